@@ -1,0 +1,1 @@
+"""The `plan` command line: parses arguments, calls forecast/ and optimize/, renders, writes."""

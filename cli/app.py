@@ -1,0 +1,52 @@
+"""The `plan` typer application. Each command lives in its own module and registers here."""
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from contracts.errors import InputError
+
+app = typer.Typer(
+    name="plan",
+    help="Workforce planner for e-commerce customer service: forecast volume, staff it, roster it, price it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+# Command modules attach themselves to `app` on import.
+from cli import check as _check  # noqa: E402,F401
+from cli import ingest as _ingest  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console entry point: user errors become one red line and exit code 2, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except InputError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and similar
+        import click
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""History contract (DESIGN §3): ``queue, interval_start, arrivals`` [+ ``aht_s``, ``abandoned``]."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from contracts.errors import InputError
+from contracts.tables import FIRST_DATA_LINE, parse_numbers, parse_timestamps, read_table, require_columns
+
+HISTORY_COLUMNS = ["queue", "interval_start", "arrivals"]
+OPTIONAL_HISTORY_COLUMNS = ["aht_s", "abandoned"]
+
+
+def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None, interval_minutes: int = 60,
+                 fill_missing: bool = False) -> pd.DataFrame:
+    """Read and validate an hourly (or 30/15-min) history table.
+
+    Returns columns ``queue`` (str), ``interval_start`` (datetime64), ``arrivals`` (float), and
+    ``aht_s`` / ``abandoned`` when present, sorted by queue and time. ``fill_missing`` turns a gap
+    into explicit zero-arrival intervals (reported in ``df.attrs['filled_intervals']``) instead of
+    an error.
+    """
+    path = Path(path)
+    raw = read_table(path)
+    require_columns(raw, path, HISTORY_COLUMNS)
+    if len(raw) == 0:
+        raise InputError(path, "no data rows")
+    queue = raw["queue"].astype(str).str.strip()
+    if (queue == "").any():
+        i = int(np.argmax((queue == "").to_numpy()))
+        raise InputError(path, "empty queue name", row=i + FIRST_DATA_LINE, field="queue")
+    if known_queues is not None:
+        known = set(known_queues)
+        unknown = ~queue.isin(known)
+        if unknown.any():
+            i = int(np.argmax(unknown.to_numpy()))
+            raise InputError(path, f"unknown queue {queue.iloc[i]!r}; configured queues: {', '.join(sorted(known))}",
+                             row=i + FIRST_DATA_LINE, field="queue")
+    ts = parse_timestamps(raw, "interval_start", path)
+    step = pd.Timedelta(minutes=interval_minutes)
+    off_grid = ((ts - ts.normalize()) % step) != pd.Timedelta(0)
+    if off_grid.any():
+        i = int(np.argmax(np.asarray(off_grid)))
+        raise InputError(path, f"{ts[i]} is not on a {interval_minutes}-minute boundary", row=i + FIRST_DATA_LINE,
+                         field="interval_start")
+    out = pd.DataFrame({"queue": queue.to_numpy(), "interval_start": ts,
+                        "arrivals": parse_numbers(raw, "arrivals", path, integer=True)})
+    for column in OPTIONAL_HISTORY_COLUMNS:
+        if column in raw.columns:
+            out[column] = parse_numbers(raw, column, path, integer=(column == "abandoned"), allow_blank=True)
+    if "abandoned" in out and (out["abandoned"] > out["arrivals"]).any():
+        i = int(np.argmax((out["abandoned"] > out["arrivals"]).to_numpy()))
+        raise InputError(path, "abandoned exceeds arrivals", row=i + FIRST_DATA_LINE, field="abandoned")
+    dup = out.duplicated(["queue", "interval_start"], keep="first").to_numpy()
+    if dup.any():
+        i = int(np.argmax(dup))
+        first = int(np.argmax(((out["queue"] == out["queue"].iloc[i]) &
+                               (out["interval_start"] == out["interval_start"].iloc[i])).to_numpy()))
+        raise InputError(path, f"duplicate interval {out['queue'].iloc[i]} {out['interval_start'].iloc[i]:%Y-%m-%d %H:%M}"
+                               f" (first at line {first + FIRST_DATA_LINE})", row=i + FIRST_DATA_LINE,
+                         field="interval_start")
+    out["_line"] = np.arange(len(out)) + FIRST_DATA_LINE
+    out = out.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
+    filled = []
+    pieces = []
+    for name, group in out.groupby("queue", sort=True):
+        full = pd.date_range(group["interval_start"].iloc[0], group["interval_start"].iloc[-1], freq=step)
+        if len(full) != len(group):
+            missing = full.difference(pd.DatetimeIndex(group["interval_start"]))
+            if not fill_missing:
+                before = group[group["interval_start"] < missing[0]]
+                line = int(before["_line"].iloc[-1]) if len(before) else None
+                raise InputError(path, f"gap in queue {name}: {len(missing)} missing interval(s), first "
+                                       f"{missing[0]:%Y-%m-%d %H:%M} (after this line); use --fill-missing to "
+                                       f"treat them as zero", row=line, field="interval_start")
+            add = pd.DataFrame({"queue": name, "interval_start": missing, "arrivals": 0.0})
+            filled.append((name, len(missing)))
+            group = pd.concat([group, add]).sort_values("interval_start")
+        pieces.append(group)
+    out = pd.concat(pieces, ignore_index=True).drop(columns="_line")
+    out.attrs["filled_intervals"] = filled
+    return out

@@ -1,0 +1,314 @@
+"""Workforce config contract (DESIGN §4): queues and targets, shifts, people, vendors, bot, costs.
+
+One YAML mapping, validated here once with pydantic; everything downstream trusts these types.
+Times of day are ``HH:MM`` strings; a shift whose end is not after its start crosses midnight.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from contracts.errors import InputError
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def minutes_of(hhmm: str) -> int:
+    """``"08:30"`` → 510. ``"24:00"`` is allowed as an end of day."""
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _check_hhmm(value: str) -> str:
+    parts = value.split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"{value!r} is not a time of day HH:MM")
+    hours, minutes = int(parts[0]), int(parts[1])
+    if not (0 <= hours <= 24 and 0 <= minutes < 60) or (hours == 24 and minutes):
+        raise ValueError(f"{value!r} is not a time of day HH:MM")
+    return value
+
+
+class Site(Strict):
+    name: str = "CS centre"
+    timezone: str = "Asia/Shanghai"
+    currency: str = "CNY"
+    country: str = "CN"
+    interval_minutes: Literal[15, 30, 60] = 60
+
+
+class Targets(Strict):
+    """What a manager promises for a queue. Any subset; ``None`` means not targeted.
+
+    ``service_level`` is the share answered within ``answer_within_s``; for email,
+    ``resolve_within_h`` is the deadline for the backlog.
+    """
+    service_level: float | None = Field(None, gt=0, le=1)
+    answer_within_s: float | None = Field(None, gt=0)
+    asa_s: float | None = Field(None, gt=0)
+    max_abandon: float | None = Field(None, ge=0, le=1)
+    max_occupancy: float | None = Field(None, gt=0, le=1)
+    resolve_within_h: float | None = Field(None, gt=0)
+    # Period targets (day / month / event window) hold on average; every interval must still
+    # reach this share of the target service level (Koole & van der Sluis 2003 floors).
+    interval_floor: float = Field(0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _service_level_needs_threshold(self) -> "Targets":
+        if self.service_level is not None and self.answer_within_s is None:
+            raise ValueError("service_level needs answer_within_s")
+        return self
+
+
+class Queue(Strict):
+    channel: Literal["chat", "voice", "email"]
+    aht_s: float = Field(gt=0)
+    patience_s: float | None = Field(None, gt=0, description="mean patience before abandoning")
+    concurrency: int = Field(1, ge=1, le=10, description="sessions one agent holds at once (chat)")
+    concurrency_slowdown: float = Field(0.18, ge=0, le=2,
+                                        description="extra handle time per extra concurrent session")
+    shrinkage: float = Field(0.0, ge=0, lt=1, description="share of paid time not available to answer")
+    targets: Targets
+    event_targets: Targets | None = None
+
+    @model_validator(mode="after")
+    def _channel_rules(self) -> "Queue":
+        if self.channel != "chat" and self.concurrency != 1:
+            raise ValueError(f"concurrency {self.concurrency} only makes sense for chat")
+        if self.channel == "email" and self.targets.resolve_within_h is None:
+            raise ValueError("email queue needs targets.resolve_within_h")
+        return self
+
+
+class MealBreak(Strict):
+    minutes: int = Field(gt=0, le=120)
+    window_start: str
+    window_end: str
+    _hhmm = field_validator("window_start", "window_end")(_check_hhmm)
+
+
+class Shift(Strict):
+    code: str = Field(min_length=1, max_length=4)
+    name: str
+    start: str
+    end: str
+    breaks: list[MealBreak] = []
+    colour: str = "FFFFFF"
+    _hhmm = field_validator("start", "end")(_check_hhmm)
+
+    @property
+    def start_min(self) -> int:
+        return minutes_of(self.start)
+
+    @property
+    def length_min(self) -> int:
+        """Span from start to end; an end at or before the start means the next day."""
+        length = (minutes_of(self.end) - self.start_min) % (24 * 60)
+        return length or 24 * 60
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.start_min + self.length_min > 24 * 60
+
+    @property
+    def paid_hours(self) -> float:
+        return (self.length_min - sum(b.minutes for b in self.breaks)) / 60.0
+
+    @model_validator(mode="after")
+    def _length(self) -> "Shift":
+        if self.length_min > 24 * 60:
+            raise ValueError("shift longer than 24 h")
+        if self.paid_hours <= 0:
+            raise ValueError("breaks take the whole shift")
+        return self
+
+
+class Contract(Strict):
+    """Working-time system (工时制度). ``standard``: ≤ daily and weekly hours; ``comprehensive``
+    (综合计算工时制): hours averaged over the month, daily cap only as a safety limit."""
+    system: Literal["standard", "comprehensive"]
+    max_hours_day: float = Field(8, gt=0, le=24)
+    max_hours_week: float = Field(40, gt=0, le=168)
+    standard_hours_month: float = Field(166.64, gt=0, description="21.75 days x 8 h (China)")
+
+
+class LabourRules(Strict):
+    min_rest_between_shifts_h: float = Field(11, ge=0, le=24)
+    max_consecutive_days: int = Field(6, ge=1, le=14)
+    min_rest_days_per_week: int = Field(1, ge=0, le=7)
+    overtime_max_h_month: float = Field(36, ge=0)
+    overtime_premium_workday: float = Field(1.5, ge=1)
+    overtime_premium_rest_day: float = Field(2.0, ge=1)
+    overtime_premium_holiday: float = Field(3.0, ge=1)
+    part_time_max_h_day: float = Field(4, gt=0, le=24)
+    part_time_max_h_week: float = Field(24, gt=0, le=168)
+
+
+class Preferences(Strict):
+    prefer_shifts: list[str] = []
+    avoid_shifts: list[str] = []
+    prefer_rest_days: list[Weekday] = []
+
+
+class InHouseAgent(Strict):
+    id: str
+    name: str
+    skills: list[str] = Field(min_length=1)
+    contract: str = Field(description="key into contracts")
+    monthly_salary: float = Field(gt=0)
+    leave: list[dt.date] = []
+    preferences: Preferences = Preferences()
+
+
+class Availability(Strict):
+    days: list[Weekday] = Field(min_length=1)
+    start: str
+    end: str
+    _hhmm = field_validator("start", "end")(_check_hhmm)
+
+
+class PartTimer(Strict):
+    id: str
+    name: str
+    skills: list[str] = Field(min_length=1)
+    hourly_rate: float = Field(gt=0)
+    max_hours_day: float = Field(4, gt=0)
+    max_hours_week: float = Field(24, gt=0)
+    min_block_hours: float = Field(2, gt=0)
+    availability: list[Availability] = Field(min_length=1)
+    unavailable: list[dt.date] = []
+
+
+class Vendor(Strict):
+    id: str
+    name: str
+    skills: list[str] = Field(min_length=1)
+    price_per_seat_hour: float = Field(gt=0)
+    event_price_per_seat_hour: float | None = Field(None, gt=0)
+    max_seats: int = Field(ge=0, description="cap on seats in any interval")
+    block_hours: int = Field(4, ge=1, le=24, description="seats are bought for at least this many hours")
+    min_monthly_seat_hours: float = Field(0, ge=0, description="commitment; paid even if unused")
+    aht_factor: float = Field(1.0, gt=0, description="vendor handle time relative to in-house")
+    conversion_factor: float = Field(1.0, gt=0, le=1.5, description="pre-sales conversion relative to in-house")
+    hours: tuple[str, str] = ("00:00", "24:00")
+
+
+class Bot(Strict):
+    containment: dict[str, float] = Field(description="share of chat arrivals the bot resolves, per queue")
+    escalated_aht_factor: float = Field(1.2, gt=0)
+    price_per_session: float = Field(0, ge=0)
+    monthly_fee: float = Field(0, ge=0)
+    max_sessions_per_hour: float | None = Field(None, gt=0)
+
+    @field_validator("containment")
+    @classmethod
+    def _shares(cls, value: dict[str, float]) -> dict[str, float]:
+        for queue, share in value.items():
+            if not 0 <= share < 1:
+                raise ValueError(f"containment for {queue} must be in [0, 1), got {share}")
+        return value
+
+
+class Costs(Strict):
+    shortfall_penalty_per_contact: float = Field(ge=0, description="value lost per contact answered late or lost")
+    overtime_hourly_base: Literal["salary"] = "salary"
+    presales_conversion_rate: float | None = Field(None, ge=0, le=1)
+    average_order_value: float | None = Field(None, ge=0)
+
+
+class Workforce(Strict):
+    site: Site = Site()
+    queues: dict[str, Queue] = Field(min_length=1)
+    shifts: list[Shift] = Field(min_length=1)
+    contracts: dict[str, Contract]
+    labour_rules: LabourRules = LabourRules()
+    in_house: list[InHouseAgent] = []
+    part_time: list[PartTimer] = []
+    vendors: list[Vendor] = []
+    bot: Bot | None = None
+    costs: Costs
+
+    @model_validator(mode="after")
+    def _references(self) -> "Workforce":
+        queues = set(self.queues)
+        codes = [s.code for s in self.shifts]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"shift codes must be unique: {codes}")
+        for group, people in (("in_house", self.in_house), ("part_time", self.part_time), ("vendors", self.vendors)):
+            ids = [p.id for p in people]
+            seen = set()
+            for i, person in enumerate(people):
+                if person.id in seen:
+                    raise ValueError(f"{group}.{i}.id: duplicate id {person.id!r}")
+                seen.add(person.id)
+                bad = [s for s in person.skills if s not in queues]
+                if bad:
+                    raise ValueError(f"{group}.{i}.skills: unknown queue {bad[0]!r}")
+            del ids
+        for i, agent in enumerate(self.in_house):
+            if agent.contract not in self.contracts:
+                raise ValueError(f"in_house.{i}.contract: unknown contract {agent.contract!r}")
+            for pref in agent.preferences.prefer_shifts + agent.preferences.avoid_shifts:
+                if pref not in codes:
+                    raise ValueError(f"in_house.{i}.preferences: unknown shift code {pref!r}")
+        rules = self.labour_rules
+        for i, person in enumerate(self.part_time):
+            if person.max_hours_day > rules.part_time_max_h_day:
+                raise ValueError(f"part_time.{i}.max_hours_day: {person.max_hours_day:g} h exceeds the part-time "
+                                 f"limit of {rules.part_time_max_h_day:g} h/day")
+            if person.max_hours_week > rules.part_time_max_h_week:
+                raise ValueError(f"part_time.{i}.max_hours_week: {person.max_hours_week:g} h exceeds the part-time "
+                                 f"limit of {rules.part_time_max_h_week:g} h/week")
+        if self.bot is not None:
+            for queue in self.bot.containment:
+                if queue not in queues:
+                    raise ValueError(f"bot.containment: unknown queue {queue!r}")
+                if self.queues[queue].channel != "chat":
+                    raise ValueError(f"bot.containment: queue {queue!r} is not a chat queue")
+        return self
+
+    def shift(self, code: str) -> Shift:
+        return next(s for s in self.shifts if s.code == code)
+
+
+def _location(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def parse_workforce(data: object, source: str | Path = "<workforce>") -> Workforce:
+    """Validate an already-loaded mapping (e.g. a scenario's merged overrides)."""
+    if not isinstance(data, dict):
+        raise InputError(source, f"expected a YAML mapping at the top level, got {type(data).__name__}")
+    try:
+        return Workforce.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = _location(err["loc"]) or None
+        message = err["msg"].removeprefix("Value error, ")
+        if message.startswith(tuple(f"{g}." for g in ("in_house", "part_time", "vendors"))) and ": " in message:
+            field, message = message.split(": ", 1)
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise InputError(source, message + more, field=field) from None
+
+
+def read_workforce(path: str | Path) -> Workforce:
+    """Read and validate the workforce YAML; errors name the file and the dotted field path."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row) from None
+    return parse_workforce(data, path)
