@@ -20,6 +20,11 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+@app.callback()
+def _root() -> None:
+    """Forecast volume, turn it into staffing, roster the month, compare scenarios."""
+
+
 # Command modules attach themselves to `app` on import.
 from cli import check as _check  # noqa: E402,F401
 from cli import ingest as _ingest  # noqa: E402,F401
@@ -28,24 +33,10 @@ from cli import ingest as _ingest  # noqa: E402,F401
 def main() -> None:
     """Console entry point: user errors become one red line and exit code 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone mode: typer/click report usage errors themselves (exit 2)
     except InputError as exc:
         err_console.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and similar
-        import click
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":
