@@ -6,6 +6,7 @@ Times of day are ``HH:MM`` strings; a shift whose end is not after its start cro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -23,9 +24,11 @@ class Strict(BaseModel):
 
 
 def minutes_of(hhmm: str) -> int:
-    """``"08:30"`` → 510. ``"24:00"`` is allowed as an end of day."""
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
+    """``"08:30"`` → 510. ``"24:00"`` is allowed as an end of day; a shift end may also be written
+    past midnight as ``"26:00"`` or ``"02:00+1"`` (both 1560: minutes after the start day's 00:00)."""
+    clock, _, days = hhmm.partition("+")
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes) + int(days or 0) * 24 * 60
 
 
 def _check_hhmm(value: str) -> str:
@@ -36,6 +39,22 @@ def _check_hhmm(value: str) -> str:
     if not (0 <= hours <= 24 and 0 <= minutes < 60) or (hours == 24 and minutes):
         raise ValueError(f"{value!r} is not a time of day HH:MM")
     return value
+
+
+_SHIFT_END = re.compile(r"^(\d{1,2}):(\d{2})(?:\+(\d))?$")
+
+
+def _check_shift_end(value: str) -> str:
+    """``HH:MM`` (at or before the start = next day), ``HH:MM+N`` (N days later) or ``HH:MM`` with
+    HH 24..48 (the clock continued past midnight). Only this explicit form can exceed 24 h."""
+    match = _SHIFT_END.match(value)
+    if not match or int(match.group(2)) >= 60 or int(match.group(1)) > 48:
+        raise ValueError(f"{value!r} is not a shift end: HH:MM, HH:MM+1 (next day) or e.g. 26:00")
+    return value
+
+
+def _explicit_end(value: str) -> bool:
+    return "+" in value or minutes_of(value) > 24 * 60
 
 
 class Site(Strict):
@@ -103,7 +122,8 @@ class Shift(Strict):
     end: str
     breaks: list[MealBreak] = []
     colour: str = "FFFFFF"
-    _hhmm = field_validator("start", "end")(_check_hhmm)
+    _hhmm = field_validator("start")(_check_hhmm)
+    _end = field_validator("end")(_check_shift_end)
 
     @property
     def start_min(self) -> int:
@@ -111,7 +131,10 @@ class Shift(Strict):
 
     @property
     def length_min(self) -> int:
-        """Span from start to end; an end at or before the start means the next day."""
+        """Span from start to end; a plain end at or before the start means the next day, an
+        explicit one (``02:00+1``, ``26:00``) counts from 00:00 of the start day."""
+        if _explicit_end(self.end):
+            return minutes_of(self.end) - self.start_min
         length = (minutes_of(self.end) - self.start_min) % (24 * 60)
         return length or 24 * 60
 
@@ -125,8 +148,10 @@ class Shift(Strict):
 
     @model_validator(mode="after")
     def _length(self) -> "Shift":
+        if self.length_min <= 0:
+            raise ValueError(f"shift ends ({self.end}) before it starts ({self.start})")
         if self.length_min > 24 * 60:
-            raise ValueError("shift longer than 24 h")
+            raise ValueError(f"shift longer than 24 h ({self.start} to {self.end} is {self.length_min / 60:g} h)")
         if self.paid_hours <= 0:
             raise ValueError("breaks take the whole shift")
         return self
