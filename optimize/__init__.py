@@ -1,0 +1,1 @@
+"""Staffing service models, inverse requirements, simulation and rostering: everything downstream of a forecast."""

@@ -1,0 +1,84 @@
+"""Chat with concurrency: agents hold up to ``k`` sessions and each session slows as they hold more.
+
+State ``n`` = sessions in the system. With ``c`` agents and concurrency ``k`` there are ``c*k``
+slots; ``s = min(n, c*k)`` sessions are in service, spread as evenly as routing to the least
+loaded agent allows: ``r = s mod c`` agents hold ``q + 1`` sessions and ``c - r`` hold ``q``
+(``q = s // c``). A session held by an agent with ``j`` sessions ends at rate
+``mu_j = mu / (1 + slowdown * (j - 1))`` with ``mu = 1 / aht_s`` (``aht_s`` = handle time of a session
+handled alone). So the departure rate in state ``n`` is ``r (q+1) mu_{q+1} + (c-r) q mu_q``, a
+state-dependent birth-death chain; sessions waiting for a slot abandon at ``1 / patience_s`` each.
+Above ``c*k`` the departure rate is the constant ``c k mu_k``, so the queue above the slots is
+exactly an Erlang-A tail and the waiting-time results of :mod:`optimize.erlang` apply unchanged
+(an arrival that finds ``k`` waiting needs ``k + 1`` departures at rates ``c k mu_k + j theta``).
+This is the model of Tezcan & Zhang (2014, "Routing and staffing in customer service chat systems
+with impatient customers", Oper. Res. 62(4)) with the linear slowdown of Goes, Ilk, Lin & Zhao
+(2018, "When more is less: field evidence on unintended consequences of multitasking", Mgmt. Sci.
+64(7)) who report about +18% handle time per extra concurrent chat.
+
+The shortcut "Erlang C with AHT / k" treats the ``c*k`` slots as independent servers that never
+slow down; :func:`aht_over_k_shortcut` exists so the under-staffing can be measured.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from optimize.erlang import ServiceMetrics, _interpolated, chain_metrics, erlang_a, TINY_RATE
+
+
+def session_rate_s(aht_s, concurrency_held, slowdown):
+    """Per-session completion rate (1/s) of an agent holding ``concurrency_held`` sessions."""
+    return 1.0 / (np.asarray(aht_s, float) * (1.0 + slowdown * (np.asarray(concurrency_held, float) - 1.0)))
+
+
+def departure_rate_s(sessions_in_service, agents, aht_s, slowdown):
+    """Total completion rate with ``sessions_in_service`` spread evenly over ``agents`` (state-dependent)."""
+    s = np.asarray(sessions_in_service, float)
+    c = np.maximum(np.asarray(agents, float), 1.0)
+    q = np.floor(s / c)
+    r = s - q * c
+    with np.errstate(invalid="ignore"):
+        low = np.where(q > 0, q * session_rate_s(aht_s, np.maximum(q, 1.0), slowdown), 0.0)
+        high = (q + 1.0) * session_rate_s(aht_s, q + 1.0, slowdown)
+    return np.where(np.asarray(agents) > 0, r * high + (c - r) * low, 0.0)
+
+
+def _chat_integer(arrivals_per_h, agents, aht_s, concurrency, slowdown, patience_s, answer_within_s):
+    lam = np.maximum(arrivals_per_h / 3600.0, TINY_RATE)
+    c = agents.astype(np.int64)
+    k = concurrency.astype(np.int64)
+    slots = c * k
+    width = int(np.max(slots)) if len(slots) else 0
+    n = np.arange(1, width + 1)[None, :]
+    valid = n <= slots[:, None]
+    rate = departure_rate_s(n, c[:, None], aht_s[:, None], slowdown[:, None])
+    with np.errstate(divide="ignore"):
+        log_step = np.where(valid, np.log(lam)[:, None] - np.log(np.where(valid, rate, 1.0)), 0.0)
+    cumulative = np.concatenate([np.zeros((len(c), 1)), np.cumsum(log_step, axis=1)], axis=1)  # states 0..width
+    log_p_full = cumulative[np.arange(len(c)), slots]
+    states = np.arange(width + 1)[None, :]
+    below_log_p = np.where(states < slots[:, None], cumulative, -np.inf)
+    busy = np.minimum(states, c[:, None]).astype(float)
+    full_rate = slots * session_rate_s(aht_s, np.maximum(k, 1), slowdown)
+    full_rate = np.where(c > 0, full_rate, 0.0)
+    theta = np.where(np.isfinite(patience_s), 1.0 / patience_s, 0.0)
+    return chain_metrics(lam, full_rate, theta, answer_within_s, c.astype(float), log_p_full, below_log_p, busy)
+
+
+def chat_metrics(arrivals_per_h, aht_s, agents, concurrency, slowdown=0.18, patience_s=np.inf,
+                 answer_within_s=30.0) -> ServiceMetrics:
+    """Service of a chat queue whose agents each hold up to ``concurrency`` sessions (see module doc).
+
+    ``agents`` are people, not slots, and may be real-valued (linear interpolation between floor and
+    ceil). ``occupancy`` is the share of agents holding at least one session. ``asa_s`` is the mean
+    wait for a free slot (first response) of sessions that get one. Inputs broadcast.
+    """
+    return _interpolated(_chat_integer, arrivals_per_h, agents, aht_s, concurrency, slowdown,
+                         np.where(np.asarray(patience_s, float) > 0, patience_s, np.inf), answer_within_s)
+
+
+def aht_over_k_shortcut(arrivals_per_h, aht_s, agents, concurrency, patience_s=np.inf,
+                        answer_within_s=30.0) -> ServiceMetrics:
+    """The common shortcut: ``c*k`` independent servers with AHT ``aht_s / k`` … as practitioners apply it,
+    Erlang C/A with ``agents`` servers and handle time ``aht_s / concurrency``. Ignores the slowdown."""
+    return erlang_a(arrivals_per_h, np.asarray(aht_s, float) / np.asarray(concurrency, float), agents,
+                    patience_s, answer_within_s)
