@@ -1,0 +1,148 @@
+"""Shared test fixtures: where the real reference data lives, how to run `plan`, tiny valid inputs."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    """``$PLAN_SHARED_DATA`` or ``../shared/data`` next to the checkout (absent in a fresh clone)."""
+    env = os.environ.get("PLAN_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The external reference data folder; the test is skipped when it is not there."""
+    folder = shared_data_dir()
+    if not folder.is_dir():
+        pytest.skip(f"reference data not available at {folder}")
+    return folder
+
+
+@dataclass
+class PlanRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def run_plan(capsys, monkeypatch):
+    """Run ``plan ARGS...`` in-process through the console entry point ``cli.app.main``.
+
+    Returns exit code, stdout and stderr, like a user's shell would see them (``main`` turns an
+    InputError into one line and exit code 2). ``cwd`` sets the working directory for the run.
+    """
+    from cli.app import console, err_console, main
+
+    # A wide terminal, so that summary tables are not wrapped or ellipsised in assertions.
+    monkeypatch.setattr(console, "width", 200)
+    monkeypatch.setattr(err_console, "width", 200)
+
+    def run(*args: str | Path, cwd: Path | None = None) -> PlanRun:
+        capsys.readouterr()  # drop anything printed before
+        monkeypatch.setattr(sys, "argv", ["plan", *map(str, args)])
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return PlanRun(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def run_plan_subprocess():
+    """Run ``plan`` in a fresh interpreter (the real console path, tracebacks included if any)."""
+    def run(*args: str | Path, cwd: Path | None = None) -> PlanRun:
+        done = subprocess.run([sys.executable, "-c", "from cli.app import main; main()", *map(str, args)],
+                              cwd=cwd or REPO, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "COLUMNS": "200"})
+        return PlanRun(done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+# --- tiny valid inputs for `plan check` (fast; the bad-input tests copy and break these) ----------
+
+TINY_WORKFORCE = textwrap.dedent("""\
+    site: {name: Test shop, interval_minutes: 60}
+    queues:
+      chat_presales:
+        channel: chat
+        aht_s: 240
+        patience_s: 120
+        concurrency: 3
+        targets: {service_level: 0.8, answer_within_s: 30}
+      phone:
+        channel: voice
+        aht_s: 300
+        targets: {asa_s: 20}
+    shifts:
+      - {code: D, name: Day, start: "08:00", end: "17:00", breaks: [{minutes: 60, window_start: "11:30", window_end: "13:30"}]}
+      - {code: N, name: Night, start: "22:00", end: "06:00"}
+    contracts:
+      std: {system: standard}
+    in_house:
+      - {id: E1, name: Li Lei, skills: [chat_presales, phone], contract: std, monthly_salary: 9000}
+    part_time:
+      - id: P1
+        name: Han Meimei
+        skills: [chat_presales]
+        hourly_rate: 30
+        max_hours_day: 4
+        availability: [{days: [sat, sun], start: "18:00", end: "23:00"}]
+    costs: {shortfall_penalty_per_contact: 5}
+    """)
+
+
+def tiny_history_rows(days: int = 2) -> list[str]:
+    rows = ["queue,interval_start,arrivals,aht_s,abandoned"]
+    for queue in ("chat_presales", "phone"):
+        for day in range(1, days + 1):
+            for hour in range(24):
+                arrivals = (hour * 7 + day) % 23
+                rows.append(f"{queue},2026-10-{day:02d} {hour:02d}:00,{arrivals},250,{min(hour % 3, arrivals)}")
+    return rows
+
+
+@pytest.fixture(name="tiny_history_rows")
+def _tiny_history_rows_fixture():
+    """``tiny_history_rows(days=2)`` → CSV lines of a valid history (header first)."""
+    return tiny_history_rows
+
+
+@pytest.fixture
+def tiny_workforce_text() -> str:
+    return TINY_WORKFORCE
+
+
+@pytest.fixture
+def tiny_inputs(tmp_path) -> dict[str, Path]:
+    """A valid history (2 queues x 2 days), events calendar and workforce YAML in ``tmp_path``."""
+    history = tmp_path / "history.csv"
+    history.write_text("\n".join(tiny_history_rows()) + "\n", encoding="utf-8")
+    events = tmp_path / "events.csv"
+    events.write_text("name,kind,start,end,intensity\n"
+                      "双十一 2025,double11,2025-10-20,2025-11-11,1.0\n"
+                      "双十一 2026,double11,2026-10-20,2026-11-11,1.1\n", encoding="utf-8")
+    workforce = tmp_path / "workforce.yaml"
+    workforce.write_text(TINY_WORKFORCE, encoding="utf-8")
+    return {"history": history, "events": events, "config": workforce}
