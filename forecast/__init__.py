@@ -1,0 +1,1 @@
+"""Volume forecasting: hourly arrivals per queue with holidays, 调休 and promotion peaks; backtests."""

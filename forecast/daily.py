@@ -1,0 +1,206 @@
+"""Daily totals per queue: a log-linear regression on calendar and promotion phases, plus a local level.
+
+The structure is the call-centre literature's two-stage model (Weinberg, Brown & Stroud 2007, JASA
+102(480); Ibrahim et al. 2016, "Modeling and forecasting call center arrivals: a literature
+survey", Int. J. Forecasting): the log of the daily total is a level that wanders slowly, plus
+day-of-week, holiday and promotion-phase effects; the intraday profile (``forecast.intraday``)
+then spreads the daily total over the intervals.
+
+Steps, each one small function below:
+1. :func:`design_matrix` — one column per effect: day of week, the calendar flags of
+   ``forecast.calendar`` and, per promotion kind, phase groups (pre / peak / early tail / late tail)
+   plus a ridge-shrunk deviation for every day offset seen in the past.
+2. :func:`robust_ridge` — Huber-weighted ridge least squares (statsmodels ``WLS`` on rows
+   augmented with the ridge penalty) of the log daily total minus the current level.
+3. :func:`fit_level` — a statsmodels ``UnobservedComponents`` local level (+ AR(1) for short runs
+   of high or low days) on what the effects leave; alternated with 2 a few times (backfitting).
+The level's Kalman forecast gives the horizon-dependent variance used for the quantiles.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+from forecast.calendar import CALENDAR_FLAGS
+from forecast.events import PhaseDay
+
+# Position in the month (pay days, bills, month-end closing): bins of days, mid-month (13-18) as base.
+MONTH_POSITION_BINS = ((1, 3), (4, 8), (9, 12), (19, 23), (24, 31))
+MONTH_POSITION_RIDGE = 2.0
+PHASES = ("pre", "peak", "tail_early", "tail_late")
+# Ridge weights in units of "days of evidence": a phase-day seen once keeps 1/(1+0.3) of its
+# own deviation from its phase mean; phase means and calendar flags are barely shrunk.
+DEVIATION_RIDGE = 0.3
+EFFECT_RIDGE = 0.02
+HUBER_T = 2.0
+BACKFIT_ROUNDS = 3
+RECENCY_HALF_LIFE_DAYS = 365.0
+
+
+@dataclass
+class EventScale:
+    """How strongly one events row acts, relative to its kind's past occurrences (1 = as learned)."""
+
+    factor: np.ndarray  # per events row
+
+
+def day_type_rows(calendar: pd.DataFrame, rest_dow: int, workdays: list[int]) -> np.ndarray:
+    """Days x 7 weights of the weekday a day behaves like.
+
+    A public holiday behaves like the weekly rest day (``rest_dow``) and a swapped working day
+    (调休) like an average working day; their own flags then learn only the deviation from that,
+    so even the first holiday a history holds is forecast sensibly.
+    """
+    dow = calendar["dow"].to_numpy()
+    rows = np.zeros((len(dow), 7))
+    rows[np.arange(len(dow)), dow] = 1.0
+    holiday = (calendar["holiday"] | calendar["holiday_offday"]).to_numpy().astype(bool)
+    rows[holiday] = 0.0
+    rows[holiday, rest_dow] = 1.0
+    swapped = calendar["swapped_workday"].to_numpy().astype(bool)
+    rows[swapped] = 0.0
+    rows[np.ix_(swapped, workdays)] = 1.0 / len(workdays)
+    return rows
+
+
+def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[pd.Timestamp, list[PhaseDay]],
+                  scale: np.ndarray | None = None, rest_dow: int = 6, workdays: list[int] | None = None
+                  ) -> pd.DataFrame:
+    """All candidate effect columns for ``dates`` (0/1, event columns times the row's scale)."""
+    dates = pd.DatetimeIndex(dates)
+    cols: dict[str, np.ndarray] = {}
+    rows = day_type_rows(calendar.loc[dates], rest_dow, workdays if workdays is not None else [0, 1, 2, 3, 4])
+    for d in range(1, 7):
+        cols[f"dow_{d}"] = rows[:, d]
+    for flag in CALENDAR_FLAGS:
+        cols[f"cal_{flag}"] = calendar.loc[dates, flag].to_numpy(dtype=float)
+    day = dates.day.to_numpy()
+    for lo, hi in MONTH_POSITION_BINS:
+        cols[f"dom_{lo}_{hi}"] = ((day >= lo) & (day <= hi)).astype(float)
+    n = len(dates)
+    for i, day in enumerate(dates):
+        for pd_ in phases.get(day, []):
+            s = 1.0 if scale is None else float(scale[pd_.event_row])
+            for key in (f"ev|{pd_.kind}|{pd_.phase}", f"evo|{pd_.kind}|{pd_.offset}"):
+                if key not in cols:
+                    cols[key] = np.zeros(n)
+                cols[key][i] = max(cols[key][i], s)
+    return pd.DataFrame(cols, index=dates)
+
+
+def ridge_penalties(columns: list[str]) -> np.ndarray:
+    return np.array([DEVIATION_RIDGE if c.startswith("evo|") else MONTH_POSITION_RIDGE if c.startswith("dom_")
+                     else EFFECT_RIDGE for c in columns])
+
+
+def robust_ridge(X: np.ndarray, y: np.ndarray, weights: np.ndarray, penalties: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Huber-weighted ridge regression; returns coefficients, their covariance and the residual scale.
+
+    Ridge by augmentation: penalty rows ``sqrt(lambda * w_mean) * e_j`` with target 0, so an
+    effect seen on k days is shrunk by about k / (k + lambda).
+    """
+    n, p = X.shape
+    scale_w = float(np.mean(weights)) if n else 1.0
+    aug_X = np.vstack([X, np.diag(np.sqrt(penalties * scale_w))])
+    aug_y = np.concatenate([y, np.zeros(p)])
+    huber = np.ones(n)
+    sigma = 1.0
+    beta = np.zeros(p)
+    for _ in range(4):
+        w = np.concatenate([weights * huber, np.ones(p)])
+        res = sm.WLS(aug_y, aug_X, weights=w).fit()
+        beta = res.params
+        resid = y - X @ beta
+        sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid)))) + 1e-6
+        u = np.abs(resid) / (HUBER_T * sigma)
+        huber = np.where(u <= 1.0, 1.0, 1.0 / np.maximum(u, 1e-12))
+    cov = np.asarray(res.cov_params())
+    return beta, cov, sigma
+
+
+def fit_level(adjusted: pd.Series, trend: bool, params: np.ndarray | None = None):
+    """Local level (optionally with a fixed drift) + AR(1) + noise, by Kalman filter/smoother."""
+    model = UnobservedComponents(adjusted.to_numpy(), level="lldtrend" if trend else "llevel", autoregressive=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if params is None:
+            return model.fit(disp=False, maxiter=200)
+        return model.smooth(params)
+
+
+@dataclass
+class DailyFit:
+    """A fitted daily model for one queue (coefficients by column name, level state-space result)."""
+
+    columns: list[str]
+    beta: np.ndarray
+    cov: np.ndarray
+    sigma: float
+    level_result: object
+    last_date: pd.Timestamp
+    fitted_log: pd.Series
+    level: pd.Series
+
+    def coefficient(self, name: str) -> float:
+        return float(self.beta[self.columns.index(name)]) if name in self.columns else 0.0
+
+    def predict_log(self, X: pd.DataFrame, horizon_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of log(1 + daily total) for future rows ``X`` at ``horizon_days`` (>= 1)."""
+        Xa = X.reindex(columns=self.columns, fill_value=0.0).to_numpy(dtype=float)
+        steps = int(max(horizon_days.max(), 1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fc = self.level_result.get_forecast(steps)
+        level_mean = np.asarray(fc.predicted_mean)[horizon_days - 1]
+        level_var = np.asarray(fc.var_pred_mean)[horizon_days - 1]
+        effect_var = np.einsum("ij,jk,ik->i", Xa, self.cov, Xa)
+        return level_mean + Xa @ self.beta, level_var + effect_var
+
+
+def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> DailyFit:
+    """Backfit effects and level on ``log(1 + daily total)``; ``trend=None`` picks drift or not by AIC."""
+    y = np.log1p(totals.to_numpy(dtype=float))
+    keep = [c for c in X.columns if np.abs(X[c].to_numpy()).sum() > 0]
+    Xk = X[keep].to_numpy(dtype=float)
+    penalties = ridge_penalties(keep)
+    age = (totals.index[-1] - totals.index).days.to_numpy(dtype=float)
+    weights = 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
+    # Start from a robust local level: weekly medians smoothed over four weeks.
+    level = (pd.Series(y, index=totals.index).rolling(7, center=True, min_periods=1).median()
+             .rolling(28, center=True, min_periods=1).mean().to_numpy())
+    result = None
+    use_trend = bool(trend)
+    for round_ in range(BACKFIT_ROUNDS):
+        beta, cov, sigma = robust_ridge(Xk, y - level, weights, penalties)
+        adjusted = y - Xk @ beta
+        clean = _winsorise(adjusted, level, sigma)
+        if round_ == 0:
+            result, use_trend = _choose_level(pd.Series(clean, index=totals.index), trend)
+        else:
+            result = fit_level(pd.Series(clean, index=totals.index), use_trend, result.params)
+        level = np.asarray(result.smoothed_state[0])
+    # Final level for forecasting: fit by maximum likelihood on the last adjusted series.
+    result = fit_level(pd.Series(clean, index=totals.index), use_trend)
+    return DailyFit(columns=keep, beta=beta, cov=cov, sigma=sigma, level_result=result,
+                    last_date=totals.index[-1], fitted_log=pd.Series(level + Xk @ beta, index=totals.index),
+                    level=pd.Series(level, index=totals.index))
+
+
+def _winsorise(adjusted: np.ndarray, level: np.ndarray, sigma: float, z: float = 3.0) -> np.ndarray:
+    """Clip days the effects do not explain (an outage, an unknown campaign) so they do not move the level."""
+    dev = adjusted - level
+    return level + np.clip(dev, -z * sigma, z * sigma)
+
+
+def _choose_level(adjusted: pd.Series, trend: bool | None):
+    if trend is not None:
+        return fit_level(adjusted, trend), trend
+    flat = fit_level(adjusted, False)
+    drift = fit_level(adjusted, True)
+    return (drift, True) if drift.aic + 2.0 < flat.aic else (flat, False)

@@ -1,0 +1,61 @@
+"""Promotion phases: which (kind, day offset from the peak) each date belongs to.
+
+A promotion row covers ``start`` (first pre-sale day) .. ``end`` (peak day, e.g. 11-11). Its effect
+on volume is indexed by the day offset from ``end``: negative offsets are pre-sale days (the
+final-payment days 10-31 and 11-10 are offsets -11 and -1 of double11), 0 is the peak, and
+1..``TAIL_DAYS`` the after-sales tail that lags delivery. Offsets are shared by every occurrence of
+a kind, so each past occurrence teaches the effect of the same phase-day in the next one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+TAIL_DAYS = 14
+
+# Kinds whose after-sales tail counts as event days for service targets (the brief's rule).
+TAIL_EVENT_KINDS = ("double11", "618")
+
+
+@dataclass(frozen=True)
+class PhaseDay:
+    kind: str
+    offset: int      # days after the event's end (peak); negative = pre-sale
+    event_row: int   # position of the events row this day belongs to
+
+    @property
+    def phase(self) -> str:
+        if self.offset < 0:
+            return "pre"
+        if self.offset == 0:
+            return "peak"
+        return "tail_early" if self.offset <= 3 else "tail_late"
+
+
+def phase_days(events: pd.DataFrame, dates: pd.DatetimeIndex, tail_days: int = TAIL_DAYS) -> dict[pd.Timestamp, list[PhaseDay]]:
+    """Map each date (normalised) to the phase-days of every event covering it (overlaps allowed)."""
+    wanted = set(pd.DatetimeIndex(dates).normalize())
+    out: dict[pd.Timestamp, list[PhaseDay]] = {}
+    if events is None or len(events) == 0:
+        return out
+    for row, ev in enumerate(events.itertuples(index=False)):
+        start, end = pd.Timestamp(ev.start).normalize(), pd.Timestamp(ev.end).normalize()
+        for day in pd.date_range(start, end + pd.Timedelta(days=tail_days), freq="D"):
+            if day in wanted:
+                out.setdefault(day, []).append(PhaseDay(str(ev.kind), int((day - end).days), row))
+    return out
+
+
+def event_day_mask(events: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Dates that are event days for service targets: inside an event, or 0..14 days after a big promotion."""
+    dates = pd.DatetimeIndex(dates).normalize()
+    mask = np.zeros(len(dates), dtype=bool)
+    if events is None or len(events) == 0:
+        return mask
+    for ev in events.itertuples(index=False):
+        start, end = pd.Timestamp(ev.start).normalize(), pd.Timestamp(ev.end).normalize()
+        last = end + pd.Timedelta(days=TAIL_DAYS) if str(ev.kind) in TAIL_EVENT_KINDS else end
+        mask |= np.asarray((dates >= start) & (dates <= last))
+    return mask

@@ -1,0 +1,271 @@
+"""`VolumeForecaster`: hourly (or 30/15-min) arrivals per queue with holidays and promotion peaks.
+
+Configure, fit, predict, like a statsmodels/sklearn estimator::
+
+    fc = VolumeForecaster(country="CN", seed=0).fit(history_df, events_df)
+    table = fc.predict("2026-11-01", "2026-11-30")   # queue, interval_start, arrivals, p10, p50, p90
+
+Per queue: the daily total comes from ``forecast.daily`` (log-linear effects + local level), the
+split over the day from ``forecast.intraday``; the quantiles from ``forecast.uncertainty`` by
+seeded simulation. ``notes`` lists every assumption a user should know (an unseen promotion kind
+forecast from its ``intensity``, swapped working days not yet published, ...).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from contracts.errors import InputError
+from forecast.calendar import CountryCalendar
+from forecast.daily import DailyFit, design_matrix, fit_daily
+from forecast.events import PhaseDay, phase_days
+from forecast.intraday import IntradayProfiles
+from forecast.uncertainty import simulate_quantiles
+
+MIN_HISTORY_DAYS = 28
+# An unseen kind with an intensity: the share of the peak uplift on pre-sale days, and how the
+# after-sales tail decays (per day) -- generic shapes, reported in `notes` whenever used.
+UNSEEN_PRESALE_SHARE = 0.25
+UNSEEN_TAIL_SHARE = 0.3
+UNSEEN_TAIL_DECAY = 0.6
+UNSEEN_LOG_SD = 0.35
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class QueueModel:
+    daily: DailyFit
+    profiles: IntradayProfiles
+    rest_dow: int
+    workdays: list[int]
+
+
+@dataclass
+class VolumeForecaster:
+    """Arrivals forecaster; ``country`` picks public holidays and 调休 from the ``holidays`` package."""
+
+    country: str = "CN"
+    seed: int = 0
+    n_draws: int = 2000
+    trend: bool | None = None          # None: local level with or without drift, chosen by AIC
+    band_scale: float = 1.0            # multiplies the daily log-scale spread (calibrated on backtests)
+    notes: list[str] = field(default_factory=list)
+
+    # ---- fit -------------------------------------------------------------------------------
+    def fit(self, history: pd.DataFrame, events: pd.DataFrame | None = None,
+            progress: Progress | None = None) -> "VolumeForecaster":
+        """Learn every queue of ``history`` (columns queue, interval_start, arrivals)."""
+        self.notes = []
+        self._source = history.attrs.get("path", "history")
+        self._events_source = events.attrs.get("path", "events") if events is not None else "events"
+        self._calendar = CountryCalendar(self.country)
+        self._events = _clean_events(events)
+        self.interval_minutes_ = _interval_minutes(history, self._source)
+        self.slots_per_day_ = 1440 // self.interval_minutes_
+        self.queues_ = sorted(history["queue"].unique())
+        self.models_: dict[str, QueueModel] = {}
+        self.history_days_: dict[str, pd.DatetimeIndex] = {}
+        self._tail_history: dict[str, pd.Series] = {}
+        for queue in self.queues_:
+            if progress is not None:
+                progress(queue)
+            group = history[history["queue"] == queue]
+            counts, days = _day_matrix(group, self.interval_minutes_)
+            if len(days) < MIN_HISTORY_DAYS:
+                raise InputError(self._source, f"queue {queue}: only {len(days)} full day(s) of history; at least "
+                                               f"{MIN_HISTORY_DAYS} are needed to forecast", field="interval_start")
+            self.models_[queue] = self._fit_queue(counts, days)
+            self.history_days_[queue] = days
+            self._tail_history[queue] = group.set_index("interval_start")["arrivals"]
+        self.last_day_ = max(d[-1] for d in self.history_days_.values())
+        self._learned_kinds = self._kinds_with_past_peak()
+        self._event_scale = self._intensity_scale()
+        return self
+
+    def _fit_queue(self, counts: np.ndarray, days: pd.DatetimeIndex) -> QueueModel:
+        cal = self._calendar.flags(days)
+        phases = phase_days(self._events, days)
+        rest_dow = _rest_day(counts.sum(axis=1), cal, self._calendar.weekend_days)
+        workdays = [d for d in range(7) if d not in self._calendar.weekend_days]
+        X = design_matrix(days, cal, phases, rest_dow=rest_dow, workdays=workdays)
+        daily = fit_daily(pd.Series(counts.sum(axis=1), index=days), X, trend=self.trend)
+        choice = {d: _dominant_phase(p, daily) for d, p in phases.items()}
+        profiles = IntradayProfiles(self.slots_per_day_, rest_dow=rest_dow).fit(counts, days, cal, choice)
+        profiles.estimate_overdispersion(counts, days, cal, choice)
+        return QueueModel(daily, profiles, rest_dow, workdays)
+
+    def _kinds_with_past_peak(self) -> set[str]:
+        ev = self._events
+        if len(ev) == 0:
+            return set()
+        return set(ev.loc[ev["end"] <= self.last_day_, "kind"])
+
+    def _intensity_scale(self) -> np.ndarray:
+        """Events row scale: its intensity relative to the mean intensity of its kind's past rows."""
+        ev = self._events
+        scale = np.ones(len(ev))
+        for kind in set(ev["kind"]):
+            past = ev[(ev["kind"] == kind) & (ev["end"] <= self.last_day_)]
+            ref = past["intensity"].dropna()
+            if len(ref) == 0 or ref.mean() <= 0:
+                continue
+            rows = np.flatnonzero((ev["kind"] == kind).to_numpy() & ev["intensity"].notna().to_numpy())
+            scale[rows] = ev["intensity"].to_numpy()[rows] / ref.mean()
+        return scale
+
+    # ---- predict ---------------------------------------------------------------------------
+    def predict(self, start, end) -> pd.DataFrame:
+        """Forecast every interval of the days ``start`` .. ``end`` (inclusive dates)."""
+        start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+        if end < start:
+            raise InputError(None, f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}", field="end")
+        if start <= self.last_day_:
+            raise InputError(None, f"forecast start {start:%Y-%m-%d} is inside the history (which ends "
+                                   f"{self.last_day_:%Y-%m-%d}); start on {self.last_day_ + pd.Timedelta(days=1):%Y-%m-%d}"
+                                   f" or later", field="start")
+        days = pd.date_range(start, end, freq="D")
+        cal = self._calendar.flags(days)
+        phases = phase_days(self._events, days)
+        self._note_unpublished_swaps(days)
+        unseen_log, unseen_var = self._unseen_kind_effects(days, phases)
+        rng = np.random.default_rng(self.seed)
+        tables = []
+        for queue in self.queues_:
+            model = self.models_[queue]
+            horizon = np.asarray((days - self.history_days_[queue][-1]).days, dtype=int)
+            X = design_matrix(days, cal, _learned_only(phases, self._learned_kinds), self._event_scale,
+                              rest_dow=model.rest_dow, workdays=model.workdays)
+            mean_log, var_log = model.daily.predict_log(X, horizon)
+            mean_log = mean_log + unseen_log
+            var_log = (var_log + unseen_var) * self.band_scale ** 2
+            profile = np.vstack([model.profiles.profile(d, cal.loc[d], _dominant_phase(
+                _learned_only_list(phases.get(d, []), self._learned_kinds), model.daily)) for d in days])
+            mean, p10, p50, p90 = simulate_quantiles(mean_log, var_log, profile, model.profiles.overdispersion, rng,
+                                                     self.n_draws)
+            stamps = (np.repeat(days.to_numpy(), self.slots_per_day_)
+                      + np.tile(np.arange(self.slots_per_day_) * np.timedelta64(self.interval_minutes_, "m"), len(days)))
+            tables.append(pd.DataFrame({"queue": queue, "interval_start": stamps, "arrivals": mean.ravel(),
+                                        "p10": p10.ravel(), "p50": p50.ravel(), "p90": p90.ravel()}))
+        return pd.concat(tables, ignore_index=True)
+
+    def _unseen_kind_effects(self, days: pd.DatetimeIndex, phases: dict[pd.Timestamp, list[PhaseDay]]
+                             ) -> tuple[np.ndarray, np.ndarray]:
+        """Log uplift (and its variance) of promotion kinds never seen in the history, from `intensity`."""
+        uplift = np.zeros(len(days))
+        var = np.zeros(len(days))
+        reported = set()
+        for i, day in enumerate(days):
+            for ph in phases.get(day, []):
+                if ph.kind in self._learned_kinds:
+                    continue
+                row = self._events.iloc[ph.event_row]
+                intensity = row["intensity"]
+                if pd.isna(intensity):
+                    raise InputError(self._events_source, f"event {row['name']!r} is of kind {ph.kind!r}, which has no "
+                                     f"past occurrence in the history, and has no intensity; add an intensity "
+                                     f"(peak-day volume as a multiple of a normal day, e.g. 2.5) or history that "
+                                     f"covers a past {ph.kind}", row=int(row["_line"]), field="intensity")
+                if intensity <= 0:
+                    raise InputError(self._events_source, f"intensity must be > 0 for an unseen kind, got {intensity:g}",
+                                     row=int(row["_line"]), field="intensity")
+                extra = intensity - 1.0
+                if ph.offset < 0:
+                    effect = np.log1p(max(extra * UNSEEN_PRESALE_SHARE, -0.9))
+                elif ph.offset == 0:
+                    effect = np.log(intensity)
+                else:
+                    effect = np.log1p(max(extra * UNSEEN_TAIL_SHARE * UNSEEN_TAIL_DECAY ** (ph.offset - 1), -0.9))
+                uplift[i] += effect
+                var[i] += UNSEEN_LOG_SD ** 2 if abs(effect) > 1e-3 else 0.0
+                if row["name"] not in reported:
+                    reported.add(row["name"])
+                    self.notes.append(
+                        f"event {row['name']!r} (kind {ph.kind!r}) has no past occurrence: forecast from its intensity "
+                        f"{intensity:g} as the peak-day multiple of a normal day ({UNSEEN_PRESALE_SHARE:.0%} of the "
+                        f"uplift on pre-sale days, tail decaying from {UNSEEN_TAIL_SHARE:.0%}); ordinary intraday shape")
+        return uplift, var
+
+    def _note_unpublished_swaps(self, days: pd.DatetimeIndex) -> None:
+        missing = self._calendar.unpublished_swap_years(sorted(set(days.year)))
+        if missing:
+            self.notes.append(f"{self.country} swapped working days (调休) for {', '.join(map(str, missing))} are not "
+                              f"published in the holidays package yet: forecast assumes none")
+
+    # ---- introspection used by reports and tests ---------------------------------------------
+    def daily_effect(self, queue: str, column: str) -> float:
+        """A fitted log effect, e.g. ``cal_holiday`` or ``ev|double11|peak`` (0 when not learned)."""
+        return self.models_[queue].daily.coefficient(column)
+
+    def history_tail(self, queue: str, days: int = 28) -> pd.Series:
+        series = self._tail_history[queue]
+        return series[series.index >= series.index.max() - pd.Timedelta(days=days)]
+
+
+# ---- helpers: one small rule each ---------------------------------------------------------------
+def _clean_events(events: pd.DataFrame | None) -> pd.DataFrame:
+    columns = ["name", "kind", "start", "end", "intensity", "_line"]
+    if events is None or len(events) == 0:
+        return pd.DataFrame({c: [] for c in columns}).astype({"start": "datetime64[ns]", "end": "datetime64[ns]"})
+    ev = events.reset_index(drop=True).copy()
+    if "intensity" not in ev:
+        ev["intensity"] = np.nan
+    ev["start"] = pd.to_datetime(ev["start"]).dt.normalize()
+    ev["end"] = pd.to_datetime(ev["end"]).dt.normalize()
+    ev["_line"] = np.arange(len(ev)) + 2  # line in the CSV a user edits (header is line 1)
+    return ev[columns]
+
+
+def _interval_minutes(history: pd.DataFrame, source) -> int:
+    for column in ("queue", "interval_start", "arrivals"):
+        if column not in history.columns:
+            raise InputError(source, f"missing column {column}", field=column)
+    stamps = pd.DatetimeIndex(history["interval_start"])
+    minutes = stamps.hour * 60 + stamps.minute
+    step = int(np.gcd.reduce(np.append(minutes.to_numpy(), 1440)))
+    if step not in (15, 30, 60):
+        step = 60 if step > 60 and 60 % step == 0 else step
+    if 1440 % step != 0 or step > 60:
+        raise InputError(source, f"intervals of {step} minutes are not supported (use 60, 30 or 15)",
+                         field="interval_start")
+    return step
+
+
+def _day_matrix(group: pd.DataFrame, interval_minutes: int) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Days x intervals of counts, complete days only (a partial first or last day is dropped)."""
+    series = group.set_index("interval_start")["arrivals"].astype(float)
+    stamps = pd.DatetimeIndex(series.index)
+    day = stamps.normalize()
+    slot = ((stamps - day) / pd.Timedelta(minutes=interval_minutes)).astype(int)
+    slots = 1440 // interval_minutes
+    frame = pd.DataFrame({"day": day, "slot": np.asarray(slot), "y": series.to_numpy()})
+    wide = frame.pivot_table(index="day", columns="slot", values="y", aggfunc="sum").reindex(columns=range(slots))
+    wide = wide.dropna()
+    return wide.to_numpy(dtype=float), pd.DatetimeIndex(wide.index)
+
+
+def _rest_day(totals: np.ndarray, calendar: pd.DataFrame, weekend: list[int]) -> int:
+    """The quietest weekend day of this queue: what a public holiday looks like before one is seen."""
+    ordinary = (calendar["day_off"] == calendar["dow"].isin(weekend).astype(int)).to_numpy()
+    dow = calendar["dow"].to_numpy()
+    means = {d: totals[(dow == d) & ordinary].mean() for d in weekend if ((dow == d) & ordinary).any()}
+    return min(means, key=means.get) if means else (weekend[-1] if weekend else 6)
+
+
+def _dominant_phase(candidates: list[PhaseDay] | None, daily: DailyFit) -> PhaseDay | None:
+    """Among overlapping promotions on one day, the phase-day with the largest learned daily effect."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: abs(daily.coefficient(f"ev|{p.kind}|{p.phase}")
+                                             + daily.coefficient(f"evo|{p.kind}|{p.offset}")))
+
+
+def _learned_only(phases: dict, kinds: set[str]) -> dict:
+    return {d: _learned_only_list(p, kinds) for d, p in phases.items()}
+
+
+def _learned_only_list(phases: list[PhaseDay], kinds: set[str]) -> list[PhaseDay]:
+    return [p for p in phases if p.kind in kinds]
