@@ -289,13 +289,13 @@ def _parse_duration_s(raw: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     """Seconds (number) or ``H:MM:SS`` → float seconds, NaN for blanks; negative is an error."""
     values = raw[column]
     if pd.api.types.is_numeric_dtype(values):
-        seconds = values.to_numpy(dtype=float)
+        seconds = values.to_numpy(dtype=float, copy=True)
     elif pd.api.types.is_timedelta64_dtype(values):
         seconds = values.dt.total_seconds().to_numpy(dtype=float)
     else:
         text = values.astype(str).str.strip()
         blank = (text == "").to_numpy()
-        seconds = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
+        seconds = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float, copy=True)
         bad = np.isnan(seconds) & ~blank
         if bad.any():
             clock = pd.to_timedelta(text[bad], errors="coerce")
