@@ -28,6 +28,7 @@ def _root() -> None:
 # Command modules attach themselves to `app` on import.
 from cli import check as _check  # noqa: E402,F401
 from cli import ingest as _ingest  # noqa: E402,F401
+from cli import verify as _verify  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,78 @@
+"""`plan verify`: an independent checker of a written plan directory (DESIGN §5).
+
+It re-reads the plan files and the ``inputs/`` they were made from, re-checks every hard rule
+with its own code (it never imports the roster model), recomputes coverage from the roster and
+seats, service with the staffing service functions, and every cost and service figure of
+summary.json. Each finding is one line naming file, line, who and the rule broken.
+
+    >>> from optimize.verify import verify_plan
+    >>> for line in verify_plan("out/roster-2026-11"): print(line)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from optimize.verify.cost import check_summary, recompute_cost, recompute_service
+from optimize.verify.coverage import check_coverage, recompute_coverage
+from optimize.verify.findings import Violation
+from optimize.verify.people import check_people
+from optimize.verify.plan_files import PlanFiles, read_plan, statutory_holidays
+from optimize.verify.vendors import check_vendors_and_bot
+
+__all__ = ["VerifyReport", "Violation", "check_plan", "verify_plan"]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    plan_dir: Path
+    month: str
+    violations: list[Violation]
+    cost: dict[str, float]                    # recomputed
+    service: dict[str, dict[str, float]]      # recomputed
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def as_dict(self) -> dict:
+        """JSON-ready: NaN (e.g. no ASA for email) becomes null."""
+        return _finite({"plan_dir": str(self.plan_dir), "month": self.month, "ok": self.ok,
+                "violations": [v.as_dict() for v in self.violations], "recomputed": {
+                    "cost": self.cost, "service": self.service}, "counts": self.counts})
+
+
+def _finite(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def check_plan(plan_dir: str | Path) -> VerifyReport:
+    """Verify a plan directory; raises InputError if a file is missing or malformed."""
+    plan: PlanFiles = read_plan(plan_dir)
+    years = sorted({plan.month.year, (plan.month + 1).year})
+    holidays = statutory_holidays(plan.workforce.site.country, years)
+    violations = list(check_people(plan, holidays))
+    violations += check_vendors_and_bot(plan)
+    coverage = recompute_coverage(plan)
+    violations += check_coverage(plan, coverage)
+    cost = recompute_cost(plan, coverage)
+    service = recompute_service(plan, coverage)
+    violations += check_summary(plan, cost, service)
+    working = ~plan.roster["shift_code"].isin(["REST", "LEAVE"])
+    counts = {"people": int(plan.roster["id"].nunique()), "shifts": int(working.sum()),
+              "vendor_seat_rows": len(plan.vendor_seats), "coverage_rows": len(plan.coverage)}
+    return VerifyReport(plan_dir=Path(plan_dir), month=str(plan.month), violations=violations, cost=cost,
+                        service=service, counts=counts)
+
+
+def verify_plan(plan_dir: str | Path) -> list[str]:
+    """One human-readable line per violation; an empty list means the plan is clean."""
+    return [str(v) for v in check_plan(plan_dir).violations]

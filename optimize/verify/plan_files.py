@@ -1,0 +1,252 @@
+"""Reading a plan directory (docs/plan-files.md) back from disk, exactly as a user would see it.
+
+Only the *shape* of each file is validated here (columns present, numbers numeric, times
+parseable): a malformed file is an :class:`InputError`. Whether the content obeys the labour
+rules is the checker's business, so odd-but-readable content (a blank start on a working row)
+is kept and reported as a violation later.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from contracts.errors import InputError
+from contracts.events import read_events
+from contracts.tables import FIRST_DATA_LINE, parse_numbers, read_table, require_columns
+from contracts.workforce import Workforce, read_workforce
+
+ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks",
+                  "paid_hours", "queue", "overtime_hours", "overtime_kind"]
+VENDOR_SEAT_COLUMNS = ["vendor", "queue", "interval_start", "seats"]
+COVERAGE_COLUMNS = ["queue", "interval_start", "arrivals", "bot_handled", "arrivals_human", "required",
+                    "staffed_in_house", "staffed_part_time", "staffed_vendor", "staffed_effective", "asa_s",
+                    "service_level", "abandon_rate", "shortfall_contacts"]
+COST_KEYS = ["total", "in_house", "overtime", "part_time", "vendor", "bot", "shortfall_penalty"]
+NOT_WORKING = ("REST", "LEAVE")
+PART_TIME_CODE = "PT"
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    """Everything `plan verify` and the reports need, parsed once."""
+    directory: Path
+    month: pd.Period
+    workforce: Workforce
+    events: pd.DataFrame
+    requirements: pd.DataFrame | None  # inputs/requirements.csv when the plan carries it
+    roster: pd.DataFrame               # + `line`, parsed `date`/`start`/`end`, `break_spans`
+    vendor_seats: pd.DataFrame         # + `line`
+    coverage: pd.DataFrame             # + `line`
+    summary: dict
+
+    @property
+    def days(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.month.start_time, self.month.end_time.normalize(), freq="D")
+
+    @property
+    def interval(self) -> pd.Timedelta:
+        return pd.Timedelta(minutes=self.workforce.site.interval_minutes)
+
+    @property
+    def intervals(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.month.start_time, self.month.end_time, freq=self.interval)
+
+
+def _timestamp_column(df: pd.DataFrame, column: str, path: Path, *, fmt: str, blank_ok: bool) -> pd.Series:
+    text = df[column].astype(str).str.strip()
+    blank = text == ""
+    parsed = pd.to_datetime(text.where(~blank, None), format=fmt, errors="coerce")
+    bad = (parsed.isna() & ~blank).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        shown = "YYYY-MM-DD" if fmt == "%Y-%m-%d" else "YYYY-MM-DD HH:MM"
+        raise InputError(path, f"not a date/time in {shown} form: {text.iloc[i]!r}", row=i + FIRST_DATA_LINE,
+                         field=column)
+    if not blank_ok and blank.any():
+        i = int(np.argmax(blank.to_numpy()))
+        raise InputError(path, "empty date/time", row=i + FIRST_DATA_LINE, field=column)
+    return parsed
+
+
+def _hhmm_minutes(text: str) -> int | None:
+    parts = text.strip().split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    hours, minutes = int(parts[0]), int(parts[1])
+    if hours > 24 or minutes >= 60:
+        return None
+    return hours * 60 + minutes
+
+
+def parse_breaks(text: str, shift_start: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]] | None:
+    """``"12:00-12:30;17:00-17:30"`` → absolute spans. A break belongs to the shift it is in, so
+    a clock time earlier than the shift start means the next day (a night shift's 02:00 break).
+    Returns None when the text is not of that form."""
+    text = text.strip()
+    if not text:
+        return []
+    spans = []
+    for piece in text.split(";"):
+        ends = piece.split("-")
+        if len(ends) != 2:
+            return None
+        first, last = _hhmm_minutes(ends[0]), _hhmm_minutes(ends[1])
+        if first is None or last is None:
+            return None
+        day = shift_start.normalize()
+        begin = day + pd.Timedelta(minutes=first)
+        if begin < shift_start:
+            begin += pd.Timedelta(days=1)
+        length = (last - first) % 1440
+        spans.append((begin, begin + pd.Timedelta(minutes=length)))
+    return spans
+
+
+def read_roster(path: Path) -> pd.DataFrame:
+    raw = read_table(path)
+    require_columns(raw, path, ROSTER_COLUMNS)
+    out = raw[ROSTER_COLUMNS].copy()
+    for column in ("type", "id", "name", "shift_code", "shift_name", "breaks", "queue", "overtime_kind"):
+        out[column] = out[column].astype(str).str.strip()
+    out["line"] = np.arange(len(out)) + FIRST_DATA_LINE
+    out["date"] = _timestamp_column(raw, "date", path, fmt="%Y-%m-%d", blank_ok=False)
+    out["start"] = _timestamp_column(raw, "start", path, fmt="%Y-%m-%d %H:%M", blank_ok=True)
+    out["end"] = _timestamp_column(raw, "end", path, fmt="%Y-%m-%d %H:%M", blank_ok=True)
+    out["paid_hours"] = parse_numbers(raw, "paid_hours", path)
+    overtime = parse_numbers(raw, "overtime_hours", path, allow_blank=True)
+    out["overtime_hours"] = np.nan_to_num(overtime, nan=0.0)
+    spans = []
+    for i, (text, start) in enumerate(zip(out["breaks"], out["start"])):
+        if text and pd.isna(start):
+            spans.append(None)  # breaks without a shift: reported by the checker
+            continue
+        parsed = parse_breaks(text, start) if text else []
+        if parsed is None:
+            raise InputError(path, f"breaks {text!r} are not HH:MM-HH:MM pieces joined by ';'",
+                             row=i + FIRST_DATA_LINE, field="breaks")
+        spans.append(parsed)
+    out["break_spans"] = spans
+    return out
+
+
+def read_vendor_seats(path: Path) -> pd.DataFrame:
+    raw = read_table(path)
+    require_columns(raw, path, VENDOR_SEAT_COLUMNS)
+    out = pd.DataFrame({"vendor": raw["vendor"].astype(str).str.strip(),
+                        "queue": raw["queue"].astype(str).str.strip()})
+    out["interval_start"] = _timestamp_column(raw, "interval_start", path, fmt="%Y-%m-%d %H:%M", blank_ok=False)
+    out["seats"] = parse_numbers(raw, "seats", path)
+    out["line"] = np.arange(len(out)) + FIRST_DATA_LINE
+    return out
+
+
+def read_coverage(path: Path) -> pd.DataFrame:
+    raw = read_table(path)
+    require_columns(raw, path, COVERAGE_COLUMNS)
+    out = pd.DataFrame({"queue": raw["queue"].astype(str).str.strip()})
+    out["interval_start"] = _timestamp_column(raw, "interval_start", path, fmt="%Y-%m-%d %H:%M", blank_ok=False)
+    for column in COVERAGE_COLUMNS[2:]:
+        out[column] = parse_numbers(raw, column, path, minimum=None, allow_blank=True)
+    out["line"] = np.arange(len(out)) + FIRST_DATA_LINE
+    return out
+
+
+def read_summary(path: Path) -> dict:
+    if not path.exists():
+        raise InputError(path, "file not found")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON: {exc.msg}", row=exc.lineno) from None
+    if not isinstance(summary, dict):
+        raise InputError(path, "expected a JSON object at the top level")
+    for key in ("month", "cost", "service"):
+        if key not in summary:
+            raise InputError(path, "missing key", field=key)
+    cost = summary["cost"]
+    if not isinstance(cost, dict):
+        raise InputError(path, "expected an object", field="cost")
+    for key in COST_KEYS:
+        if not isinstance(cost.get(key), (int, float)):
+            raise InputError(path, "missing or not a number", field=f"cost.{key}")
+    if not isinstance(summary["service"], dict):
+        raise InputError(path, "expected an object", field="service")
+    return summary
+
+
+def read_requirements(path: Path) -> pd.DataFrame:
+    raw = read_table(path)
+    require_columns(raw, path, ["queue", "interval_start", "arrivals_human", "aht_s"])
+    out = pd.DataFrame({"queue": raw["queue"].astype(str).str.strip()})
+    out["interval_start"] = _timestamp_column(raw, "interval_start", path, fmt="%Y-%m-%d %H:%M", blank_ok=False)
+    for column in ("arrivals", "bot_handled", "arrivals_human", "aht_s", "agents_required"):
+        if column in raw.columns:
+            out[column] = parse_numbers(raw, column, path, allow_blank=True)
+    return out
+
+
+def _find_input(directory: Path, stem: str) -> Path | None:
+    for suffix in (".csv", ".parquet", ".pq"):
+        candidate = directory / "inputs" / f"{stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_plan(plan_dir: str | Path) -> PlanFiles:
+    """Read and shape-check every file of a plan directory, including its ``inputs/`` copies."""
+    directory = Path(plan_dir)
+    if not directory.is_dir():
+        raise InputError(directory, "plan directory not found")
+    workforce_path = directory / "inputs" / "workforce.yaml"
+    if not workforce_path.exists():
+        workforce_path = directory / "inputs" / "workforce.yml"
+    workforce = read_workforce(workforce_path)
+    events_path = _find_input(directory, "events")
+    if events_path is None:
+        raise InputError(directory / "inputs" / "events.csv", "file not found")
+    events = read_events(events_path)
+    requirements_path = _find_input(directory, "requirements")
+    requirements = read_requirements(requirements_path) if requirements_path else None
+    summary = read_summary(directory / "summary.json")
+    try:
+        month = pd.Period(str(summary["month"]), freq="M")
+    except (ValueError, TypeError):
+        raise InputError(directory / "summary.json", f"not a month YYYY-MM: {summary['month']!r}",
+                         field="month") from None
+    seats_path = directory / "vendor_seats.csv"
+    return PlanFiles(directory=directory, month=month, workforce=workforce, events=events,
+                     requirements=requirements, roster=read_roster(directory / "roster.csv"),
+                     vendor_seats=read_vendor_seats(seats_path),
+                     coverage=read_coverage(directory / "coverage.csv"), summary=summary)
+
+
+def event_days(events: pd.DataFrame, days: pd.DatetimeIndex, *, tail_days: int = 14,
+               tail_kinds: tuple[str, ...] = ("double11", "618")) -> np.ndarray:
+    """Boolean per day: inside an event's [start, end], or within ``tail_days`` after the end of a
+    double11 / 618 (the after-sales tail), as the shared brief defines an event day."""
+    flags = np.zeros(len(days), dtype=bool)
+    for row in events.itertuples(index=False):
+        last = row.end + pd.Timedelta(days=tail_days) if row.kind in tail_kinds else row.end
+        flags |= np.asarray((days >= row.start) & (days <= last))
+    return flags
+
+
+def statutory_holidays(country: str, years: list[int]) -> set[dt.date]:
+    """Statutory public holidays (法定节假日), the days paid at the holiday premium.
+
+    Swapped days off (调休) are rest days, not statutory holidays, so they are left out, as are
+    observed substitutes; both are paid at the rest-day premium under PRC labour law.
+    """
+    import holidays
+
+    try:
+        calendar = holidays.country_holidays(country, years=years, observed=False)
+    except NotImplementedError:
+        return set()
+    return {day for day, name in calendar.items() if "substitut" not in name.lower()}
