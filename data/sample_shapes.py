@@ -94,7 +94,7 @@ def aftersales_lag_kernel(stretch: float = 1.0, days: int = 28) -> np.ndarray:
 
 
 # Smooth yearly seasonality of the level (Q4 busier, summer quieter) and the trend.
-GROWTH_PER_YEAR = 0.13
+GROWTH_PER_YEAR = 0.10
 PHONE_DRIFT_PER_YEAR = -0.06  # customers move from the hotline to chat
 LEVEL_SHIFT = dt.date(2025, 9, 1)  # the shop opens its Douyin store: more pre-sales and orders
 LEVEL_SHIFT_FACTOR = {"chat_presales": 1.15, "orders": 1.10, "phone": 1.02, "email": 1.0, "chat_aftersales": 1.0}
@@ -180,7 +180,7 @@ def double11(start: dt.date, end: dt.date, s: Strength) -> EventEffect:
     fx.add(eve, chat_presales=0.80 * s.peak)
     fx.rushes.append(Rush(_at(eve, 20), 7.0 * s.spike, 2.0, 1.5))
     fx.add(end, chat_presales=1.8 * s.peak, chat_aftersales=0.9 * s.peak, orders=12.0 * s.orders)
-    fx.rushes.append(Rush(_at(end, 0), 13.0 * s.spike, 5.5 * s.spike, 1.3))
+    fx.rushes.append(Rush(_at(end, 0), 10.5 * s.spike, 4.5 * s.spike, 1.3))
     fx.add(end + dt.timedelta(days=1), chat_presales=0.40, orders=1.5 * s.orders)
     fx.add(end + dt.timedelta(days=2), chat_presales=0.15, orders=0.5 * s.orders)
     fx.extended_phone += [eve, end]
