@@ -18,7 +18,7 @@ import yaml
 
 from contracts.errors import InputError
 from contracts.workforce import parse_workforce
-from optimize.service import queue_metrics
+from optimize.service import email_backlog, queue_metrics
 from optimize.verify import check_plan, verify_plan
 
 MONTH = "2026-11"
@@ -32,6 +32,7 @@ WORKFORCE = {
                   "event_targets": {"service_level": 0.9, "answer_within_s": 15}},
         "chat_presales": {"channel": "chat", "aht_s": 400, "patience_s": 300, "concurrency": 2,
                           "targets": {"service_level": 0.8, "answer_within_s": 30}},
+        "email": {"channel": "email", "aht_s": 600, "shrinkage": 0.1, "targets": {"resolve_within_h": 24}},
     },
     "shifts": [
         {"code": "D", "name": "早班", "start": "09:00", "end": "18:00", "colour": "C6EFCE",
@@ -51,7 +52,7 @@ WORKFORCE = {
          "monthly_salary": 8000},
         {"id": "E002", "name": "王芳", "skills": ["chat_presales"], "contract": "std", "monthly_salary": 7500},
         {"id": "E003", "name": "李娜", "skills": ["phone"], "contract": "comp", "monthly_salary": 9000},
-        {"id": "E004", "name": "=HYPERLINK(\"http://x\",\"刘洋\")", "skills": ["phone"], "contract": "std",
+        {"id": "E004", "name": "=HYPERLINK(\"http://x\",\"刘洋\")", "skills": ["phone", "email"], "contract": "std",
          "monthly_salary": 7000, "leave": ["2026-11-17", "2026-11-18"]},
     ],
     "part_time": [
@@ -91,7 +92,7 @@ def _pattern(agent_id: str, day: pd.Timestamp) -> str:
 
 def _queue_of(agent_id: str, day: pd.Timestamp) -> str:
     return {"E001": "phone" if day.day % 2 else "chat_presales", "E002": "chat_presales",
-            "E003": "phone", "E004": "phone"}[agent_id]
+            "E003": "phone", "E004": "phone" if day.day % 2 else "email"}[agent_id]
 
 
 def _shift_row(workforce, agent, day: pd.Timestamp, code: str) -> dict:
@@ -178,7 +179,8 @@ def build_plan(directory: Path) -> Path:
     coverage_parts, requirement_parts, service = [], [], {}
     penalty_contacts, bot_sessions = 0.0, 0.0
     for name, queue in workforce.queues.items():
-        arrivals = np.where((hour >= 9) & (hour < 22), 24.0, 3.0) * (1.5 if name == "phone" else 2.0)
+        arrivals = np.where((hour >= 9) & (hour < 22), 24.0, 3.0) * {"phone": 1.5, "chat_presales": 2.0,
+                                                                     "email": 0.5}[name]
         bot = arrivals * workforce.bot.containment.get(name, 0.0)
         human = arrivals - bot
         in_house = _presence(roster, intervals, name, "in_house")
@@ -188,10 +190,16 @@ def build_plan(directory: Path) -> Path:
             per_hour = seats.assign(t=pd.to_datetime(seats["interval_start"])).set_index("t")["seats"]
             vendor = per_hour.reindex(intervals, fill_value=0).to_numpy(dtype=float)
         effective = (in_house + part_time + vendor / 1.25) * (1 - queue.shrinkage)
+        if queue.channel == "email":
+            backlog = email_backlog(human, queue.aht_s, effective, 24.0)
+            arrived = np.maximum(human, 1e-300)
+            metrics = {"asa_s": backlog.response_s, "service_level": 1 - backlog.late_contacts / arrived,
+                       "abandon_rate": np.zeros(len(intervals))}
         within = np.where(event_day & (queue.event_targets is not None),
                           (queue.event_targets or queue.targets).answer_within_s, queue.targets.answer_within_s)
-        metrics = {key: np.zeros(len(intervals)) for key in ("asa_s", "service_level", "abandon_rate")}
-        for threshold in np.unique(within):
+        if queue.channel != "email":
+            metrics = {key: np.zeros(len(intervals)) for key in ("asa_s", "service_level", "abandon_rate")}
+        for threshold in np.unique(within) if queue.channel != "email" else ():
             mask = within == threshold
             m = queue_metrics(queue, human[mask], effective[mask], answer_within_s=float(threshold))
             for key in metrics:

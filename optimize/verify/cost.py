@@ -127,7 +127,7 @@ def check_summary(plan: PlanFiles, cost: dict[str, float],
                 continue
             theirs = mine[key]
             theirs = float("nan") if theirs is None else float(theirs)
-            if np.isnan(theirs) and np.isnan(value):
+            if (np.isnan(theirs) and np.isnan(value)) or (np.isinf(theirs) and theirs == value):
                 continue
             if not abs(theirs - value) <= 1e-9 + RELATIVE * max(abs(theirs), abs(value)):
                 yield Violation(SUMMARY, None, "service_mismatch", f"service.{queue}.{key}",

@@ -145,13 +145,28 @@ def read_vendor_seats(path: Path) -> pd.DataFrame:
     return out
 
 
+def _numbers_allowing_infinity(raw: pd.DataFrame, column: str, path: Path) -> np.ndarray:
+    """A wait that never ends (an email backlog not worked off in the horizon) is written inf."""
+    text = raw[column].astype(str).str.strip()
+    blank = text == ""
+    values = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
+    bad = (np.isnan(values) & ~blank.to_numpy()) & ~text.str.lower().isin(["nan"]).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(path, f"not a number: {text.iloc[i]!r}", row=i + FIRST_DATA_LINE, field=column)
+    return values
+
+
 def read_coverage(path: Path) -> pd.DataFrame:
     raw = read_table(path)
     require_columns(raw, path, COVERAGE_COLUMNS)
     out = pd.DataFrame({"queue": raw["queue"].astype(str).str.strip()})
     out["interval_start"] = _timestamp_column(raw, "interval_start", path, fmt="%Y-%m-%d %H:%M", blank_ok=False)
     for column in COVERAGE_COLUMNS[2:]:
-        out[column] = parse_numbers(raw, column, path, minimum=None, allow_blank=True)
+        if column == "asa_s":
+            out[column] = _numbers_allowing_infinity(raw, column, path)
+        else:
+            out[column] = parse_numbers(raw, column, path, minimum=None, allow_blank=True)
     out["line"] = np.arange(len(out)) + FIRST_DATA_LINE
     return out
 
@@ -190,6 +205,26 @@ def read_requirements(path: Path) -> pd.DataFrame:
     return out
 
 
+def requirements_from_forecast(path: Path, workforce: Workforce, events: pd.DataFrame) -> pd.DataFrame:
+    """The plan carries only its forecast: derive the requirements with the staffing stage (the
+    product's one definition of arrivals for humans and blended handle time), not the roster."""
+    from optimize.staffing import requirements_table
+
+    raw = read_table(path)
+    require_columns(raw, path, ["queue", "interval_start", "arrivals"])
+    forecast = pd.DataFrame({"queue": raw["queue"].astype(str).str.strip()})
+    forecast["interval_start"] = _timestamp_column(raw, "interval_start", path, fmt="%Y-%m-%d %H:%M", blank_ok=False)
+    for column in ("arrivals", "p10", "p50", "p90"):
+        if column in raw.columns:
+            forecast[column] = parse_numbers(raw, column, path)
+    try:
+        table = requirements_table(forecast, workforce, events)
+    except InputError as exc:
+        raise InputError(path, exc.problem, row=exc.row, field=exc.field) from None
+    return table[["queue", "interval_start", "arrivals", "bot_handled", "arrivals_human", "aht_s",
+                  "agents_required"]]
+
+
 def _find_input(directory: Path, stem: str) -> Path | None:
     for suffix in (".csv", ".parquet", ".pq"):
         candidate = directory / "inputs" / f"{stem}{suffix}"
@@ -213,6 +248,9 @@ def read_plan(plan_dir: str | Path) -> PlanFiles:
     events = read_events(events_path)
     requirements_path = _find_input(directory, "requirements")
     requirements = read_requirements(requirements_path) if requirements_path else None
+    forecast_path = _find_input(directory, "forecast")
+    if requirements is None and forecast_path is not None:
+        requirements = requirements_from_forecast(forecast_path, workforce, events)
     summary = read_summary(directory / "summary.json")
     try:
         month = pd.Period(str(summary["month"]), freq="M")

@@ -1,0 +1,209 @@
+"""coverage.png: per queue, required agents vs the effective agents on the floor by source.
+
+One row of panels per queue: the whole month hour by hour on the left, a three-day zoom on the
+peak (the double11/618 peak day ±1 when the month has one, else the busiest required day) on
+the right. Sources are stacked in *effective* agents (heads × (1 − shrinkage), vendor seats ÷
+their AHT factor), the unit of ``required``, so the area meets the line exactly where the target
+is met; shortfall is filled red, bot-contained contacts are a dotted line on a right axis, event
+days are shaded. Labels are Chinese when a CJK font is installed, English otherwise (no tofu).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from contracts.tables import atomic_path  # noqa: E402
+from optimize.verify.plan_files import PlanFiles, event_days, read_plan  # noqa: E402
+
+SOURCE_COLOURS = {"in_house": "#4472C4", "part_time": "#70AD47", "vendor": "#ED7D31"}
+REQUIRED_COLOUR, SHORTFALL_COLOUR, BOT_COLOUR = "#1F1F1F", "#E06666", "#7F7F7F"
+PEAK_KINDS = ("double11", "618")
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
+                "Heiti SC", "AR PL UMing CN", "Droid Sans Fallback")
+
+LABELS = {
+    "en": {"in_house": "in-house", "part_time": "part-time", "vendor": "vendor", "required": "required",
+           "shortfall": "shortfall", "bot": "bot-contained (contacts/h, right axis)", "event": "event days",
+           "agents": "effective agents", "bot_axis": "bot contacts/h", "zoom": "zoom",
+           "title": "Coverage {month}: required vs effective agents on the floor by source",
+           "sl": "SL {sl}  ASA {asa}  contacts {contacts}"},
+    "zh": {"in_house": "本部", "part_time": "兼职", "vendor": "外包", "required": "需求", "shortfall": "缺口",
+           "bot": "机器人承接 (会话/小时, 右轴)", "event": "大促日", "agents": "有效坐席",
+           "bot_axis": "机器人 会话/小时", "zoom": "放大",
+           "title": "{month} 排班覆盖：需求 vs 各来源有效坐席",
+           "sl": "服务水平 {sl}  ASA {asa}  会话 {contacts}"},
+}
+
+
+def cjk_font() -> str | None:
+    """A CJK-capable font family installed for matplotlib, or None."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in installed:
+            return family
+    for font in font_manager.fontManager.ttflist:
+        if any(mark in font.name for mark in ("CJK", "Hei", "Han Sans", "WenQuanYi")):
+            return font.name
+    return None
+
+
+def peak_window(plan: PlanFiles) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Three days around the month's peak: a double11/618 peak day when inside the month, else the
+    day with the most required agent-hours."""
+    days = plan.days
+    events = plan.events
+    peaks = [row.end for row in events.itertuples(index=False)
+             if row.kind in PEAK_KINDS and days[0] <= row.end <= days[-1]]
+    if peaks:
+        centre = peaks[0]
+    else:
+        daily = plan.coverage.groupby(plan.coverage["interval_start"].dt.normalize())["required"].sum()
+        centre = daily.idxmax() if len(daily) else days[len(days) // 2]
+    first = max(days[0], centre - pd.Timedelta(days=1))
+    last = min(days[-1] + pd.Timedelta(days=1), first + pd.Timedelta(days=3))
+    return first, last
+
+
+def _shade_events(ax, plan: PlanFiles, flags: np.ndarray, label: str | None) -> None:
+    for day, flag in zip(plan.days, flags):
+        if flag:
+            ax.axvspan(day, day + pd.Timedelta(days=1), color="#FFE699", alpha=0.35, lw=0, zorder=0,
+                       label=label)
+            label = None
+
+
+def _with_end(frame: pd.DataFrame) -> pd.DataFrame:
+    """Repeat the last interval at its end so post-steps draw the last interval in full."""
+    if len(frame) < 2:
+        return frame
+    last = frame.iloc[[-1]].copy()
+    last["interval_start"] = last["interval_start"] + (frame["interval_start"].iloc[-1]
+                                                       - frame["interval_start"].iloc[-2])
+    return pd.concat([frame, last], ignore_index=True)
+
+
+def _panel(ax, frame: pd.DataFrame, text: dict, *, legend: bool) -> None:
+    frame = _with_end(frame)
+    times = frame["interval_start"]
+    stacks = [frame[source].to_numpy() for source in SOURCE_COLOURS]
+    ax.stackplot(times, *stacks, colors=list(SOURCE_COLOURS.values()), alpha=0.85, step="post",
+                 labels=[text[s] for s in SOURCE_COLOURS] if legend else (), zorder=2)
+    total = np.sum(stacks, axis=0)
+    required = frame["required"].to_numpy()
+    ax.fill_between(times, total, required, where=required > total + 1e-9, step="post", color=SHORTFALL_COLOUR,
+                    alpha=0.4, lw=0, zorder=3, label=text["shortfall"] if legend else None)
+    ax.step(times, required, where="post", color=REQUIRED_COLOUR, lw=0.9, zorder=4,
+            label=text["required"] if legend else None)
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#D9D9D9", lw=0.6, zorder=1)
+    ax.spines[["top"]].set_visible(False)
+
+
+def _bot_axis(ax, frame: pd.DataFrame, text: dict, *, legend: bool):
+    if not (frame["bot_handled"] > 0).any():
+        return None
+    twin = ax.twinx()
+    frame = _with_end(frame)
+    twin.step(frame["interval_start"], frame["bot_handled"], where="post", color=BOT_COLOUR, lw=0.8, ls=":",
+              label=text["bot"] if legend else None)
+    twin.set_ylim(bottom=0)
+    twin.tick_params(axis="y", labelsize=7, colors=BOT_COLOUR)
+    twin.spines[["top"]].set_visible(False)
+    return twin
+
+
+def _effective_by_source(plan: PlanFiles) -> pd.DataFrame:
+    coverage = plan.coverage.sort_values(["queue", "interval_start"]).copy()
+    queues = plan.workforce.queues
+    keep = 1 - coverage["queue"].map(lambda q: queues[q].shrinkage if q in queues else 0.0)
+    coverage["in_house"] = coverage["staffed_in_house"].fillna(0) * keep
+    coverage["part_time"] = coverage["staffed_part_time"].fillna(0) * keep
+    # vendor seats in effective agents (÷ each vendor's AHT factor, × (1 − shrinkage)) are what
+    # staffed_effective holds beyond in-house and part-time
+    coverage["vendor"] = (coverage["staffed_effective"].fillna(0) - coverage["in_house"] - coverage["part_time"]).clip(
+        lower=0)
+    coverage["bot_handled"] = coverage["bot_handled"].fillna(0)
+    return coverage
+
+
+def _service_line(plan: PlanFiles, queue: str, text: dict) -> str:
+    figures = plan.summary.get("service", {}).get(queue, {})
+    if not isinstance(figures, dict):
+        return ""
+    sl, asa, contacts = figures.get("service_level"), figures.get("asa_s"), figures.get("contacts")
+    return text["sl"].format(sl=f"{sl:.1%}" if isinstance(sl, (int, float)) else "-",
+                             asa=f"{asa:.0f}s" if isinstance(asa, (int, float)) and asa == asa else "-",
+                             contacts=f"{contacts:,.0f}" if isinstance(contacts, (int, float)) else "-")
+
+
+def draw_coverage(plan: PlanFiles) -> plt.Figure:
+    font = cjk_font()
+    text = LABELS["zh" if font else "en"]
+    rc = {"font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold"}
+    if font:
+        rc |= {"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False}
+    frame = _effective_by_source(plan)
+    flags = event_days(plan.events, plan.days)
+    zoom_first, zoom_last = peak_window(plan)
+    queues = [q for q in plan.workforce.queues if (frame["queue"] == q).any()]
+    with plt.rc_context(rc):
+        fig, axes = plt.subplots(len(queues), 2, figsize=(16, 2.9 * len(queues) + 0.9), squeeze=False,
+                                 gridspec_kw={"width_ratios": [3.2, 1.2], "wspace": 0.12, "hspace": 0.45})
+        for i, queue in enumerate(queues):
+            mine = frame[frame["queue"] == queue]
+            month_ax, zoom_ax = axes[i]
+            first = i == 0
+            _shade_events(month_ax, plan, flags, text["event"] if first else None)
+            _panel(month_ax, mine, text, legend=first)
+            bot = _bot_axis(month_ax, mine, text, legend=first)
+            month_ax.set_xlim(plan.days[0], plan.days[-1] + pd.Timedelta(days=1))
+            month_ax.xaxis.set_major_locator(mdates.DayLocator(interval=2))
+            month_ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
+            month_ax.tick_params(axis="x", labelsize=7)
+            month_ax.set_ylabel(text["agents"])
+            month_ax.set_title(f"{queue}   {_service_line(plan, queue, text)}", loc="left")
+
+            zoomed = mine[(mine["interval_start"] >= zoom_first) & (mine["interval_start"] < zoom_last)]
+            _shade_events(zoom_ax, plan, flags, None)
+            _panel(zoom_ax, zoomed, text, legend=False)
+            _bot_axis(zoom_ax, zoomed, text, legend=False)
+            zoom_ax.set_xlim(zoom_first, zoom_last)
+            zoom_ax.xaxis.set_major_locator(mdates.HourLocator(byhour=[0, 12]))
+            zoom_ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d\n%H:%M"))
+            zoom_ax.tick_params(axis="x", labelsize=7)
+            zoom_ax.set_title(f"{text['zoom']} {zoom_first:%m-%d}..{zoom_last - pd.Timedelta(days=1):%m-%d}",
+                              loc="left")
+            if first:
+                handles, labels = month_ax.get_legend_handles_labels()
+                if bot is not None:
+                    more_h, more_l = bot.get_legend_handles_labels()
+                    handles, labels = handles + more_h, labels + more_l
+                fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False,
+                           bbox_to_anchor=(0.5, 1 - 0.35 / fig.get_figheight()))
+        fig.suptitle(text["title"].format(month=plan.month), fontsize=13, fontweight="bold", x=0.01, ha="left",
+                     y=1 - 0.08 / fig.get_figheight())
+        fig.subplots_adjust(left=0.05, right=0.97, bottom=0.06, top=1 - 0.85 / fig.get_figheight())
+    return fig
+
+
+def plot_coverage(plan_dir: str | Path) -> Path:
+    """Write ``coverage.png`` into the plan directory (atomically) and return its path."""
+    plan = read_plan(plan_dir)
+    figure = draw_coverage(plan)
+    target = Path(plan_dir) / "coverage.png"
+    try:
+        with atomic_path(target) as tmp:
+            figure.savefig(tmp, dpi=130, format="png")
+    finally:
+        plt.close(figure)
+    return target
