@@ -118,9 +118,9 @@ AHT_SHAPE = {"chat_presales": 1.6, "chat_aftersales": 1.8, "phone": 2.2, "email"
 AHT_DRIFT_PER_YEAR = -0.03  # better knowledge base, bot takes the simplest sessions
 # Queueing: exponential patience (mean, s) and the scale of the mean wait of a contact that has to
 # queue (s; grows as 1 / (1 - load)). Contacts answered without queueing see a short reply delay.
-PATIENCE_S = {"chat_presales": 180.0, "chat_aftersales": 300.0, "phone": 110.0}
-QUEUED_WAIT_SCALE_S = {"chat_presales": 7.0, "chat_aftersales": 9.0, "phone": 7.0}
-REPLY_DELAY_S = {"chat_presales": (1, 5), "chat_aftersales": (1, 6), "phone": (2, 7)}  # uniform, no queue
+PATIENCE_S = {"chat_presales": 180.0, "chat_aftersales": 220.0, "phone": 110.0}
+QUEUED_WAIT_SCALE_S = {"chat_presales": 8.0, "chat_aftersales": 10.0, "phone": 7.0}
+REPLY_DELAY_S = {"chat_presales": (3, 12), "chat_aftersales": (3, 15), "phone": (3, 9)}  # uniform, reading/ringing
 
 
 @dataclass(frozen=True)
