@@ -26,7 +26,7 @@ Examples:
 
   plan ingest ../shared/data/anonymous-bank-1999/data_anonymous_bank_february.txt --mapping data/mappings/anonymous_bank_1999.yaml --out out/bank_history.csv
 
-  (the same with flags: --date date --arrival vru_entry --wait q_time --handle ser_time --abandoned outcome --abandoned-values HANG --served-values AGENT --queue type --date-format %y%m%d)
+  (the same with flags: --date date --arrival vru_entry --wait q_time --handle ser_time --abandoned outcome --abandoned-values HANG --served-values AGENT --queue type --date-format %y%m%d --exclude-zero-wait-abandons)
 
 Mapping YAML: columns: {arrival: 进线时间, first_reply: 首次响应时间, end: 结束时间, abandoned: 是否放弃, queue: 技能组, id: 会话ID}, abandoned_values: [是], queues: {售前咨询: chat_presales}. Flags override the mapping.
 """
@@ -61,6 +61,9 @@ def ingest(
     date_format: Optional[str] = typer.Option(None, help="strftime format of --date, e.g. %y%m%d."),
     time_format: Optional[str] = typer.Option(None, help="strftime format of the time columns."),
     interval_minutes: Optional[int] = typer.Option(None, help="Interval length: 60 (default), 30 or 15."),
+    exclude_zero_wait_abandons: Optional[bool] = typer.Option(
+        None, "--exclude-zero-wait-abandons", help="Abandoned at zero wait = hung up before the queue (IVR): "
+                                                   "counted as abandoned, not used for patience."),
     out: Path = typer.Option(Path("out/ingested_history.csv"), help="History to write (CSV or Parquet)."),
     patience_out: Optional[Path] = typer.Option(None, help="Patience per queue to write "
                                                            "(default: patience.csv next to --out)."),
@@ -76,7 +79,8 @@ def ingest(
         columns={"arrival": arrival, "first_reply": first_reply, "wait": wait, "end": end, "handle": handle,
                  column_flag: abandoned, "queue": queue, "date": date},
         abandoned_values=_values(abandoned_values), served_values=_values(served_values), queue_name=queue_name,
-        date_format=date_format, time_format=time_format, interval_minutes=interval_minutes)
+        date_format=date_format, time_format=time_format, interval_minutes=interval_minutes,
+        exclude_zero_wait_abandons=exclude_zero_wait_abandons)
     patience_out = patience_out or out.with_name("patience.csv")
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,

@@ -156,7 +156,8 @@ def test_date_and_time_of_day_columns_with_seconds_and_outcome(tmp_path):
     mapping = ContactLogMapping.model_validate({
         "columns": {"date": "day", "arrival": "entry", "wait": "q_time", "handle": "ser_time", "outcome": "outcome",
                     "queue": "skill"},
-        "date_format": "%y%m%d", "abandoned_values": ["HANG"], "served_values": ["AGENT"]})
+        "date_format": "%y%m%d", "abandoned_values": ["HANG"], "served_values": ["AGENT"],
+        "exclude_zero_wait_abandons": True})
     result = ingest_contact_log(log, mapping)
     history = result.history
     assert len(history) == 2 * 48
@@ -170,6 +171,10 @@ def test_date_and_time_of_day_columns_with_seconds_and_outcome(tmp_path):
     assert patience.loc["PS", "left_before_queueing"] == 1
     assert patience.loc["NW", "method"] == "no_abandonments" and np.isnan(patience.loc["NW", "patience_s"])
     assert result.queues["NW"]["served"] == 1 and result.queues["NW"]["contacts"] == 2
+    # by default a zero-wait abandonment is a (very short) patience observation
+    counted = ingest_contact_log(log, mapping.model_copy(update={"exclude_zero_wait_abandons": False}))
+    assert counted.patience.set_index("queue").loc["PS", "patience_s"] == 27.5  # (15 + 40 + 0) / 2
+    assert counted.history["abandoned"].sum() == result.history["abandoned"].sum()
 
 
 def test_time_of_day_reply_after_midnight(tmp_path):
