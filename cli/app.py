@@ -29,6 +29,7 @@ def _root() -> None:
 from cli import check as _check  # noqa: E402,F401
 from cli import ingest as _ingest  # noqa: E402,F401
 from cli import verify as _verify  # noqa: E402,F401
+from cli import staffing as _staffing  # noqa: E402,F401
 
 
 def main() -> None:

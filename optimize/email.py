@@ -27,6 +27,7 @@ class EmailBacklog:
     done: np.ndarray           # contacts completed in the interval
     late_contacts: np.ndarray  # contacts arriving in the interval not completed by their deadline
     backlog: np.ndarray        # contacts still open at the end of the interval
+    response_s: np.ndarray     # time from arrival to completion of the interval's middle contact
 
 
 def deadline_intervals(resolve_within_h: float, interval_minutes: int = 60) -> int:
@@ -57,16 +58,31 @@ def email_backlog(arrivals_per_interval, aht_s, agents_per_interval, resolve_wit
         before = np.concatenate([[0.0], arrived[:-1]])[due]
         finished_by_deadline = np.maximum(done_cum[due + lag], before)
         late[due] = np.clip(arrived[due] - finished_by_deadline, 0.0, arrivals[due])
-    return EmailBacklog(done=done, late_contacts=late, backlog=arrived - done_cum)
+    # Completion time of the interval's middle contact, reading the cumulative curves as linear in
+    # time within an interval (arrivals spread evenly over it, work done at a constant pace).
+    seconds = interval_minutes * 60.0
+    ends = np.arange(1, len(arrivals) + 1) * seconds
+    middle = arrived - arrivals / 2.0
+    completed_at = np.interp(middle, np.concatenate([[0.0], done_cum]), np.concatenate([[0.0], ends]),
+                             right=np.inf)
+    response = np.where(arrivals > 0, np.maximum(completed_at - (ends - seconds / 2.0), 0.0), 0.0)
+    return EmailBacklog(done=done, late_contacts=late, backlog=arrived - done_cum, response_s=response)
 
 
 def email_required_agents(arrivals_per_interval, aht_s, resolve_within_h, interval_minutes=60) -> np.ndarray:
-    """Fractional agents per interval that finish every contact by its deadline (spread rule above)."""
+    """Fractional agents per interval that finish every contact by its deadline (spread rule above).
+
+    ``resolve_within_h`` may differ per arrival interval (event days): each interval's work is spread
+    over its own deadline window, so a change of target never strands work.
+    """
     arrivals = np.asarray(arrivals_per_interval, float)
     work_agent_intervals = arrivals * np.asarray(aht_s, float) / (interval_minutes * 60.0)
-    span = deadline_intervals(resolve_within_h, interval_minutes) + 1
-    share = work_agent_intervals / span
-    cumulative = np.concatenate([[0.0], np.cumsum(share)])
-    ends = np.arange(len(arrivals)) + 1
-    starts = np.maximum(ends - span, 0)
-    return cumulative[ends] - cumulative[starts]
+    hours = np.broadcast_to(np.asarray(resolve_within_h, float), arrivals.shape)
+    span = np.array([deadline_intervals(h, interval_minutes) + 1 for h in np.unique(hours)])
+    span = dict(zip(np.unique(hours), span))
+    spans = np.vectorize(span.get, otypes=[np.int64])(hours) if len(hours) else np.zeros(0, np.int64)
+    share = work_agent_intervals / np.maximum(spans, 1)
+    change = np.zeros(len(arrivals) + 1)
+    np.add.at(change, np.arange(len(arrivals)), share)
+    np.add.at(change, np.minimum(np.arange(len(arrivals)) + spans, len(arrivals)), -share)
+    return np.maximum(np.cumsum(change)[:-1], 0.0)

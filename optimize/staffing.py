@@ -1,0 +1,359 @@
+"""From a forecast to what each queue needs each interval: the inverse of the service functions.
+
+Built in named steps, one small function per rule:
+
+1. :func:`arrivals_to_staff_for` — the forecast mean, or a quantile of the forecast distribution
+   for a chosen confidence (risk option);
+2. :func:`event_day_mask` — which intervals use ``queue.event_targets``;
+3. :func:`bot_split` — contacts the bot contains (within its shared hourly cap), contacts left to
+   humans and their blended handle time;
+4. :func:`required_agents` — fewest agents on the floor meeting every target of the interval,
+   integer (vectorised bisection over the exact service functions) and fractional;
+5. :func:`requirements_table` — shrinkage applied, service of the chosen staffing, one row per
+   queue and interval with the columns of docs/plan-files.md;
+6. :func:`risk_table` — what staffing for the mean, p50, p80, p90 … costs in agent-hours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from contracts.errors import InputError
+from contracts.tables import parse_numbers, parse_timestamps, read_table, require_columns
+from contracts.workforce import Queue, Targets, Workforce
+from optimize.email import email_backlog, email_required_agents
+from optimize.erlang import ServiceMetrics
+from optimize.service import DEFAULT_ANSWER_WITHIN_S, queue_metrics
+
+REQUIREMENT_COLUMNS = ["queue", "interval_start", "event_day", "arrivals", "bot_handled", "arrivals_human", "aht_s",
+                       "workload_erlangs", "agents_required", "agents_required_frac", "asa_s", "service_level",
+                       "abandon_rate", "occupancy"]
+# After-sales tail: the days after a big promotion's peak still use the event targets (brief).
+TAIL_KINDS = ("double11", "618")
+TAIL_DAYS = 14
+# z-score of the 90% quantile: p10/p90 are ±Z90 standard deviations of each half-normal.
+Z90 = float(stats.norm.ppf(0.9))
+RISK_CONFIDENCES = (0.5, 0.8, 0.9, 0.95)
+# Metric tolerance when checking a target (the float noise of an exact formula, not slack).
+TOLERANCE = 1e-9
+
+
+FORECAST_COLUMNS = ["queue", "interval_start", "arrivals"]
+
+
+def read_forecast(path, known_queues=None) -> pd.DataFrame:
+    """Read a forecast table (``queue, interval_start, arrivals[, p10, p50, p90]``), errors located."""
+    raw = read_table(path)
+    require_columns(raw, path, FORECAST_COLUMNS)
+    frame = pd.DataFrame({"queue": raw["queue"].astype(str).str.strip(),
+                          "interval_start": parse_timestamps(raw, "interval_start", path)})
+    for column in ("arrivals", "p10", "p50", "p90"):
+        if column in raw.columns:
+            frame[column] = parse_numbers(raw, column, path)
+    if known_queues is not None:
+        unknown = ~frame["queue"].isin(list(known_queues))
+        if unknown.any():
+            i = int(np.argmax(unknown.to_numpy()))
+            raise InputError(path, f"unknown queue {frame['queue'].iloc[i]!r} (the workforce config has "
+                                   f"{', '.join(known_queues)})", row=i + 2, field="queue")
+    duplicated = frame.duplicated(["queue", "interval_start"]).to_numpy()
+    if duplicated.any():
+        i = int(np.argmax(duplicated))
+        raise InputError(path, "duplicate queue and interval_start", row=i + 2, field="interval_start")
+    return frame
+
+
+# ---- 1. which arrivals to staff for ----------------------------------------------------------
+def arrivals_to_staff_for(forecast: pd.DataFrame, confidence: float | None = None) -> np.ndarray:
+    """Mean arrivals, or the ``confidence`` quantile of each interval's forecast distribution.
+
+    The distribution is read as a two-piece normal through p10, p50 and p90 (exact at those three
+    levels, skew kept: the upper half uses ``(p90 - p50) / z90``, the lower ``(p50 - p10) / z90``),
+    floored at 0. Staffing an interval for its ``q`` quantile meets the targets with probability
+    ``q``, because every service measure is monotone in arrivals.
+    """
+    if confidence is None:
+        return forecast["arrivals"].to_numpy(float)
+    if not 0 < confidence < 1:
+        raise InputError(None, f"confidence must be between 0 and 1 (exclusive), got {confidence:g}",
+                         field="confidence")
+    missing = [c for c in ("p10", "p50", "p90") if c not in forecast.columns]
+    if missing:
+        raise InputError(None, f"--confidence needs forecast quantile columns; missing {', '.join(missing)}",
+                         field=missing[0])
+    z = float(stats.norm.ppf(confidence))
+    p10, p50, p90 = (forecast[c].to_numpy(float) for c in ("p10", "p50", "p90"))
+    spread = np.where(z >= 0, (p90 - p50) / Z90, (p50 - p10) / Z90)
+    return np.maximum(p50 + z * np.maximum(spread, 0.0), 0.0)
+
+
+# ---- 2. event days ---------------------------------------------------------------------------
+def event_day_mask(interval_start: pd.Series | pd.DatetimeIndex, events: pd.DataFrame | None) -> np.ndarray:
+    """True where the date is within an event (start..end) or 0..14 days after a double11/618 peak."""
+    days = pd.DatetimeIndex(interval_start).normalize()
+    mask = np.zeros(len(days), dtype=bool)
+    if events is None or len(events) == 0:
+        return mask
+    for row in events.itertuples(index=False):
+        start, end = pd.Timestamp(row.start).normalize(), pd.Timestamp(row.end).normalize()
+        if str(row.kind) in TAIL_KINDS:
+            end = end + pd.Timedelta(days=TAIL_DAYS)
+        mask |= np.asarray((days >= start) & (days <= end))
+    return mask
+
+
+# ---- 3. bot ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BotSplit:
+    bot_handled: np.ndarray     # contacts the bot resolved
+    arrivals_human: np.ndarray  # contacts reaching agents
+    aht_s: np.ndarray           # blended handle time of the human contacts
+
+
+def bot_split(frame: pd.DataFrame, workforce: Workforce, interval_minutes: int) -> BotSplit:
+    """Apply bot containment to chat queues, within the bot's one hourly capacity shared by all queues.
+
+    Contained demand is ``arrivals * containment``. When the queues' contained demand in an interval
+    exceeds ``max_sessions_per_hour`` (scaled to the interval), every queue's share is scaled down
+    pro rata and the overflow goes to humans untouched. Human contacts are the escalated sessions
+    (``arrivals * (1 - containment)``, handle time ``aht * escalated_aht_factor``) plus the overflow
+    (plain ``aht``); ``aht_s`` is their contact-weighted mean.
+    """
+    arrivals = frame["arrivals"].to_numpy(float)
+    base_aht = frame["queue"].map({q: spec.aht_s for q, spec in workforce.queues.items()}).to_numpy(float)
+    bot = workforce.bot
+    if bot is None:
+        return BotSplit(np.zeros_like(arrivals), arrivals, base_aht)
+    containment = frame["queue"].map(bot.containment).fillna(0.0).to_numpy(float)
+    demand = arrivals * containment
+    handled = demand
+    if bot.max_sessions_per_hour is not None:
+        cap = bot.max_sessions_per_hour * interval_minutes / 60.0
+        total = pd.Series(demand).groupby(frame["interval_start"].to_numpy()).transform("sum").to_numpy()
+        scale = np.where(total > cap, cap / np.maximum(total, 1e-300), 1.0)
+        handled = demand * scale
+    escalated = arrivals - demand
+    overflow = demand - handled
+    human = escalated + overflow
+    factor = np.where(containment > 0, bot.escalated_aht_factor, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aht = np.where(human > 0, base_aht * (escalated * factor + overflow) / np.maximum(human, 1e-300),
+                       base_aht * factor)
+    return BotSplit(handled, human, aht)
+
+
+# ---- 4. the inverse --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RequiredAgents:
+    whole: np.ndarray       # fewest whole agents on the floor meeting every target
+    fractional: np.ndarray  # continuous value (service interpolated between floor and ceil)
+
+
+def answer_threshold_s(targets: Targets) -> float:
+    return targets.answer_within_s or DEFAULT_ANSWER_WITHIN_S
+
+
+def target_shortfalls(metrics: ServiceMetrics, targets: Targets) -> list[np.ndarray]:
+    """One array per set target: ``<= 0`` where met (metric minus limit, oriented so)."""
+    gaps = []
+    if targets.service_level is not None:
+        gaps.append(targets.service_level - metrics.service_level)
+    if targets.asa_s is not None:
+        gaps.append(metrics.asa_s - targets.asa_s)
+    if targets.max_abandon is not None:
+        gaps.append(metrics.abandon_rate - targets.max_abandon)
+    if targets.max_occupancy is not None:
+        gaps.append(metrics.occupancy - targets.max_occupancy)
+    return gaps
+
+
+def meets_targets(metrics: ServiceMetrics, targets: Targets) -> np.ndarray:
+    ok = np.ones(np.shape(metrics.service_level), dtype=bool)
+    for gap in target_shortfalls(metrics, targets):
+        ok &= np.nan_to_num(gap, nan=np.inf) <= TOLERANCE
+    # Nobody answered is never a met target, whatever a lone ASA target would say.
+    return ok & (metrics.abandon_rate < 1.0 - 1e-12)
+
+
+def _capacity_per_agent_per_h(queue: Queue, aht_s: np.ndarray) -> np.ndarray:
+    """Contacts one fully busy agent completes per hour (concurrency and its slowdown included)."""
+    k = queue.concurrency
+    return 3600.0 * k / (aht_s * (1.0 + queue.concurrency_slowdown * (k - 1)))
+
+
+def required_agents(queue: Queue, arrivals_per_h, targets: Targets, *, aht_s=None) -> RequiredAgents:
+    """Fewest agents on the floor meeting ``targets`` per interval (vectorised bisection).
+
+    Every measure is monotone in agents, so the set of agents meeting all targets is ``[n, inf)``;
+    bisection finds ``n`` exactly (``n - 1`` fails). The fractional value is where the linearly
+    interpolated measures between ``n - 1`` and ``n`` reach the binding target. Zero arrivals need
+    zero agents. Targets that no finite staffing meets (e.g. a service level of 100%) raise.
+    """
+    rate = np.atleast_1d(np.asarray(arrivals_per_h, float))
+    aht = np.broadcast_to(np.asarray(queue.aht_s if aht_s is None else aht_s, float), rate.shape).copy()
+    threshold = answer_threshold_s(targets)
+
+    def evaluate(rows: np.ndarray, agents: np.ndarray) -> ServiceMetrics:
+        return queue_metrics(queue, rate[rows], agents.astype(float), answer_within_s=threshold, aht_s=aht[rows])
+
+    busy = rate > 0
+    lo = np.zeros(rate.shape, dtype=np.int64)          # known to fail (or zero arrivals)
+    load = rate / _capacity_per_agent_per_h(queue, aht)
+    hi = np.ceil(load + 4.0 * np.sqrt(load) + 5.0).astype(np.int64)
+    hi[~busy] = 0
+    # Grow the upper end until it meets the targets everywhere.
+    todo = np.flatnonzero(busy)
+    for _ in range(40):
+        if not len(todo):
+            break
+        ok = meets_targets(evaluate(todo, hi[todo]), targets)
+        lo[todo[~ok]] = hi[todo[~ok]]
+        hi[todo[~ok]] *= 2
+        todo = todo[~ok]
+    if len(todo):
+        raise InputError(None, f"targets {targets.model_dump(exclude_none=True)} cannot be met by any staffing",
+                         field="targets")
+    # Bisection on (lo, hi]: lo fails, hi meets.
+    active = np.flatnonzero(busy & (hi - lo > 1))
+    while len(active):
+        mid = (lo[active] + hi[active]) // 2
+        ok = meets_targets(evaluate(active, mid), targets)
+        hi[active[ok]] = mid[ok]
+        lo[active[~ok]] = mid[~ok]
+        active = active[hi[active] - lo[active] > 1]
+    whole = hi
+    fractional = whole.astype(float)
+    rows = np.flatnonzero(busy)
+    if len(rows):
+        below = evaluate(rows, whole[rows] - 1)
+        at = evaluate(rows, whole[rows])
+        step = np.zeros(len(rows))
+        for gap_below, gap_at in zip(target_shortfalls(below, targets), target_shortfalls(at, targets)):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t = np.where(gap_below <= TOLERANCE, 0.0,
+                             np.where(np.isfinite(gap_below), gap_below / (gap_below - gap_at), 1.0))
+            step = np.maximum(step, np.clip(np.nan_to_num(t, nan=1.0), 0.0, 1.0))
+        fractional[rows] = whole[rows] - 1 + step
+    return RequiredAgents(whole=whole, fractional=fractional)
+
+
+# ---- 5. the requirements table ---------------------------------------------------------------
+def _validated_forecast(forecast: pd.DataFrame, workforce: Workforce) -> pd.DataFrame:
+    missing = [c for c in ("queue", "interval_start", "arrivals") if c not in forecast.columns]
+    if missing:
+        raise InputError(None, f"forecast lacks column(s) {', '.join(missing)}", field=missing[0])
+    frame = forecast.reset_index(drop=True).copy()
+    frame["interval_start"] = pd.to_datetime(frame["interval_start"])
+    unknown = sorted(set(frame["queue"]) - set(workforce.queues))
+    if unknown:
+        row = int(np.flatnonzero(frame["queue"].isin(unknown).to_numpy())[0])
+        raise InputError(None, f"queue {unknown[0]!r} is not in the workforce config "
+                               f"(known: {', '.join(workforce.queues)})", row=row + 2, field="queue")
+    for column in ("arrivals", "p10", "p50", "p90"):
+        if column in frame.columns:
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+            bad = ~np.isfinite(values) | (values < 0)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise InputError(None, f"{column} must be a finite number >= 0, got {frame[column].iloc[i]!r}",
+                                 row=i + 2, field=column)
+            frame[column] = values
+    return frame.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
+
+
+def _email_rows(queue: Queue, part: pd.DataFrame, event: np.ndarray, interval_minutes: int):
+    """Email: agents from the deadline-spread rule; service from working the backlog with them."""
+    arrivals, aht = part["arrivals_human"].to_numpy(float), part["aht_s"].to_numpy(float)
+    normal_h = queue.targets.resolve_within_h
+    event_h = (queue.event_targets.resolve_within_h if queue.event_targets is not None else None) or normal_h
+    return email_required_agents(arrivals, aht, np.where(event, event_h, normal_h), interval_minutes)
+
+
+def _email_service(queue: Queue, part: pd.DataFrame, agents_on_floor: np.ndarray, event: np.ndarray,
+                   interval_minutes: int) -> dict[str, np.ndarray]:
+    """Service of email staffing: share done by its deadline, response time, work share of capacity."""
+    arrivals, aht = part["arrivals_human"].to_numpy(float), part["aht_s"].to_numpy(float)
+    normal = email_backlog(arrivals, aht, agents_on_floor, queue.targets.resolve_within_h, interval_minutes)
+    late = normal.late_contacts.copy()
+    event_hours = queue.event_targets.resolve_within_h if queue.event_targets is not None else None
+    if event.any() and event_hours:
+        late[event] = email_backlog(arrivals, aht, agents_on_floor, event_hours, interval_minutes).late_contacts[event]
+    capacity = agents_on_floor * interval_minutes * 60.0 / aht
+    with np.errstate(invalid="ignore", divide="ignore"):
+        service_level = np.where(arrivals > 0, 1.0 - late / np.maximum(arrivals, 1e-300), 1.0)
+        occupancy = np.where(capacity > 0, normal.done / np.maximum(capacity, 1e-300), 0.0)
+    return {"asa_s": normal.response_s, "service_level": np.clip(service_level, 0, 1),
+            "abandon_rate": np.zeros(len(arrivals)), "occupancy": np.clip(occupancy, 0, 1)}
+
+
+def requirements_table(forecast_df: pd.DataFrame, workforce: Workforce, events_df: pd.DataFrame | None = None,
+                       confidence: float | None = None) -> pd.DataFrame:
+    """Per queue and interval: contacts for humans, agents required (after shrinkage) and their service."""
+    interval_minutes = workforce.site.interval_minutes
+    per_hour = 60.0 / interval_minutes
+    frame = _validated_forecast(forecast_df, workforce)
+    frame["arrivals"] = arrivals_to_staff_for(frame, confidence)
+    frame["event_day"] = event_day_mask(frame["interval_start"], events_df)
+    split = bot_split(frame, workforce, interval_minutes)
+    frame["bot_handled"] = split.bot_handled
+    frame["arrivals_human"] = split.arrivals_human
+    frame["aht_s"] = split.aht_s
+    frame["workload_erlangs"] = frame["arrivals_human"] * per_hour * frame["aht_s"] / 3600.0
+    for column in ("agents_required", "agents_required_frac", "asa_s", "service_level", "abandon_rate", "occupancy"):
+        frame[column] = 0.0
+    for name, part in frame.groupby("queue", sort=False):
+        queue = workforce.queues[name]
+        rows = part.index.to_numpy()
+        event = part["event_day"].to_numpy(bool)
+        rate = part["arrivals_human"].to_numpy(float) * per_hour
+        aht = part["aht_s"].to_numpy(float)
+        if queue.channel == "email":
+            floor_frac = _email_rows(queue, part, event, interval_minutes)
+        else:
+            floor_frac = np.zeros(len(part))
+            for is_event in (False, True):
+                pick = event == is_event
+                if pick.any():
+                    targets = (queue.event_targets or queue.targets) if is_event else queue.targets
+                    floor_frac[pick] = required_agents(queue, rate[pick], targets, aht_s=aht[pick]).fractional
+        scheduled_frac = floor_frac / (1.0 - queue.shrinkage)
+        scheduled = np.ceil(scheduled_frac - 1e-9)
+        on_floor = scheduled * (1.0 - queue.shrinkage)
+        frame.loc[rows, "agents_required_frac"] = scheduled_frac
+        frame.loc[rows, "agents_required"] = scheduled
+        if queue.channel == "email":
+            service = _email_service(queue, part, on_floor, event, interval_minutes)
+        else:
+            threshold = np.where(event, answer_threshold_s(queue.event_targets or queue.targets),
+                                 answer_threshold_s(queue.targets))
+            metrics = queue_metrics(queue, rate, on_floor, answer_within_s=threshold, aht_s=aht)
+            service = {name_: getattr(metrics, name_) for name_ in ("asa_s", "service_level", "abandon_rate",
+                                                                    "occupancy")}
+        for column, values in service.items():
+            frame.loc[rows, column] = values
+    frame["agents_required"] = frame["agents_required"].astype(int)
+    frame["interval_start"] = frame["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
+    return frame[REQUIREMENT_COLUMNS]
+
+
+# ---- 6. what certainty costs -----------------------------------------------------------------
+def risk_table(forecast_df: pd.DataFrame, workforce: Workforce, events_df: pd.DataFrame | None = None,
+               confidences: tuple[float, ...] = RISK_CONFIDENCES) -> pd.DataFrame:
+    """Agent-hours (scheduled) per queue when staffing for the mean and for each confidence level."""
+    hours = workforce.site.interval_minutes / 60.0
+    rows = []
+    for confidence in (None, *confidences):
+        table = requirements_table(forecast_df, workforce, events_df, confidence)
+        for queue, part in table.groupby("queue", sort=False):
+            rows.append({"queue": queue, "staff_for": "mean" if confidence is None else f"p{round(confidence * 100)}",
+                         "confidence": np.nan if confidence is None else confidence,
+                         "agent_hours": float(part["agents_required"].sum() * hours),
+                         "peak_agents": int(part["agents_required"].max())})
+    out = pd.DataFrame(rows)
+    base = out[out["staff_for"] == "mean"].set_index("queue")["agent_hours"]
+    out["extra_agent_hours_vs_mean"] = out["agent_hours"] - out["queue"].map(base)
+    out["extra_pct_vs_mean"] = 100.0 * out["extra_agent_hours_vs_mean"] / out["queue"].map(base).replace(0, np.nan)
+    return out
