@@ -31,8 +31,12 @@ def check(
         table.add_column(column, justify="left" if column == "queue" else "right")
     for queue, group in hist.groupby("queue"):
         days = max(1.0, len(group) * workforce.site.interval_minutes / 1440)
-        aht = (f"{(group['aht_s'] * group['arrivals']).sum() / max(group['arrivals'].sum(), 1):.0f}"
-               if "aht_s" in group else "-")
+        aht = "-"
+        if "aht_s" in group and group["aht_s"].notna().any():
+            # weight by contacts, over the intervals whose AHT is known (blank = nobody answered)
+            known = group["aht_s"].notna()
+            weight = group.loc[known, "arrivals"]
+            aht = f"{(group.loc[known, 'aht_s'] * weight).sum() / max(weight.sum(), 1):.0f}"
         abandoned = f"{group['abandoned'].sum():,.0f}" if "abandoned" in group else "-"
         table.add_row(queue, f"{group['interval_start'].min():%Y-%m-%d %H:%M}",
                       f"{group['interval_start'].max():%Y-%m-%d %H:%M}", f"{len(group):,}",
