@@ -1,0 +1,311 @@
+"""Discrete-event simulation of one queue: arrivals, patience, concurrency and agents per interval.
+
+Checks the analytic service functions where their assumptions hold, and shows what happens where
+they do not (non-exponential handle times, agents changing between intervals, no rebalancing of
+chat sessions). Seeded and reproducible.
+
+What is simulated:
+
+* arrivals: a Poisson process whose rate is constant within each interval (the interval's
+  ``arrivals`` spread uniformly at random over it);
+* agents: the interval's count; a fractional count ``c`` means ``floor(c)`` agents for the whole
+  interval plus one more for the first ``c - floor(c)`` of it. Agents leaving at a boundary take no
+  new contacts but finish what they hold (idle and least-loaded agents leave first);
+* service: each contact brings work (seconds of handle time when handled alone), exponential by
+  default or lognormal with a given coefficient of variation; an agent holding ``j`` sessions works
+  each of them at speed ``1 / (1 + slowdown * (j - 1))`` (processor sharing with the linear slowdown
+  of :mod:`optimize.chat`; for exponential work this is exactly the chain the formulas solve);
+* routing: FCFS; a new contact goes to the least-loaded agent with a free slot; a freed slot takes
+  the head of the queue. Sessions are never moved between agents;
+* patience: exponential with mean ``patience_s`` (none when ``None``); a contact abandons when its
+  patience runs out before a slot frees.
+
+Outputs are per interval of arrival (contacts are attributed to the interval they arrive in).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+COMPLETE, ABANDON, SET_AGENTS, TICK = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """What the simulator needs to know about a queue (units in the names)."""
+
+    aht_s: float
+    patience_s: float | None = None
+    concurrency: int = 1
+    slowdown: float = 0.0
+    handle_cv: float | None = None  # None: exponential handle time; else lognormal with this CV
+
+    @classmethod
+    def of(cls, queue, handle_cv: float | None = None) -> "QueueSpec":
+        """From a ``contracts.workforce.Queue``."""
+        chat = queue.channel == "chat"
+        return cls(aht_s=queue.aht_s, patience_s=queue.patience_s, concurrency=queue.concurrency if chat else 1,
+                   slowdown=queue.concurrency_slowdown if chat else 0.0, handle_cv=handle_cv)
+
+
+@dataclass
+class SimulationResult:
+    per_interval: pd.DataFrame  # interval, arrivals, answered, answered_within, abandoned, asa_s, service_level, abandon_rate, occupancy
+    contacts: int
+
+    def totals(self, skip_intervals: int = 0) -> dict[str, float]:
+        """Service over all contacts arriving after the first ``skip_intervals`` (warm-up)."""
+        part = self.per_interval.iloc[skip_intervals:]
+        arrivals = part["arrivals"].sum()
+        answered = part["answered"].sum()
+        return {"arrivals": float(arrivals),
+                "service_level": float(part["answered_within"].sum() / arrivals) if arrivals else 1.0,
+                "abandon_rate": float(part["abandoned"].sum() / arrivals) if arrivals else 0.0,
+                "asa_s": float(part["wait_answered_s"].sum() / answered) if answered else 0.0,
+                "p_wait": float(part["waited"].sum() / arrivals) if arrivals else 0.0,
+                "occupancy": float(part["busy_agent_s"].sum() / max(part["agent_s"].sum(), 1e-12))}
+
+
+def _draw_work(rng: np.random.Generator, aht_s: np.ndarray, spec: QueueSpec) -> np.ndarray:
+    """Handle time (alone) per contact with mean ``aht_s``: exponential, or lognormal of CV ``handle_cv``."""
+    if spec.handle_cv is None:
+        return rng.exponential(1.0, len(aht_s)) * aht_s
+    sigma2 = math.log1p(spec.handle_cv ** 2)
+    return rng.lognormal(-sigma2 / 2.0, math.sqrt(sigma2), len(aht_s)) * aht_s
+
+
+class _Agent:
+    __slots__ = ("sessions", "last", "version", "active")
+
+    def __init__(self) -> None:
+        self.sessions: list[list[float]] = []  # [contact id, remaining work in alone-seconds]
+        self.last = 0.0
+        self.version = 0
+        self.active = True
+
+
+def simulate_queue(arrivals_per_interval, agents_per_interval, spec: QueueSpec, *, answer_within_s=20.0,
+                   interval_s: float = 3600.0, aht_s=None, seed: int = 0) -> SimulationResult:
+    """Simulate one queue over consecutive intervals (see module doc).
+
+    ``arrivals_per_interval`` are expected contacts per interval; ``agents_per_interval`` (may be
+    fractional), ``answer_within_s`` and ``aht_s`` (default ``spec.aht_s``) are scalars or per interval.
+    """
+    arrivals_per_interval = np.asarray(arrivals_per_interval, float)
+    agents_per_interval = np.broadcast_to(np.asarray(agents_per_interval, float), arrivals_per_interval.shape)
+    n_intervals = len(arrivals_per_interval)
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(arrivals_per_interval)
+    n = int(counts.sum())
+    interval_of = np.repeat(np.arange(n_intervals), counts)
+    arrive = (interval_of + rng.random(n)) * interval_s
+    order = np.argsort(arrive, kind="stable")
+    arrive, interval_of = arrive[order], interval_of[order]
+    aht_per_interval = np.broadcast_to(np.asarray(spec.aht_s if aht_s is None else aht_s, float), (n_intervals,))
+    threshold = np.broadcast_to(np.asarray(answer_within_s, float), (n_intervals,))
+    work = _draw_work(rng, aht_per_interval[interval_of], spec)
+    patience = rng.exponential(spec.patience_s, n) if spec.patience_s else np.full(n, np.inf)
+
+    k = spec.concurrency
+    slowdown = spec.slowdown
+    speed = [0.0] + [1.0 / (1.0 + slowdown * (j - 1)) for j in range(1, k + 1)]
+    start_wait = np.full(n, np.nan)  # wait until a slot (answer), seconds
+    abandoned = np.zeros(n, dtype=bool)
+
+    agents: list[_Agent] = []
+    buckets: list[set[int]] = [set() for _ in range(k)]  # active agents by load with a free slot
+    active_count = 0
+    queue: deque[int] = deque()
+    waiting = np.zeros(n, dtype=bool)
+    heap: list[tuple] = []
+    seq = 0
+
+    busy_area = np.zeros(n_intervals)
+    agent_area = np.zeros(n_intervals)
+    busy_agents = 0
+    clock = 0.0
+
+    def advance(to: float) -> None:
+        nonlocal clock
+        if to <= clock:
+            return
+        i = int(clock // interval_s)
+        if i < n_intervals:  # after the horizon only the remaining work is finished, not measured
+            busy_area[i] += busy_agents * (to - clock)
+            agent_area[i] += active_count * (to - clock)
+        clock = to
+
+    def reschedule(a: int, now: float) -> None:
+        nonlocal seq
+        agent = agents[a]
+        agent.version += 1
+        if agent.sessions:
+            rate = speed[len(agent.sessions)]
+            soonest = min(s[1] for s in agent.sessions)
+            seq += 1
+            heapq.heappush(heap, (now + soonest / rate, seq, COMPLETE, a, agent.version))
+
+    def progress(a: int, now: float) -> None:
+        agent = agents[a]
+        held = len(agent.sessions)
+        if held:
+            done = (now - agent.last) * speed[held]
+            for s in agent.sessions:
+                s[1] -= done
+        agent.last = now
+
+    def set_bucket(a: int, old: int | None) -> None:
+        agent = agents[a]
+        if old is not None and old < k:
+            buckets[old].discard(a)
+        load = len(agent.sessions)
+        if agent.active and load < k:
+            buckets[load].add(a)
+
+    def assign(contact: int, a: int, now: float) -> None:
+        nonlocal busy_agents
+        progress(a, now)
+        agent = agents[a]
+        old = len(agent.sessions)
+        if old == 0:
+            busy_agents += 1
+        agent.sessions.append([contact, work[contact]])
+        start_wait[contact] = now - arrive[contact]
+        set_bucket(a, old)
+        reschedule(a, now)
+
+    def free_agent() -> int | None:
+        for load in range(k):
+            if buckets[load]:
+                return next(iter(buckets[load]))
+        return None
+
+    def next_waiting() -> int | None:
+        while queue:
+            contact = queue.popleft()
+            if waiting[contact]:
+                waiting[contact] = False
+                return contact
+        return None
+
+    def fill_from_queue(now: float) -> None:
+        while queue:
+            a = free_agent()
+            if a is None:
+                return
+            contact = next_waiting()
+            if contact is None:
+                return
+            assign(contact, a, now)
+
+    def set_agents(target: int, now: float) -> None:
+        nonlocal active_count
+        while active_count < target:
+            agents.append(_Agent())
+            a = len(agents) - 1
+            agents[a].last = now
+            active_count += 1
+            set_bucket(a, None)
+        if active_count > target:
+            # idle first, then least loaded
+            candidates = sorted((len(agents[a].sessions), a) for a in range(len(agents)) if agents[a].active)
+            for _, a in candidates[: active_count - target]:
+                agent = agents[a]
+                old = len(agent.sessions)
+                if old < k:
+                    buckets[old].discard(a)
+                agent.active = False
+                active_count -= 1
+        fill_from_queue(now)
+
+    # Agent schedule: a SET_AGENTS event at each boundary, and one inside for a fractional agent.
+    for i in range(n_intervals):
+        c = agents_per_interval[i]
+        whole = int(math.floor(c + 1e-9))
+        frac = c - whole
+        t0 = i * interval_s
+        if frac > 1e-9:
+            heap.append((t0, -2, SET_AGENTS, whole + 1, 0))
+            heap.append((t0 + frac * interval_s, -1, SET_AGENTS, whole, 0))
+        else:
+            heap.append((t0, -2, SET_AGENTS, whole, 0))
+    heap.append((n_intervals * interval_s, -1, TICK, 0, 0))
+    heapq.heapify(heap)
+
+    next_arrival = 0
+    while True:
+        t_event = heap[0][0] if heap else math.inf
+        t_arrival = arrive[next_arrival] if next_arrival < n else math.inf
+        if t_arrival == math.inf and t_event == math.inf:
+            break
+        if t_arrival < t_event:
+            now = t_arrival
+            advance(now)
+            contact = next_arrival
+            next_arrival += 1
+            while queue and not waiting[queue[0]]:
+                queue.popleft()  # abandoned contacts leave the queue lazily
+            a = free_agent() if not queue else None
+            if a is not None:
+                assign(contact, a, now)
+            else:
+                queue.append(contact)
+                waiting[contact] = True
+                if patience[contact] < math.inf:
+                    seq += 1
+                    heapq.heappush(heap, (now + patience[contact], seq, ABANDON, contact, 0))
+            continue
+        now, _, kind, x, version = heapq.heappop(heap)
+        if kind == TICK:
+            advance(now)
+            if next_arrival >= n and not queue and all(not ag.sessions for ag in agents):
+                break
+            continue
+        advance(now)
+        if kind == SET_AGENTS:
+            set_agents(x, now)
+        elif kind == ABANDON:
+            if waiting[x]:
+                waiting[x] = False
+                abandoned[x] = True
+        else:  # COMPLETE
+            a = x
+            agent = agents[a]
+            if version != agent.version:
+                continue
+            progress(a, now)
+            old = len(agent.sessions)
+            finished = min(range(old), key=lambda i: agent.sessions[i][1])
+            agent.sessions.pop(finished)
+            if old == 1:
+                busy_agents -= 1
+            set_bucket(a, old)
+            if agent.active and queue:
+                contact = next_waiting()
+                if contact is not None:
+                    assign(contact, a, now)
+                    continue
+            reschedule(a, now)
+
+    # Contacts still waiting at the end of the run count as abandoned only if their patience ran out.
+    answered = ~np.isnan(start_wait)
+    within = answered & (start_wait <= threshold[interval_of])
+    waited = answered & (start_wait > 1e-9) | abandoned
+    frame = pd.DataFrame({"interval": np.arange(n_intervals), "arrivals": counts})
+    sums = pd.DataFrame({"interval": interval_of, "answered": answered, "answered_within": within,
+                         "abandoned": abandoned, "waited": waited,
+                         "wait_answered_s": np.where(answered, start_wait, 0.0)}).groupby("interval").sum()
+    frame = frame.join(sums, on="interval").fillna(0.0)
+    frame["busy_agent_s"] = busy_area
+    frame["agent_s"] = agent_area
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["service_level"] = np.where(frame["arrivals"] > 0, frame["answered_within"] / frame["arrivals"], 1.0)
+        frame["abandon_rate"] = np.where(frame["arrivals"] > 0, frame["abandoned"] / frame["arrivals"], 0.0)
+        frame["asa_s"] = np.where(frame["answered"] > 0, frame["wait_answered_s"] / frame["answered"], 0.0)
+        frame["occupancy"] = np.where(agent_area > 0, np.clip(busy_area / np.maximum(agent_area, 1e-12), 0, 1), 0.0)
+    return SimulationResult(per_interval=frame, contacts=n)
