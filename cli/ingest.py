@@ -44,7 +44,7 @@ def _fmt(value: float, spec: str = ",.0f") -> str:
 
 @app.command(epilog=EPILOG)
 def ingest(
-    log: Optional[Path] = typer.Argument(None, help="Raw contact log (CSV/TSV/Parquet), one row per contact. "
+    log: Optional[Path] = typer.Argument(None, help="Raw contact log (CSV/TSV/Excel/Parquet), one row per contact. "
                                                      "Default: the sample log with the sample mapping."),
     mapping: Optional[Path] = typer.Option(None, help="Mapping YAML (columns, abandoned_values, queues, ...)."),
     arrival: Optional[str] = typer.Option(None, help="Column of the arrival time."),
@@ -61,6 +61,9 @@ def ingest(
     date_format: Optional[str] = typer.Option(None, help="strftime format of --date, e.g. %y%m%d."),
     time_format: Optional[str] = typer.Option(None, help="strftime format of the time columns."),
     interval_minutes: Optional[int] = typer.Option(None, help="Interval length: 60 (default), 30 or 15."),
+    timezone: Optional[str] = typer.Option(None, help="Site time zone; times with an offset or Unix times are "
+                                                      "converted to it (default Asia/Shanghai)."),
+    encoding: Optional[str] = typer.Option(None, help="Text encoding of the log (default: UTF-8, else GB18030)."),
     exclude_zero_wait_abandons: Optional[bool] = typer.Option(
         None, "--exclude-zero-wait-abandons", help="Abandoned at zero wait = hung up before the queue (IVR): "
                                                    "counted as abandoned, not used for patience."),
@@ -80,7 +83,7 @@ def ingest(
                  column_flag: abandoned, "queue": queue, "date": date},
         abandoned_values=_values(abandoned_values), served_values=_values(served_values), queue_name=queue_name,
         date_format=date_format, time_format=time_format, interval_minutes=interval_minutes,
-        exclude_zero_wait_abandons=exclude_zero_wait_abandons)
+        exclude_zero_wait_abandons=exclude_zero_wait_abandons, timezone=timezone, encoding=encoding)
     patience_out = patience_out or out.with_name("patience.csv")
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,

@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,8 @@ class ContactLogMapping(_Strict):
     time_format: str | None = Field(None, description="strftime format of the arrival/first_reply/end columns")
     separator: str | None = Field(None, description="field separator of a text log; default: sniffed")
     interval_minutes: Literal[15, 30, 60] = 60
+    timezone: str = Field("Asia/Shanghai", description="site time zone: zone-aware times are converted to it")
+    encoding: str | None = Field(None, description="text encoding of the log; default: UTF-8, else GB18030")
     exclude_zero_wait_abandons: bool = Field(False, description="abandoned at zero wait = left before the queue "
                                                                 "(IVR hang-up): no patience observation")
 
@@ -105,6 +108,15 @@ class ContactLogMapping(_Strict):
             value = [value]
         if isinstance(value, list):
             return [str(v).strip() for v in value]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from None
         return value
 
     @field_validator("queues", mode="before")
@@ -161,41 +173,89 @@ class IngestResult:
 # Reading
 
 
-def _sniff_separator(path: Path) -> str | None:
-    if path.suffix.lower() in (".parquet", ".pq"):
+PARQUET_SUFFIXES = (".parquet", ".pq")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "parquet" if suffix in PARQUET_SUFFIXES else "excel" if suffix in EXCEL_SUFFIXES else "text"
+
+
+def _open_text(path: Path, encoding: str):
+    if path.suffix.lower() == ".gz":
+        import gzip
+        return gzip.open(path, "rt", encoding=encoding, errors="strict", newline="")
+    return open(path, encoding=encoding, errors="strict", newline="")
+
+
+def _text_encoding(path: Path, chosen: str | None) -> str:
+    """UTF-8 (with or without BOM) unless the first 1 MB is not UTF-8: then GB18030, the superset of
+    GBK that Chinese CS platforms' Excel-friendly CSV exports use."""
+    if chosen:
+        return chosen
+    try:
+        with _open_text(path, "utf-8-sig") as handle:
+            handle.read(1 << 20)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _sniff_separator(path: Path, encoding: str) -> str | None:
+    try:
+        with _open_text(path, encoding) as handle:
+            header = handle.readline()
+    except (UnicodeDecodeError, LookupError, OSError):
         return None
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        header = handle.readline()
     try:
         return csv.Sniffer().sniff(header, delimiters=",\t;|").delimiter
     except csv.Error:
         return None
 
 
-def _header(path: Path, sep: str | None) -> list[str]:
-    if path.suffix.lower() in (".parquet", ".pq"):
-        import pyarrow.parquet as pq
-        try:
+def _cannot_read(path: Path, exc: Exception) -> InputError:
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return InputError(path, f"cannot read table: {type(exc).__name__}: {first}")
+
+
+def _header(path: Path, sep: str | None, encoding: str) -> list[str]:
+    try:
+        if _kind(path) == "parquet":
+            import pyarrow.parquet as pq
             return list(pq.read_schema(path).names)
-        except Exception as exc:  # noqa: BLE001 - a broken file is a bad input
-            raise InputError(path, f"cannot read table: {type(exc).__name__}: {exc}") from None
-    try:
-        return list(pd.read_csv(path, sep=sep or ",", nrows=0, encoding="utf-8-sig").columns)
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(path, f"cannot read table: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+        if _kind(path) == "excel":
+            return [str(c) for c in pd.read_excel(path, nrows=0).columns]
+        return list(pd.read_csv(path, sep=sep or ",", nrows=0, encoding=encoding).columns)
+    except Exception as exc:  # noqa: BLE001 - a broken file is a bad input
+        raise _cannot_read(path, exc) from None
 
 
-def _read_log(path: Path, sep: str | None, columns: list[str]) -> pd.DataFrame:
+def _read_log(path: Path, sep: str | None, columns: list[str], encoding: str) -> pd.DataFrame:
     """Only the mapped columns, as text. The multi-threaded Arrow CSV reader is ~4x faster than
-    pandas' C reader on a million rows; anything it refuses goes to :func:`read_table`, whose
+    pandas' C reader on a million rows; anything it refuses is re-read by the C reader, whose
     error names the place."""
-    if path.suffix.lower() in (".parquet", ".pq") or sep is None or len(sep) != 1:
+    kind = _kind(path)
+    if kind == "parquet":
+        return read_table(path, usecols=columns)
+    try:
+        if kind == "excel":
+            return pd.read_excel(path, dtype=str, keep_default_na=False, usecols=columns)
+    except Exception as exc:  # noqa: BLE001
+        raise _cannot_read(path, exc) from None
+    if sep is not None and len(sep) == 1:
+        try:
+            return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, usecols=columns, engine="pyarrow",
+                               encoding=encoding)
+        except Exception:  # noqa: BLE001 - re-read with the reader that explains the problem
+            pass
+    if encoding == "utf-8-sig":
         return read_table(path, sep=sep, usecols=columns)
     try:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, usecols=columns, engine="pyarrow",
-                           encoding="utf-8-sig")
-    except Exception:  # noqa: BLE001 - re-read with the reader that explains the problem
-        return read_table(path, sep=sep, usecols=columns)
+        return pd.read_csv(path, sep=sep or ",", dtype=str, keep_default_na=False, usecols=columns, engine="c",
+                           encoding=encoding)
+    except Exception as exc:  # noqa: BLE001
+        raise _cannot_read(path, exc) from None
 
 
 def _resolve_columns(path: Path, header: list[str], mapping: ContactLogMapping) -> dict[str, str]:
@@ -236,15 +296,37 @@ def _pick_format(sample: str, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def _parse_timestamps(raw: pd.DataFrame, column: str, path: Path, fmt: str | None, *,
-                      required: bool, what: str = "date/time") -> np.ndarray:
-    """Column → datetime64[ns] array, NaT for blanks (an error when ``required``)."""
+_UTC_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_EPOCH_UNITS = {10: "s", 13: "ms"}  # digits of a Unix time in seconds / milliseconds (years 2001-2286)
+
+
+def _to_local(parsed: pd.Series, timezone: str) -> pd.Series:
+    """Zone-aware times (an offset in the text, Unix times, a zoned Parquet column) → the site's
+    wall clock, which is what every table of plan uses."""
+    if getattr(parsed.dt, "tz", None) is None:
+        return parsed
+    return parsed.dt.tz_convert(timezone).dt.tz_localize(None)
+
+
+def _convert(text: pd.Series, fmt: str, timezone: str) -> np.ndarray:
+    """Vectorised parse of a whole column with one explicit format; unparseable → NaT."""
+    if fmt.startswith("epoch_"):
+        numbers = pd.to_numeric(text, errors="coerce")
+        parsed = pd.to_datetime(numbers, unit=fmt.removeprefix("epoch_"), utc=True, errors="coerce")
+    else:
+        aware = fmt == "ISO8601" and bool(_UTC_OFFSET.search(text.iloc[0].strip() if len(text) else ""))
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=aware)
+    return np.array(_to_local(parsed, timezone), dtype="datetime64[ns]")
+
+
+def _parse_timestamps(raw: pd.DataFrame, column: str, path: Path, fmt: str | None, *, required: bool,
+                      what: str = "date/time", timezone: str = "Asia/Shanghai") -> np.ndarray:
+    """Column → datetime64[ns] array of site wall-clock times, NaT for blanks (an error when
+    ``required``). The format is ``fmt`` or the first of the candidates that reads the first
+    non-blank cell (ISO 8601, ``2026/10/01 08:00``, ``20261001083000``, Unix seconds/ms, ...)."""
     values = raw[column]
     if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = pd.to_datetime(values)
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
-        out = parsed.to_numpy(dtype="datetime64[ns]")
+        out = np.array(_to_local(pd.to_datetime(values), timezone), dtype="datetime64[ns]")
         blank = np.isnat(out)
     else:
         text = values.astype(str)
@@ -255,6 +337,8 @@ def _parse_timestamps(raw: pd.DataFrame, column: str, path: Path, fmt: str | Non
             return np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
         first = _first(~blank)
         sample = text.iloc[first].strip()
+        if fmt is None and what != "date" and sample.isdigit() and len(sample) in _EPOCH_UNITS:
+            fmt = f"epoch_{_EPOCH_UNITS[len(sample)]}"
         if fmt is None:
             fmt = _pick_format(sample, DATE_FORMATS if what == "date" else TIMESTAMP_FORMATS)
             if fmt is None:
@@ -263,12 +347,13 @@ def _parse_timestamps(raw: pd.DataFrame, column: str, path: Path, fmt: str | Non
                                  row=_line(first), field=column)
         # Parse everything in one vectorised pass; only the few cells that fail get a second look
         # (surrounding spaces, NULL-like words), which keeps a million rows fast.
-        out = np.array(pd.to_datetime(text, format=fmt, errors="coerce"), dtype="datetime64[ns]")
+        out = _convert(text.iloc[first:], fmt, timezone)
+        out = np.concatenate([np.full(first, np.datetime64("NaT"), dtype="datetime64[ns]"), out])
         bad = np.isnat(out) & ~blank
         if bad.any():
             retry = text[bad].str.strip()
             nullish = retry.str.lower().isin(("", "nan", "nat", "null", "none", "-")).to_numpy()
-            again = pd.to_datetime(retry, format=fmt, errors="coerce").to_numpy(dtype="datetime64[ns]")
+            again = _convert(retry, fmt, timezone)
             out[bad] = again
             blank[np.flatnonzero(bad)[nullish]] = True
             bad = np.isnat(out) & ~blank
@@ -375,11 +460,12 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
         raise InputError(path, "file not found")
     if path.is_dir():
         raise InputError(path, "is a directory, expected a file")
-    sep = mapping.separator or _sniff_separator(path)
-    header = _header(path, sep)
+    encoding = _text_encoding(path, mapping.encoding) if _kind(path) == "text" else "utf-8"
+    sep = mapping.separator or (_sniff_separator(path, encoding) if _kind(path) == "text" else None)
+    header = _header(path, sep, encoding)
     roles = _resolve_columns(path, header, mapping)
     step("reading")
-    raw = _read_log(path, sep, sorted(set(roles.values())))
+    raw = _read_log(path, sep, sorted(set(roles.values())), encoding)
     if len(raw) == 0:
         raise InputError(path, "no data rows")
     step("parsing times")
@@ -388,7 +474,8 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
     times: dict[str, np.ndarray] = {}
     day = None
     if "date" in roles:
-        day = _parse_timestamps(raw, roles["date"], path, mapping.date_format, required=True, what="date")
+        day = _parse_timestamps(raw, roles["date"], path, mapping.date_format, required=True, what="date",
+                                timezone=mapping.timezone)
         day = day.astype("datetime64[D]").astype("datetime64[ns]")
     for role in TIME_ROLES:
         if role not in roles:
@@ -398,7 +485,8 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
             clock = _parse_time_of_day(raw, column, path, mapping.time_format)
             times[role] = day + clock
         else:
-            times[role] = _parse_timestamps(raw, column, path, mapping.time_format, required=(role == "arrival"))
+            times[role] = _parse_timestamps(raw, column, path, mapping.time_format, required=(role == "arrival"),
+                                            timezone=mapping.timezone)
     arrival = times["arrival"]
     if day is not None:
         # Time-of-day columns carry no date: a reply or end earlier on the clock than the arrival

@@ -186,6 +186,42 @@ def test_time_of_day_reply_after_midnight(tmp_path):
     assert result.patience.loc[0, "method"] == "no_abandonments"
 
 
+def test_gb18030_excel_and_gzip_exports(run_plan, small_log, tmp_path):
+    """What Chinese CS platforms hand out: GBK/GB18030 CSV, Excel workbooks, gzipped CSV."""
+    table = pd.read_csv(small_log["log"], dtype=str, keep_default_na=False)
+    gbk = tmp_path / "gbk.csv"
+    table.to_csv(gbk, index=False, encoding="gb18030")
+    workbook = tmp_path / "export.xlsx"
+    table.to_excel(workbook, index=False)
+    zipped = tmp_path / "log.csv.gz"
+    table.to_csv(zipped, index=False)
+    for log in (gbk, workbook, zipped):
+        out = tmp_path / "out" / f"{log.stem}.csv"
+        result = run_plan("ingest", log, "--mapping", small_log["mapping"], "--out", out)
+        assert result.exit_code == 0, (log, result.output)
+        history = pd.read_csv(out)
+        assert _row(history, "chat_presales", "2026-10-01 08:00")["aht_s"] == 240.0, log
+        assert history["abandoned"].sum() == 2, log
+
+
+def test_zoned_and_unix_times_become_site_wall_clock(tmp_path):
+    log = tmp_path / "zoned.csv"
+    utc_ms = int(pd.Timestamp("2026-10-01 00:30:00", tz="UTC").timestamp() * 1000)  # 08:30 in Shanghai
+    log.write_text("arrival,reply,queue\n"
+                   "2026-10-01T00:05:00Z,2026-10-01T08:05:30+08:00,chat\n"
+                   f"2026-10-01T09:10:00+09:00,2026-10-01T08:10:20+08:00,chat\n", encoding="utf-8")
+    mapping = ContactLogMapping.model_validate({"columns": {"first_reply": "reply"}})
+    history = ingest_contact_log(log, mapping).history
+    assert _row(history, "chat", "2026-10-01 08:00")["arrivals"] == 2
+    epoch = tmp_path / "epoch.csv"
+    epoch.write_text(f"arrival,queue\n{utc_ms},chat\n{utc_ms + 3_600_000},chat\n", encoding="utf-8")
+    history = ingest_contact_log(epoch, ContactLogMapping()).history
+    assert _row(history, "chat", "2026-10-01 08:00")["arrivals"] == 1
+    assert _row(history, "chat", "2026-10-01 09:00")["arrivals"] == 1
+    utc_site = ingest_contact_log(epoch, ContactLogMapping(timezone="UTC")).history
+    assert _row(utc_site, "chat", "2026-10-01 00:00")["arrivals"] == 1
+
+
 # --- the patience estimator ---------------------------------------------------------------------
 
 def test_exponential_patience_recovers_the_true_mean():
@@ -353,6 +389,7 @@ def test_empty_queue_value(run_plan, small_log):
 
 
 @pytest.mark.parametrize("text, expected", [("- a\n- b\n", "YAML mapping"),
+                                            ("timezone: Mars/Olympus\n", "timezone"),
                                             ("colums: {arrival: x}\n", "colums"),
                                             ("columns: {arival: x}\n", "columns.arival")])
 def test_bad_mapping_yaml(run_plan, small_log, text, expected):
