@@ -7,6 +7,7 @@ Private to the generator: nothing in the product imports it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zlib
 
 import numpy as np
@@ -115,8 +116,7 @@ def _month_days() -> list[dt.date]:
 def in_house_agents(seed: int, taken: set[str]) -> list[dict]:
     rng = _rng(seed, "in-house")
     days = _month_days()
-    # no leave is granted 11-09 .. 11-13 (peak freeze, 封假)
-    leave_days = [d for d in days if not dt.date(2026, 11, 9) <= d <= dt.date(2026, 11, 13)]
+    freeze = (dt.date(2026, 11, 9), dt.date(2026, 11, 13))  # no leave around 11.11 (封假)
     agents = []
     for group, count, skills, (low, high), comprehensive in TEAM:
         for name in _names(rng, count, taken):
@@ -127,11 +127,13 @@ def in_house_agents(seed: int, taken: set[str]) -> list[dict]:
                 "contract": "comprehensive" if rng.random() < comprehensive else "standard",
                 "monthly_salary": int(round(rng.uniform(low, high), -2)),
             }
-            if rng.random() < 0.28:  # annual leave / 调休假 taken this month
-                start = int(rng.integers(len(leave_days) - 4))
+            if rng.random() < 0.28:  # annual leave / 调休假 taken this month, one stretch
+                start = days[int(rng.integers(len(days) - 4))]
                 length = int(rng.choice([1, 1, 2, 3, 5]))
-                span = [d for d in leave_days[start:start + length]]
-                agent["leave"] = [d.isoformat() for d in span]
+                span = [start + dt.timedelta(days=k) for k in range(length)]
+                span = [d for d in span if not freeze[0] <= d <= freeze[1]]
+                if span:
+                    agent["leave"] = [d.isoformat() for d in span]
             prefs = {}
             roll = rng.random()
             if roll < 0.10:
@@ -213,6 +215,49 @@ def workforce(seed: int) -> dict:
     }
 
 
+SECTION_NOTES = {
+    "queues": "Queues (技能组) with handle time, patience and targets; event_targets apply on promotion days.",
+    "shifts": "Shift templates (班次) as the team names them; a shift ending at or before its start ends next day.",
+    "contracts": "Working-time systems (工时制度).",
+    "labour_rules": "China defaults: 11 h rest between shifts, <= 6 days in a row, overtime <= 36 h/month.",
+    "in_house": "In-house agents (本部). Leave is frozen 11-09 .. 11-13 (封假).",
+    "part_time": "Part-timers (兼职, students): <= 4 h/day, <= 24 h/week.",
+    "vendors": "Outsourcing vendors (外包/BPO): seat-hour prices, caps, minimum blocks and monthly commitments.",
+    "bot": "Chat bot (机器人): containment per chat queue; DESIGN: 30% today, 40% the target.",
+    "costs": "Shortfall penalty: lost margin of a pre-sales contact answered late or lost.",
+}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes every clock time and date, so a hand edit like ``start: 9:00`` stands out."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    quoted = re.fullmatch(r"\d{1,2}:\d{2}(\+\d)?|\d{4}-\d{2}-\d{2}", value) is not None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if quoted else None)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    flat = all(not isinstance(v, (dict, list)) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flat)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.Node:
+    flat = len(value) <= 5 and all(not isinstance(v, (dict, list)) for v in value.values())
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flat)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
 def workforce_yaml(seed: int) -> str:
-    body = yaml.safe_dump(workforce(seed), allow_unicode=True, sort_keys=False, default_flow_style=None, width=110)
-    return HEADER + body
+    body = yaml.dump(workforce(seed), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    lines = []
+    for line in body.splitlines():
+        key = line.split(":", 1)[0]
+        if key in SECTION_NOTES:
+            lines += ["", f"# {SECTION_NOTES[key]}"]
+        lines.append(line)
+    return HEADER + "\n".join(lines) + "\n"
