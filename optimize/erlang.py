@@ -115,7 +115,8 @@ def chain_metrics(arrival_rate_s, full_rate_s, abandon_rate_s, answer_within_s, 
             log_tail = np.where(stable, log_p_full[patient] - np.log1p(-np.minimum(rho, 1 - 1e-16)), np.inf)
         log_z = np.logaddexp(log_below[patient], log_tail)
         log_z_rows[patient] = log_z
-        pw = np.where(stable, np.exp(log_tail - log_z), 1.0)
+        with np.errstate(invalid="ignore"):
+            pw = np.where(stable, np.exp(log_tail - log_z), 1.0)
         gap = np.maximum(full_rate_s[patient] - lam[patient], 0.0)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             asa[patient] = np.where(stable, pw / gap, np.inf)
@@ -129,6 +130,11 @@ def chain_metrics(arrival_rate_s, full_rate_s, abandon_rate_s, answer_within_s, 
         x = full_rate_s[idx] / th
         y = lam[idx] / th
         k_low, k_high = _window(np.maximum(y - x, 0.0), np.sqrt(y))
+        # Below capacity the terms also fall at least geometrically (ratio y/x): a tighter bound
+        # when patience is very long (y huge, ratio close to but below 1 is not the binding case).
+        with np.errstate(divide="ignore"):
+            geometric = np.where(x > y, np.ceil(36.0 / np.log(x / np.maximum(y, TINY_RATE))) + WINDOW_PAD, np.inf)
+        k_high = np.where(x > y, np.minimum(k_high, k_low + geometric).astype(np.int64), k_high)
         width = int(np.max(k_high - k_low))
         step = max(1, CHUNK_CELLS // max(width, 1))
         for start in range(0, len(idx), step):
@@ -153,10 +159,12 @@ def chain_metrics(arrival_rate_s, full_rate_s, abandon_rate_s, answer_within_s, 
             if missing.any():  # exact state sum where the closed form underflows
                 within = 1.0 - special.betainc(xs[missing] + 1.0, k[missing] + 1.0, u[missing, None])
                 sl_wait[missing] = (weights[missing] * served[missing] * within).sum(axis=1)
-            p_served = 1.0 - pw + p_served_wait
+            # The no-wait share is summed directly, not as 1 - P(wait), to keep it exact near 0.
+            p_no_wait = np.exp(log_below[r] - log_z)
+            p_served = p_no_wait + p_served_wait
             p_wait[r] = pw
             abandon[r] = np.clip(pw - p_served_wait, 0.0, 1.0)
-            sl[r] = np.clip(1.0 - pw + np.minimum(sl_wait, p_served_wait), 0.0, 1.0)
+            sl[r] = np.clip(p_no_wait + np.minimum(sl_wait, p_served_wait), 0.0, 1.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 asa[r] = np.where(p_served > 1e-300, asa_num / p_served, 1.0 / th[part])
 
@@ -237,6 +245,8 @@ def erlang_a(arrivals_per_h, aht_s, agents, patience_s, answer_within_s=20.0) ->
 
     ``patience_s`` is the mean patience; ``np.inf`` gives Erlang C. ``agents`` may be real-valued
     (metrics are interpolated linearly between floor and ceil). All arguments broadcast.
+    With zero agents nobody is answered: ``abandon_rate`` is 1 and ``asa_s`` is reported as the mean
+    patience (the mean time a contact spends waiting), to stay finite.
     Sources: Palm (1943); Garnett, Mandelbaum & Reiman (2002); Mandelbaum & Zeltyn (2007).
     """
     return _interpolated(_voice_integer, arrivals_per_h, agents, aht_s,
