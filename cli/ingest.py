@@ -113,6 +113,12 @@ def ingest(
     for name, row in patience.iterrows():
         if row["method"] != "exponential_mle_censored":
             console.print(f"[yellow]note:[/] {name}: no patience estimate ({row['method'].replace('_', ' ')})")
+    if result.outcomes:
+        meanings = ", ".join(f"{value or '(blank)'} → {meaning} ({rows:,})"
+                             for value, (rows, meaning) in sorted(result.outcomes.items(), key=lambda kv: -kv[1][0]))
+        console.print(f"outcomes: {meanings}", highlight=False)
+        if not any(meaning == "abandoned" for _rows, meaning in result.outcomes.values()):
+            console.print("[yellow]note:[/] no value counted as abandoned; check --abandoned-values")
     if result.duplicate_ids:
         console.print(f"[yellow]note:[/] {result.duplicate_ids:,} duplicate contact id(s); each row counted")
     console.print(f"history ({len(history):,} rows, {chosen.interval_minutes}-min intervals) → {out}")

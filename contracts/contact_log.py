@@ -49,12 +49,10 @@ from contracts.tables import FIRST_DATA_LINE, read_table
 
 ROLES = ("arrival", "date", "first_reply", "wait", "end", "handle", "abandoned", "outcome", "queue", "id")
 TIME_ROLES = ("arrival", "first_reply", "end")
-DURATION_ROLES = ("wait", "handle")
 
 # Values that mean "yes, abandoned" when the user names an abandoned-flag column but no values.
 DEFAULT_ABANDONED_VALUES = ("1", "true", "yes", "y", "t", "是", "abandoned", "放弃")
 
-HISTORY_OUT_COLUMNS = ["queue", "interval_start", "arrivals", "aht_s", "abandoned"]
 PATIENCE_COLUMNS = ["queue", "patience_s", "abandoned", "exposure_s", "method", "ci95_low_s", "ci95_high_s",
                     "contacts_observed", "left_before_queueing"]
 
@@ -167,6 +165,7 @@ class IngestResult:
     rows: int
     queues: dict[str, dict[str, float]] = field(default_factory=dict)  # per queue: contacts, served, ...
     duplicate_ids: int = 0
+    outcomes: dict[str, tuple[int, str]] = field(default_factory=dict)  # flag value → (rows, meaning)
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,6 +340,9 @@ def _parse_timestamps(raw: pd.DataFrame, column: str, path: Path, fmt: str | Non
             fmt = f"epoch_{_EPOCH_UNITS[len(sample)]}"
         if fmt is None:
             fmt = _pick_format(sample, DATE_FORMATS if what == "date" else TIMESTAMP_FORMATS)
+            if fmt is None and what != "date" and _TIME_OF_DAY.match(sample):
+                raise InputError(path, f"{sample!r} is a time of day without a date: map the date column with "
+                                       "--date (columns.date)", row=_line(first), field=column)
             if fmt is None:
                 raise InputError(path, f"cannot read {what} {sample!r}; give its format with "
                                        f"{'--date-format' if what == 'date' else '--time-format'}",
@@ -449,6 +451,7 @@ class Contacts:
     has_handle: bool
     has_abandoned: bool
     duplicate_ids: int = 0
+    outcomes: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def read_contact_log(path: str | Path, mapping: ContactLogMapping,
@@ -519,6 +522,7 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
 
     # Outcome: abandoned flag / outcome values, else "never got a first reply".
     flag_role = "outcome" if "outcome" in roles else ("abandoned" if "abandoned" in roles else None)
+    outcomes: dict[str, tuple[int, str]] = {}
     if flag_role is not None:
         flag_codes, flag_values = _categories(raw[roles[flag_role]])
         wanted = {v.lower() for v in (mapping.abandoned_values or DEFAULT_ABANDONED_VALUES)}
@@ -529,6 +533,10 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
         else:
             served = ~abandoned
         has_abandoned = True
+        counts = np.bincount(flag_codes, minlength=len(flag_values))
+        outcomes = {value: (int(counts[k]), "abandoned" if abandoned[_first(flag_codes == k)] else
+                            "served" if served[_first(flag_codes == k)] else "neither")
+                    for k, value in enumerate(flag_values)}
     elif reply is not None:
         abandoned = np.isnat(reply)
         served = ~abandoned
@@ -584,7 +592,7 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
     duplicates = int(raw[roles["id"]].duplicated().sum()) if "id" in roles else 0
     return Contacts(queue_codes=np.asarray(codes, dtype=np.int64), queue_names=list(names), arrival=arrival,
                     wait_s=wait_s, handle_s=handle_s, abandoned=abandoned, served=served, has_handle=has_handle,
-                    has_abandoned=has_abandoned, duplicate_ids=duplicates)
+                    has_abandoned=has_abandoned, duplicate_ids=duplicates, outcomes=outcomes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -698,4 +706,4 @@ def ingest_contact_log(path: str | Path, mapping: ContactLogMapping,
                            "aht_s": float(handle.mean()) if len(handle) else np.nan,
                            "asa_s": float(wait.mean()) if len(wait) else np.nan}
     return IngestResult(history=history, patience=patience, rows=len(contacts.arrival), queues=per_queue,
-                        duplicate_ids=contacts.duplicate_ids)
+                        duplicate_ids=contacts.duplicate_ids, outcomes=contacts.outcomes)

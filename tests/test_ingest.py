@@ -171,6 +171,7 @@ def test_date_and_time_of_day_columns_with_seconds_and_outcome(tmp_path):
     assert patience.loc["PS", "left_before_queueing"] == 1
     assert patience.loc["NW", "method"] == "no_abandonments" and np.isnan(patience.loc["NW", "patience_s"])
     assert result.queues["NW"]["served"] == 1 and result.queues["NW"]["contacts"] == 2
+    assert result.outcomes == {"AGENT": (2, "served"), "HANG": (2, "abandoned"), "PHANTOM": (1, "neither")}
     # by default a zero-wait abandonment is a (very short) patience observation
     counted = ingest_contact_log(log, mapping.model_copy(update={"exclude_zero_wait_abandons": False}))
     assert counted.patience.set_index("queue").loc["PS", "patience_s"] == 27.5  # (15 + 40 + 0) / 2
@@ -372,6 +373,22 @@ def test_unknown_queue_value(run_plan, small_log):
     _broken(small_log, 4, "技能组", "物流查询")
     line = assert_failed_cleanly(_ingest(run_plan, small_log), small_log, "log.csv:6", "技能组", "物流查询")
     assert "queues" in line
+
+
+def test_time_of_day_without_a_date_column(run_plan, small_log, tmp_path):
+    log = tmp_path / "clock.csv"
+    log.write_text("day,arrival,queue\n2026-10-01,8:00:00,chat\n", encoding="utf-8")
+    small_log["log"] = log
+    result = run_plan("ingest", log, "--out", small_log["out"])
+    assert_failed_cleanly(result, small_log, "clock.csv:2", "arrival", "--date")
+    assert run_plan("ingest", log, "--date", "day", "--out", small_log["out"]).exit_code == 0
+
+
+def test_outcome_meanings_are_reported(run_plan, small_log):
+    result = _ingest(run_plan, small_log, "--abandoned-values", "yes")
+    assert result.exit_code == 0
+    assert "否 → served (4)" in result.stdout and "是 → served (2)" in result.stdout
+    assert "no value counted as abandoned" in result.stdout
 
 
 def test_negative_duration(run_plan, small_log, tmp_path):
