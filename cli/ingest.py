@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cli.app import app, console
 from contracts.contact_log import ContactLogMapping, ingest_contact_log, read_mapping
+from contracts.errors import InputError
 from contracts.paths import SAMPLE_CONTACT_LOG, SAMPLE_DIR
 from contracts.tables import atomic_path
 
@@ -85,6 +86,8 @@ def ingest(
         date_format=date_format, time_format=time_format, interval_minutes=interval_minutes,
         exclude_zero_wait_abandons=exclude_zero_wait_abandons, timezone=timezone, encoding=encoding)
     patience_out = patience_out or out.with_name("patience.csv")
+    if patience_out.resolve() == out.resolve():
+        raise InputError("command line", f"--patience-out is the same file as --out ({out})", field="--patience-out")
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as bar:

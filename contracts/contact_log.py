@@ -133,7 +133,12 @@ class ContactLogMapping(_Strict):
         data = self.model_dump()
         data["columns"].update(columns)
         data.update({key: value for key, value in overrides.items() if value is not None})
-        return ContactLogMapping.model_validate(data)
+        try:
+            return ContactLogMapping.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            option = "--" + str(err["loc"][-1] if err["loc"] else "").replace("_", "-")
+            raise InputError("command line", err["msg"].removeprefix("Value error, "), field=option) from None
 
 
 def read_mapping(path: str | Path) -> ContactLogMapping:

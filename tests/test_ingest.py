@@ -414,6 +414,14 @@ def test_bad_mapping_yaml(run_plan, small_log, text, expected):
     assert_failed_cleanly(_ingest(run_plan, small_log), small_log, "mapping.yaml", expected)
 
 
+@pytest.mark.parametrize("flags, expected", [(["--interval-minutes", "20"], "--interval-minutes"),
+                                             (["--timezone", "Mars/Olympus"], "--timezone"),
+                                             (["--patience-out", "SAME"], "--patience-out")])
+def test_bad_options(run_plan, small_log, flags, expected):
+    flags = [str(small_log["out"]) if flag == "SAME" else flag for flag in flags]
+    assert_failed_cleanly(_ingest(run_plan, small_log, *flags), small_log, "command line", expected)
+
+
 def test_error_keeps_the_previous_output(run_plan, small_log):
     assert _ingest(run_plan, small_log).exit_code == 0
     before = small_log["out"].read_bytes(), small_log["patience"].read_bytes()
