@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.app import app, console
+from cli.app import app, console, err_console
 from optimize.verify import check_plan
 
 EPILOG = """\
@@ -38,7 +38,8 @@ def verify(
     limit: int = typer.Option(200, help="Print at most this many violation lines (0 = all)."),
 ) -> None:
     """Re-read a plan, re-check every hard rule and recompute coverage, service and cost from scratch."""
-    report = check_plan(plan_dir)
+    with err_console.status(f"verifying {plan_dir} ..."):
+        report = check_plan(plan_dir)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=float))
         raise typer.Exit(0 if report.ok else 1)
