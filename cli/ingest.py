@@ -65,6 +65,7 @@ def ingest(
     timezone: Optional[str] = typer.Option(None, help="Site time zone; times with an offset or Unix times are "
                                                       "converted to it (default Asia/Shanghai)."),
     encoding: Optional[str] = typer.Option(None, help="Text encoding of the log (default: UTF-8, else GB18030)."),
+    separator: Optional[str] = typer.Option(None, help="Field separator of a text log (default: sniffed)."),
     exclude_zero_wait_abandons: Optional[bool] = typer.Option(
         None, "--exclude-zero-wait-abandons", help="Abandoned at zero wait = hung up before the queue (IVR): "
                                                    "counted as abandoned, not used for patience."),
@@ -84,7 +85,8 @@ def ingest(
                  column_flag: abandoned, "queue": queue, "date": date},
         abandoned_values=_values(abandoned_values), served_values=_values(served_values), queue_name=queue_name,
         date_format=date_format, time_format=time_format, interval_minutes=interval_minutes,
-        exclude_zero_wait_abandons=exclude_zero_wait_abandons, timezone=timezone, encoding=encoding)
+        exclude_zero_wait_abandons=exclude_zero_wait_abandons, timezone=timezone, encoding=encoding,
+        separator=separator.replace("\\t", "\t") if separator else None)
     patience_out = patience_out or out.with_name("patience.csv")
     if patience_out.resolve() == out.resolve():
         raise InputError("command line", f"--patience-out is the same file as --out ({out})", field="--patience-out")
