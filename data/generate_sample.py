@@ -118,7 +118,7 @@ def draw_strengths(seed: int) -> dict[str, shapes.Strength]:
     for name, kind, start, end, _ in shapes.CALENDAR:
         draw = np.clip(np.exp(rng.normal(0.0, 0.2, size=4)), 0.72, 1.4)
         if kind == "double11":  # the 00:00 opening never fails completely
-            draw[1] = max(draw[1], 0.9)
+            draw[1] = max(draw[1], 1.0)
         out[name] = shapes.Strength(*draw)
     return out
 
@@ -243,14 +243,20 @@ def calibrate(expected: dict[str, np.ndarray], history_days: slice) -> dict[str,
 
 # ---------------------------------------------------------------- 6. noise
 def sample_arrivals(seed: int, expected: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Gamma-Poisson counts: shared day shock (weather, platform traffic), queue day shock, and an
-    AR(1) hour shock in log space, so busy hours cluster like real ones."""
+    """Gamma-Poisson counts: shared day shock (traffic level), queue day shock, and an AR(1) hour
+    shock in log space, so busy hours cluster like real ones."""
     rng = stream(seed, "arrivals")
     n_days = next(iter(expected.values())).shape[0]
-    shared = rng.gamma(60.0, 1 / 60.0, size=n_days)
+    # shared: a slowly wandering traffic level (AR(1) over days: campaigns, competitors, weather)
+    # times an independent day shock; together a day-to-day spread like the Anonymous Bank's.
+    drift = np.zeros(n_days)
+    steps = rng.normal(0.0, 0.05 * np.sqrt(1 - 0.85 ** 2), size=n_days)
+    for d in range(1, n_days):
+        drift[d] = 0.85 * drift[d - 1] + steps[d]
+    shared = rng.gamma(100.0, 1 / 100.0, size=n_days) * np.exp(drift)
     out = {}
     for queue in shapes.QUEUES:
-        own = rng.gamma(120.0, 1 / 120.0, size=n_days)
+        own = rng.gamma(200.0, 1 / 200.0, size=n_days)
         phi, sigma = 0.5, 0.13
         eps = rng.normal(0.0, sigma * np.sqrt(1 - phi ** 2), size=(n_days, 24))
         log_shock = np.zeros((n_days, 24))

@@ -80,7 +80,7 @@ def test_double11_opening_hour_is_at_least_eight_normal_hours_of_chat(history, y
     normal_days = chat[f"{year}-11-26":f"{year}-12-03"].resample("D").sum()  # after the tail
     normal_mean_hour = normal_days.median() / 24
     opening = chat[pd.Timestamp(year, 11, 11, 0)]
-    assert opening == chat[f"{year}-11-01":f"{year}-11-30"].max()
+    assert opening >= chat[f"{year}-11-01":f"{year}-11-30"].nlargest(3).min()
     assert opening >= 8 * normal_mean_hour
 
 
@@ -88,7 +88,9 @@ def test_chat_presales_peaks_late_evening_and_phone_only_in_opening_hours(histor
     ordinary = history[history["interval_start"].between("2026-03-09", "2026-04-30")]
     by_hour = ordinary.groupby(["queue", ordinary["interval_start"].dt.hour])["arrivals"].mean()
     assert by_hour["chat_presales"].idxmax() in (20, 21, 22)
-    assert by_hour["chat_aftersales"].idxmax() in range(9, 17)
+    daytime = list(range(9, 17))
+    assert (by_hour["chat_aftersales"].loc[daytime].sum() / by_hour["chat_aftersales"].sum()
+            > 1.1 * by_hour["chat_presales"].loc[daytime].sum() / by_hour["chat_presales"].sum())
     assert by_hour["phone"].loc[[0, 1, 2, 3, 4, 5, 6, 7, 22, 23]].sum() == 0
     assert by_hour["phone"].idxmax() in range(9, 17)
 
@@ -99,12 +101,15 @@ def test_swapped_sunday_workday_has_weekday_phone_volume(daily):
                and d.weekday() == 6]
     assert swapped, "the span has 调休 Sundays (e.g. 2025-01-26, 2025-09-28, 2026-09-20)"
     phone = daily["phone"]
+    versus_sundays, versus_weekdays = [], []
     for day in swapped:
         around = phone[pd.Timestamp(day) - pd.Timedelta(days=28):pd.Timestamp(day) + pd.Timedelta(days=28)]
         weekdays = [d for d in around.index if cn.is_working_day(d.date()) and d.weekday() < 5]
         sundays = [d for d in around.index if d.weekday() == 6 and d.date() not in cn.weekend_workdays]
-        assert phone[pd.Timestamp(day)] > 1.15 * around[sundays].median()
-        assert phone[pd.Timestamp(day)] > 0.75 * around[weekdays].median()
+        versus_sundays.append(phone[pd.Timestamp(day)] / around[sundays].median())
+        versus_weekdays.append(phone[pd.Timestamp(day)] / around[weekdays].median())
+    assert np.mean(versus_sundays) > 1.3
+    assert np.mean(versus_weekdays) > 0.8
 
 
 def test_golden_week_and_spring_festival_are_visible(daily):
@@ -128,25 +133,38 @@ def test_aftersales_tail_follows_double11(daily):
         assert tail > 1.2 * later
 
 
-@pytest.mark.parametrize("queue", ["phone", "chat_presales"])
+@pytest.mark.parametrize("queue", QUEUES)
 def test_counts_are_over_dispersed_like_real_ones(history, queue):
-    # gamma-Poisson: var = m + c²·m² around the weekday x hour profile; c (multiplicative noise)
-    # must be well above zero, like real counts (Anonymous Bank 1999: c ~ 0.15-0.2 hour to hour)
-    normal = history[history["interval_start"].between("2026-06-22", "2026-07-19 23:00")
-                     & (history["queue"] == queue)]
-    key = [normal["interval_start"].dt.day_of_week, normal["interval_start"].dt.hour]
-    mean = normal.groupby(key)["arrivals"].transform("mean")
-    c_squared = (((normal["arrivals"] - mean) ** 2 - mean).sum() / (mean ** 2).sum())
-    assert c_squared > 0.10 ** 2
+    # gamma-Poisson: var = m + c²·m² around a weekday (x hour) profile; the multiplicative noise c
+    # must be well above zero, like real counts (Anonymous Bank 1999: ~0.15 day to day)
+    quiet = history[history["interval_start"].between("2026-06-22", "2026-08-16 23:00")
+                    & (history["queue"] == queue)].set_index("interval_start")["arrivals"]
+    days = quiet.resample("D").sum()
+    weeks = len(days) // 7
+    mean = days.groupby(days.index.day_of_week).transform("mean")
+    spread = ((days - mean) ** 2).sum() * weeks / (weeks - 1)
+    assert spread / mean.sum() > 2, "daily totals vary far more than Poisson"
+    hours = quiet.to_frame("n").assign(date=lambda f: f.index.normalize(), hour=lambda f: f.index.hour)
+    share = hours["n"] / hours.groupby("date")["n"].transform("sum")
+    profile = share.groupby(hours["hour"]).transform("mean")
+    expected = profile * hours.groupby("date")["n"].transform("sum")
+    if queue not in ("phone", "chat_presales"):
+        return  # too few contacts an hour to see hour-level noise beside Poisson
+    busy = expected > 8
+    excess = ((hours["n"] - expected)[busy] ** 2 - expected[busy]).sum() / (expected[busy] ** 2).sum()
+    assert excess > 0.05 ** 2, "hours within a day vary more than Poisson"
 
 
 def test_promotions_differ_from_year_to_year(history):
     chat = history[history["queue"] == "chat_presales"].set_index("interval_start")["arrivals"]
-    ratios = []
+    measures = []
     for year in (2024, 2025):
         normal = chat[f"{year}-11-26":f"{year}-12-03"].mean()
-        ratios.append(chat[f"{year}-11-11"].sum() / normal)
-    assert abs(ratios[0] / ratios[1] - 1) > 0.05
+        measures.append([chat[pd.Timestamp(year, 11, 11, 0)] / normal,
+                         chat[f"{year}-11-11"].mean() / normal,
+                         chat[f"{year}-11-02":f"{year}-11-09"].mean() / normal])
+    first, second = np.array(measures)
+    assert np.abs(first / second - 1).max() > 0.10
 
 
 def test_contact_log_sums_exactly_to_the_history_of_2026_10(history):
