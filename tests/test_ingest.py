@@ -262,6 +262,15 @@ def test_no_arguments_ingests_the_sample(run_plan, tmp_path):
     assert history["interval_start"].min() == pd.Timestamp("2026-10-01 00:00")
     patience = pd.read_csv(tmp_path / "out" / "patience.csv")
     assert (patience["patience_s"].dropna() > 0).all() and len(patience) == history["queue"].nunique()
+    # the sample history's October is the aggregate of this very log
+    shipped = pd.read_csv(SAMPLE_CONTACT_LOG.with_name("history.csv"))
+    shipped = shipped[shipped["interval_start"].str.startswith("2026-10")]
+    ours = pd.read_csv(out)
+    both = ours.merge(shipped, on=["queue", "interval_start"], suffixes=("", "_shipped"), validate="one_to_one")
+    assert len(both) == len(ours) == len(shipped)
+    assert (both["arrivals"] == both["arrivals_shipped"]).all()
+    assert (both["abandoned"] == both["abandoned_shipped"]).all()
+    np.testing.assert_allclose(both["aht_s"], both["aht_s_shipped"], atol=0.051)
 
 
 @pytest.fixture(scope="module")
