@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimize.erlang import ServiceMetrics, _interpolated, chain_metrics, erlang_a, TINY_RATE
+from optimize.erlang import TINY_RATE, ServiceMetrics, _interpolated, below_sums, chain_metrics, erlang_a
 
 
 def session_rate_s(aht_s, concurrency_held, slowdown):
@@ -42,7 +42,7 @@ def departure_rate_s(sessions_in_service, agents, aht_s, slowdown):
     return np.where(np.asarray(agents) > 0, r * high + (c - r) * low, 0.0)
 
 
-def _chat_integer(arrivals_per_h, agents, aht_s, concurrency, slowdown, patience_s, answer_within_s):
+def _chat_integer(arrivals_per_h, agents, aht_s, concurrency, slowdown, patience_s, answer_within_s, with_asa=True):
     lam = np.maximum(arrivals_per_h / 3600.0, TINY_RATE)
     c = agents.astype(np.int64)
     k = concurrency.astype(np.int64)
@@ -61,11 +61,13 @@ def _chat_integer(arrivals_per_h, agents, aht_s, concurrency, slowdown, patience
     full_rate = slots * session_rate_s(aht_s, np.maximum(k, 1), slowdown)
     full_rate = np.where(c > 0, full_rate, 0.0)
     theta = np.where(np.isfinite(patience_s), 1.0 / patience_s, 0.0)
-    return chain_metrics(lam, full_rate, theta, answer_within_s, c.astype(float), log_p_full, below_log_p, busy)
+    log_below, log_busy = below_sums(below_log_p, busy)
+    return chain_metrics(lam, full_rate, theta, answer_within_s, c.astype(float), log_p_full, log_below, log_busy,
+                         with_asa)
 
 
 def chat_metrics(arrivals_per_h, aht_s, agents, concurrency, slowdown=0.18, patience_s=np.inf,
-                 answer_within_s=30.0) -> ServiceMetrics:
+                 answer_within_s=30.0, *, with_asa: bool = True) -> ServiceMetrics:
     """Service of a chat queue whose agents each hold up to ``concurrency`` sessions (see module doc).
 
     ``agents`` are people, not slots, and may be real-valued (linear interpolation between floor and
@@ -73,7 +75,8 @@ def chat_metrics(arrivals_per_h, aht_s, agents, concurrency, slowdown=0.18, pati
     wait for a free slot (first response) of sessions that get one. Inputs broadcast.
     """
     return _interpolated(_chat_integer, arrivals_per_h, agents, aht_s, concurrency, slowdown,
-                         np.where(np.asarray(patience_s, float) > 0, patience_s, np.inf), answer_within_s)
+                         np.where(np.asarray(patience_s, float) > 0, patience_s, np.inf), answer_within_s,
+                         with_asa=with_asa)
 
 
 def aht_over_k_shortcut(arrivals_per_h, aht_s, agents, concurrency, patience_s=np.inf,

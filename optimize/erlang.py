@@ -85,14 +85,24 @@ def _queue_service_level(log_pi_full, x, y, u):
     return np.where(reliable & (x > 0), value, np.where(x > 0, np.nan, 0.0))
 
 
+def below_sums(below_log_p: np.ndarray, below_busy_agents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Log of the total weight, and of the busy-agent-weighted total, of windowed states (rows x states)."""
+    rows = below_log_p.shape[0]
+    if not below_log_p.shape[1]:
+        return np.full(rows, -np.inf), np.full(rows, -np.inf)
+    with np.errstate(divide="ignore"):
+        return _logsumexp(below_log_p), _logsumexp(below_log_p + np.log(below_busy_agents))
+
+
 def chain_metrics(arrival_rate_s, full_rate_s, abandon_rate_s, answer_within_s, agents,
-                  log_p_full, below_log_p, below_busy_agents) -> ServiceMetrics:
+                  log_p_full, log_below, log_below_busy, with_asa: bool = True) -> ServiceMetrics:
     """Metrics of a birth-death queue given its states below the all-slots-busy state.
 
-    Rows are intervals. ``below_log_p``/``below_busy_agents`` are 2-D (rows x states) log weights and
-    busy agents of the states with a free slot, padded with ``-inf``; ``log_p_full`` is the log
+    Rows are intervals. ``log_below`` is the log of the total weight of the states with a free slot
+    and ``log_below_busy`` the log of their busy-agent-weighted total; ``log_p_full`` is the log
     weight (same reference) of the state with every slot busy and nobody waiting; above it contacts
     leave service at the constant ``full_rate_s`` and abandon at ``abandon_rate_s`` each (0 = Erlang C).
+    ``with_asa=False`` skips the mean wait (``asa_s`` is NaN), which the inverse only needs for ASA targets.
     """
     lam = np.maximum(arrival_rate_s, TINY_RATE)
     theta = abandon_rate_s
@@ -102,7 +112,6 @@ def chain_metrics(arrival_rate_s, full_rate_s, abandon_rate_s, answer_within_s, 
     p_wait = np.zeros(rows)
     abandon = np.zeros(rows)
     log_z_rows = np.zeros(rows)
-    log_below = _logsumexp(below_log_p) if below_log_p.shape[1] else np.full(rows, -np.inf)
 
     patient = theta <= 0
     impatient = ~patient
@@ -151,8 +160,11 @@ def chain_metrics(arrival_rate_s, full_rate_s, abandon_rate_s, answer_within_s, 
             served = xs / (xs + k + 1.0)
             pw = weights.sum(axis=1)
             p_served_wait = (weights * served).sum(axis=1)
-            wait_when_served = (special.digamma(xs + k + 2.0) - special.digamma(xs + 1.0)) / ths
-            asa_num = (weights * served * wait_when_served).sum(axis=1)
+            if with_asa:
+                wait_when_served = (special.digamma(xs + k + 2.0) - special.digamma(xs + 1.0)) / ths
+                asa_num = (weights * served * wait_when_served).sum(axis=1)
+            else:
+                asa_num = np.full(len(r), np.nan)
             u = np.exp(-th[part] * answer_within_s[r])
             sl_wait = _queue_service_level(log_p_full[r] - log_z, x[part], y[part], u)
             missing = np.isnan(sl_wait)
@@ -170,32 +182,45 @@ def chain_metrics(arrival_rate_s, full_rate_s, abandon_rate_s, answer_within_s, 
 
     # Busy agents: states with a free slot carry their own count; every waiting state has all busy.
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        below_weight = np.exp(below_log_p - log_z_rows[:, None]) if below_log_p.shape[1] else np.zeros((rows, 0))
-        busy = (below_weight * below_busy_agents).sum(axis=1) + agents * p_wait
+        busy = np.exp(log_below_busy - log_z_rows) + agents * p_wait
         occupancy = np.where(agents > 0, busy / np.maximum(agents, 1e-300), 1.0)
     return ServiceMetrics(asa_s=asa, service_level=sl, p_wait=p_wait, abandon_rate=abandon,
                           occupancy=np.clip(occupancy, 0.0, 1.0))
 
 
-def _voice_integer(arrivals_per_h, agents, aht_s, patience_s, answer_within_s) -> ServiceMetrics:
+def _voice_below(load: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``log sum_{j<c} a^j/j!`` and ``log sum_{j<c} j a^j/j!`` via the regularised upper incomplete
+    gamma (``sum_{j<c} a^j/j! = e^a Q(c, a)``); a window sum where ``Q`` underflows (``a >> c``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q_c = np.where(c >= 1, special.gammaincc(np.maximum(c, 1), load), 0.0)
+        q_c1 = np.where(c >= 2, special.gammaincc(np.maximum(c - 1, 1), load), 0.0)
+        log_below = np.where(c >= 1, load + np.log(q_c), -np.inf)
+        log_busy = np.where(c >= 2, np.log(load) + load + np.log(q_c1), -np.inf)
+    fallback = ((c >= 1) & (q_c < 1e-280)) | ((c >= 2) & (q_c1 < 1e-280))
+    if fallback.any():
+        a, cf = load[fallback], c[fallback]
+        j_low, j_high = _window(np.minimum(a, np.maximum(cf - 1, 0)), np.sqrt(a))
+        j_high = np.minimum(j_high, cf)
+        width = int(max(np.max(j_high - j_low), 0))
+        j = j_low[:, None] + np.arange(width)[None, :]
+        log_p = np.where(j < j_high[:, None], j * np.log(a)[:, None] - special.gammaln(j + 1.0), -np.inf)
+        log_below[fallback], log_busy[fallback] = below_sums(log_p, j.astype(float))
+    return log_below, log_busy
+
+
+def _voice_integer(arrivals_per_h, agents, aht_s, patience_s, answer_within_s, with_asa=True) -> ServiceMetrics:
     """Erlang A (or C where patience is infinite) at integer agents; 1-D inputs of equal length."""
     lam = np.maximum(arrivals_per_h / 3600.0, TINY_RATE)
     load = lam * aht_s
     c = agents.astype(np.int64)
-    log_load = np.log(load)
-    j_low, j_high = _window(np.minimum(load, np.maximum(c - 1, 0)), np.sqrt(load))
-    j_high = np.minimum(j_high, c)  # states below c only
-    width = int(max(np.max(j_high - j_low), 0)) if len(c) else 0
-    j = j_low[:, None] + np.arange(width)[None, :]
-    valid = j < j_high[:, None]
-    below_log_p = np.where(valid, j * log_load[:, None] - special.gammaln(j + 1.0), -np.inf)
-    log_p_full = c * log_load - special.gammaln(c + 1.0)
+    log_below, log_busy = _voice_below(load, c)
+    log_p_full = c * np.log(load) - special.gammaln(c + 1.0)
     theta = np.where(np.isfinite(patience_s), 1.0 / patience_s, 0.0)
     return chain_metrics(lam, c / aht_s, theta, answer_within_s, c.astype(float), log_p_full,
-                         below_log_p, j.astype(float))
+                         log_below, log_busy, with_asa)
 
 
-def _interpolated(integer_model, arrivals_per_h, agents, *params) -> ServiceMetrics:
+def _interpolated(integer_model, arrivals_per_h, agents, *params, with_asa: bool = True) -> ServiceMetrics:
     """Broadcast, evaluate at floor and ceil of real-valued agents, interpolate linearly, restore shape."""
     arrays = np.broadcast_arrays(np.asarray(arrivals_per_h, float), np.asarray(agents, float),
                                  *[np.asarray(p, float) for p in params])
@@ -217,7 +242,8 @@ def _interpolated(integer_model, arrivals_per_h, agents, *params) -> ServiceMetr
     buckets = np.floor(np.log2(sizes[order])).astype(int)
     for bucket in np.unique(buckets):
         sel = order[buckets == bucket]
-        got = integer_model(arrivals[rows[sel]], both_agents[sel], *[p[rows[sel]] for p in flat_params])
+        got = integer_model(arrivals[rows[sel]], both_agents[sel], *[p[rows[sel]] for p in flat_params],
+                            with_asa=with_asa)
         for name in FIELDS:
             out[name][sel] = getattr(got, name)
     n = len(arrivals)
@@ -240,7 +266,7 @@ def _interpolated(integer_model, arrivals_per_h, agents, *params) -> ServiceMetr
     return ServiceMetrics(**{name: result[name].reshape(shape) for name in FIELDS})
 
 
-def erlang_a(arrivals_per_h, aht_s, agents, patience_s, answer_within_s=20.0) -> ServiceMetrics:
+def erlang_a(arrivals_per_h, aht_s, agents, patience_s, answer_within_s=20.0, *, with_asa: bool = True) -> ServiceMetrics:
     """Erlang A (M/M/c+M): Poisson arrivals, exponential handle time and patience, FCFS.
 
     ``patience_s`` is the mean patience; ``np.inf`` gives Erlang C. ``agents`` may be real-valued
@@ -250,7 +276,8 @@ def erlang_a(arrivals_per_h, aht_s, agents, patience_s, answer_within_s=20.0) ->
     Sources: Palm (1943); Garnett, Mandelbaum & Reiman (2002); Mandelbaum & Zeltyn (2007).
     """
     return _interpolated(_voice_integer, arrivals_per_h, agents, aht_s,
-                         np.where(np.asarray(patience_s, float) > 0, patience_s, np.inf), answer_within_s)
+                         np.where(np.asarray(patience_s, float) > 0, patience_s, np.inf), answer_within_s,
+                         with_asa=with_asa)
 
 
 def erlang_c(arrivals_per_h, aht_s, agents, answer_within_s=20.0) -> ServiceMetrics:

@@ -20,12 +20,13 @@ DEFAULT_ANSWER_WITHIN_S = 20.0
 
 
 def queue_metrics(queue: Queue, arrivals_per_h, agents, *, answer_within_s: float | None = None,
-                  aht_s=None) -> ServiceMetrics:
+                  aht_s=None, with_asa: bool = True) -> ServiceMetrics:
     """Expected service of ``queue`` per interval with ``agents`` on the floor (real-valued allowed).
 
     ``arrivals_per_h`` are the contacts reaching humans (after the bot), as a rate per hour;
     ``aht_s`` overrides ``queue.aht_s`` (e.g. blended with escalated bot sessions or a vendor's
     factor) and may be an array. ``answer_within_s`` defaults to the queue's target threshold.
+    ``with_asa=False`` skips the mean wait (NaN), which is the costly part of the computation.
     For email (deferrable work) the answer-within view is not meaningful; it is modelled here as an
     Erlang C queue on the hourly rate for completeness, use :func:`email_backlog` for requirements.
     """
@@ -35,5 +36,5 @@ def queue_metrics(queue: Queue, arrivals_per_h, agents, *, answer_within_s: floa
     patience_s = np.inf if queue.patience_s is None else queue.patience_s
     if queue.channel == "chat":
         return chat_metrics(arrivals_per_h, handle_s, agents, queue.concurrency, queue.concurrency_slowdown,
-                            patience_s, answer_within_s)
-    return erlang_a(arrivals_per_h, handle_s, agents, patience_s, answer_within_s)
+                            patience_s, answer_within_s, with_asa=with_asa)
+    return erlang_a(arrivals_per_h, handle_s, agents, patience_s, answer_within_s, with_asa=with_asa)

@@ -190,17 +190,28 @@ def required_agents(queue: Queue, arrivals_per_h, targets: Targets, *, aht_s=Non
     Every measure is monotone in agents, so the set of agents meeting all targets is ``[n, inf)``;
     bisection finds ``n`` exactly (``n - 1`` fails). The fractional value is where the linearly
     interpolated measures between ``n - 1`` and ``n`` reach the binding target. Zero arrivals need
-    zero agents. Targets that no finite staffing meets (e.g. a service level of 100%) raise.
+    zero agents. Targets that no finite staffing meets raise an :class:`InputError`.
     """
     rate = np.atleast_1d(np.asarray(arrivals_per_h, float))
     aht = np.broadcast_to(np.asarray(queue.aht_s if aht_s is None else aht_s, float), rate.shape).copy()
     threshold = answer_threshold_s(targets)
+    with_asa = targets.asa_s is not None
+    n_targets = len(target_shortfalls(ServiceMetrics(*([np.zeros(1)] * 5)), targets))
+    # Target gaps at the last failing (lo) and meeting (hi) staffing, reused for the fraction.
+    gap_lo = np.full((n_targets, rate.size), np.nan)
+    gap_hi = np.full((n_targets, rate.size), np.nan)
 
-    def evaluate(rows: np.ndarray, agents: np.ndarray) -> ServiceMetrics:
-        return queue_metrics(queue, rate[rows], agents.astype(float), answer_within_s=threshold, aht_s=aht[rows])
+    def evaluate(rows: np.ndarray, agents: np.ndarray) -> np.ndarray:
+        metrics = queue_metrics(queue, rate[rows], agents.astype(float), answer_within_s=threshold,
+                                aht_s=aht[rows], with_asa=with_asa)
+        ok = meets_targets(metrics, targets)
+        gaps = np.array(target_shortfalls(metrics, targets)).reshape(n_targets, len(rows))
+        gap_lo[:, rows[~ok]] = gaps[:, ~ok]
+        gap_hi[:, rows[ok]] = gaps[:, ok]
+        return ok
 
     busy = rate > 0
-    lo = np.zeros(rate.shape, dtype=np.int64)          # known to fail (or zero arrivals)
+    lo = np.zeros(rate.shape, dtype=np.int64)  # known to fail (or zero arrivals)
     load = rate / _capacity_per_agent_per_h(queue, aht)
     hi = np.ceil(load + 4.0 * np.sqrt(load) + 5.0).astype(np.int64)
     hi[~busy] = 0
@@ -209,7 +220,7 @@ def required_agents(queue: Queue, arrivals_per_h, targets: Targets, *, aht_s=Non
     for _ in range(40):
         if not len(todo):
             break
-        ok = meets_targets(evaluate(todo, hi[todo]), targets)
+        ok = evaluate(todo, hi[todo])
         lo[todo[~ok]] = hi[todo[~ok]]
         hi[todo[~ok]] *= 2
         todo = todo[~ok]
@@ -220,24 +231,23 @@ def required_agents(queue: Queue, arrivals_per_h, targets: Targets, *, aht_s=Non
     active = np.flatnonzero(busy & (hi - lo > 1))
     while len(active):
         mid = (lo[active] + hi[active]) // 2
-        ok = meets_targets(evaluate(active, mid), targets)
+        ok = evaluate(active, mid)
         hi[active[ok]] = mid[ok]
         lo[active[~ok]] = mid[~ok]
         active = active[hi[active] - lo[active] > 1]
-    whole = hi
-    fractional = whole.astype(float)
+    fractional = hi.astype(float)
     rows = np.flatnonzero(busy)
-    if len(rows):
-        below = evaluate(rows, whole[rows] - 1)
-        at = evaluate(rows, whole[rows])
+    unknown_lo = rows[np.isnan(gap_lo[0, rows])] if n_targets else rows[:0]
+    if len(unknown_lo):  # zero agents never evaluated (one agent sufficed at once)
+        evaluate(unknown_lo, lo[unknown_lo])
+    if len(rows) and n_targets:
         step = np.zeros(len(rows))
-        for gap_below, gap_at in zip(target_shortfalls(below, targets), target_shortfalls(at, targets)):
+        for below, at in zip(gap_lo[:, rows], gap_hi[:, rows]):
             with np.errstate(invalid="ignore", divide="ignore"):
-                t = np.where(gap_below <= TOLERANCE, 0.0,
-                             np.where(np.isfinite(gap_below), gap_below / (gap_below - gap_at), 1.0))
+                t = np.where(below <= TOLERANCE, 0.0, np.where(np.isfinite(below), below / (below - at), 1.0))
             step = np.maximum(step, np.clip(np.nan_to_num(t, nan=1.0), 0.0, 1.0))
-        fractional[rows] = whole[rows] - 1 + step
-    return RequiredAgents(whole=whole, fractional=fractional)
+        fractional[rows] = hi[rows] - 1 + step
+    return RequiredAgents(whole=hi, fractional=fractional)
 
 
 # ---- 5. the requirements table ---------------------------------------------------------------
