@@ -25,7 +25,7 @@ from contracts.tables import atomic_path  # noqa: E402
 from optimize.verify.plan_files import PlanFiles, event_days, read_plan  # noqa: E402
 
 SOURCE_COLOURS = {"in_house": "#4472C4", "part_time": "#70AD47", "vendor": "#ED7D31"}
-REQUIRED_COLOUR, SHORTFALL_COLOUR, BOT_COLOUR = "#1F1F1F", "#E06666", "#7F7F7F"
+REQUIRED_COLOUR, SHORTFALL_COLOUR, BOT_COLOUR = "#1F1F1F", "#E06666", "#7030A0"
 PEAK_KINDS = ("double11", "618")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
                 "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
@@ -33,15 +33,16 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source 
 
 LABELS = {
     "en": {"in_house": "in-house", "part_time": "part-time", "vendor": "vendor", "required": "required",
-           "shortfall": "shortfall", "bot": "bot-contained (contacts/h, right axis)", "event": "event days",
+           "shortfall": "shortfall", "bot": "bot-contained contacts/h (zoom, right axis)",
+           "event": "promotion days", "tail": "after-sales tail",
            "agents": "effective agents", "bot_axis": "bot contacts/h", "zoom": "zoom",
            "title": "Coverage {month}: required vs effective agents on the floor by source",
-           "sl": "SL {sl}  ASA {asa}  contacts {contacts}"},
+           "sl": "SL {sl}  ASA {asa}  contacts {contacts}", "bot_share": "bot {share} of arrivals"},
     "zh": {"in_house": "本部", "part_time": "兼职", "vendor": "外包", "required": "需求", "shortfall": "缺口",
-           "bot": "机器人承接 (会话/小时, 右轴)", "event": "大促日", "agents": "有效坐席",
+           "bot": "机器人承接 会话/小时 (放大图右轴)", "event": "大促", "tail": "售后尾峰", "agents": "有效坐席",
            "bot_axis": "机器人 会话/小时", "zoom": "放大",
            "title": "{month} 排班覆盖：需求 vs 各来源有效坐席",
-           "sl": "服务水平 {sl}  ASA {asa}  会话 {contacts}"},
+           "sl": "服务水平 {sl}  ASA {asa}  会话 {contacts}", "bot_share": "机器人承接 {share}"},
 }
 
 
@@ -74,12 +75,21 @@ def peak_window(plan: PlanFiles) -> tuple[pd.Timestamp, pd.Timestamp]:
     return first, last
 
 
-def _shade_events(ax, plan: PlanFiles, flags: np.ndarray, label: str | None) -> None:
-    for day, flag in zip(plan.days, flags):
-        if flag:
-            ax.axvspan(day, day + pd.Timedelta(days=1), color="#FFE699", alpha=0.35, lw=0, zorder=0,
-                       label=label)
-            label = None
+def event_spans(plan: PlanFiles) -> tuple[np.ndarray, np.ndarray]:
+    """Per day: inside a promotion's [start, end]; in the after-sales tail only."""
+    days = plan.days
+    promotion = event_days(plan.events, days, tail_days=0)
+    return promotion, event_days(plan.events, days) & ~promotion
+
+
+def _shade_events(ax, plan: PlanFiles, text: dict | None) -> None:
+    promotion, tail = event_spans(plan)
+    for flags, colour, alpha, key in ((promotion, "#FFD966", 0.45, "event"), (tail, "#FFE699", 0.2, "tail")):
+        label = text[key] if text else None
+        for day, flag in zip(plan.days, flags):
+            if flag:
+                ax.axvspan(day, day + pd.Timedelta(days=1), color=colour, alpha=alpha, lw=0, zorder=0, label=label)
+                label = None
 
 
 def _with_end(frame: pd.DataFrame) -> pd.DataFrame:
@@ -109,13 +119,13 @@ def _panel(ax, frame: pd.DataFrame, text: dict, *, legend: bool) -> None:
     ax.spines[["top"]].set_visible(False)
 
 
-def _bot_axis(ax, frame: pd.DataFrame, text: dict, *, legend: bool):
+def _bot_axis(ax, frame: pd.DataFrame, text: dict, *, legend: bool, per_hour: float):
     if not (frame["bot_handled"] > 0).any():
         return None
     twin = ax.twinx()
     frame = _with_end(frame)
-    twin.step(frame["interval_start"], frame["bot_handled"], where="post", color=BOT_COLOUR, lw=0.8, ls=":",
-              label=text["bot"] if legend else None)
+    twin.step(frame["interval_start"], frame["bot_handled"] * per_hour, where="post", color=BOT_COLOUR, lw=1.0,
+              ls="--", alpha=0.8, label=text["bot"] if legend else None)
     twin.set_ylim(bottom=0)
     twin.tick_params(axis="y", labelsize=7, colors=BOT_COLOUR)
     twin.spines[["top"]].set_visible(False)
@@ -153,43 +163,46 @@ def draw_coverage(plan: PlanFiles) -> plt.Figure:
     if font:
         rc |= {"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False}
     frame = _effective_by_source(plan)
-    flags = event_days(plan.events, plan.days)
     zoom_first, zoom_last = peak_window(plan)
     queues = [q for q in plan.workforce.queues if (frame["queue"] == q).any()]
     with plt.rc_context(rc):
         fig, axes = plt.subplots(len(queues), 2, figsize=(16, 2.9 * len(queues) + 0.9), squeeze=False,
                                  gridspec_kw={"width_ratios": [3.2, 1.2], "wspace": 0.12, "hspace": 0.45})
+        per_hour = 60 / plan.workforce.site.interval_minutes
+        bot = None
         for i, queue in enumerate(queues):
             mine = frame[frame["queue"] == queue]
             month_ax, zoom_ax = axes[i]
             first = i == 0
-            _shade_events(month_ax, plan, flags, text["event"] if first else None)
+            _shade_events(month_ax, plan, text if first else None)
             _panel(month_ax, mine, text, legend=first)
-            bot = _bot_axis(month_ax, mine, text, legend=first)
             month_ax.set_xlim(plan.days[0], plan.days[-1] + pd.Timedelta(days=1))
             month_ax.xaxis.set_major_locator(mdates.DayLocator(interval=2))
             month_ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
             month_ax.tick_params(axis="x", labelsize=7)
             month_ax.set_ylabel(text["agents"])
-            month_ax.set_title(f"{queue}   {_service_line(plan, queue, text)}", loc="left")
+            title = f"{queue}   {_service_line(plan, queue, text)}"
+            arrivals, contained = mine["arrivals"].sum(), mine["bot_handled"].sum()
+            if contained > 0 and arrivals > 0:
+                title += "   " + text["bot_share"].format(share=f"{contained / arrivals:.0%}")
+            month_ax.set_title(title, loc="left")
 
             zoomed = mine[(mine["interval_start"] >= zoom_first) & (mine["interval_start"] < zoom_last)]
-            _shade_events(zoom_ax, plan, flags, None)
+            _shade_events(zoom_ax, plan, None)
             _panel(zoom_ax, zoomed, text, legend=False)
-            _bot_axis(zoom_ax, zoomed, text, legend=False)
+            bot = _bot_axis(zoom_ax, zoomed, text, legend=True, per_hour=per_hour) or bot
             zoom_ax.set_xlim(zoom_first, zoom_last)
             zoom_ax.xaxis.set_major_locator(mdates.HourLocator(byhour=[0, 12]))
             zoom_ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d\n%H:%M"))
             zoom_ax.tick_params(axis="x", labelsize=7)
             zoom_ax.set_title(f"{text['zoom']} {zoom_first:%m-%d}..{zoom_last - pd.Timedelta(days=1):%m-%d}",
                               loc="left")
-            if first:
-                handles, labels = month_ax.get_legend_handles_labels()
-                if bot is not None:
-                    more_h, more_l = bot.get_legend_handles_labels()
-                    handles, labels = handles + more_h, labels + more_l
-                fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False,
-                           bbox_to_anchor=(0.5, 1 - 0.35 / fig.get_figheight()))
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        if bot is not None:
+            more_handles, more_labels = bot.get_legend_handles_labels()
+            handles, labels = handles + more_handles[:1], labels + more_labels[:1]
+        fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False,
+                   bbox_to_anchor=(0.5, 1 - 0.35 / fig.get_figheight()))
         fig.suptitle(text["title"].format(month=plan.month), fontsize=13, fontweight="bold", x=0.01, ha="left",
                      y=1 - 0.08 / fig.get_figheight())
         fig.subplots_adjust(left=0.05, right=0.97, bottom=0.06, top=1 - 0.85 / fig.get_figheight())

@@ -243,9 +243,9 @@ def read_plan(plan_dir: str | Path) -> PlanFiles:
         workforce_path = directory / "inputs" / "workforce.yml"
     workforce = read_workforce(workforce_path)
     events_path = _find_input(directory, "events")
-    if events_path is None:
-        raise InputError(directory / "inputs" / "events.csv", "file not found")
-    events = read_events(events_path)
+    # a plan made without an events calendar has no event days (and no events copy)
+    events = read_events(events_path) if events_path is not None else pd.DataFrame(
+        {"name": [], "kind": [], "start": pd.DatetimeIndex([]), "end": pd.DatetimeIndex([]), "intensity": []})
     requirements_path = _find_input(directory, "requirements")
     requirements = read_requirements(requirements_path) if requirements_path else None
     forecast_path = _find_input(directory, "forecast")
