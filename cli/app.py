@@ -30,6 +30,8 @@ from cli import check as _check  # noqa: E402,F401
 from cli import ingest as _ingest  # noqa: E402,F401
 from cli import verify as _verify  # noqa: E402,F401
 from cli import staffing as _staffing  # noqa: E402,F401
+from cli import scenarios as _scenarios  # noqa: E402,F401
+from cli import capacity as _capacity  # noqa: E402,F401
 
 
 def main() -> None:

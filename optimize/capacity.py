@@ -3,7 +3,7 @@
 A small mixed-integer programme (OR-Tools linear solver, SCIP) over the 12 months of a year at
 daily resolution:
 
-* demand — per day and queue, the agent-hours on the floor the staffing requirements ask for
+* demand — per day and queue, the paid agent-hours the staffing requirements ask for
   (``optimize.staffing.requirements_table`` on the forecast of the year, every promotion in it;
   the bot's containment is already taken off);
 * in-house — headcount dynamics by cohort: the starting team and each month's starters shrink by
@@ -15,7 +15,7 @@ daily resolution:
 * vendors — seat-hours per day within cap × opening hours, at the (event-day) price, skills as
   configured, monthly commitments; a vendor seat counts 1 / aht_factor of an agent;
 * part-timers — hours per day and month within the pool's caps at their hourly rate;
-* shortfall — floor hours not covered, priced at the penalty of the contacts they would answer.
+* shortfall — agent-hours not covered, priced at the penalty of the contacts they would answer.
 
 The objective is the annual cost; headcount only falls through attrition (no lay-offs).
 """
@@ -83,11 +83,12 @@ class CapacityPlan:
 
 
 def daily_demand(requirements: pd.DataFrame, workforce: Workforce, year: int) -> dict[str, Any]:
-    """Per day and queue: floor agent-hours required, human contacts, bot contacts, event flag."""
+    """Per day and queue: paid agent-hours required, human contacts, bot contacts, event flag."""
     interval_h = workforce.site.interval_minutes / 60
     days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
     queues = list(workforce.queues)
     req = requirements.assign(day=pd.to_datetime(requirements["interval_start"]).dt.normalize())
+    # agents_required counts heads to schedule (shrinkage already in), so these are paid hours
     req = req[req["day"].isin(days)]
 
     def per_day(column: str) -> np.ndarray:
@@ -97,7 +98,7 @@ def daily_demand(requirements: pd.DataFrame, workforce: Workforce, year: int) ->
     missing = list(days.difference(pd.DatetimeIndex(req["day"].unique())))
     event = (req.assign(event_day=req["event_day"].astype(bool)).groupby("day")["event_day"].any()
              .reindex(days, fill_value=False).to_numpy(dtype=bool)) if "event_day" in req else np.zeros(len(days), bool)
-    return {"days": days, "queues": queues, "floor_hours": per_day("agents_required") * interval_h,
+    return {"days": days, "queues": queues, "paid_hours": per_day("agents_required") * interval_h,
             "contacts": per_day("arrivals_human"), "bot_contacts": per_day("bot_handled"),
             "arrivals": per_day("arrivals"), "event": event, "missing_days": missing}
 
@@ -121,7 +122,6 @@ def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
     days, queues = demand["days"], demand["queues"]
     month_of = days.month.to_numpy() - 1
     n_d, n_q = len(days), len(queues)
-    keep = np.array([1 - workforce.queues[q].shrinkage for q in queues])
     contracts = [workforce.contracts[a.contract] for a in workforce.in_house] or list(workforce.contracts.values())
     standard_h = float(np.mean([c.standard_hours_month for c in contracts]))
     max_day_h = float(np.mean([c.max_hours_day for c in contracts]))
@@ -149,14 +149,14 @@ def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
     if config.end_headcount_at_least is not None and not isinstance(headcount[11], (int, float)):
         solver.Add(headcount[11] >= config.end_headcount_at_least)
 
-    # Step 2: in-house floor hours per day and queue, within monthly and daily productive hours
+    # Step 2: in-house paid hours per day and queue, within monthly and daily productive hours
     in_house = [[solver.NumVar(0, inf, f"ih_{d}_{q}") for q in range(n_q)] for d in range(n_d)]
     for m in range(12):
         in_month = np.flatnonzero(month_of == m)
-        solver.Add(solver.Sum([in_house[d][q] * (1 / keep[q]) for d in in_month for q in range(n_q)])
+        solver.Add(solver.Sum([in_house[d][q] for d in in_month for q in range(n_q)])
                    <= productive[m] * standard_h * config.in_house_utilisation)
         for d in in_month:
-            solver.Add(solver.Sum([in_house[d][q] * (1 / keep[q]) for q in range(n_q)])
+            solver.Add(solver.Sum([in_house[d][q] for q in range(n_q)])
                        <= productive[m] * max_day_h * config.in_house_utilisation)
 
     # Step 3: part-time hours within the pool's daily and monthly caps
@@ -197,14 +197,14 @@ def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
     shortfall = {}
     for d in range(n_d):
         for qi, q in enumerate(queues):
-            need = demand["floor_hours"][qi, d]
+            need = demand["paid_hours"][qi, d]
             if need <= 0:
                 continue
             shortfall[d, qi] = solver.NumVar(0, inf, f"short_{d}_{qi}")
             supply = [in_house[d][qi], shortfall[d, qi]]
             if q in pt_skills:
-                supply.append(part_time[d, q] * keep[qi])
-            supply += [seat_hours[vendor.id, d, q] * (keep[qi] / vendor.aht_factor) for vendor in workforce.vendors
+                supply.append(part_time[d, q])
+            supply += [seat_hours[vendor.id, d, q] * (1 / vendor.aht_factor) for vendor in workforce.vendors
                        if (vendor.id, d, q) in seat_hours]
             solver.Add(solver.Sum(supply) >= need)
 
@@ -220,8 +220,8 @@ def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
             vendor_price[vendor.id, d] = event_price if demand["event"][d] else vendor.price_per_seat_hour
         terms += [vendor.price_per_seat_hour * topups[vendor.id, m] for m in range(12)]
     terms += [vendor_price[vid, d] * var for (vid, d, q), var in seat_hours.items()]
-    contacts_per_hour = np.divide(demand["contacts"], demand["floor_hours"], out=np.zeros_like(demand["contacts"]),
-                                  where=demand["floor_hours"] > 0)
+    contacts_per_hour = np.divide(demand["contacts"], demand["paid_hours"], out=np.zeros_like(demand["contacts"]),
+                                  where=demand["paid_hours"] > 0)
     terms += [penalty * contacts_per_hour[qi, d] * var for (d, qi), var in shortfall.items()]
     objective = solver.Sum(terms)
     solver.Minimize(objective)
@@ -246,7 +246,7 @@ def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
         prod = _evaluate(productive[m])
         hired = hires[m].solution_value()
         starters = hires[m - lead].solution_value() if m - lead >= 0 else 0.0
-        ih = sum(in_house[d][q].solution_value() / keep[q] for d in in_month for q in range(n_q))
+        ih = sum(in_house[d][q].solution_value() for d in in_month for q in range(n_q))
         pt = sum(part_time[d, q].solution_value() for d in in_month for q in pt_skills)
         seats = {v.id: sum(var.solution_value() for (vid, d, q), var in seat_hours.items() if vid == v.id and month_of[d] == m)
                  for v in workforce.vendors}
@@ -259,13 +259,13 @@ def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
         bot_contacts = float(demand["bot_contacts"][:, in_month].sum())
         row = {"month": f"{year}-{m + 1:02d}", "event_days": int(demand["event"][in_month].sum()),
                "contacts": float(demand["arrivals"][:, in_month].sum()), "bot_contacts": bot_contacts,
-               "required_paid_hours": float((demand["floor_hours"][:, in_month] / keep[:, None]).sum()),
-               "required_fte": float((demand["floor_hours"][:, in_month] / keep[:, None]).sum()) / standard_h,
+               "required_paid_hours": float(demand["paid_hours"][:, in_month].sum()),
+               "required_fte": float(demand["paid_hours"][:, in_month].sum()) / standard_h,
                "hires_decided": round(hired), "starters": round(starters), "headcount": head,
                "productive_fte": prod, "in_house_paid_hours": ih, "part_time_hours": pt}
         for vid, hours in seats.items():
             row[f"vendor_{vid}_seat_hours"] = hours
-        row.update({"vendor_seat_hours": sum(seats.values()), "shortfall_floor_hours": short_hours,
+        row.update({"vendor_seat_hours": sum(seats.values()), "shortfall_paid_hours": short_hours,
                     "shortfall_contacts": short_contacts,
                     "cost_salary": salary * head, "cost_hiring": config.cost_per_hire * hired,
                     "cost_part_time": pt_rate * pt, "cost_vendor": vendor_spend,

@@ -11,7 +11,7 @@ Each scenario is planned in one of two declared modes:
 * ``full`` — the roster optimizer (:func:`optimize.roster.plan_month`), named people and shifts;
 * ``quick`` — an aggregate linear programme over shift-start *counts* per skill group (no named
   people, no block lengths for vendor seats, no overtime, interval-by-interval targets instead of
-  period targets), solved to optimality with HiGHS. Being an exact LP optimum it is monotone
+  period targets), solved to optimality with HiGHS (interior point + crossover). Being an exact LP optimum it is monotone
   in the data: a cheaper vendor or more bot containment can never make it cost more.
 
 Scenarios run in parallel worker processes; :func:`run_scenarios` returns one
@@ -349,7 +349,7 @@ class MonthGrid:
     bot_handled: np.ndarray       # contacts the bot resolves per interval
     arrivals_human: np.ndarray    # contacts per interval reaching people
     aht_s: np.ndarray             # handle time of human contacts (escalations included)
-    required: np.ndarray          # agents on the floor (after shrinkage) for the interval's targets
+    required: np.ndarray          # agents to schedule (heads; shrinkage is taken off them) for the targets
     event_day: np.ndarray         # bool per interval (any queue flagged)
 
     @property
@@ -372,6 +372,7 @@ def month_grid(requirements: pd.DataFrame, workforce: Workforce, month: str) -> 
     minutes = workforce.site.interval_minutes
     intervals = pd.date_range(start, end, freq=f"{minutes}min", inclusive="left")
     queues = tuple(workforce.queues)
+    requirements = requirements.assign(interval_start=pd.to_datetime(requirements["interval_start"]))
     req = requirements[(requirements["interval_start"] >= start) & (requirements["interval_start"] < end)]
 
     def pivot(column: str, fill: float = 0.0) -> np.ndarray:
@@ -593,8 +594,7 @@ def fte_by_source(workforce: Workforce, grid: MonthGrid, staffing: Staffing) -> 
     """Full-time equivalents: paid hours / a contract's standard hours per month."""
     standard = standard_hours_month(workforce)
     vendor_hours = sum(float(s.sum()) for s in staffing.vendor_seats.values()) * grid.interval_h
-    keep = np.array([1 - workforce.queues[q].shrinkage for q in grid.queues])[:, None]
-    required_paid_h = float(np.sum(grid.required / keep)) * grid.interval_h
+    required_paid_h = float(np.sum(grid.required)) * grid.interval_h
     return {
         "in_house": float(len(workforce.in_house)),
         "part_time": staffing.part_time_hours / standard,
@@ -648,7 +648,7 @@ class _LinearProgram:
                             shape=(self.n_rows, self.size)).tocsr()
         started = time.perf_counter()
         result = linprog(np.concatenate(self.cost), A_ub=matrix, b_ub=np.concatenate(self.rhs), bounds=(0, None),
-                         method="highs", options={"time_limit": time_limit_s, "presolve": True})
+                         method="highs-ipm", options={"time_limit": time_limit_s, "presolve": True})
         seconds = time.perf_counter() - started
         if result.x is None:
             raise RuntimeError(f"quick plan LP failed: {result.message}")
@@ -712,7 +712,7 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
     n_d = len(days)
     q_index = {q: i for i, q in enumerate(grid.queues)}
     lp = _LinearProgram()
-    keep = np.array([1 - workforce.queues[q].shrinkage for q in grid.queues])
+    # requirements count heads to schedule; shrinkage is already in them (docs/plan-files.md)
     coverage_terms: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (queue idx, interval idx, col), weight
 
     # In-house: group agents by (skills, contract)
@@ -759,7 +759,7 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
                 cols = starts[week_days].ravel()
                 lp.add_terms(np.full(cols.size, row[0]), cols, 1.0)
         for k, skill in enumerate(skills):
-            coverage_terms.append((np.full(n_t, q_index[skill]), np.arange(n_t), assign[k], keep[q_index[skill]]))
+            coverage_terms.append((np.full(n_t, q_index[skill]), np.arange(n_t), assign[k], 1.0))
 
     # Part-time: group by skills; heads within availability, hours within day/week caps
     pt_groups: dict[tuple[str, ...], list] = {}
@@ -794,7 +794,7 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
             for k in range(len(skills)):
                 lp.add_terms(np.full(ts.size, row[0]), assign[k][ts], grid.interval_h)
         for k, skill in enumerate(skills):
-            coverage_terms.append((np.full(n_t, q_index[skill]), np.arange(n_t), assign[k], keep[q_index[skill]]))
+            coverage_terms.append((np.full(n_t, q_index[skill]), np.arange(n_t), assign[k], 1.0))
 
     # Vendors: seats per queue and interval within cap and opening hours; commitment top-up
     tod = (grid.intervals.hour * 60 + grid.intervals.minute).to_numpy()
@@ -818,7 +818,7 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
             lp.add_terms(np.full(seats.size + 1, row[0]), np.append(seats.ravel(), topup), weights)
         for k, skill in enumerate(skills):
             qi = q_index[skill]
-            coverage_terms.append((np.full(n_t, qi), np.arange(n_t), seats[k], keep[qi] / vendor.aht_factor))
+            coverage_terms.append((np.full(n_t, qi), np.arange(n_t), seats[k], 1.0 / vendor.aht_factor))
 
     # Shortfall: agents short, priced at the penalty of the contacts one agent answers
     need = grid.required
@@ -986,7 +986,8 @@ def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None =
     workforce = apply_overrides(job.base, scenario.overrides, scenario=scenario.name, source=job.source)
     report(0.05, "requirements")
     start, end = month_bounds(job.month)
-    forecast = job.forecast[(job.forecast["interval_start"] >= start) & (job.forecast["interval_start"] < end)]
+    stamps = pd.to_datetime(job.forecast["interval_start"])
+    forecast = job.forecast[(stamps >= start) & (stamps < end)]
     requirements = requirements_table(forecast, workforce, job.events)
     grid = month_grid(requirements, workforce, job.month)
     presales = presales_queue_names(workforce, job.presales)
@@ -1205,6 +1206,9 @@ def results_table(results: list[ScenarioResult], baseline: str | None = None) ->
             row[f"service_level_{queue}"] = service["service_level"]
             row[f"asa_s_{queue}"] = service["asa_s"]
             row[f"abandon_{queue}"] = service["abandon_rate"]
+        contacts = sum(s["contacts"] for s in r.service.values())
+        row["service_level_all"] = (sum(s["service_level"] * s["contacts"] for s in r.service.values()) / contacts
+                                    if contacts else float("nan"))
         row["shortfall_contacts"] = r.shortfall_contacts
         row["contacts"] = r.contacts
         for key, value in r.revenue.items():

@@ -1,0 +1,91 @@
+"""`plan capacity`: the annual plan — in-house headcount per month against vendors, part-timers, bot."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from cli.app import app, console
+from cli.scenarios import forecast_for, load_workforce_mapping
+from contracts.events import read_events
+from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
+from contracts.workforce import read_workforce
+from optimize import scenarios as sc
+from optimize.capacity import parse_capacity, plan_capacity
+from reports.capacity_report import write_capacity_report
+
+EPILOG = """\
+Examples:
+
+  plan capacity    (the year in data/scenarios.yaml 'capacity:', 2027, on the sample team)
+
+  plan capacity --year 2027 --forecast out/forecast-2027.csv --out out/capacity-2027
+
+  plan capacity --scenario bot_40    (the year with the bot at 40%)
+"""
+
+
+def _months_table(months: pd.DataFrame, currency: str) -> Table:
+    view = Table(title=f"Month by month ({currency})", title_justify="left")
+    for column in ("month", "event d", "req FTE", "hired", "headcount", "productive", "vendor seat-h", "part-time h",
+                   "short contacts", "cost"):
+        view.add_column(column, justify="left" if column == "month" else "right")
+    for row in months.itertuples(index=False):
+        view.add_row(row.month, str(row.event_days), f"{row.required_fte:.1f}", f"{row.hires_decided:g}",
+                     f"{row.headcount:.1f}", f"{row.productive_fte:.1f}", f"{row.vendor_seat_hours:,.0f}",
+                     f"{row.part_time_hours:,.0f}", f"{row.shortfall_contacts:,.0f}", f"{row.cost_total:,.0f}")
+    view.add_row("year", str(months["event_days"].sum()), f"{months['required_fte'].mean():.1f}",
+                 f"{months['hires_decided'].sum():g}", f"{months['headcount'].mean():.1f}",
+                 f"{months['productive_fte'].mean():.1f}", f"{months['vendor_seat_hours'].sum():,.0f}",
+                 f"{months['part_time_hours'].sum():,.0f}", f"{months['shortfall_contacts'].sum():,.0f}",
+                 f"{months['cost_total'].sum():,.0f}", style="bold")
+    return view
+
+
+@app.command(epilog=EPILOG)
+def capacity(
+    year: Optional[int] = typer.Option(None, min=2000, max=2100, help="Year to plan (default: the file's capacity.year)."),
+    file: Path = typer.Option(SAMPLE_SCENARIOS, "--file", help="Scenario file whose 'capacity:' section configures "
+                                                              "hiring lead time, ramp, attrition, cost per hire."),
+    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
+    scenario: Optional[str] = typer.Option(None, help="Plan the year under this scenario's overrides."),
+    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar (promotions of the year)."),
+    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast covers the year."),
+    forecast: Optional[Path] = typer.Option(None, help="Forecast covering the whole year (default: out/forecast.csv "
+                                                      "if it covers it, else a fresh fit of --history)."),
+    out: Path = typer.Option(Path("out/capacity"), help="Directory for capacity.csv/.xlsx/.png."),
+) -> None:
+    """Headcount to hold and hire per month, and when to buy vendor seats and part-time hours, at least annual cost."""
+    from optimize.staffing import requirements_table
+
+    read_workforce(config)
+    base = load_workforce_mapping(config)
+    spec = sc.read_scenarios(file)
+    settings = parse_capacity(spec.capacity, str(file))
+    year = year or settings.year or pd.Timestamp.today().year + 1
+    chosen = scenario or settings.scenario
+    overrides = spec.get(chosen).overrides if chosen else {}
+    workforce = sc.apply_overrides(base, overrides, scenario=chosen or "capacity", source=file)
+    calendar = read_events(events)
+    start, end = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
+    with console.status("forecast") as status:
+        volumes, source = forecast_for(start, end, forecast=forecast, history=history, events=calendar,
+                                       workforce=workforce, describe=status.update)
+        stamps = pd.to_datetime(volumes["interval_start"])
+        volumes = volumes[(stamps >= start) & (stamps < end + pd.Timedelta(days=1))].reset_index(drop=True)
+        status.update(f"requirements of {year} ({len(volumes):,} intervals)")
+        requirements = requirements_table(volumes, workforce, calendar)
+        status.update(f"solving the {year} capacity model")
+        plan = plan_capacity(workforce, requirements, year, settings)
+        status.update("writing")
+        write_capacity_report(plan, out, workforce.site.currency)
+    console.print(_months_table(plan.months, workforce.site.currency))
+    console.print(f"solver: {plan.solver['status']}, gap {plan.solver['gap']:.2%}, {plan.solver['seconds']:.1f} s; "
+                  f"forecast: {source}" + (f"; scenario {chosen}" if chosen else ""), highlight=False)
+    for note in plan.notes:
+        console.print(f"[dim]note: {note}[/]")
+    console.print(f"[bold]{plan.answer}[/]", highlight=False)
+    console.print(f"capacity.csv, capacity.xlsx, capacity.png → {out}")

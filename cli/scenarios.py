@@ -1,0 +1,239 @@
+"""`plan scenarios`: finance what-ifs on a month — outsource or hire, bot containment, vendor price."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+import yaml
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.app import app, console
+from contracts.errors import InputError
+from contracts.events import read_events
+from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
+from contracts.workforce import read_workforce
+from optimize import scenarios as sc
+from reports.scenarios_report import write_scenarios_report
+
+DEFAULT_FORECAST = Path("out/forecast.csv")
+
+EPILOG = """\
+Examples:
+
+  plan scenarios    (the questions of data/scenarios.yaml on the sample month 2026-11)
+
+  plan scenarios --only baseline --only bot_40 --mode full --time-limit 90
+
+  plan scenarios --sweep vendors.V1.price_per_seat_hour=20..56:4 --scenario outsource_presales
+
+  plan scenarios --sweep bot.containment.chat_presales=0.30..0.50:0.05 --out out/bot-sweep
+"""
+
+
+def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[Path], history: Path,
+                 events: pd.DataFrame, workforce, describe=lambda text: None) -> tuple[pd.DataFrame, str]:
+    """The forecast covering ``start``..``end`` (dates, inclusive): a given file, ``out/forecast.csv``
+    when it covers the range, else a fresh fit of the history (slow: minutes)."""
+    from optimize.staffing import read_forecast
+
+    def covers(frame: pd.DataFrame) -> bool:
+        stamps = pd.to_datetime(frame["interval_start"])
+        return len(frame) > 0 and stamps.min() <= start and stamps.max() >= end + pd.Timedelta(hours=23)
+
+    if forecast is not None:
+        frame = read_forecast(forecast, known_queues=workforce.queues)
+        if not covers(frame):
+            raise InputError(forecast, f"does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d}", field="interval_start")
+        return frame, str(forecast)
+    if DEFAULT_FORECAST.exists():
+        frame = read_forecast(DEFAULT_FORECAST, known_queues=workforce.queues)
+        if covers(frame):
+            return frame, str(DEFAULT_FORECAST)
+    from contracts.history import read_history
+    from forecast.model import VolumeForecaster
+
+    describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
+    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+    model = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events)
+    describe(f"forecasting {start:%Y-%m-%d}..{end:%Y-%m-%d}")
+    return model.predict(start, end), f"forecast fitted on {history}"
+
+
+def load_workforce_mapping(config: Path) -> dict:
+    """The workforce YAML as a mapping (validated once first, so its errors name the file)."""
+    read_workforce(config)
+    return yaml.safe_load(config.read_text(encoding="utf-8"))
+
+
+def _jobs(chosen: list[sc.Scenario], base: dict, volumes: pd.DataFrame, calendar: pd.DataFrame, month: str,
+          source: str, presales, values: list[float | None]) -> list[sc.ScenarioJob]:
+    return [sc.ScenarioJob(scenario=s, base=base, forecast=volumes, events=calendar, month=month, source=source,
+                           presales=presales, sweep_value=v) for s, v in zip(chosen, values)]
+
+
+def _run_with_bars(jobs: list[sc.ScenarioJob], workers: int, describe_title: str) -> list[sc.ScenarioResult]:
+    with Progress(SpinnerColumn(), TextColumn("{task.description:<44}"), BarColumn(), TaskProgressColumn(),
+                  TextColumn("{task.fields[stage]}"), TimeElapsedColumn(), console=console) as bar:
+        tasks = {job.scenario.name: bar.add_task(job.scenario.name[:44], total=1.0, stage="queued") for job in jobs}
+
+        def progress(name: str, fraction: float, message: str) -> None:
+            task = tasks.get(name)
+            if task is None:
+                return
+            if fraction >= 0:
+                bar.update(task, completed=max(fraction, bar.tasks[task].completed), stage=message)
+            else:
+                bar.update(task, stage=message)
+
+        console.print(describe_title)
+        return sc.run_scenarios(jobs, max_workers=workers, progress=progress)
+
+
+def _summary(table: pd.DataFrame, currency: str, queues: list[str]) -> Table:
+    view = Table(title=f"Scenarios (cost of the month, {currency})", title_justify="left")
+    columns = ["scenario", "mode", "total", "vs baseline", "per contact", "in-house", "part-time", "vendor", "bot",
+               "shortfall", "FTE req", "FTE vendor", "service"]
+    if "presales_revenue" in table:
+        columns.append("pre-sales revenue")
+    for column in columns:
+        view.add_column(column, justify="left" if column in ("scenario", "mode") else "right")
+    for row in table.itertuples(index=False):
+        r = row._asdict()
+        name = r["scenario"] if "sweep_value" not in r or pd.isna(r.get("sweep_value")) else f"{r['sweep_value']:g}"
+        cells = [name, r["mode"], f"{r['total_cost']:,.0f}",
+                 f"{r.get('cost_vs_baseline', float('nan')):+,.0f}", f"{r['cost_per_contact']:.2f}",
+                 f"{r['cost_in_house'] + r['cost_overtime']:,.0f}", f"{r['cost_part_time']:,.0f}",
+                 f"{r['cost_vendor']:,.0f}", f"{r['cost_bot']:,.0f}", f"{r['cost_shortfall_penalty']:,.0f}",
+                 f"{r['fte_required']:.1f}", f"{r['fte_vendor']:.1f}", f"{r['service_level_all']:.1%}"]
+        if "presales_revenue" in table:
+            cells.append(f"{r['presales_revenue']:,.0f}")
+        view.add_row(*cells)
+    return view
+
+
+def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list[str]:
+    """One line per scenario against the baseline, read off the table."""
+    lines = []
+    base = table.loc[table["scenario"] == baseline]
+    if base.empty:
+        return lines
+    base = base.iloc[0]
+    for row in table.itertuples(index=False):
+        r = row._asdict()
+        if r["scenario"] == baseline:
+            continue
+        text = (f"{r['scenario']}: {r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline} "
+                f"({r['cost_vs_baseline'] / base['total_cost']:+.1%}); people needed {r['fte_required']:.1f} FTE "
+                f"({r['fte_required_vs_baseline']:+.1f}); service {r['service_level_all']:.1%} "
+                f"(baseline {base['service_level_all']:.1%})")
+        if "revenue_vs_baseline" in r and pd.notna(r.get("revenue_vs_baseline")):
+            text += (f"; pre-sales revenue {r['revenue_vs_baseline']:+,.0f}, net of cost "
+                     f"{r['net_vs_baseline']:+,.0f} {currency}")
+        lines.append(text)
+    return lines
+
+
+METHOD_NOTES = [
+    "quick mode: aggregate LP over shift-start counts per skill group and day (no named people, no overtime, vendor "
+    "seats without block lengths, interval-by-interval requirements instead of period targets), HiGHS to optimality; "
+    "service and cost then recomputed with the staffing service functions and the plan-file cost rules.",
+    "full mode: the roster optimizer (optimize.roster.plan_month), one CP-SAT worker per scenario.",
+    "quick-mode rows take the cheapest plan among all scenarios' plans that are valid for them (same people, vendor "
+    "seats within caps and skills); such rows say 're-used the plan of ...'.",
+    "FTE = paid hours / contract standard hours per month; fte_required = agents required x hours / standard hours; "
+    "fte_bot = agent-hours the contained sessions would have taken.",
+    "pre-sales revenue = answered pre-sales contacts x conversion rate x order value, vendor-answered share at the "
+    "vendor's conversion factor, bot-contained at the in-house rate, abandoned ones at zero.",
+]
+
+
+@app.command(epilog=EPILOG)
+def scenarios(
+    file: Path = typer.Option(SAMPLE_SCENARIOS, "--file", help="Scenario file (YAML): scenarios, sweeps, capacity."),
+    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML) the scenarios override."),
+    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar."),
+    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast covers the month."),
+    forecast: Optional[Path] = typer.Option(None, help="Forecast covering the month (default: out/forecast.csv if it "
+                                                      "covers it, else a fresh fit of --history)."),
+    month: Optional[str] = typer.Option(None, help=f"Month to plan, YYYY-MM (default: the file's, else {SAMPLE_MONTH})."),
+    only: Optional[list[str]] = typer.Option(None, help="Run only these scenarios (repeatable)."),
+    mode: Optional[str] = typer.Option(None, help="Plan every scenario in this mode: quick or full."),
+    time_limit: Optional[float] = typer.Option(None, min=1, help="Roster time limit per scenario in full mode, s."),
+    sweep: Optional[str] = typer.Option(None, help="FIELD=FROM..TO:STEP, or the name of a sweep in the file."),
+    scenario: Optional[str] = typer.Option(None, help="Scenario to sweep (default: the sweep's, else the baseline)."),
+    workers: int = typer.Option(2, min=1, max=8, help="Worker processes."),
+    out: Path = typer.Option(Path("out/scenarios"), help="Directory for scenarios.csv/.xlsx/.png."),
+) -> None:
+    """Cost, people and service of each scenario (outsource, hire, bot, vendor price) against the baseline."""
+    workforce = read_workforce(config)
+    base = load_workforce_mapping(config)
+    spec = sc.read_scenarios(file)
+    calendar = read_events(events)
+    month = month or spec.month or SAMPLE_MONTH
+    if mode is not None and mode not in sc.MODES:
+        raise InputError(None, f"--mode must be quick or full, got {mode!r}", field="--mode")
+    for s in spec.scenarios:  # validate every override up front: one clear error before any work
+        sc.apply_overrides(base, s.overrides, scenario=s.name, source=file)
+
+    def adjusted(s: sc.Scenario) -> sc.Scenario:
+        return sc.Scenario(name=s.name, overrides=s.overrides, description=s.description, mode=mode or s.mode,
+                           time_limit_s=time_limit or s.time_limit_s)
+
+    sweep_spec = None
+    if sweep is not None:
+        declared = {sw.name: sw for sw in spec.sweeps if sw.name}
+        if sweep in declared:
+            sweep_spec = declared[sweep]
+            if scenario:
+                sweep_spec = sc.Sweep(field=sweep_spec.field, values=sweep_spec.values, scenario=scenario,
+                                      name=sweep_spec.name)
+        else:
+            sweep_spec = sc.parse_sweep(sweep, scenario=scenario or spec.baseline)
+        swept = adjusted(spec.get(sweep_spec.scenario))
+        chosen = sc.sweep_scenarios(swept, sweep_spec)
+        for s in chosen:
+            sc.apply_overrides(base, s.overrides, scenario=s.name, source="--sweep")
+        chosen = [adjusted(spec.get(spec.baseline))] + chosen
+        values: list[float | None] = [None] + list(sweep_spec.values)
+    else:
+        chosen = [adjusted(s) for s in spec.scenarios if not only or s.name in only]
+        if only:
+            unknown = sorted(set(only) - {s.name for s in spec.scenarios})
+            if unknown:
+                raise InputError(file, f"no scenario named {unknown[0]!r}", field="--only")
+        values = [None] * len(chosen)
+
+    start = pd.Timestamp(f"{month}-01")
+    end = start + pd.offsets.MonthEnd(0)
+    with console.status("forecast") as status:
+        volumes, forecast_source = forecast_for(start, end, forecast=forecast, history=history, events=calendar,
+                                                workforce=workforce, describe=status.update)
+    stamps = pd.to_datetime(volumes["interval_start"])
+    volumes = volumes[(stamps >= start) & (stamps < start + pd.offsets.MonthBegin(1))].reset_index(drop=True)
+    jobs = _jobs(chosen, base, volumes, calendar, month, str(file), spec.presales_queues, values)
+    results = _run_with_bars(jobs, workers, f"{len(jobs)} scenario(s) on {month}, forecast: {forecast_source}")
+    results = sc.enforce_consistency(results, spec.presales_queues)
+    currency = workforce.site.currency
+    if sweep_spec is not None:
+        baseline_result, points = results[0], results[1:]
+        table = sc.results_table(points, baseline=None)
+        base_cost = baseline_result.cost["total"]
+        table.insert(3, "cost_vs_baseline", table["total_cost"] - base_cost)
+        findings = sc.sweep_findings(points, sweep_spec.field, baseline_cost=base_cost)
+        findings += sc.monotonicity_report(points, sweep_spec.field)
+        findings.insert(0, f"sweep of {sweep_spec.field} on scenario {sweep_spec.scenario!r}; baseline "
+                           f"{spec.baseline!r} costs {base_cost:,.0f} {currency}")
+        title = f"Sweep {sweep_spec.field} on {sweep_spec.scenario} — {month}"
+    else:
+        table = sc.results_table(results, baseline=spec.baseline)
+        findings = scenario_findings(table, spec.baseline, currency)
+        title = f"Scenarios — {month} (baseline {spec.baseline})"
+    write_scenarios_report(table, out, findings=findings, notes=METHOD_NOTES + [f"forecast: {forecast_source}"],
+                           currency=currency, title=title)
+    console.print(_summary(table, currency, list(workforce.queues)))
+    for line in findings:
+        console.print(f"• {line}", highlight=False)
+    console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")
