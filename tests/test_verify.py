@@ -503,3 +503,12 @@ def test_cli_exit_codes(plan, clean_plan):
     (plan / "summary.json").write_text("{not json", encoding="utf-8")
     broken = _plan_cli(str(plan))
     assert broken.returncode == 2 and "summary.json" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_events_decide_event_prices_and_targets(plan):
+    # without the events calendar no day is an event day: vendor seats on 11-10/11 are priced
+    # normally and phone service is judged against the normal 20 s threshold
+    (plan / "inputs" / "events.csv").unlink()
+    rules = _rules(plan)
+    assert "cost_mismatch" in rules and "coverage_mismatch" in rules
+    assert check_plan(plan).cost["vendor"] == pytest.approx(36 * 40 + 64 * 40)
