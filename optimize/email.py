@@ -63,8 +63,12 @@ def email_backlog(arrivals_per_interval, aht_s, agents_per_interval, resolve_wit
     seconds = interval_minutes * 60.0
     ends = np.arange(1, len(arrivals) + 1) * seconds
     middle = arrived - arrivals / 2.0
-    completed_at = np.interp(middle, np.concatenate([[0.0], done_cum]), np.concatenate([[0.0], ends]),
-                             right=np.inf)
+    # Work still open at the end of the horizon is assumed worked off at the horizon's mean pace
+    # (with no capacity at all: at the horizon's end, a lower bound).
+    pace = capacity.mean() if len(capacity) else 0.0
+    tail = (arrived[-1] - done_cum[-1]) / pace * seconds if pace > 0 and len(arrived) else 0.0
+    completed_at = np.interp(middle, np.concatenate([[0.0], done_cum, arrived[-1:]]),
+                             np.concatenate([[0.0], ends, ends[-1:] + tail]))
     response = np.where(arrivals > 0, np.maximum(completed_at - (ends - seconds / 2.0), 0.0), 0.0)
     return EmailBacklog(done=done, late_contacts=late, backlog=arrived - done_cum, response_s=response)
 

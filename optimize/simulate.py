@@ -309,3 +309,83 @@ def simulate_queue(arrivals_per_interval, agents_per_interval, spec: QueueSpec, 
         frame["asa_s"] = np.where(frame["answered"] > 0, frame["wait_answered_s"] / frame["answered"], 0.0)
         frame["occupancy"] = np.where(agent_area > 0, np.clip(busy_area / np.maximum(agent_area, 1e-12), 0, 1), 0.0)
     return SimulationResult(per_interval=frame, contacts=n)
+
+
+# ---- whole requirements tables and plans -------------------------------------------------------
+MODEL_COLUMNS = ("service_level", "asa_s", "abandon_rate")
+
+
+def simulate_table(table: pd.DataFrame, workforce, *, seed: int = 0, handle_cv: float | None = None,
+                   events: pd.DataFrame | None = None, progress=None) -> pd.DataFrame:
+    """Simulate every queue of a requirements or coverage table with its agents on the floor.
+
+    ``table`` needs ``queue, interval_start, arrivals_human, agents_on_floor``; ``aht_s`` (per
+    interval, e.g. blended with bot escalations) and ``event_day`` are used when present. Intervals
+    missing inside a queue's span are simulated as empty and unstaffed. Email is simulated as a
+    patient FCFS queue whose "answer within" is its resolve deadline. Returns one row per queue and
+    interval with the simulated service next to the model's (``*_model``) when the table has it.
+    """
+    from optimize.staffing import answer_threshold_s, event_day_mask  # one-way: simulation reads targets
+
+    minutes = workforce.site.interval_minutes
+    frame = table.copy()
+    frame["interval_start"] = pd.to_datetime(frame["interval_start"])
+    if "event_day" not in frame.columns:
+        frame["event_day"] = event_day_mask(frame["interval_start"], events)
+    frame["event_day"] = frame["event_day"].astype(str).str.lower().isin(["true", "1"])
+    out = []
+    queues = list(dict.fromkeys(frame["queue"]))
+    for number, name in enumerate(queues):
+        if progress is not None:
+            progress(f"simulating {name} ({number + 1}/{len(queues)})")
+        queue = workforce.queues[name]
+        part = frame[frame["queue"] == name].set_index("interval_start").sort_index()
+        span = pd.date_range(part.index.min(), part.index.max(), freq=f"{minutes}min")
+        part = part.reindex(span)
+        arrivals = part["arrivals_human"].fillna(0.0).to_numpy(float)
+        agents = part["agents_on_floor"].fillna(0.0).to_numpy(float)
+        aht = part["aht_s"].fillna(queue.aht_s).to_numpy(float) if "aht_s" in part else queue.aht_s
+        event = part["event_day"].fillna(False).to_numpy(bool)
+        normal_t, event_t = queue.targets, queue.event_targets or queue.targets
+        if queue.channel == "email":
+            threshold = np.where(event, (event_t.resolve_within_h or normal_t.resolve_within_h),
+                                 normal_t.resolve_within_h) * 3600.0
+            spec = QueueSpec(aht_s=queue.aht_s, patience_s=None, handle_cv=handle_cv)
+        else:
+            threshold = np.where(event, answer_threshold_s(event_t), answer_threshold_s(normal_t))
+            spec = QueueSpec.of(queue, handle_cv)
+        result = simulate_queue(arrivals, agents, spec, answer_within_s=threshold, interval_s=minutes * 60.0,
+                                aht_s=aht, seed=seed + number)
+        sim = result.per_interval
+        rows = pd.DataFrame({"queue": name, "interval_start": span.strftime("%Y-%m-%d %H:%M"),
+                             "agents_on_floor": agents, "arrivals_expected": arrivals,
+                             "arrivals_simulated": sim["arrivals"].to_numpy(), "answered": sim["answered"].to_numpy(),
+                             "abandoned": sim["abandoned"].to_numpy(),
+                             "service_level": sim["service_level"].to_numpy(), "asa_s": sim["asa_s"].to_numpy(),
+                             "abandon_rate": sim["abandon_rate"].to_numpy(), "occupancy": sim["occupancy"].to_numpy(),
+                             "answered_within": sim["answered_within"].to_numpy(),
+                             "wait_answered_s": sim["wait_answered_s"].to_numpy()})
+        for column in MODEL_COLUMNS:
+            if column in part:
+                rows[f"{column}_model"] = part[column].to_numpy(float)
+        out.append(rows)
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def summarise(simulated: pd.DataFrame) -> pd.DataFrame:
+    """Per queue: contacts, simulated service level / ASA / abandonment and the model's (arrival-weighted)."""
+    rows = []
+    for name, part in simulated.groupby("queue", sort=False):
+        arrivals = part["arrivals_simulated"].sum()
+        answered = part["answered"].sum()
+        weight = part["arrivals_expected"]
+        row = {"queue": name, "contacts": int(arrivals),
+               "service_level": part["answered_within"].sum() / arrivals if arrivals else 1.0,
+               "asa_s": part["wait_answered_s"].sum() / answered if answered else 0.0,
+               "abandon_rate": part["abandoned"].sum() / arrivals if arrivals else 0.0}
+        for column in MODEL_COLUMNS:
+            if f"{column}_model" in part and weight.sum() > 0:
+                values = part[f"{column}_model"].clip(upper=1e9)
+                row[f"{column}_model"] = float((values * weight).sum() / weight.sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
