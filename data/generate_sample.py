@@ -270,11 +270,11 @@ def sample_arrivals(seed: int, expected: dict[str, np.ndarray]) -> dict[str, np.
 
 # ---------------------------------------------------------------- 7. service: abandonment, handle times
 def overload(arrivals: np.ndarray, expected: np.ndarray, baseline: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Load against the staffing the shop had: planned for the ordinary day plus 60% of a known
+    """Load against the staffing the shop had: planned for the ordinary day plus 85% of a known
     event's extra. Returns (load = arrivals / capacity, overload share beyond capacity)."""
     # staffing is whole agents: slack of at least ~2.5 sd of Poisson noise and a minimum crew
     slack = np.maximum.reduce([0.25 * baseline, 3.0 * np.sqrt(baseline), np.full_like(baseline, 6.0)])
-    capacity = baseline + slack + 0.6 * np.maximum(expected - baseline, 0.0)
+    capacity = baseline + slack + 0.85 * np.maximum(expected - baseline, 0.0)
     load = arrivals / capacity
     return load, np.clip(1.0 - 1.0 / np.maximum(load, 1e-9), 0.0, None)
 
@@ -287,7 +287,7 @@ def queue_state(seed: int, load: dict) -> dict[str, tuple[np.ndarray, np.ndarray
     for queue in shapes.PATIENCE_S:
         rho, over = load[queue]
         p_wait = np.clip(0.05 + 0.45 * np.minimum(rho, 1.0) ** 3 + over, 0.0, 0.97)
-        wait = shapes.QUEUED_WAIT_SCALE_S[queue] / np.maximum(1.0 - np.minimum(rho, 1.0), 0.08) + 600.0 * over
+        wait = shapes.QUEUED_WAIT_SCALE_S[queue] / np.maximum(1.0 - np.minimum(rho, 1.0), 0.08) + 300.0 * over
         out[queue] = (p_wait, wait * np.exp(rng.normal(0.0, 0.3, size=rho.shape)))
     return out
 
