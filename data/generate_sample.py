@@ -35,6 +35,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sample_shapes as shapes  # noqa: E402
 import sample_workforce  # noqa: E402
+from contracts.tables import atomic_path  # noqa: E402
 
 SEED = 20261111
 FIRST_DAY = dt.date(2024, 11, 1)
@@ -306,7 +307,7 @@ def sample_abandoned(seed: int, arrivals: dict, state: dict) -> dict[str, np.nda
     return out
 
 
-def mean_handle_s(seed: int, cal: pd.DataFrame, expected: dict, grid: EventGrid, load: dict) -> dict[str, np.ndarray]:
+def mean_handle_s(seed: int, cal: pd.DataFrame, grid: EventGrid, load: dict) -> dict[str, np.ndarray]:
     """Mean handle time of a contact per hour: longer at night, shorter for rush questions
     ("is the coupon valid?"), longer when the team is overloaded, drifting down over the years."""
     rng = stream(seed, "aht-mean")
@@ -467,7 +468,14 @@ def events_frame() -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.1f", na_rep="", encoding="utf-8")
+    """Fixed float format and line ends, so the bytes only change when the data does."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n", float_format="%.1f", na_rep="", encoding="utf-8")
+
+
+def write_text(text: str, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def summarise(history: pd.DataFrame) -> str:
@@ -479,13 +487,17 @@ def summarise(history: pd.DataFrame) -> str:
     total = table["total"].sum()
     lines.append("mix: " + ", ".join(f"{q} {table[q].sum() / total:.1%}" for q in shapes.QUEUES)
                  + f"; chat {table[list(CHAT)].sum().sum() / total:.1%}")
+    abandon = h.groupby("queue")[["abandoned", "arrivals"]].sum()
+    lines.append("abandoned: " + ", ".join(f"{q} {abandon.loc[q, 'abandoned'] / abandon.loc[q, 'arrivals']:.1%}"
+                                           for q in shapes.QUEUES))
     chat = h[h["queue"].isin(CHAT)].groupby("ts")["arrivals"].sum()
     for year in (2024, 2025):
         peak_day = chat[str(pd.Timestamp(year, 11, 11).date())]
-        normal = chat[f"{year}-09-15":f"{year}-10-12"].groupby(lambda t: t.date()).sum().median() / 24 \
-            if year > 2024 else chat["2024-11-18":"2024-11-28"].groupby(lambda t: t.date()).sum().median() / 24
+        # an ordinary day: after the after-sales tail, before the double12 pre-sale
+        normal = chat[f"{year}-11-26":f"{year}-12-03"].resample("D").sum().median() / 24
         lines.append(f"11.11 {year}: chat peak hour {peak_day.idxmax():%H:%M} = {peak_day.max():.0f} "
-                     f"({peak_day.max() / normal:.1f}x a normal day's mean hour {normal:.0f})")
+                     f"({peak_day.max() / normal:.1f}x a normal day's mean hour {normal:.1f}); "
+                     f"day {peak_day.sum():.0f} = {peak_day.sum() / normal / 24:.1f}x a normal day")
     busiest = h.loc[h["arrivals"].idxmax()]
     lines.append(f"busiest queue-hour: {busiest['queue']} {busiest['interval_start']} = {busiest['arrivals']}")
     return "\n".join(lines)
@@ -507,7 +519,7 @@ def generate(out: Path, seed: int = SEED) -> str:
     load = {q: overload(arrivals[q], expected[q], baseline[q]) for q in shapes.QUEUES}
     state = queue_state(seed, load)
     abandoned = sample_abandoned(seed, arrivals, state)
-    mean_s = mean_handle_s(seed, cal, expected, grid, load)
+    mean_s = mean_handle_s(seed, cal, grid, load)
     flat = lambda d: {q: v.reshape(-1) for q, v in d.items()}  # noqa: E731
     arrivals, abandoned, mean_s = flat(arrivals), flat(abandoned), flat(mean_s)
     load = {q: (lo.reshape(-1), ov.reshape(-1)) for q, (lo, ov) in load.items()}
@@ -527,8 +539,8 @@ def generate(out: Path, seed: int = SEED) -> str:
     write_csv(history, out / "history.csv")
     write_csv(events_frame(), out / "events.csv")
     write_csv(log, out / f"contact_log_{LOG_MONTH[0]}-{LOG_MONTH[1]:02d}.csv")
-    (out / "contact_log_mapping.yaml").write_text(MAPPING_YAML, encoding="utf-8")
-    (out / "workforce.yaml").write_text(sample_workforce.workforce_yaml(seed), encoding="utf-8")
+    write_text(MAPPING_YAML, out / "contact_log_mapping.yaml")
+    write_text(sample_workforce.workforce_yaml(seed), out / "workforce.yaml")
     return summarise(history)
 
 
