@@ -1,0 +1,382 @@
+"""Naming the people: each group's shift counts from the aggregate model become a roster of named
+agents that honours every individual hard rule, with the soft wishes priced.
+
+One CP-SAT model per group (large groups are cut into chunks of at most ``CHUNK`` agents, the day's
+counts shared pro rata). Hard rules, one function each, mirror their aggregate forms in
+:mod:`optimize.roster.model`: one shift a day, leave, weekly rest day, maximum consecutive days,
+minimum rest between shifts, contract hours and overtime cap. Counts the aggregate asked for are a
+target, not a constraint: a shift that cannot be staffed legally is priced (``missed_shift``) and the
+plan's coverage is recomputed from the named roster afterwards. Soft rules, one function each:
+fair spread of nights, weekends and holidays; stable start times within a week; two consecutive rest
+days a week; shift and rest-day preferences.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from contracts.workforce import WEEKDAYS
+from optimize.roster.instance import Instance, week_caps
+
+CHUNK = 60
+
+
+@dataclass(frozen=True)
+class SoftWeights:
+    """Soft-rule prices in the site currency (they enter the objective next to real costs)."""
+    night_spread: float = 10.0       # per night between the most- and least-loaded agent of a group
+    weekend_spread: float = 5.0      # per weekend day, same
+    holiday_spread: float = 10.0     # per statutory-holiday day, same
+    start_time_change: float = 2.0   # per extra start time an agent has within a week
+    split_rest: float = 3.0          # per agent-week without two consecutive rest days
+    preference: float = 1.0          # per shift worked against a stated preference
+    missed_shift: float = 500.0      # steering only: a shift the aggregate plan asked for, not staffed
+    extra_shift: float = 0.5         # steering only: a shift beyond the aggregate plan
+
+
+@dataclass
+class PersonModel:
+    inst: Instance
+    g: int
+    members: list[int]
+    weights: SoftWeights
+    model: cp_model.CpModel
+    x: dict[tuple[int, int, int], cp_model.IntVar]   # (agent, day, shift)
+    penalties: list[tuple[cp_model.IntVar, float]]
+
+    def works(self, a: int, d: int):
+        return sum(self.x[(a, d, s)] for s in self.inst.groups[self.g].shifts if (a, d, s) in self.x)
+
+    def hours(self, a: int, days) -> cp_model.LinearExpr:
+        return sum(self.x[(a, d, s)] * round(100 * self.inst.shift_hours(s))
+                   for d in days for s in self.inst.groups[self.g].shifts if (a, d, s) in self.x)
+
+
+def add_variables_and_leave(pm: PersonModel) -> None:
+    """One shift a day at most; none on a day of leave (no variable exists for it)."""
+    inst = pm.inst
+    for a in pm.members:
+        for d in range(inst.n_days):
+            if d in inst.leave[a]:
+                continue
+            for s in inst.groups[pm.g].shifts:
+                pm.x[(a, d, s)] = pm.model.new_bool_var(f"x_a{a}_d{d}_s{s}")
+            pm.model.add(pm.works(a, d) <= 1)
+
+
+def add_weekly_rest_day(pm: PersonModel) -> None:
+    rest = pm.inst.workforce.labour_rules.min_rest_days_per_week
+    if rest > 0:
+        for a in pm.members:
+            for d0 in range(pm.inst.n_days - 6):
+                pm.model.add(sum(pm.works(a, d) for d in range(d0, d0 + 7)) <= 7 - rest)
+
+
+def add_max_consecutive_days(pm: PersonModel) -> None:
+    k = pm.inst.workforce.labour_rules.max_consecutive_days
+    for a in pm.members:
+        for d0 in range(pm.inst.n_days - k):
+            pm.model.add(sum(pm.works(a, d) for d in range(d0, d0 + k + 1)) <= k)
+
+
+def add_min_rest_between_shifts(pm: PersonModel) -> None:
+    inst = pm.inst
+    shifts = inst.groups[pm.g].shifts
+    for a in pm.members:
+        for d in range(inst.n_days - 1):
+            for s1 in shifts:
+                after = [pm.x[(a, d + 1, s2)] for s2 in inst.rest_conflicts[s1] if (a, d + 1, s2) in pm.x]
+                if (a, d, s1) in pm.x and after:
+                    pm.model.add(pm.x[(a, d, s1)] + sum(after) <= 1)
+
+
+def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
+    """Regular hours ≥ the contract less one day; overtime (comprehensive: the month beyond the
+    contract; standard: each week beyond 40 h pro rata; plus all statutory-holiday work) ≤ the cap,
+    priced per agent at salary ÷ standard hours × the premium."""
+    inst = pm.inst
+    wf = inst.workforce
+    rules = wf.labour_rules
+    contract = wf.contracts[inst.groups[pm.g].contract]
+    ordinary = [d for d, k in enumerate(inst.day_kind) if k != "holiday"]
+    holidays_ = [d for d, k in enumerate(inst.day_kind) if k == "holiday"]
+    caps = week_caps(inst.weeks, contract.max_hours_week)
+    pm.overtime = {}
+    for a in pm.members:
+        agent = wf.in_house[a]
+        rate = agent.monthly_salary / contract.standard_hours_month
+        owed = inst.contracted_h[a]
+        regular = pm.hours(a, ordinary)
+        pm.model.add(regular >= round(100 * max(0.0, owed - contract.max_hours_day)))
+        cap = round(100 * rules.overtime_max_h_month)
+        ot_terms = []
+        if contract.system == "comprehensive":
+            ot = pm.model.new_int_var(0, cap, f"ot_a{a}")
+            pm.model.add(ot >= regular - round(100 * owed))
+            pm.penalties.append((ot, rate * rules.overtime_premium_workday / 100))
+            ot_terms.append(ot)
+        else:
+            for w, (week, wcap) in enumerate(zip(inst.weeks, caps)):
+                limit = max(0.0, wcap - 8 * len(inst.leave[a] & set(week)))
+                ot = pm.model.new_int_var(0, cap, f"ot_a{a}_w{w}")
+                pm.model.add(ot >= pm.hours(a, [d for d in week if d in set(ordinary)]) - round(100 * limit))
+                pm.penalties.append((ot, rate * rules.overtime_premium_rest_day / 100))
+                ot_terms.append(ot)
+        if holidays_:
+            hol = pm.hours(a, holidays_)
+            ot_terms.append(hol)
+            for d in holidays_:
+                for s in inst.groups[pm.g].shifts:
+                    if (a, d, s) in pm.x:
+                        pm.penalties.append((pm.x[(a, d, s)], rate * rules.overtime_premium_holiday * inst.shift_hours(s)))
+        if ot_terms:
+            pm.model.add(sum(ot_terms) <= cap)
+
+
+def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int]) -> None:
+    """Staff the aggregate plan's shift counts; a miss or an extra is priced, never infeasible."""
+    w = pm.weights
+    for (d, s), target in counts.items():
+        people = [pm.x[(a, d, s)] for a in pm.members if (a, d, s) in pm.x]
+        under = pm.model.new_int_var(0, max(target, 0), f"under_d{d}_s{s}")
+        over = pm.model.new_int_var(0, len(people), f"over_d{d}_s{s}")
+        pm.model.add(sum(people) + under - over == target)
+        pm.penalties.append((under, w.missed_shift))
+        pm.penalties.append((over, w.extra_shift))
+
+
+def _spread(pm: PersonModel, counts: list, weight: float, name: str) -> None:
+    if weight <= 0 or len(counts) < 2:
+        return
+    hi = pm.model.new_int_var(0, pm.inst.n_days, f"{name}_max")
+    lo = pm.model.new_int_var(0, pm.inst.n_days, f"{name}_min")
+    for c in counts:
+        pm.model.add(hi >= c)
+        pm.model.add(lo <= c)
+    pm.penalties.append((hi, weight))
+    pm.penalties.append((lo, -weight))
+
+
+def add_fair_spread(pm: PersonModel) -> None:
+    """Nights, weekend days and statutory holidays spread evenly: price max − min in the group."""
+    inst = pm.inst
+    shifts = inst.groups[pm.g].shifts
+    nights = [s for s in shifts if inst.night_shift[s]]
+    weekend = [d for d, day in enumerate(inst.days) if day.weekday() >= 5]
+    holidays_ = [d for d, k in enumerate(inst.day_kind) if k == "holiday"]
+    for label, days, subset, weight in (("night", range(inst.n_days), nights, pm.weights.night_spread),
+                                        ("weekend", weekend, shifts, pm.weights.weekend_spread),
+                                        ("holiday", holidays_, shifts, pm.weights.holiday_spread)):
+        if not days or not subset:
+            continue
+        counts = [sum(pm.x[(a, d, s)] for d in days for s in subset if (a, d, s) in pm.x) for a in pm.members]
+        _spread(pm, counts, weight, label)
+
+
+def add_stable_start_times(pm: PersonModel) -> None:
+    """Price every start time an agent uses in a week (the first one is a constant)."""
+    inst = pm.inst
+    for a in pm.members:
+        for w, week in enumerate(inst.weeks):
+            for s in inst.groups[pm.g].shifts:
+                xs = [pm.x[(a, d, s)] for d in week if (a, d, s) in pm.x]
+                if not xs:
+                    continue
+                used = pm.model.new_bool_var(f"used_a{a}_w{w}_s{s}")
+                for x in xs:
+                    pm.model.add_implication(x, used)
+                pm.penalties.append((used, pm.weights.start_time_change))
+
+
+def add_two_consecutive_rest_days(pm: PersonModel) -> None:
+    """In every full calendar week, price the lack of two rest days in a row."""
+    inst = pm.inst
+    for a in pm.members:
+        for w, week in enumerate(inst.weeks):
+            if len(week) < 7:
+                continue
+            pairs = []
+            for d in week[:-1]:
+                pair = pm.model.new_bool_var(f"pair_a{a}_d{d}")
+                pm.model.add(pm.works(a, d) + pair <= 1)
+                pm.model.add(pm.works(a, d + 1) + pair <= 1)
+                pairs.append(pair)
+            split = pm.model.new_bool_var(f"split_a{a}_w{w}")
+            pm.model.add(sum(pairs) + split >= 1)
+            pm.penalties.append((split, pm.weights.split_rest))
+
+
+def add_preferences(pm: PersonModel) -> None:
+    inst = pm.inst
+    codes = [s.code for s in inst.workforce.shifts]
+    for a in pm.members:
+        pref = inst.workforce.in_house[a].preferences
+        for (aa, d, s), x in pm.x.items():
+            if aa != a:
+                continue
+            bad = ((pref.prefer_shifts and codes[s] not in pref.prefer_shifts) + (codes[s] in pref.avoid_shifts)
+                   + (WEEKDAYS[inst.days[d].weekday()] in pref.prefer_rest_days))
+            if bad:
+                pm.penalties.append((x, pm.weights.preference * bad))
+
+
+def split_counts(inst: Instance, chunks: list[list[int]], counts: dict[tuple[int, int], int]) -> list[dict]:
+    """Share each (day, shift) count among chunks pro rata to their members present that day."""
+    out = [dict() for _ in chunks]
+    for (d, s), total in counts.items():
+        present = np.array([sum(1 for a in c if d not in inst.leave[a]) for c in chunks], dtype=float)
+        if present.sum() == 0:
+            continue
+        cum = np.floor(np.cumsum(present) / present.sum() * total + 1e-9).astype(int)
+        prev = 0
+        for i, value in enumerate(cum):
+            out[i][(d, s)] = int(value - prev)
+            prev = value
+    return out
+
+
+def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[int, int], int],
+                 weights: SoftWeights, time_limit_s: float, seed: int, workers: int = 2
+                 ) -> tuple[dict[tuple[int, int], int], str]:
+    """Named shifts {(agent, day): shift} for one chunk of a group, and the solver status."""
+    pm = PersonModel(inst, g, members, weights, cp_model.CpModel(), {}, [])
+    add_variables_and_leave(pm)
+    add_weekly_rest_day(pm)
+    add_max_consecutive_days(pm)
+    add_min_rest_between_shifts(pm)
+    add_contract_hours_and_overtime_cap(pm)
+    add_count_targets(pm, counts)
+    add_fair_spread(pm)
+    add_stable_start_times(pm)
+    add_two_consecutive_rest_days(pm)
+    add_preferences(pm)
+    terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
+    pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, time_limit_s)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(pm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, solver.status_name(status)
+    chosen = {(a, d): s for (a, d, s), x in pm.x.items() if solver.boolean_value(x)}
+    return chosen, solver.status_name(status)
+
+
+def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int]], weights: SoftWeights,
+                    time_limit_s: float, seed: int, progress=None) -> tuple[dict[tuple[int, int], int], list[str]]:
+    """Named shifts for every in-house agent; ``group_counts[g][(d, s)]`` from the aggregate plan."""
+    jobs = []
+    for g, group in enumerate(inst.groups):
+        members = sorted(group.members)
+        n_chunks = max(1, -(-len(members) // CHUNK))
+        chunks = [members[i::n_chunks] for i in range(n_chunks)]
+        for chunk, counts in zip(chunks, split_counts(inst, chunks, group_counts[g])):
+            jobs.append((g, chunk, counts))
+    total_agents = max(1, sum(len(c) for _, c, _ in jobs))
+    chosen: dict[tuple[int, int], int] = {}
+    statuses = []
+    for i, (g, chunk, counts) in enumerate(jobs):
+        share = time_limit_s * len(chunk) / total_agents
+        result, status = assign_group(inst, g, chunk, counts, weights, share, seed)
+        if not result and status not in ("OPTIMAL", "FEASIBLE"):
+            raise RuntimeError(f"no legal roster for group {inst.groups[g].key} ({status}): the hard rules "
+                               f"contradict each other for these agents (e.g. contract hours vs leave)")
+        chosen.update(result)
+        statuses.append(status)
+        if progress:
+            progress("assign", {"done": i + 1, "total": len(jobs), "group": inst.groups[g].key, "status": status})
+    return chosen, statuses
+
+
+# ---------------------------------------------------------------- part-time
+
+def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], int]], time_limit_s: float,
+                     seed: int) -> dict[tuple[int, int], int]:
+    """Named blocks {(part-timer, day): block index} matching each group's block counts, at most one
+    a day and ``max_hours_week`` a calendar week per person, hours spread evenly."""
+    chosen: dict[tuple[int, int], int] = {}
+    for h, group in enumerate(inst.pt_groups):
+        counts = group_counts[h]
+        if not counts:
+            continue
+        model = cp_model.CpModel()
+        z = {}
+        for p in group.members:
+            for d, blocks in enumerate(group.blocks):
+                for b in range(len(blocks)):
+                    if counts.get((d, b), 0) > 0:
+                        z[(p, d, b)] = model.new_bool_var(f"z_p{p}_d{d}_b{b}")
+        penalties = []
+        for p in group.members:
+            for d in range(inst.n_days):
+                day = [z[k] for k in z if k[0] == p and k[1] == d]
+                if len(day) > 1:
+                    model.add(sum(day) <= 1)
+            for week in inst.weeks:
+                terms = [z[k] * round(100 * group.blocks[k[1]][k[2]].hours(inst.interval_h))
+                         for k in z if k[0] == p and k[1] in week]
+                if terms:
+                    model.add(sum(terms) <= round(100 * group.max_hours_week))
+        for (d, b), target in counts.items():
+            people = [z[(p, d, b)] for p in group.members if (p, d, b) in z]
+            under = model.new_int_var(0, target, f"under_d{d}_b{b}")
+            model.add(sum(people) + under == target)
+            penalties.append((under, 1000))
+        totals = [sum(z[k] * round(100 * group.blocks[k[1]][k[2]].hours(inst.interval_h)) for k in z if k[0] == p)
+                  for p in group.members]
+        if len(totals) > 1:
+            hi = model.new_int_var(0, 100 * 24 * inst.n_days, "hi")
+            lo = model.new_int_var(0, 100 * 24 * inst.n_days, "lo")
+            for t in totals:
+                model.add(hi >= t)
+                model.add(lo <= t)
+            penalties += [(hi, 1), (lo, -1)]
+        model.minimize(sum(v * c for v, c in penalties))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(1.0, time_limit_s / max(1, len(inst.pt_groups)))
+        solver.parameters.num_workers = 2
+        solver.parameters.random_seed = seed
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen.update({(p, d): b for (p, d, b), var in z.items() if solver.boolean_value(var)})
+    return chosen
+
+
+def soft_penalties(inst: Instance, shifts_of: dict[int, dict[int, int]], weights: SoftWeights) -> dict[str, float]:
+    """The soft rules priced on a finished roster (the same rules the assignment model prices)."""
+    codes = [s.code for s in inst.workforce.shifts]
+    weekend = {d for d, day in enumerate(inst.days) if day.weekday() >= 5}
+    holidays_ = {d for d, k in enumerate(inst.day_kind) if k == "holiday"}
+    out = defaultdict(float)
+    for group in inst.groups:
+        for label, days, night_only, weight in (("fair_nights", None, True, weights.night_spread),
+                                                ("fair_weekends", weekend, False, weights.weekend_spread),
+                                                ("fair_holidays", holidays_, False, weights.holiday_spread)):
+            if days is not None and not days:
+                continue
+            if night_only and not any(inst.night_shift[s] for s in group.shifts):
+                continue
+            counts = [sum(1 for d, s in shifts_of.get(a, {}).items()
+                          if (days is None or d in days) and (not night_only or inst.night_shift[s]))
+                      for a in group.members]
+            if len(counts) > 1:
+                out[label] += weight * (max(counts) - min(counts))
+    for a, agent in enumerate(inst.workforce.in_house):
+        days = shifts_of.get(a, {})
+        pref = agent.preferences
+        for w, week in enumerate(inst.weeks):
+            starts = {days[d] for d in week if d in days}
+            out["start_time_changes"] += weights.start_time_change * max(0, len(starts) - 1)
+            if len(week) == 7:
+                rest = [d not in days for d in week]
+                if not any(r1 and r2 for r1, r2 in zip(rest, rest[1:])):
+                    out["split_rest"] += weights.split_rest
+        for d, s in days.items():
+            bad = ((bool(pref.prefer_shifts) and codes[s] not in pref.prefer_shifts) + (codes[s] in pref.avoid_shifts)
+                   + (WEEKDAYS[inst.days[d].weekday()] in pref.prefer_rest_days))
+            out["preferences"] += weights.preference * bad
+    return {k: round(v, 2) for k, v in out.items()}

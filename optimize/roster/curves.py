@@ -1,0 +1,145 @@
+"""Service as a staircase of effective agents, so the roster model can price service exactly.
+
+For every queue ``q`` and interval ``t`` the staffing service functions
+(:func:`optimize.service.queue_metrics`) are evaluated at effective agents ``n_0 = 0 < n_1 < ...``;
+the model holds monotone booleans ``b_j`` ("at least ``n_j`` effective agents") and every measure
+``m(n)`` becomes ``m(n_0) + Σ_j (m(n_j) - m(n_{j-1})) b_j`` — exact at the thresholds whatever the
+curve's shape (Erlang A is S-shaped at low staffing). Between thresholds the model takes the lower
+one, so the model never overstates service.
+
+Period targets (the day, the month, an event window; Koole & van der Sluis 2003, "Optimal shift
+scheduling with a global service level constraint", IIE Transactions 35) are additive in
+contacts: Σ_t arrivals_t (target − SL_t(n_t)) ≤ 0 for a service level, Σ answered_t (ASA_t − target)
+≤ 0 for an average speed of answer, Σ arrivals_t (abandon_t − max) ≤ 0 for abandonment. Each
+interval keeps a floor: ``interval_floor`` × the service-level target, the ASA target ÷ the floor,
+the abandonment cap ÷ the floor, and the occupancy cap as is.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from contracts.workforce import Queue, Targets
+from optimize.service import queue_metrics
+
+MAX_LEVELS = 30          # thresholds per interval beyond which steps grow coarser than 1 agent
+LATE_TOLERANCE = 0.005   # stop adding levels once late contacts are below this share (or 0.25)
+
+
+@dataclass
+class IntervalCurve:
+    thresholds: np.ndarray        # effective agents n_j, n_0 = 0
+    late: np.ndarray              # contacts not answered within the threshold at each level
+    excess: dict[str, np.ndarray]  # per target-set + metric key: contact-equivalents above target
+    floor_level: int              # first level meeting the interval floor (0: no floor)
+    full_level: int               # first level meeting the full target in this interval
+
+
+@dataclass
+class QueueCurves:
+    queue: str
+    curves: list[IntervalCurve]   # per interval of the month
+
+
+def target_metrics(targets: Targets) -> list[str]:
+    keys = []
+    if targets.service_level is not None:
+        keys.append("sl")
+    if targets.asa_s is not None:
+        keys.append("asa")
+    if targets.max_abandon is not None:
+        keys.append("abandon")
+    return keys
+
+
+def _meets(targets: Targets, factor: float, sl, asa, abandon, occupancy) -> np.ndarray:
+    """Whether each staffing level meets the targets scaled to ``factor`` (1 = the full target)."""
+    ok = np.ones(np.shape(sl), dtype=bool)
+    if factor <= 0:
+        return ok
+    if targets.service_level is not None:
+        ok &= sl >= targets.service_level * factor - 1e-9
+    if targets.asa_s is not None:
+        ok &= asa <= targets.asa_s / factor + 1e-9
+    if targets.max_abandon is not None:
+        ok &= abandon <= min(1.0, targets.max_abandon / factor) + 1e-9
+    if targets.max_occupancy is not None:
+        ok &= occupancy <= targets.max_occupancy + 1e-9
+    return ok
+
+
+def _first_true(mask: np.ndarray) -> np.ndarray:
+    """Index of the first True per row, or the row length when none."""
+    any_ = mask.any(axis=1)
+    return np.where(any_, mask.argmax(axis=1), mask.shape[1])
+
+
+def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.ndarray, interval_h: float,
+                 event_interval: np.ndarray, capacity_eff: np.ndarray, *, floor_factor: float | None = None
+                 ) -> QueueCurves:
+    """Staircases for one (non-email) queue over the month.
+
+    ``capacity_eff`` bounds the effective agents the month could ever put on the queue per interval
+    (levels above it are never reachable). ``floor_factor`` overrides the targets' interval floor
+    (1.0 = every interval at the full target: the per-interval planning of the benchmark).
+    """
+    arrivals_per_h = arrivals_human / interval_h
+    load = arrivals_per_h * aht_s / 3600.0
+    top = int(math.ceil(1.2 * load.max() + 6 * math.sqrt(load.max() + 1) + 6))
+    grid = np.arange(top + 1, dtype=float)
+    target_sets = {"normal": queue.targets, "event": queue.event_targets or queue.targets}
+    metrics = {}
+    for key, targets in target_sets.items():
+        if key == "event" and queue.event_targets is None:
+            metrics[key] = metrics["normal"]
+            continue
+        metrics[key] = queue_metrics(queue, arrivals_per_h[:, None], grid[None, :],
+                                     answer_within_s=targets.answer_within_s, aht_s=aht_s[:, None])
+    day_set = np.where(event_interval, "event", "normal")
+    curves = []
+    for t in range(len(arrivals_human)):
+        ah = arrivals_human[t]
+        key = day_set[t]
+        targets = target_sets[key]
+        m = metrics[key]
+        sl, asa, ab, occ = (m.service_level[t], m.asa_s[t], m.abandon_rate[t], m.occupancy[t])
+        late = ah * (1.0 - sl)
+        factor = targets.interval_floor if floor_factor is None else floor_factor
+        floor_n = int(_first_true(_meets(targets, factor, sl, asa, ab, occ)[None, :])[0])
+        full_n = int(_first_true(_meets(targets, 1.0, sl, asa, ab, occ)[None, :])[0])
+        enough = np.nonzero(late <= max(0.25, LATE_TOLERANCE * ah))[0]
+        hi = int(enough[0]) if len(enough) else top
+        hi = max(hi, min(full_n, top), min(floor_n, top))
+        hi = min(hi, top, int(math.floor(capacity_eff[t] + 1e-9)))
+        step = max(1, math.ceil(hi / MAX_LEVELS))
+        idx = np.arange(0, hi + 1, step)
+        if idx[-1] != hi:
+            idx = np.append(idx, hi)
+        for must in (floor_n, full_n):  # the floors must be thresholds themselves
+            if must <= hi and must not in idx:
+                idx = np.sort(np.append(idx, must))
+        excess = {}
+        for set_key, set_targets in target_sets.items():
+            ms = metrics[set_key]
+            s_sl, s_asa, s_ab = ms.service_level[t][idx], ms.asa_s[t][idx], ms.abandon_rate[t][idx]
+            for metric in target_metrics(set_targets):
+                if metric == "sl":
+                    value = ah * (set_targets.service_level - s_sl)
+                elif metric == "asa":
+                    value = ah * (1.0 - s_ab) * (s_asa - set_targets.asa_s) / set_targets.asa_s
+                else:
+                    value = ah * (s_ab - set_targets.max_abandon)
+                excess[f"{set_key}:{metric}"] = value
+        level_of = {int(n): j for j, n in enumerate(idx)}
+        curves.append(IntervalCurve(
+            thresholds=grid[idx], late=late[idx], excess=excess,
+            floor_level=level_of.get(floor_n, len(idx) - 1) if floor_n > 0 else 0,
+            full_level=level_of.get(full_n, len(idx) - 1) if full_n > 0 else 0))
+    return QueueCurves(name, curves)
+
+
+def level_reached(thresholds: np.ndarray, effective: float) -> int:
+    """Highest level whose threshold the effective staffing reaches (the model's reading)."""
+    return int(np.searchsorted(thresholds, effective + 1e-9, side="right") - 1)

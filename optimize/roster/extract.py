@@ -1,0 +1,281 @@
+"""From solver values to the plan-directory tables: named roster, vendor seats, coverage with
+service recomputed by the staffing service functions, and costs by the rules of docs/plan-files.md."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from optimize.email import deadline_intervals
+from optimize.roster.instance import DAY_MIN, Instance
+from optimize.service import email_backlog, queue_metrics
+
+ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks", "paid_hours",
+                  "queue", "overtime_hours", "overtime_kind"]
+COVERAGE_COLUMNS = ["queue", "interval_start", "arrivals", "bot_handled", "arrivals_human", "required",
+                    "staffed_in_house", "staffed_part_time", "staffed_vendor", "staffed_effective", "asa_s",
+                    "service_level", "abandon_rate", "shortfall_contacts"]
+
+
+def fill_slots(people: list[int], slots: list[tuple[int, int]], fallback: tuple[int, int]) -> dict[int, tuple[int, int]]:
+    """Give each person one (variant, queue) slot; extra people take the fallback slot."""
+    out = {}
+    for i, person in enumerate(people):
+        out[person] = slots[i] if i < len(slots) else fallback
+    return out
+
+
+def in_house_details(inst: Instance, chosen: dict[tuple[int, int], int], counts: dict[tuple[int, int, int, int], int]
+                     ) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(agent, day) → (shift, variant, queue) by filling the aggregate (variant, queue) counts."""
+    group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
+    slots = defaultdict(list)
+    for (g, d, v, q), n in sorted(counts.items()):
+        slots[(g, d, inst.variants[v].shift)].extend([(v, q)] * n)
+    people = defaultdict(list)
+    for (a, d), s in sorted(chosen.items()):
+        people[(group_of[a], d, s)].append(a)
+    out = {}
+    for (g, d, s), agents in people.items():
+        own = slots.get((g, d, s), [])
+        fallback = own[0] if own else (inst.variants_of_shift[s][0], inst.queues.index(inst.groups[g].skills[0]))
+        for a, (v, q) in fill_slots(agents, own, fallback).items():
+            out[(a, d)] = (s, v, q)
+    return out
+
+
+def part_time_details(inst: Instance, chosen: dict[tuple[int, int], int], counts: dict[tuple[int, int, int, int], int]
+                      ) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(part-timer, day) → (group, block, queue)."""
+    group_of = {p: h for h, grp in enumerate(inst.pt_groups) for p in grp.members}
+    slots = defaultdict(list)
+    for (h, d, b, q), n in sorted(counts.items()):
+        slots[(h, d, b)].extend([(b, q)] * n)
+    people = defaultdict(list)
+    for (p, d), b in sorted(chosen.items()):
+        people[(group_of[p], d, b)].append(p)
+    out = {}
+    for (h, d, b), persons in people.items():
+        own = slots.get((h, d, b), [])
+        fallback = own[0] if own else (b, inst.queues.index(inst.pt_groups[h].skills[0]))
+        for p, (bb, q) in fill_slots(persons, own, fallback).items():
+            out[(p, d)] = (h, bb, q)
+    return out
+
+
+# ---------------------------------------------------------------- overtime
+
+def overtime_by_day(inst: Instance, shifts_of: dict[int, dict[int, int]]) -> dict[tuple[int, int], tuple[float, str]]:
+    """Attribute each agent's overtime to days: statutory-holiday work in full (holiday premium);
+    comprehensive contracts: hours beyond the month's contract, from the last worked day backwards
+    (workday premium, 150%); standard contracts: hours beyond each week's limit, from the week's last
+    worked day backwards (rest-day premium, 200%: it is the agent's weekly rest day being worked)."""
+    wf = inst.workforce
+    out = {}
+    for a, agent in enumerate(wf.in_house):
+        days = shifts_of.get(a, {})
+        contract = wf.contracts[agent.contract]
+        for d, s in days.items():
+            if inst.day_kind[d] == "holiday":
+                out[(a, d)] = (inst.shift_hours(s), "holiday")
+        ordinary = sorted(d for d in days if inst.day_kind[d] != "holiday")
+
+        def spill(excess: float, candidates: list[int], kind: str) -> None:
+            for d in reversed(candidates):
+                if excess <= 1e-9:
+                    break
+                take = min(excess, inst.shift_hours(days[d]))
+                out[(a, d)] = (round(take, 4), kind)
+                excess -= take
+
+        if contract.system == "comprehensive":
+            regular = sum(inst.shift_hours(days[d]) for d in ordinary)
+            spill(regular - inst.contracted_h[a], ordinary, "workday")
+        else:
+            from optimize.roster.instance import week_caps
+            for week, cap in zip(inst.weeks, week_caps(inst.weeks, contract.max_hours_week)):
+                limit = max(0.0, cap - 8 * len(inst.leave[a] & set(week)))
+                in_week = [d for d in ordinary if d in set(week)]
+                spill(sum(inst.shift_hours(days[d]) for d in in_week) - limit, in_week, "rest_day")
+    return out
+
+
+def premium(inst: Instance, kind: str) -> float:
+    rules = inst.workforce.labour_rules
+    return {"workday": rules.overtime_premium_workday, "rest_day": rules.overtime_premium_rest_day,
+            "holiday": rules.overtime_premium_holiday}.get(kind, 0.0)
+
+
+# ---------------------------------------------------------------- tables
+
+def _ts(day: dt.date, minutes: int) -> str:
+    return (dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
+
+
+def _hhmm(minutes: int) -> str:
+    minutes %= DAY_MIN
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def roster_table(inst: Instance, ih: dict[tuple[int, int], tuple[int, int, int]],
+                 pt: dict[tuple[int, int], tuple[int, int, int]], overtime: dict) -> pd.DataFrame:
+    wf = inst.workforce
+    rows = []
+    for a, agent in enumerate(wf.in_house):
+        for d, day in enumerate(inst.days):
+            base = {"type": "in_house", "id": agent.id, "name": agent.name, "date": day.isoformat()}
+            if d in inst.leave[a]:
+                rows.append({**base, "shift_code": "LEAVE", "shift_name": "leave", "paid_hours": 0.0})
+                continue
+            if (a, d) not in ih:
+                rows.append({**base, "shift_code": "REST", "shift_name": "rest", "paid_hours": 0.0})
+                continue
+            s, v, q = ih[(a, d)]
+            shift = wf.shifts[s]
+            hours, kind = overtime.get((a, d), (0.0, ""))
+            rows.append({**base, "shift_code": shift.code, "shift_name": shift.name,
+                         "start": _ts(day, shift.start_min), "end": _ts(day, shift.start_min + shift.length_min),
+                         "breaks": ";".join(f"{_hhmm(b0)}-{_hhmm(b1)}" for b0, b1 in inst.variants[v].breaks),
+                         "paid_hours": shift.paid_hours, "queue": inst.queues[q],
+                         "overtime_hours": hours, "overtime_kind": kind})
+    for p, person in enumerate(wf.part_time):
+        for d, day in enumerate(inst.days):
+            base = {"type": "part_time", "id": person.id, "name": person.name, "date": day.isoformat()}
+            if (p, d) not in pt:
+                rows.append({**base, "shift_code": "REST", "shift_name": "rest", "paid_hours": 0.0})
+                continue
+            h, b, q = pt[(p, d)]
+            block = inst.pt_groups[h].blocks[d][b]
+            start = block.start * inst.interval_min
+            rows.append({**base, "shift_code": "PT", "shift_name": "part-time block", "start": _ts(day, start),
+                         "end": _ts(day, start + block.length * inst.interval_min), "breaks": "",
+                         "paid_hours": block.hours(inst.interval_h), "queue": inst.queues[q]})
+    df = pd.DataFrame(rows).reindex(columns=ROSTER_COLUMNS)
+    df["overtime_hours"] = df["overtime_hours"].fillna(0.0)
+    for column in ("start", "end", "breaks", "queue", "overtime_kind"):
+        df[column] = df[column].fillna("")
+    return df
+
+
+def vendor_table(inst: Instance, seats: dict[tuple[int, int, int], int]) -> pd.DataFrame:
+    starts = inst.interval_starts()
+    rows = [{"vendor": inst.workforce.vendors[v].id, "queue": inst.queues[q],
+             "interval_start": starts[t].strftime("%Y-%m-%d %H:%M"), "seats": int(n)}
+            for (v, q, t), n in sorted(seats.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])) if n > 0]
+    return pd.DataFrame(rows, columns=["vendor", "queue", "interval_start", "seats"])
+
+
+def staffed_arrays(inst: Instance, ih: dict, pt: dict, seats: dict) -> dict[str, np.ndarray]:
+    """Heads on the floor per queue and interval by source (breaks removed), vendor seats, and the
+    effective agents (vendor seats ÷ AHT factor, all after shrinkage)."""
+    shape = (len(inst.queues), inst.n_int)
+    in_house, part_time, vendor, vendor_eff = (np.zeros(shape) for _ in range(4))
+    for (a, d), (s, v, q) in ih.items():
+        first, cov = inst.coverage_on_month(v, d)
+        in_house[q, first:first + len(cov)] += cov
+    for (p, d), (h, b, q) in pt.items():
+        block = inst.pt_groups[h].blocks[d][b]
+        first = d * inst.per_day + block.start
+        last = min(first + block.length, inst.n_int)
+        part_time[q, first:last] += 1.0
+    for (v, q, t), n in seats.items():
+        vendor[q, t] += n
+        vendor_eff[q, t] += n / inst.workforce.vendors[v].aht_factor
+    keep = np.array([1.0 - inst.workforce.queues[q].shrinkage for q in inst.queues])[:, None]
+    return {"in_house": in_house, "part_time": part_time, "vendor": vendor,
+            "effective": (in_house + part_time + vendor_eff) * keep}
+
+
+def service_arrays(inst: Instance, effective: np.ndarray) -> dict[str, np.ndarray]:
+    """ASA, service level, abandonment and shortfall contacts per queue and interval, from the
+    staffing service functions at the effective agents present (email: FIFO backlog)."""
+    shape = effective.shape
+    out = {k: np.zeros(shape) for k in ("asa_s", "service_level", "abandon_rate", "shortfall_contacts")}
+    event_interval = np.repeat(inst.event_day, inst.per_day)
+    for qi, name in enumerate(inst.queues):
+        queue = inst.workforce.queues[name]
+        ah = inst.arrivals_human[qi]
+        if queue.channel == "email":
+            targets = queue.targets
+            backlog = email_backlog(ah, inst.aht_s[qi], effective[qi], targets.resolve_within_h, inst.interval_min)
+            late = backlog.late_contacts
+            out["asa_s"][qi] = backlog.response_s
+            out["service_level"][qi] = np.where(ah > 0, 1 - late / np.maximum(ah, 1e-12), 1.0)
+            out["shortfall_contacts"][qi] = late
+            continue
+        for is_event in (False, True):
+            mask = event_interval == is_event
+            if not mask.any():
+                continue
+            targets = queue.event_targets if (is_event and queue.event_targets is not None) else queue.targets
+            m = queue_metrics(queue, ah[mask] / inst.interval_h, effective[qi, mask],
+                              answer_within_s=targets.answer_within_s, aht_s=inst.aht_s[qi, mask])
+            out["asa_s"][qi, mask] = m.asa_s
+            out["service_level"][qi, mask] = m.service_level
+            out["abandon_rate"][qi, mask] = m.abandon_rate
+            out["shortfall_contacts"][qi, mask] = ah[mask] * (1.0 - m.service_level)
+    return out
+
+
+def coverage_table(inst: Instance, staffed: dict, service: dict) -> pd.DataFrame:
+    starts = inst.interval_starts().strftime("%Y-%m-%d %H:%M")
+    frames = []
+    for qi, name in enumerate(inst.queues):
+        frames.append(pd.DataFrame({
+            "queue": name, "interval_start": starts, "arrivals": inst.arrivals[qi], "bot_handled": inst.bot_handled[qi],
+            "arrivals_human": inst.arrivals_human[qi], "required": inst.agents_required[qi],
+            "staffed_in_house": staffed["in_house"][qi], "staffed_part_time": staffed["part_time"][qi],
+            "staffed_vendor": staffed["vendor"][qi], "staffed_effective": staffed["effective"][qi],
+            "asa_s": service["asa_s"][qi], "service_level": service["service_level"][qi],
+            "abandon_rate": service["abandon_rate"][qi], "shortfall_contacts": service["shortfall_contacts"][qi]}))
+    return pd.DataFrame(pd.concat(frames, ignore_index=True), columns=COVERAGE_COLUMNS)
+
+
+def costs(inst: Instance, roster: pd.DataFrame, seats: dict, service: dict) -> dict[str, float]:
+    """Cost by the rules of docs/plan-files.md (what `plan verify` recomputes)."""
+    wf = inst.workforce
+    in_house = float(sum(a.monthly_salary for a in wf.in_house))
+    rate = {a.id: a.monthly_salary / wf.contracts[a.contract].standard_hours_month for a in wf.in_house}
+    ih = roster[(roster["type"] == "in_house") & (roster["overtime_hours"] > 0)]
+    overtime = float(sum(r.overtime_hours * rate[r.id] * premium(inst, r.overtime_kind) for r in ih.itertuples()))
+    pt_rate = {p.id: p.hourly_rate for p in wf.part_time}
+    pt = roster[roster["type"] == "part_time"]
+    part_time = float(sum(r.paid_hours * pt_rate[r.id] for r in pt.itertuples()))
+    vendor = 0.0
+    for v, spec in enumerate(wf.vendors):
+        bought, spend = 0.0, 0.0
+        for (vv, q, t), n in seats.items():
+            if vv != v or n <= 0:
+                continue
+            price = (spec.event_price_per_seat_hour if inst.event_day[t // inst.per_day] and
+                     spec.event_price_per_seat_hour else spec.price_per_seat_hour)
+            bought += n * inst.interval_h
+            spend += n * inst.interval_h * price
+        vendor += spend + max(0.0, spec.min_monthly_seat_hours - bought) * spec.price_per_seat_hour
+    bot = 0.0
+    if wf.bot is not None:
+        bot = float(inst.bot_handled.sum() * wf.bot.price_per_session + wf.bot.monthly_fee)
+    shortfall = float(service["shortfall_contacts"].sum() * wf.costs.shortfall_penalty_per_contact)
+    parts = {"in_house": in_house, "overtime": overtime, "part_time": part_time, "vendor": vendor, "bot": bot,
+             "shortfall_penalty": shortfall}
+    return {"total": round(sum(parts.values()), 2), **{k: round(v, 2) for k, v in parts.items()}}
+
+
+def service_summary(inst: Instance, service: dict) -> dict[str, dict]:
+    out = {}
+    for qi, name in enumerate(inst.queues):
+        ah = inst.arrivals_human[qi]
+        contacts = float(ah.sum())
+        answered = ah * (1 - service["abandon_rate"][qi])
+        out[name] = {
+            "asa_s": round(float((answered * service["asa_s"][qi]).sum() / max(answered.sum(), 1e-9)), 2),
+            "service_level": round(float(1 - service["shortfall_contacts"][qi].sum() / max(contacts, 1e-9)), 4),
+            "abandon_rate": round(float((ah * service["abandon_rate"][qi]).sum() / max(contacts, 1e-9)), 4),
+            "contacts": round(contacts, 1)}
+    return out
+
+
+def email_deadline(inst: Instance, queue_name: str) -> int:
+    return deadline_intervals(inst.workforce.queues[queue_name].targets.resolve_within_h, inst.interval_min)

@@ -1,0 +1,404 @@
+"""The month as the optimiser sees it: time grid, shift coverage, eligibility, groups and demand.
+
+Everything here is plain numbers derived once from the validated :class:`~contracts.workforce.Workforce`
+and the requirements table (docs/plan-files.md), so the model modules never touch pandas or YAML.
+
+Conventions: the month has ``n_days`` days of ``per_day`` intervals; interval ``i = d * per_day + k``.
+A shift worked on day ``d`` covers intervals from ``d * per_day + start`` on, and a shift crossing
+midnight covers the next day's first intervals (intervals past the month's end are dropped: they
+belong to next month's plan). Meal-break placements are enumerated as *shift variants*, so the
+coverage of every variant is exact interval by interval.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from itertools import product
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+
+from contracts.errors import InputError
+from contracts.workforce import WEEKDAYS, Shift, Workforce, minutes_of
+
+DAY_MIN = 24 * 60
+# Statutory holiday names in `holidays` CN that are only swapped rest days (调休), not 法定节假日.
+_SWAPPED_REST_MARKERS = ("Day off", "observed")
+NIGHT_HOURS = (0, 6)  # a shift touching 00:00-06:00 is a night shift for fairness
+
+
+@dataclass(frozen=True)
+class ShiftVariant:
+    """A shift template with its meal breaks placed; ``coverage[k]`` is the share of interval ``k``
+    (counted from the shift day's 00:00, up to two days) that the agent is on the floor."""
+    shift: int
+    breaks: tuple[tuple[int, int], ...]  # (start, end) minutes from the shift day's 00:00
+    coverage: np.ndarray
+
+
+@dataclass
+class InHouseGroup:
+    """In-house agents who are interchangeable for the aggregate model: same skills and contract."""
+    key: str
+    members: list[int]
+    skills: tuple[str, ...]
+    contract: str
+    shifts: list[int]          # shift templates within the contract's daily hours
+
+
+@dataclass(frozen=True)
+class PartTimeBlock:
+    start: int   # interval offset from the day's 00:00
+    length: int  # intervals
+
+    def hours(self, interval_h: float) -> float:
+        return self.length * interval_h
+
+
+@dataclass
+class PartTimeGroup:
+    """Part-timers with identical skills, pay, limits, availability and unavailable dates."""
+    key: str
+    members: list[int]
+    skills: tuple[str, ...]
+    hourly_rate: float
+    max_hours_week: float
+    blocks: list[list[PartTimeBlock]]  # per day: the blocks any member may work
+
+
+@dataclass
+class Instance:
+    workforce: Workforce
+    month: str
+    days: list[dt.date]
+    interval_min: int
+    per_day: int
+    queues: list[str]
+    day_kind: list[str]                 # workday | rest_day | holiday, per day
+    event_day: np.ndarray               # bool per day (service targets)
+    arrivals: np.ndarray                # [queue, interval]
+    bot_handled: np.ndarray
+    arrivals_human: np.ndarray
+    aht_s: np.ndarray
+    agents_required: np.ndarray
+    variants: list[ShiftVariant]
+    variants_of_shift: list[list[int]]
+    night_shift: list[bool]
+    rest_conflicts: dict[int, list[int]]  # shift s on day d forbids these shifts on day d+1
+    groups: list[InHouseGroup]
+    pt_groups: list[PartTimeGroup]
+    leave: list[set[int]]               # per in-house agent, day indices
+    contracted_h: np.ndarray            # per in-house agent, regular hours owed this month
+    weeks: list[list[int]]              # calendar weeks (Mon-Sun) cut to the month, day indices
+    week_cap_h: list[float]             # standard-system regular hours per (partial) week
+    vendor_open: np.ndarray             # [vendor, interval] bool: vendor may staff the interval
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_days(self) -> int:
+        return len(self.days)
+
+    @property
+    def n_int(self) -> int:
+        return self.n_days * self.per_day
+
+    @property
+    def interval_h(self) -> float:
+        return self.interval_min / 60.0
+
+    def interval_starts(self) -> pd.DatetimeIndex:
+        return pd.date_range(pd.Timestamp(self.days[0]), periods=self.n_int, freq=f"{self.interval_min}min")
+
+    def shift_hours(self, s: int) -> float:
+        return self.workforce.shifts[s].paid_hours
+
+    def coverage_on_month(self, v: int, d: int) -> tuple[int, np.ndarray]:
+        """(first interval, coverage slice) of variant ``v`` worked on day ``d``, cut at the month end."""
+        cov = self.variants[v].coverage
+        first = d * self.per_day
+        last = min(first + len(cov), self.n_int)
+        return first, cov[: last - first]
+
+
+# ---------------------------------------------------------------- calendar
+
+def month_days(month: str) -> list[dt.date]:
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise InputError(None, f"month {month!r} is not YYYY-MM", field="month") from None
+    nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return [first + dt.timedelta(days=i) for i in range((nxt - first).days)]
+
+
+def day_kinds(days: list[dt.date], country: str) -> list[str]:
+    """workday / rest_day / holiday (法定节假日, paid 300%) from the `holidays` calendar incl. 调休."""
+    try:
+        cal = holidays_lib.country_holidays(country, years=sorted({d.year for d in days}))
+    except NotImplementedError:
+        raise InputError(None, f"no holiday calendar for country {country!r}", field="site.country") from None
+    kinds = []
+    for day in days:
+        name = cal.get(day)
+        if name and not any(m in name for m in _SWAPPED_REST_MARKERS):
+            kinds.append("holiday")
+        elif cal.is_working_day(day):
+            kinds.append("workday")
+        else:
+            kinds.append("rest_day")
+    return kinds
+
+
+def event_days(days: list[dt.date], events: pd.DataFrame | None) -> np.ndarray:
+    """Event day per the brief: inside an event, or within 14 days after a double11/618 peak."""
+    flags = np.zeros(len(days), dtype=bool)
+    if events is None or len(events) == 0:
+        return flags
+    for row in events.itertuples():
+        start, end = pd.Timestamp(row.start).date(), pd.Timestamp(row.end).date()
+        tail = 14 if row.kind in ("double11", "618") else 0
+        for i, day in enumerate(days):
+            if start <= day <= end + dt.timedelta(days=tail):
+                flags[i] = True
+    return flags
+
+
+def calendar_weeks(days: list[dt.date]) -> list[list[int]]:
+    weeks: dict[tuple[int, int], list[int]] = {}
+    for i, day in enumerate(days):
+        weeks.setdefault(day.isocalendar()[:2], []).append(i)
+    return list(weeks.values())
+
+
+# ---------------------------------------------------------------- shifts
+
+def _window_after(start_min: int, window_min: int) -> int:
+    """A break window written as a clock time, placed on or after the shift start."""
+    return window_min if window_min >= start_min else window_min + DAY_MIN
+
+
+def shift_variants(shift_index: int, shift: Shift, interval_min: int, per_day: int) -> list[ShiftVariant]:
+    """Every placement of the shift's meal breaks, each starting on a step of min(interval, 30 min)
+    inside its window; the coverage of each interval is the exact share of minutes worked."""
+    step = min(interval_min, 30)
+    start, end = shift.start_min, shift.start_min + shift.length_min
+    options = []
+    for brk in shift.breaks:
+        w0 = _window_after(start, minutes_of(brk.window_start))
+        w1 = _window_after(start, minutes_of(brk.window_end))
+        if w1 <= w0:
+            w1 += DAY_MIN
+        first = max(w0, start)
+        first = first + (-first) % step
+        places = [(b, b + brk.minutes) for b in range(first, min(w1, end) - brk.minutes + 1, step)]
+        if not places:
+            raise InputError(None, f"shift {shift.code}: the {brk.minutes}-min break does not fit its window "
+                                   f"{brk.window_start}-{brk.window_end} inside {shift.start}-{shift.end}",
+                             field="shifts")
+        options.append(places)
+    variants = []
+    for combo in product(*options) if options else [()]:
+        spans = sorted(combo)
+        if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+            continue  # overlapping breaks
+        minutes = np.zeros(2 * per_day * interval_min, dtype=bool)
+        minutes[start:end] = True
+        for b0, b1 in spans:
+            minutes[b0:b1] = False
+        coverage = minutes.reshape(2 * per_day, interval_min).mean(axis=1)
+        variants.append(ShiftVariant(shift_index, tuple(spans), coverage))
+    return variants
+
+
+def rest_conflicts(shifts: list[Shift], min_rest_h: float) -> dict[int, list[int]]:
+    """Shift pairs (s on day d, s2 on day d+1) leaving less than the minimum rest between them."""
+    out: dict[int, list[int]] = {}
+    for i, s1 in enumerate(shifts):
+        end1 = s1.start_min + s1.length_min
+        out[i] = [j for j, s2 in enumerate(shifts) if DAY_MIN + s2.start_min - end1 < min_rest_h * 60]
+    return out
+
+
+def is_night(shift: Shift) -> bool:
+    lo, hi = NIGHT_HOURS[0] * 60, NIGHT_HOURS[1] * 60
+    start, end = shift.start_min, shift.start_min + shift.length_min
+    return any(start < b and a < end for a, b in ((lo, hi), (lo + DAY_MIN, hi + DAY_MIN)))
+
+
+# ---------------------------------------------------------------- people
+
+def _available_days(days: list[dt.date], excluded: list[dt.date]) -> set[int]:
+    blocked = set(excluded)
+    return {i for i, day in enumerate(days) if day not in blocked}
+
+
+def contracted_hours(workforce: Workforce, days: list[dt.date], kinds: list[str]) -> np.ndarray:
+    """Regular hours owed this month: 8 h for every statutory working day not on leave (the
+    standard day of both the standard and the comprehensive system; 综合计算工时制 averages it over
+    the month)."""
+    working = {i for i, k in enumerate(kinds) if k == "workday"}
+    owed = []
+    for agent in workforce.in_house:
+        leave = {i for i, day in enumerate(days) if day in set(agent.leave)}
+        owed.append(8.0 * len(working - leave))
+    return np.array(owed)
+
+
+def week_caps(weeks: list[list[int]], max_hours_week: float) -> list[float]:
+    """Regular hours of a calendar week cut by the month edge: the weekly limit, pro rata for a
+    partial week rounded up to whole 8-h days (the days before the month are not ours to see)."""
+    return [max_hours_week if len(w) == 7 else min(max_hours_week, 8.0 * math.ceil(5 * len(w) / 7)) for w in weeks]
+
+
+def in_house_groups(workforce: Workforce) -> list[InHouseGroup]:
+    groups: dict[tuple, InHouseGroup] = {}
+    for i, agent in enumerate(workforce.in_house):
+        skills = tuple(sorted(agent.skills))
+        contract = workforce.contracts[agent.contract]
+        allowed = [s for s, shift in enumerate(workforce.shifts) if shift.paid_hours <= contract.max_hours_day + 1e-9]
+        key = (skills, agent.contract)
+        if key not in groups:
+            groups[key] = InHouseGroup(f"{'+'.join(skills)}/{agent.contract}", [], skills, agent.contract, allowed)
+        groups[key].members.append(i)
+    return list(groups.values())
+
+
+def part_time_blocks(workforce: Workforce, person, days: list[dt.date], interval_min: int) -> list[list[PartTimeBlock]]:
+    per_day = DAY_MIN // interval_min
+    shortest = math.ceil(person.min_block_hours * 60 / interval_min)
+    longest = math.floor(person.max_hours_day * 60 / interval_min)
+    unavailable = set(person.unavailable)
+    out = []
+    for day in days:
+        blocks: set[PartTimeBlock] = set()
+        if day not in unavailable:
+            for window in person.availability:
+                if WEEKDAYS[day.weekday()] not in window.days:
+                    continue
+                w0 = minutes_of(window.start)
+                w1 = minutes_of(window.end)
+                if w1 <= w0:
+                    w1 += DAY_MIN
+                first = math.ceil(w0 / interval_min)
+                last = w1 // interval_min
+                for length in range(shortest, longest + 1):
+                    for start in range(first, last - length + 1):
+                        if start < per_day:
+                            blocks.add(PartTimeBlock(start, length))
+        out.append(sorted(blocks, key=lambda b: (b.start, b.length)))
+    return out
+
+
+def part_time_groups(workforce: Workforce, days: list[dt.date], interval_min: int) -> list[PartTimeGroup]:
+    groups: dict[tuple, PartTimeGroup] = {}
+    for i, person in enumerate(workforce.part_time):
+        key = (tuple(sorted(person.skills)), person.hourly_rate, person.max_hours_day, person.max_hours_week,
+               person.min_block_hours, tuple((tuple(w.days), w.start, w.end) for w in person.availability),
+               tuple(sorted(person.unavailable)))
+        if key not in groups:
+            groups[key] = PartTimeGroup(person.id, [], key[0], person.hourly_rate, person.max_hours_week,
+                                        part_time_blocks(workforce, person, days, interval_min))
+        groups[key].members.append(i)
+    return list(groups.values())
+
+
+def vendor_open_intervals(workforce: Workforce, n_days: int, interval_min: int) -> np.ndarray:
+    per_day = DAY_MIN // interval_min
+    out = np.zeros((len(workforce.vendors), n_days * per_day), dtype=bool)
+    for v, vendor in enumerate(workforce.vendors):
+        h0, h1 = minutes_of(vendor.hours[0]), minutes_of(vendor.hours[1])
+        starts = np.arange(per_day) * interval_min
+        daily = (starts >= h0) & (starts + interval_min <= h1) if h1 > h0 else (starts >= h0) | (starts + interval_min <= h1)
+        out[v] = np.tile(daily, n_days)
+    return out
+
+
+# ---------------------------------------------------------------- demand
+
+REQUIRED_COLUMNS = ["queue", "interval_start", "arrivals", "bot_handled", "arrivals_human", "aht_s", "agents_required"]
+
+
+def demand_arrays(requirements: pd.DataFrame, workforce: Workforce, days: list[dt.date], interval_min: int,
+                  source: str = "requirements") -> dict[str, np.ndarray]:
+    missing = [c for c in REQUIRED_COLUMNS if c not in requirements.columns]
+    if missing:
+        raise InputError(source, f"missing column(s) {', '.join(missing)}", field=missing[0])
+    queues = list(workforce.queues)
+    n_int = len(days) * (DAY_MIN // interval_min)
+    grid = pd.date_range(pd.Timestamp(days[0]), periods=n_int, freq=f"{interval_min}min")
+    req = requirements.copy()
+    req["interval_start"] = pd.to_datetime(req["interval_start"])
+    req = req[(req["interval_start"] >= grid[0]) & (req["interval_start"] <= grid[-1])]
+    unknown = sorted(set(req["queue"]) - set(queues))
+    if unknown:
+        raise InputError(source, f"unknown queue {unknown[0]!r}", field="queue")
+    out = {c: np.zeros((len(queues), n_int)) for c in REQUIRED_COLUMNS[2:]}
+    for qi, queue in enumerate(queues):
+        rows = req[req["queue"] == queue].set_index("interval_start")
+        if rows.index.has_duplicates:
+            raise InputError(source, f"duplicate intervals for queue {queue}", field="interval_start")
+        rows = rows.reindex(grid)
+        if rows["arrivals"].isna().any():
+            first = rows.index[rows["arrivals"].isna()][0]
+            raise InputError(source, f"queue {queue}: no requirement for {first:%Y-%m-%d %H:%M} "
+                                     f"(the table must cover the whole month at {interval_min}-min intervals)",
+                             field="interval_start")
+        for column in out:
+            out[column][qi] = rows[column].to_numpy(dtype=float)
+    out["aht_s"] = np.where(out["aht_s"] > 0, out["aht_s"], [[workforce.queues[q].aht_s] for q in queues])
+    return out
+
+
+def apply_bot_cap(workforce: Workforce, demand: dict[str, np.ndarray], interval_h: float, notes: list[str]) -> None:
+    """The bot never contains more sessions per interval than its cap; the excess goes to humans."""
+    bot = workforce.bot
+    if bot is None or bot.max_sessions_per_hour is None:
+        return
+    cap = bot.max_sessions_per_hour * interval_h
+    total = demand["bot_handled"].sum(axis=0)
+    over = total > cap + 1e-9
+    if over.any():
+        scale = np.where(over, cap / np.maximum(total, 1e-9), 1.0)
+        moved = demand["bot_handled"] * (1 - scale)
+        demand["bot_handled"] = demand["bot_handled"] - moved
+        demand["arrivals_human"] = demand["arrivals_human"] + moved
+        notes.append(f"bot cap {bot.max_sessions_per_hour:g}/h: {moved.sum():.0f} sessions moved to humans "
+                     f"in {int(over.sum())} intervals")
+
+
+# ---------------------------------------------------------------- assembly
+
+def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
+                   events: pd.DataFrame | None = None) -> Instance:
+    interval_min = workforce.site.interval_minutes
+    per_day = DAY_MIN // interval_min
+    days = month_days(month)
+    kinds = day_kinds(days, workforce.site.country)
+    demand = demand_arrays(requirements, workforce, days, interval_min)
+    notes: list[str] = []
+    apply_bot_cap(workforce, demand, interval_min / 60, notes)
+
+    variants: list[ShiftVariant] = []
+    variants_of_shift: list[list[int]] = []
+    for s, shift in enumerate(workforce.shifts):
+        vs = shift_variants(s, shift, interval_min, per_day)
+        variants_of_shift.append(list(range(len(variants), len(variants) + len(vs))))
+        variants.extend(vs)
+
+    weeks = calendar_weeks(days)
+    standard = [c for c in workforce.contracts.values() if c.system == "standard"]
+    cap_week = min((c.max_hours_week for c in standard), default=40.0)
+    return Instance(
+        workforce=workforce, month=month, days=days, interval_min=interval_min, per_day=per_day,
+        queues=list(workforce.queues), day_kind=kinds, event_day=event_days(days, events),
+        arrivals=demand["arrivals"], bot_handled=demand["bot_handled"], arrivals_human=demand["arrivals_human"],
+        aht_s=demand["aht_s"], agents_required=demand["agents_required"],
+        variants=variants, variants_of_shift=variants_of_shift,
+        night_shift=[is_night(s) for s in workforce.shifts],
+        rest_conflicts=rest_conflicts(workforce.shifts, workforce.labour_rules.min_rest_between_shifts_h),
+        groups=in_house_groups(workforce), pt_groups=part_time_groups(workforce, days, interval_min),
+        leave=[{i for i, day in enumerate(days) if day in set(a.leave)} for a in workforce.in_house],
+        contracted_h=contracted_hours(workforce, days, kinds), weeks=weeks, week_cap_h=week_caps(weeks, cap_week),
+        vendor_open=vendor_open_intervals(workforce, len(days), interval_min), notes=notes)

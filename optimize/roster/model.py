@@ -1,0 +1,450 @@
+"""The aggregate CP-SAT model: how many agents of each group work each shift, break placement and
+queue each day; each part-time group's blocks; vendor seats per interval; service per interval.
+
+In-house agents who share skills and contract are interchangeable for cost and coverage, so the
+month is decided on *counts* per group (the variable count does not grow with head count: 60 or
+1,000 agents give the same model). Every individual hard rule is written here in its aggregate
+form, which every roster of named people satisfies — so the model is a relaxation of the
+per-person problem and its best bound is a valid lower bound on the cost of any legal roster
+(:mod:`optimize.roster.assign` then names the people; :mod:`optimize.roster.solve` measures the
+final gap against this bound).
+
+Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; hard rules
+``add_leave_days``, ``add_weekly_rest_day``, ``add_max_consecutive_days``,
+``add_min_rest_between_shifts``, ``add_contract_hours``, ``add_overtime_cap``, ``add_meal_breaks``,
+``add_part_time_limits``, ``add_vendor_blocks_caps_commitments``, ``add_bot_cap``; then coverage
+and service (``add_coverage``, ``add_service``, ``add_email``). Costs are kept by label so the
+solver report and the plan summary share one breakdown.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from optimize.roster.curves import QueueCurves, target_metrics
+from optimize.roster.instance import Instance, week_caps
+
+EFF_SCALE = 100      # effective agents are integers in hundredths
+COST_SCALE = 10      # objective in tenths of the currency unit
+CONTACT_SCALE = 10   # period-target slack in tenths of a contact
+EMAIL_SCALE = 1000   # email work in thousandths of a contact
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    service_mode: str = "period"       # "period": period targets + interval floors; "interval": full target each interval
+    target_slack_weight: float = 1.0   # × shortfall penalty per contact, for each contact below a period target
+    floor_weight: float = 2.0          # × the contacts an agent handles in an interval, per agent short of a floor
+    contract_band_h: float | None = None  # regular hours may fall this far below the contract (default: one day)
+
+
+@dataclass
+class EmailDemand:
+    arrivals: np.ndarray   # human arrivals per interval
+    aht_s: np.ndarray
+    deadline: int          # intervals
+
+
+@dataclass
+class AggregateModel:
+    inst: Instance
+    curves: dict[str, QueueCurves]
+    email: dict[str, EmailDemand]
+    options: ModelOptions = ModelOptions()
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    in_house: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)   # (g, d, v, q)
+    part_time: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (h, d, block, q)
+    seats: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)           # (vendor, q, t)
+    levels: dict[tuple[int, int], list[cp_model.IntVar]] = field(default_factory=dict)         # (q, t) -> b_j
+    cost_terms: dict[str, list[tuple[cp_model.IntVar, float]]] = field(default_factory=lambda: defaultdict(list))
+    cost_constant: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    coverage_terms: list[list[list[tuple[cp_model.IntVar, int]]]] = field(default_factory=list)
+    overtime_vars: list = field(default_factory=list)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def add_cost(self, label: str, var, coef: float) -> None:
+        if coef:
+            self.cost_terms[label].append((var, coef))
+
+    def shift_count(self, g: int, d: int, s: int):
+        return sum(self.in_house[k] for k in self._by_gds.get((g, d, s), []))
+
+    def day_count(self, g: int, d: int):
+        return sum(self.in_house[k] for k in self._by_gd.get((g, d), []))
+
+    def hours(self, g: int, days) -> cp_model.LinearExpr:
+        inst = self.inst
+        return sum(self.in_house[k] * round(inst.shift_hours(inst.variants[k[2]].shift) * 100)
+                   for d in days for k in self._by_gd.get((g, d), []))  # in hundredths of an hour
+
+    def objective_expr(self):
+        terms = [(var, round(coef * COST_SCALE)) for items in self.cost_terms.values() for var, coef in items]
+        terms = [(v, c) for v, c in terms if c]
+        return cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms])
+
+    def constant_cost(self) -> float:
+        return float(sum(self.cost_constant.values()))
+
+
+# ---------------------------------------------------------------- variables
+
+def available(inst: Instance, g: int, days) -> int:
+    """Members of group g not on leave on any of ``days`` (a day set of size one: present that day)."""
+    return sum(1 for a in inst.groups[g].members if any(d not in inst.leave[a] for d in days))
+
+
+def add_in_house_variables(m: AggregateModel) -> None:
+    inst = m.inst
+    m._by_gd, m._by_gds = defaultdict(list), defaultdict(list)
+    for g, group in enumerate(inst.groups):
+        queues = [inst.queues.index(q) for q in group.skills]
+        for d in range(inst.n_days):
+            cap = available(inst, g, [d])
+            if cap == 0:
+                continue
+            for s in group.shifts:
+                for v in inst.variants_of_shift[s]:
+                    for q in queues:
+                        key = (g, d, v, q)
+                        m.in_house[key] = m.model.new_int_var(0, cap, f"n_g{g}_d{d}_v{v}_q{q}")
+                        m._by_gd[(g, d)].append(key)
+                        m._by_gds[(g, d, s)].append(key)
+
+
+def add_leave_days(m: AggregateModel) -> None:
+    """One shift a day at most, and nobody works a day of leave."""
+    for g in range(len(m.inst.groups)):
+        for d in range(m.inst.n_days):
+            if m._by_gd.get((g, d)):
+                m.model.add(m.day_count(g, d) <= available(m.inst, g, [d]))
+
+
+def _window_limit(m: AggregateModel, length: int, max_work: int) -> None:
+    inst = m.inst
+    for g, group in enumerate(inst.groups):
+        for d0 in range(0, inst.n_days - length + 1):
+            window = range(d0, d0 + length)
+            limit = sum(min(max_work, sum(1 for d in window if d not in inst.leave[a])) for a in group.members)
+            m.model.add(sum(m.day_count(g, d) for d in window) <= limit)
+
+
+def add_weekly_rest_day(m: AggregateModel) -> None:
+    """Every 7 consecutive days hold ``min_rest_days_per_week`` rest days for every agent."""
+    rest = m.inst.workforce.labour_rules.min_rest_days_per_week
+    if rest > 0:
+        _window_limit(m, 7, 7 - rest)
+
+
+def add_max_consecutive_days(m: AggregateModel) -> None:
+    """No more than ``max_consecutive_days`` working days in a row: any K+1 days hold a rest day."""
+    k = m.inst.workforce.labour_rules.max_consecutive_days
+    rest = m.inst.workforce.labour_rules.min_rest_days_per_week
+    if k + 1 <= m.inst.n_days and not (k + 1 == 7 and rest >= 1):  # else implied by the weekly rest day
+        _window_limit(m, k + 1, k)
+
+
+def add_min_rest_between_shifts(m: AggregateModel) -> None:
+    """Whoever works shift s on day d works none of the shifts too close after it on day d+1; the
+    two sets of people are disjoint, so their counts add up to at most the group."""
+    inst = m.inst
+    for g, group in enumerate(inst.groups):
+        for d in range(inst.n_days - 1):
+            cap = available(inst, g, [d, d + 1])
+            for s1 in group.shifts:
+                after = [s2 for s2 in inst.rest_conflicts[s1] if s2 in group.shifts]
+                if after:
+                    m.model.add(m.shift_count(g, d, s1) + sum(m.shift_count(g, d + 1, s2) for s2 in after) <= cap)
+
+
+def add_contract_hours(m: AggregateModel) -> None:
+    """Regular hours: at least the contract less one day's band; overtime beyond the contract
+    (comprehensive: the month; standard: each week's 40 h, pro rata at the month edges, paid as
+    rest-day work) is counted here and capped by :func:`add_overtime_cap`. Statutory-holiday work
+    is all overtime at the holiday premium."""
+    inst = m.inst
+    wf = inst.workforce
+    holidays_ = [d for d, k in enumerate(inst.day_kind) if k == "holiday"]
+    ordinary = [d for d, k in enumerate(inst.day_kind) if k != "holiday"]
+    m.overtime_vars = []
+    for g, group in enumerate(inst.groups):
+        contract = wf.contracts[group.contract]
+        band = m.options.contract_band_h if m.options.contract_band_h is not None else contract.max_hours_day
+        owed = inst.contracted_h[group.members]
+        rate = min(wf.in_house[a].monthly_salary for a in group.members) / contract.standard_hours_month
+        regular = m.hours(g, ordinary)
+        m.model.add(regular >= round(100 * np.maximum(owed - band, 0).sum()))
+        ot_cap = wf.labour_rules.overtime_max_h_month
+        if contract.system == "comprehensive":
+            ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}")
+            m.model.add(ot >= regular - round(100 * owed.sum()))
+            m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_workday / 100)
+            m.overtime_vars.append(ot)
+        else:
+            caps = week_caps(inst.weeks, contract.max_hours_week)
+            for w, (week, cap) in enumerate(zip(inst.weeks, caps)):
+                days = [d for d in week if d in set(ordinary)]
+                limit = sum(max(0.0, cap - 8 * len(inst.leave[a] & set(week))) for a in group.members)
+                ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}_w{w}")
+                m.model.add(ot >= m.hours(g, days) - round(100 * limit))
+                m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_rest_day / 100)
+                m.overtime_vars.append(ot)
+        if holidays_:
+            hol = m.hours(g, holidays_)
+            m.overtime_vars.append(hol)
+            for d in holidays_:
+                for k in m._by_gd.get((g, d), []):
+                    m.add_cost("overtime", m.in_house[k],
+                               rate * wf.labour_rules.overtime_premium_holiday * inst.shift_hours(inst.variants[k[2]].shift))
+        m._group_ot = getattr(m, "_group_ot", {})
+        m._group_ot[g] = list(m.overtime_vars)
+        m.overtime_vars = []
+
+
+def add_overtime_cap(m: AggregateModel) -> None:
+    """Overtime (incl. holiday work) at most ``overtime_max_h_month`` per agent."""
+    cap = m.inst.workforce.labour_rules.overtime_max_h_month
+    for g, terms in getattr(m, "_group_ot", {}).items():
+        if terms:
+            m.model.add(sum(terms) <= round(100 * cap * len(m.inst.groups[g].members)))
+
+
+def add_meal_breaks(m: AggregateModel) -> None:
+    """Meal breaks are part of the variables: each shift variant is the shift with its breaks placed
+    inside their windows (see :func:`optimize.roster.instance.shift_variants`), and its coverage
+    already leaves the break intervals out — coverage is true hour by hour. Nothing to add; the
+    check below guards against a template whose breaks cannot be placed."""
+    for s, vs in enumerate(m.inst.variants_of_shift):
+        assert vs, f"shift {m.inst.workforce.shifts[s].code} has no break placement"
+
+
+def add_part_time_limits(m: AggregateModel) -> None:
+    """A part-timer works at most one block a day inside availability (blocks are built within the
+    windows, of min_block..max_hours_day), at most ``max_hours_week`` per calendar week."""
+    inst = m.inst
+    h_int = inst.interval_h
+    for h, group in enumerate(inst.pt_groups):
+        queues = [inst.queues.index(q) for q in group.skills]
+        size = len(group.members)
+        day_vars = defaultdict(list)
+        for d, blocks in enumerate(group.blocks):
+            for b, block in enumerate(blocks):
+                for q in queues:
+                    var = m.model.new_int_var(0, size, f"pt_h{h}_d{d}_b{b}_q{q}")
+                    m.part_time[(h, d, b, q)] = var
+                    day_vars[d].append((var, block.hours(h_int)))
+                    m.add_cost("part_time", var, group.hourly_rate * block.hours(h_int))
+            if day_vars[d]:
+                m.model.add(sum(v for v, _ in day_vars[d]) <= size)
+        for week in inst.weeks:
+            terms = [(v, hrs) for d in week for v, hrs in day_vars[d]]
+            if terms:
+                m.model.add(sum(v * round(100 * hrs) for v, hrs in terms) <= round(100 * group.max_hours_week * size))
+
+
+def add_vendor_blocks_caps_commitments(m: AggregateModel) -> None:
+    """Seats per vendor, queue and interval, bought in runs of at least ``block_hours`` inside the
+    vendor's hours, at most ``max_seats`` at once over all queues; the monthly commitment is paid
+    even if unused (top-up at the normal price)."""
+    inst = m.inst
+    length = {}
+    for v, vendor in enumerate(inst.workforce.vendors):
+        block = max(1, math.ceil(vendor.block_hours * 60 / inst.interval_min))
+        length[v] = block
+        queues = [inst.queues.index(q) for q in vendor.skills]
+        by_t = defaultdict(list)
+        for q in queues:
+            prev = None
+            starts = []
+            for t in range(inst.n_int):
+                if not inst.vendor_open[v, t]:
+                    prev = None
+                    starts.append(None)
+                    continue
+                seats = m.model.new_int_var(0, vendor.max_seats, f"seat_v{v}_q{q}_t{t}")
+                start = m.model.new_int_var(0, vendor.max_seats, f"start_v{v}_q{q}_t{t}")
+                m.seats[(v, q, t)] = seats
+                by_t[t].append(seats)
+                m.model.add(seats <= start + (prev if prev is not None else 0))
+                starts.append(start)
+                recent = [s for s in starts[max(0, t - block + 1): t + 1] if s is not None]
+                m.model.add(seats >= sum(recent))
+                # a block must fit before the vendor closes
+                closes = [tt for tt in range(t, min(t + block, inst.n_int)) if not inst.vendor_open[v, tt]]
+                if closes:
+                    m.model.add(start == 0)
+                price = vendor.event_price_per_seat_hour if (inst.event_day[t // inst.per_day] and
+                                                             vendor.event_price_per_seat_hour) else vendor.price_per_seat_hour
+                m.add_cost("vendor", seats, price * inst.interval_h)
+                prev = seats
+        for t, vars_ in by_t.items():
+            if len(vars_) > 1:
+                m.model.add(sum(vars_) <= vendor.max_seats)
+        if vendor.min_monthly_seat_hours > 0:
+            bought = sum(m.seats[k] for k in m.seats if k[0] == v)
+            need = math.ceil(vendor.min_monthly_seat_hours / inst.interval_h)
+            topup = m.model.new_int_var(0, need, f"topup_v{v}")
+            m.model.add(topup >= need - bought)
+            m.add_cost("vendor", topup, vendor.price_per_seat_hour * inst.interval_h)
+    m._vendor_block = length
+
+
+def add_bot_cap(m: AggregateModel) -> None:
+    """The bot's share is the configured containment clipped to its hourly cap (applied when the
+    instance is built, the excess going to humans); its sessions and fee are a fixed cost here."""
+    bot = m.inst.workforce.bot
+    if bot is not None:
+        m.cost_constant["bot"] = float(m.inst.bot_handled.sum() * bot.price_per_session + bot.monthly_fee)
+
+
+# ---------------------------------------------------------------- coverage and service
+
+def add_coverage(m: AggregateModel) -> None:
+    """Effective agents per queue and interval, in hundredths: in-house and part-time heads on the
+    floor (breaks removed, partial intervals as fractions) and vendor seats ÷ the vendor's AHT
+    factor, all after the queue's shrinkage."""
+    inst = m.inst
+    wf = inst.workforce
+    keep = [1.0 - wf.queues[q].shrinkage for q in inst.queues]
+    terms = [[[] for _ in range(inst.n_int)] for _ in inst.queues]
+    for (g, d, v, q), var in m.in_house.items():
+        first, cov = inst.coverage_on_month(v, d)
+        for k in np.nonzero(cov)[0]:
+            terms[q][first + k].append((var, round(EFF_SCALE * cov[k] * keep[q])))
+    for (h, d, b, q), var in m.part_time.items():
+        block = inst.pt_groups[h].blocks[d][b]
+        first = d * inst.per_day + block.start
+        for t in range(first, min(first + block.length, inst.n_int)):
+            terms[q][t].append((var, round(EFF_SCALE * keep[q])))
+    for (v, q, t), var in m.seats.items():
+        terms[q][t].append((var, round(EFF_SCALE * keep[q] / wf.vendors[v].aht_factor)))
+    m.coverage_terms = terms
+
+
+def effective(m: AggregateModel, q: int, t: int):
+    items = [(v, c) for v, c in m.coverage_terms[q][t] if c]
+    if not items:
+        return 0
+    return cp_model.LinearExpr.weighted_sum([v for v, _ in items], [c for _, c in items])
+
+
+def contacts_per_agent(inst: Instance, q: int, t: int) -> float:
+    queue = inst.workforce.queues[inst.queues[q]]
+    per_agent = queue.concurrency / (1 + queue.concurrency_slowdown * (queue.concurrency - 1))
+    return per_agent * inst.interval_h * 3600.0 / inst.aht_s[q, t]
+
+
+def add_service(m: AggregateModel) -> None:
+    """Monotone level booleans per queue and interval; late contacts priced at the shortfall
+    penalty; the interval floor priced per agent short; period targets with priced slack."""
+    inst = m.inst
+    wf = inst.workforce
+    penalty = wf.costs.shortfall_penalty_per_contact
+    period_terms: dict[tuple, list] = defaultdict(list)
+    period_const: dict[tuple, float] = defaultdict(float)
+    for qn, qc in m.curves.items():
+        q = inst.queues.index(qn)
+        for t, curve in enumerate(qc.curves):
+            thr, late = curve.thresholds, curve.late
+            m.cost_constant["shortfall_penalty"] += penalty * late[0]
+            bs = [m.model.new_bool_var(f"b_q{q}_t{t}_j{j}") for j in range(1, len(thr))]
+            m.levels[(q, t)] = bs
+            if not bs:
+                continue
+            for a, b in zip(bs, bs[1:]):
+                m.model.add_implication(b, a)
+            steps = [round(EFF_SCALE * (thr[j] - thr[j - 1])) for j in range(1, len(thr))]
+            m.model.add(cp_model.LinearExpr.weighted_sum(bs, steps) <= effective(m, q, t))
+            for j, b in enumerate(bs, start=1):
+                m.add_cost("shortfall_penalty", b, -penalty * (late[j - 1] - late[j]))
+            floor = curve.full_level if m.options.service_mode == "interval" else curve.floor_level
+            if floor > 0:
+                price = m.options.floor_weight * penalty * contacts_per_agent(inst, q, t)
+                for j in range(1, floor + 1):
+                    m.cost_constant["floor_penalty"] += price * (thr[j] - thr[j - 1])
+                    m.add_cost("floor_penalty", bs[j - 1], -price * (thr[j] - thr[j - 1]))
+            if m.options.service_mode == "interval":
+                continue
+            d = t // inst.per_day
+            day_set = "event" if inst.event_day[d] else "normal"
+            periods = [("day", d, day_set), ("month", 0, "normal")]
+            if inst.event_day[d] and wf.queues[qn].event_targets is not None:
+                periods.append(("event", _event_window(inst, d), "event"))
+            for kind, index, tset in periods:
+                for metric in target_metrics(wf.queues[qn].event_targets if tset == "event" and
+                                             wf.queues[qn].event_targets is not None else wf.queues[qn].targets):
+                    e = curve.excess[f"{tset}:{metric}"]
+                    key = (q, kind, index, metric)
+                    period_const[key] += e[0]
+                    for j, b in enumerate(bs, start=1):
+                        coef = round(CONTACT_SCALE * (e[j] - e[j - 1]))
+                        if coef:
+                            period_terms[key].append((b, coef))
+    m.period_keys = []
+    for key in set(period_terms) | set(period_const):
+        items = period_terms.get(key, [])
+        const = round(CONTACT_SCALE * period_const[key])
+        top = max(0, const) + sum(c for _, c in items if c > 0)
+        slack = m.model.new_int_var(0, top, f"slack_{'_'.join(map(str, key))}")
+        expr = cp_model.LinearExpr.weighted_sum([b for b, _ in items], [c for _, c in items]) if items else 0
+        m.model.add(expr + const <= slack)
+        m.add_cost("target_slack", slack, m.options.target_slack_weight * penalty / CONTACT_SCALE)
+        m.period_keys.append((key, slack))
+
+
+def _event_window(inst: Instance, d: int) -> int:
+    """Index of the run of consecutive event days containing day d (its first day)."""
+    while d > 0 and inst.event_day[d - 1]:
+        d -= 1
+    return d
+
+
+def add_email(m: AggregateModel) -> None:
+    """Email is deferrable: cumulative work done by t ≤ work arrived by t and grows by at most the
+    capacity present; work due (arrived ``resolve_within_h`` ago) and not done is late. New late
+    work per interval (the rise of the overdue backlog) is priced at the shortfall penalty."""
+    inst = m.inst
+    penalty = inst.workforce.costs.shortfall_penalty_per_contact
+    for qn, dem in m.email.items():
+        q = inst.queues.index(qn)
+        cum = np.concatenate([[0.0], np.cumsum(dem.arrivals)])
+        top = int(round(EMAIL_SCALE * cum[-1])) + 1
+        prev_done, prev_over = None, None
+        for t in range(inst.n_int):
+            done = m.model.new_int_var(0, int(round(EMAIL_SCALE * cum[t + 1])), f"email_done_q{q}_t{t}")
+            per_unit = round(EMAIL_SCALE * inst.interval_h * 3600.0 / dem.aht_s[t] / EFF_SCALE)
+            m.model.add(done <= (prev_done if prev_done is not None else 0) + per_unit * effective(m, q, t))
+            if prev_done is not None:
+                m.model.add(done >= prev_done)
+            due = t + 1 - dem.deadline
+            over = m.model.new_int_var(0, top, f"email_over_q{q}_t{t}")
+            if due > 0:
+                m.model.add(over >= int(round(EMAIL_SCALE * cum[due])) - done)
+            late = m.model.new_int_var(0, top, f"email_late_q{q}_t{t}")
+            m.model.add(late >= over - (prev_over if prev_over is not None else 0))
+            m.add_cost("shortfall_penalty", late, penalty / EMAIL_SCALE)
+            prev_done, prev_over = done, over
+
+
+def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[str, EmailDemand],
+                    options: ModelOptions = ModelOptions()) -> AggregateModel:
+    m = AggregateModel(inst, curves, email, options)
+    add_in_house_variables(m)
+    add_leave_days(m)
+    add_weekly_rest_day(m)
+    add_max_consecutive_days(m)
+    add_min_rest_between_shifts(m)
+    add_contract_hours(m)
+    add_overtime_cap(m)
+    add_meal_breaks(m)
+    add_part_time_limits(m)
+    add_vendor_blocks_caps_commitments(m)
+    add_bot_cap(m)
+    add_coverage(m)
+    add_service(m)
+    add_email(m)
+    m.model.minimize(m.objective_expr())
+    return m

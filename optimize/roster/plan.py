@@ -1,0 +1,287 @@
+"""``plan_month``: the month's roster at minimum cost, as a CP-SAT-centred decomposition.
+
+1. **aggregate** (:mod:`optimize.roster.model`): one CP-SAT model decides, per in-house group (same
+   skills and contract), how many agents work each shift with each break placement on each queue
+   each day; part-time blocks; vendor seats per interval; and prices service exactly through the
+   staffing service functions. Its best bound is a lower bound on every legal roster.
+2. **assign** (:mod:`optimize.roster.assign`): per group, named agents take those shifts under every
+   individual rule, with the soft wishes priced.
+3. **repair**: the aggregate model again, with each group's daily shift counts fixed to the named
+   roster, re-chooses break placements, queues, part-time blocks and vendor seats around it.
+4. **part-time names**: blocks go to named part-timers (one a day, weekly cap).
+The final plan's objective (its variable cost plus priced penalties) is compared with the bound of
+step 1: that gap is the one reported.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from contracts.workforce import Workforce
+from optimize.roster import extract, shortfalls
+from optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
+from optimize.roster.curves import QueueCurves, queue_curves
+from optimize.roster.instance import Instance, build_instance
+from optimize.roster.model import COST_SCALE, AggregateModel, EmailDemand, ModelOptions, build_aggregate
+from optimize.roster.solve import Progress, StageResult, relative_gap, solve
+
+OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
+                   "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
+                   "thresholds) + priced period-target slack and interval-floor shortfall + soft-rule penalties; "
+                   "in-house salaries are a constant, reported in cost.in_house but not in the objective or gap")
+
+
+@dataclass
+class RosterPlan:
+    roster: pd.DataFrame
+    vendor_seats: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: dict
+    instance: Instance | None = field(default=None, repr=False)
+
+
+def capacity_effective(inst: Instance) -> np.ndarray:
+    """Most effective agents any roster could put on each queue and interval (all sources at once)."""
+    wf = inst.workforce
+    out = np.zeros((len(inst.queues), inst.n_int))
+    for q, name in enumerate(inst.queues):
+        heads = sum(len(g.members) for g in inst.groups if name in g.skills)
+        heads += sum(len(g.members) for g in inst.pt_groups if name in g.skills)
+        out[q] = heads + sum(v.max_seats / v.aht_factor * inst.vendor_open[i]
+                             for i, v in enumerate(wf.vendors) if name in v.skills)
+        out[q] *= 1.0 - wf.queues[name].shrinkage
+    return out
+
+
+def service_inputs(inst: Instance, service_mode: str) -> tuple[dict[str, QueueCurves], dict[str, EmailDemand]]:
+    cap = capacity_effective(inst)
+    event_interval = np.repeat(inst.event_day, inst.per_day)
+    curves, email = {}, {}
+    for q, name in enumerate(inst.queues):
+        queue = inst.workforce.queues[name]
+        if queue.channel == "email":
+            email[name] = EmailDemand(inst.arrivals_human[q], inst.aht_s[q], extract.email_deadline(inst, name))
+        else:
+            curves[name] = queue_curves(name, queue, inst.arrivals_human[q], inst.aht_s[q], inst.interval_h,
+                                        event_interval, cap[q], floor_factor=1.0 if service_mode == "interval" else None)
+    return curves, email
+
+
+def _values(solver: cp_model.CpSolver, variables: dict) -> dict:
+    return {k: int(solver.value(v)) for k, v in variables.items()}
+
+
+def cost_breakdown(m: AggregateModel, solver: cp_model.CpSolver) -> dict[str, float]:
+    out = defaultdict(float)
+    for label, items in m.cost_terms.items():
+        out[label] += sum(round(c * COST_SCALE) * solver.value(v) for v, c in items) / COST_SCALE
+    for label, value in m.cost_constant.items():
+        out[label] += value
+    return dict(out)
+
+
+def _hint(m: AggregateModel, values: dict[str, dict]) -> None:
+    m.model.clear_hints()
+    for name in ("in_house", "part_time", "seats"):
+        for k, var in getattr(m, name).items():
+            if k in values[name]:
+                m.model.add_hint(var, values[name][k])
+
+
+def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
+               time_limit_s: float = 60, seed: int = 0, service_mode: str = "period", progress: Progress | None = None,
+               weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None) -> RosterPlan:
+    """Plan ``month`` (``YYYY-MM``) for ``workforce`` against ``requirements_df`` (docs/plan-files.md)."""
+    if service_mode not in ("period", "interval"):
+        raise ValueError(f"service_mode must be 'period' or 'interval', got {service_mode!r}")
+    started = time.perf_counter()
+    emit = progress or (lambda stage, info: None)
+    emit("build", {"message": "building the month"})
+    inst = build_instance(workforce, requirements_df, month, events)
+    curves, email = service_inputs(inst, service_mode)
+    options = options or ModelOptions(service_mode=service_mode)
+    agg = build_aggregate(inst, curves, email, options)
+    constant = agg.constant_cost()
+    built = time.perf_counter() - started
+    budget = max(4.0, time_limit_s - built)
+    stages: list[StageResult] = []
+
+    solver, first = solve(agg.model, stage="aggregate", time_limit_s=0.5 * budget, seed=seed, scale=COST_SCALE,
+                          constant=constant, progress=progress)
+    stages.append(first)
+    if first.status not in ("OPTIMAL", "FEASIBLE"):
+        solver, first = solve(agg.model, stage="aggregate", time_limit_s=max(30.0, budget), seed=seed,
+                              scale=COST_SCALE, constant=constant, progress=progress)
+        stages.append(first)
+        if first.status not in ("OPTIMAL", "FEASIBLE"):
+            raise RuntimeError(f"the aggregate roster model found no plan ({first.status}); the hard rules "
+                               f"contradict each other (e.g. contract hours that leave days make impossible)")
+    bound = first.best_bound
+    values = {name: _values(solver, getattr(agg, name)) for name in ("in_house", "part_time", "seats")}
+
+    group_counts = [defaultdict(int) for _ in inst.groups]
+    for (g, d, v, q), n in values["in_house"].items():
+        if n:
+            group_counts[g][(d, inst.variants[v].shift)] += n
+    t0 = time.perf_counter()
+    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.2 * budget, seed, progress)
+    stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
+                              time.perf_counter() - t0))
+
+    # repair: fix each group's daily shift counts to the named roster, re-choose everything else
+    named = defaultdict(int)
+    group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
+    for (a, d), s in chosen.items():
+        named[(group_of[a], d, s)] += 1
+    for g, group in enumerate(inst.groups):
+        for d in range(inst.n_days):
+            for s in group.shifts:
+                keys = agg._by_gds.get((g, d, s), [])
+                if keys:
+                    agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
+    _hint(agg, values)
+    remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
+    solver, repair = solve(agg.model, stage="repair", time_limit_s=0.7 * remaining, seed=seed, scale=COST_SCALE,
+                           constant=constant, progress=progress)
+    stages.append(repair)
+    if repair.status in ("OPTIMAL", "FEASIBLE"):
+        values = {name: _values(solver, getattr(agg, name)) for name in ("in_house", "part_time", "seats")}
+        final_solver = solver
+    else:  # keep the aggregate's choices; the fill below re-balances the named roster into them
+        final_solver = None
+
+    pt_counts = [defaultdict(int) for _ in inst.pt_groups]
+    for (h, d, b, q), n in values["part_time"].items():
+        if n:
+            pt_counts[h][(d, b)] += n
+    remaining = max(1.0, time_limit_s - (time.perf_counter() - started))
+    pt_chosen = assign_part_time(inst, pt_counts, 0.5 * remaining, seed)
+    named_pt = defaultdict(int)
+    pt_group_of = {p: h for h, grp in enumerate(inst.pt_groups) for p in grp.members}
+    for (p, d), b in pt_chosen.items():
+        named_pt[(pt_group_of[p], d, b)] += 1
+    if any(named_pt.get((h, d, b), 0) != n for h, c in enumerate(pt_counts) for (d, b), n in c.items()):
+        # some blocks could not be named: fix part-time to what was named and re-choose the rest
+        for (h, d, b, q), var in agg.part_time.items():
+            pass
+        by_hdb = defaultdict(list)
+        for (h, d, b, q), var in agg.part_time.items():
+            by_hdb[(h, d, b)].append(var)
+        for key, vars_ in by_hdb.items():
+            agg.model.add(sum(vars_) == named_pt.get(key, 0))
+        _hint(agg, values)
+        remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
+        solver, again = solve(agg.model, stage="repair part-time", time_limit_s=remaining, seed=seed,
+                              scale=COST_SCALE, constant=constant, progress=progress)
+        stages.append(again)
+        if again.status in ("OPTIMAL", "FEASIBLE"):
+            values = {name: _values(solver, getattr(agg, name)) for name in ("in_house", "part_time", "seats")}
+            final_solver = solver
+
+    ih = extract.in_house_details(inst, chosen, {k: n for k, n in values["in_house"].items() if n})
+    pt = extract.part_time_details(inst, pt_chosen, {k: n for k, n in values["part_time"].items() if n})
+    shifts_of = defaultdict(dict)
+    for (a, d), (s, _, _) in ih.items():
+        shifts_of[a][d] = s
+    overtime = extract.overtime_by_day(inst, shifts_of)
+    roster = extract.roster_table(inst, ih, pt, overtime)
+    seats = {k: n for k, n in values["seats"].items() if n}
+    staffed = extract.staffed_arrays(inst, ih, pt, seats)
+    service = extract.service_arrays(inst, staffed["effective"])
+    coverage = extract.coverage_table(inst, staffed, service)
+    cost = extract.costs(inst, roster, seats, service)
+    soft = soft_penalties(inst, shifts_of, weights)
+
+    # the final plan's objective, on the model's terms, with the named roster's exact overtime
+    if final_solver is not None:
+        model_costs = cost_breakdown(agg, final_solver)
+    else:
+        model_costs = cost_breakdown(agg, solver) if first.status in ("OPTIMAL", "FEASIBLE") else {}
+    model_costs["overtime"] = cost["overtime"]
+    objective = float(sum(model_costs.values()) + sum(soft.values()))
+    gap = relative_gap(objective, bound)
+
+    found = shortfall_records(inst, curves, staffed, service, ih, pt, seats, agg, final_solver, service_mode)
+    summary = {
+        "month": month,
+        "cost": cost,
+        "service": extract.service_summary(inst, service),
+        "solver": {"status": first.status if first.status != "OPTIMAL" or gap > 1e-6 else "OPTIMAL",
+                   "objective": round(objective, 2), "best_bound": round(bound, 2), "gap": round(gap, 6),
+                   "seconds": round(time.perf_counter() - started, 2), "objective_scope": OBJECTIVE_SCOPE,
+                   "objective_terms": {k: round(v, 2) for k, v in {**model_costs, **soft}.items()},
+                   "service_mode": service_mode, "method": "aggregate CP-SAT → named assignment → repair",
+                   "stages": [{"stage": s.stage, "status": s.status, "objective": _num(s.objective),
+                               "best_bound": _num(s.best_bound), "seconds": round(s.seconds, 2)} for s in stages],
+                   "seed": seed, "time_limit_s": time_limit_s, "notes": inst.notes},
+        "violations": [],
+        "shortfalls": found,
+        "inputs": {},
+    }
+    return RosterPlan(roster, extract.vendor_table(inst, seats), coverage, summary, inst)
+
+
+def _num(value: float):
+    return None if value != value else round(value, 2)
+
+
+def shortfall_records(inst: Instance, curves: dict[str, QueueCurves], staffed: dict, service: dict, ih: dict,
+                      pt: dict, seats: dict, agg: AggregateModel, solver, service_mode: str) -> list[dict]:
+    """Intervals below their floor (period mode) or their full target (interval mode), and, for a
+    period target missed, the intervals of that period below the full target."""
+    wf = inst.workforce
+    short = np.zeros((len(inst.queues), inst.n_int), dtype=bool)
+    need = np.zeros_like(staffed["effective"])
+    missed_days = set()
+    if solver is not None and service_mode == "period":
+        for (q, kind, index, metric), slack in getattr(agg, "period_keys", []):
+            if solver.value(slack) > 0:
+                if kind == "day":
+                    missed_days.add((q, index))
+                elif kind == "event":
+                    d = index
+                    while d < inst.n_days and inst.event_day[d]:
+                        missed_days.add((q, d))
+                        d += 1
+                else:
+                    missed_days.update((q, d) for d in range(inst.n_days))
+    records = []
+    for label in ("floor", "target"):
+        short[:] = False
+        for name, qc in curves.items():
+            q = inst.queues.index(name)
+            for t, c in enumerate(qc.curves):
+                level = c.full_level if (label == "target" or service_mode == "interval") else c.floor_level
+                if level <= 0:
+                    continue
+                need[q, t] = c.thresholds[level]
+                below = staffed["effective"][q, t] + 1e-6 < c.thresholds[level]
+                if label == "floor" or service_mode == "interval":
+                    short[q, t] = below
+                else:
+                    short[q, t] = below and (q, t // inst.per_day) in missed_days
+        if label == "target" and service_mode == "interval":
+            break
+        records += shortfalls.diagnose(inst, short, need, staffed, ih, pt, seats,
+                                       "interval floor" if label == "floor" and service_mode == "period"
+                                       else ("interval target" if service_mode == "interval" else "period target"))
+    for name in inst.queues:
+        queue = wf.queues[name]
+        if queue.channel == "email":
+            q = inst.queues.index(name)
+            late = service["shortfall_contacts"][q]
+            if late.sum() > 0.5:
+                t0 = int(np.argmax(late > 0))
+                records.append({"queue": name, "kind": "email deadline",
+                                "intervals": f"{inst.interval_starts()[t0]:%Y-%m-%d %H:%M}/…",
+                                "agents_short": int(math.ceil(late.sum() * float(np.mean(inst.aht_s[q])) / 3600
+                                                              / max(1.0, inst.interval_h * inst.per_day))),
+                                "reason": f"{late.sum():.0f} emails not resolved within "
+                                          f"{queue.targets.resolve_within_h:g} h"})
+    return records
