@@ -202,8 +202,10 @@ def expected_arrivals(cal: pd.DataFrame, grid: EventGrid) -> dict[str, np.ndarra
 
     presales_day = lvl * day_factor(cal, "chat_presales") * level_shift(cal, "chat_presales")
     presales_day *= anomaly_factor(cal, "chat_presales")
-    out["chat_presales"] = presales_day[:, None] * ((1 + grid.uplift["chat_presales"])[:, None]
-                                                    * hour_shapes(cal, "chat_presales")
+    # promotion traffic leans even harder on the evening than ordinary shopping does
+    shape = hour_shapes(cal, "chat_presales")
+    promo_shape = shape ** 1.5 * 24 / (shape ** 1.5).sum(axis=1, keepdims=True)
+    out["chat_presales"] = presales_day[:, None] * (shape + grid.uplift["chat_presales"][:, None] * promo_shape
                                                     + grid.rush["chat_presales"].reshape(n, 24))
     after_day = driver * day_factor(cal, "chat_aftersales") * anomaly_factor(cal, "chat_aftersales")
     out["chat_aftersales"] = after_day[:, None] * ((1 + grid.uplift["chat_aftersales"])[:, None]
