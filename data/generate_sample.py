@@ -132,7 +132,7 @@ class EventGrid:
         self.first = cal["date"].iloc[0]
         self.uplift = {s: np.zeros(n) for s in ("chat_presales", "chat_aftersales", "orders")}
         self.rush = {s: np.zeros(n * 24) for s in ("chat_presales", "chat_aftersales")}
-        self.extended_phone = np.zeros(n, bool)
+        self.extended_phone = np.zeros(n * 24, bool)
         if strengths is None:
             return
         for name, kind, start, end, _ in shapes.CALENDAR:
@@ -150,9 +150,9 @@ class EventGrid:
                 ok = (idx >= 0) & (idx < n * 24)
                 self.rush["chat_presales"][idx[ok]] += rush.presales * decay[ok]
                 self.rush["chat_aftersales"][idx[ok]] += rush.aftersales * decay[ok]
-            for day in fx.extended_phone:
-                i = (day - self.first).days
-                if 0 <= i < n:
+            for hour in fx.extended_phone:
+                i = (hour.date() - self.first).days * 24 + hour.hour
+                if 0 <= i < n * 24:
                     self.extended_phone[i] = True
 
 
@@ -218,8 +218,8 @@ def expected_arrivals(cal: pd.DataFrame, grid: EventGrid) -> dict[str, np.ndarra
     phone_day *= day_factor(cal, "phone") * anomaly_factor(cal, "phone") * np.exp(shapes.PHONE_DRIFT_PER_YEAR * t_years)
     phone_shape = hour_shapes(cal, "phone")
     closed = phone_shape == 0
-    # around the big peaks the hotline runs 24 h; the payment rushes reach it too
-    phone_shape = np.where(grid.extended_phone[:, None] & closed, 0.3, phone_shape)
+    # around the big peaks the hotline stays open late; the payment rushes reach it too
+    phone_shape = np.where(grid.extended_phone.reshape(n, 24) & closed, 0.6, phone_shape)
     phone_rush = 0.05 * grid.rush["chat_presales"].reshape(n, 24) + 0.12 * grid.rush["chat_aftersales"].reshape(n, 24)
     out["phone"] = phone_day[:, None] * (phone_shape + np.where(phone_shape > 0, phone_rush, 0.0))
 

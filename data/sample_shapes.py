@@ -53,7 +53,6 @@ HOUR_SHAPE = {
                             1.25, 1.30, 1.35, 1.35, 1.30, 1.20, 1.10, 1.10, 1.10, 1.05, .90, .75]),
     },
 }
-PHONE_OPEN_HOURS = (8, 22)  # hotline 08:00-22:00; extended to 24 h around the 11.11 / 618 peaks
 
 # Day-of-week propensity to contact (Mon..Sun) on ordinary days; statutory holidays use the
 # "holiday" factor, swapped working days (调休) count as a Monday-like working day.
@@ -137,7 +136,7 @@ class Rush:
 class EventEffect:
     uplift: dict[dt.date, dict[str, float]] = field(default_factory=dict)  # day -> {series: extra share}
     rushes: list[Rush] = field(default_factory=list)
-    extended_phone: list[dt.date] = field(default_factory=list)
+    extended_phone: list[dt.datetime] = field(default_factory=list)  # hotline hours opened specially
 
     def add(self, day: dt.date, **extra: float) -> None:
         slot = self.uplift.setdefault(day, {})
@@ -183,7 +182,7 @@ def double11(start: dt.date, end: dt.date, s: Strength) -> EventEffect:
     fx.rushes.append(Rush(_at(end, 0), 10.5 * s.spike, 4.5 * s.spike, 1.3))
     fx.add(end + dt.timedelta(days=1), chat_presales=0.40, orders=1.5 * s.orders)
     fx.add(end + dt.timedelta(days=2), chat_presales=0.15, orders=0.5 * s.orders)
-    fx.extended_phone += [eve, end]
+    fx.extended_phone += [_at(eve, 22), _at(eve, 23), _at(end, 0), _at(end, 1), _at(end, 22), _at(end, 23)]
     return fx
 
 
@@ -205,7 +204,7 @@ def six18(start: dt.date, end: dt.date, s: Strength) -> EventEffect:
     fx.add(end, chat_presales=1.0 * s.peak, chat_aftersales=0.4 * s.peak, orders=3.5 * s.orders)
     fx.rushes.append(Rush(_at(end, 0), 6.0 * s.spike, 2.5 * s.spike, 1.3))
     fx.add(end + dt.timedelta(days=1), orders=0.6 * s.orders, chat_presales=0.15)
-    fx.extended_phone += [end]
+    fx.extended_phone += [_at(eve, 22), _at(eve, 23), _at(end, 0), _at(end, 1)]
     return fx
 
 
