@@ -40,6 +40,7 @@ from contracts.tables import atomic_path  # noqa: E402
 SEED = 20261111
 FIRST_DAY = dt.date(2024, 11, 1)
 LAST_DAY = dt.date(2026, 10, 31)
+PLAN_LAST_DAY = dt.date(2026, 11, 30)  # the sample's plan month, 2026-11
 BURN_IN_DAYS = 70  # latent orders start earlier so after-sales on 2024-11-01 have their lagged past
 LOG_MONTH = (2026, 10)
 CHAT = ("chat_presales", "chat_aftersales")
@@ -463,16 +464,25 @@ def history_frame(hours: pd.DatetimeIndex, arrivals: dict, aht: dict, abandoned:
     return out.drop(columns=["_rank", "_t"]).reset_index(drop=True)
 
 
+def expected_frame(cal: pd.DataFrame, expected: dict) -> pd.DataFrame:
+    """The noise-free mean per queue and hour (history span and plan month): what a perfect
+    forecaster would predict, for benchmarks that separate model error from noise."""
+    hours = pd.date_range(pd.Timestamp(cal["date"].iloc[0]), periods=len(cal) * 24, freq="h")
+    stamp = hours.strftime("%Y-%m-%d %H:%M")
+    return pd.concat([pd.DataFrame({"queue": q, "interval_start": stamp, "arrivals": expected[q].reshape(-1)})
+                      for q in shapes.QUEUES], ignore_index=True)
+
+
 def events_frame() -> pd.DataFrame:
     rows = [(name, kind, start.isoformat(), end.isoformat(), "" if intensity is None else f"{intensity:g}")
             for name, kind, start, end, intensity in shapes.CALENDAR if end >= FIRST_DAY]
     return pd.DataFrame(rows, columns=["name", "kind", "start", "end", "intensity"])
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
+def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.1f") -> None:
     """Fixed float format and line ends, so the bytes only change when the data does."""
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, lineterminator="\n", float_format="%.1f", na_rep="", encoding="utf-8")
+        frame.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format, na_rep="", encoding="utf-8")
 
 
 def write_text(text: str, path: Path) -> None:
@@ -505,13 +515,18 @@ def summarise(history: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def generate(out: Path, seed: int = SEED) -> str:
+def generate(out: Path, seed: int = SEED, *, write_expected: bool = False) -> str:
     out.mkdir(parents=True, exist_ok=True)
-    cal = build_calendar(FIRST_DAY - dt.timedelta(days=BURN_IN_DAYS), LAST_DAY)
-    in_history = slice(BURN_IN_DAYS, None)
+    # the model runs on through the plan month, so its noise-free mean there is the oracle forecast
+    cal = build_calendar(FIRST_DAY - dt.timedelta(days=BURN_IN_DAYS), PLAN_LAST_DAY)
+    in_history = slice(BURN_IN_DAYS, BURN_IN_DAYS + (LAST_DAY - FIRST_DAY).days + 1)
+    after_burn_in = slice(BURN_IN_DAYS, None)
     expected = expected_arrivals(cal, EventGrid(cal, draw_strengths(seed)))
     baseline = expected_arrivals(cal, EventGrid(cal, None))
     scale = calibrate(expected, in_history)
+    if write_expected:
+        write_csv(expected_frame(cal.iloc[after_burn_in], {q: v[after_burn_in] * scale[q] for q, v in expected.items()}),
+                  out / "expected.csv", float_format="%.3f")
     expected = {q: v[in_history] * scale[q] for q, v in expected.items()}
     baseline = {q: v[in_history] * scale[q] for q, v in baseline.items()}
     cal = cal.iloc[in_history].reset_index(drop=True)
@@ -550,9 +565,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent, help="output directory")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--expected", action="store_true",
+                        help="also write expected.csv: the noise-free mean through 2026-11 (not committed)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    summary = generate(args.out, args.seed)
+    summary = generate(args.out, args.seed, write_expected=args.expected)
     print(summary)
     print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s")
 

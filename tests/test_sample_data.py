@@ -39,10 +39,18 @@ def daily(history) -> pd.DataFrame:
         index="date", columns="queue", values="arrivals", aggfunc="sum")
 
 
-def test_regenerating_reproduces_the_committed_files_byte_for_byte(tmp_path):
-    _generator().generate(tmp_path)
+def test_regenerating_reproduces_the_committed_files_byte_for_byte(tmp_path, history):
+    _generator().generate(tmp_path, write_expected=True)
     for name in GENERATED:
         assert (tmp_path / name).read_bytes() == (SAMPLE_DIR / name).read_bytes(), f"{name} differs"
+    # the noise-free mean (oracle forecast) runs through the plan month and carries the history
+    expected = pd.read_csv(tmp_path / "expected.csv", parse_dates=["interval_start"])
+    assert expected["interval_start"].max() == pd.Timestamp("2026-11-30 23:00")
+    past = expected[expected["interval_start"] <= history["interval_start"].max()]
+    assert past["arrivals"].sum() == pytest.approx(history["arrivals"].sum(), rel=0.03)
+    november = expected[expected["interval_start"] >= pd.Timestamp("2026-11-01")]
+    chat = november[november["queue"].isin(CHAT)].groupby("interval_start")["arrivals"].sum()
+    assert chat.idxmax() == pd.Timestamp("2026-11-11 00:00")
 
 
 def test_a_different_seed_gives_different_volumes(tmp_path):
