@@ -525,8 +525,8 @@ def generate(out: Path, seed: int = SEED, *, write_expected: bool = False) -> st
     baseline = expected_arrivals(cal, EventGrid(cal, None))
     scale = calibrate(expected, in_history)
     if write_expected:
-        write_csv(expected_frame(cal.iloc[after_burn_in], {q: v[after_burn_in] * scale[q] for q, v in expected.items()}),
-                  out / "expected.csv", float_format="%.3f")
+        oracle = {q: v[after_burn_in] * scale[q] for q, v in expected.items()}
+        write_csv(expected_frame(cal.iloc[after_burn_in], oracle), out / "expected.csv", float_format="%.3f")
     expected = {q: v[in_history] * scale[q] for q, v in expected.items()}
     baseline = {q: v[in_history] * scale[q] for q, v in baseline.items()}
     cal = cal.iloc[in_history].reset_index(drop=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-from pathlib import Path
 
 import holidays
 import numpy as np
