@@ -483,11 +483,13 @@ def write_csv(frame: pd.DataFrame, path: Path, float_format: str = "%.1f") -> No
     """Fixed float format and line ends, so the bytes only change when the data does."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format, na_rep="", encoding="utf-8")
+        tmp.chmod(0o644)  # a temp file starts private; the sample is for everyone to read
 
 
 def write_text(text: str, path: Path) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o644)
 
 
 def summarise(history: pd.DataFrame) -> str:
