@@ -332,7 +332,19 @@ def apply_overrides(base: dict, overrides: dict[str, Any], *, scenario: str = "s
     try:
         return parse_workforce(data, source)
     except InputError as exc:
-        raise InputError(source, f"{where}: {exc.problem}", field=exc.field) from None
+        raise InputError(source, f"{where}: {exc.problem}", field=_field_by_id(exc.field, data)) from None
+
+
+def _field_by_id(field_path: str | None, data: dict) -> str | None:
+    """``vendors.0.price`` → ``vendors.V1.price``: name list items the way overrides address them."""
+    match = re.match(r"^(in_house|part_time|vendors)\.(\d+)(\..*)?$", field_path or "")
+    if not match:
+        return field_path
+    items = data.get(match[1]) or []
+    index = int(match[2])
+    if index < len(items) and isinstance(items[index], dict) and "id" in items[index]:
+        return f"{match[1]}.{items[index]['id']}{match[3] or ''}"
+    return field_path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -957,21 +969,24 @@ def _call_plan_month(workforce: Workforce, requirements: pd.DataFrame, job: Scen
     if "num_workers" in params:  # two scenarios share two cores
         kwargs["num_workers"] = 1
     if "progress" in params:
-        kwargs["progress"] = _RosterProgress(report)
+        kwargs["progress"] = _RosterProgress(report, job.scenario.time_limit_s)
     return plan_month(workforce, requirements, job.month, **kwargs)
 
 
 class _RosterProgress:
-    """Adapter for the roster's progress callback: any call moves the bar along the solve."""
+    """Adapter for the roster's ``progress(stage, info)``: the bar follows the wall clock against
+    the scenario's time limit, the text shows the stage and the gap."""
 
-    def __init__(self, report: Callable[[float, str], None]):
-        self.report = report
+    def __init__(self, report: Callable[[float, str], None], limit_s: float):
+        self.report, self.limit_s = report, max(limit_s, 1.0)
         self.started = time.perf_counter()
 
-    def __call__(self, *args, **kwargs) -> None:
-        message = next((a for a in args if isinstance(a, str)), "solving")
-        fraction = next((float(a) for a in args if isinstance(a, (int, float)) and 0 <= a <= 1), None)
-        self.report(0.3 + 0.6 * fraction if fraction is not None else -1.0, message)
+    def __call__(self, stage: str = "solving", info: dict | None = None) -> None:
+        info = info or {}
+        gap = info.get("gap")
+        text = str(info.get("message") or stage) + (f" gap {gap:.1%}" if isinstance(gap, float) and gap == gap else "")
+        elapsed = time.perf_counter() - self.started
+        self.report(0.25 + 0.65 * min(1.0, elapsed / self.limit_s), text)
 
 
 def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None = None) -> ScenarioResult:
@@ -994,15 +1009,20 @@ def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None =
     report(0.25, f"{scenario.mode} plan")
     notes: list[str] = []
     plan = None
-    if scenario.mode == "quick":
+    if scenario.mode == "full":
+        try:
+            plan = _call_plan_month(workforce, requirements, job, report)
+            report(0.9, "pricing")
+        except RuntimeError as exc:  # the roster found no plan in its time: say so, price the quick plan
+            notes.append(f"full mode failed ({exc}); the quick plan is shown")
+            plan = None
+    if plan is None:
         staffing, solver = plan_quick(workforce, grid, time_limit_s=max(scenario.time_limit_s, 30))
         report(0.85, "pricing")
         pricing = price_staffing(staffing, workforce, grid, presales)
         cost, service = pricing.cost, _service_dict(pricing.service)
         fte, revenue = pricing.fte, pricing.revenue
     else:
-        plan = _call_plan_month(workforce, requirements, job, report)
-        report(0.9, "pricing")
         summary = plan.summary
         cost = {k: float(summary["cost"].get(k, 0.0)) for k in COST_KEYS}
         cost["total"] = float(summary["cost"].get("total", sum(cost.values())))
@@ -1024,11 +1044,12 @@ def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None =
         notes += [str(v) for v in summary.get("violations", [])]
         if not job.keep_plan:
             plan = None
+    mode = "quick" if any("full mode failed" in n for n in notes) else scenario.mode
     shortfall = float(sum(s["shortfall_contacts"] for s in service.values()))
-    if scenario.mode == "full" and workforce.costs.shortfall_penalty_per_contact > 0:
+    if mode == "full" and workforce.costs.shortfall_penalty_per_contact > 0:
         shortfall = cost["shortfall_penalty"] / workforce.costs.shortfall_penalty_per_contact
     report(1.0, "done")
-    return ScenarioResult(name=scenario.name, description=scenario.description, mode=scenario.mode, cost=cost,
+    return ScenarioResult(name=scenario.name, description=scenario.description, mode=mode, cost=cost,
                           service=service, shortfall_contacts=shortfall, contacts=float(grid.arrivals.sum()), fte=fte,
                           revenue=revenue, solver=solver, seconds=round(time.perf_counter() - started, 2), notes=notes,
                           sweep_value=job.sweep_value, staffing=staffing, workforce=workforce, grid=grid, plan=plan)

@@ -1,0 +1,336 @@
+"""Finance scenarios: overrides, sweeps, the quick plan, monotonicity, the table and the CLI."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from contracts.errors import InputError
+from contracts.paths import SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
+from contracts.workforce import parse_workforce
+from optimize import scenarios as sc
+
+MONTH = "2026-11"
+
+
+# ---- small fixtures --------------------------------------------------------------------------
+def small_workforce() -> dict:
+    """12 in-house agents on three queues, one part-timer, one vendor, a bot on pre-sales chat."""
+    agents = []
+    for i in range(12):
+        skills = ["chat_presales"] if i < 5 else (["phone"] if i < 9 else ["email", "phone"])
+        agents.append({"id": f"A{i:02d}", "name": f"Agent {i}", "skills": skills, "contract": "std",
+                       "monthly_salary": 9000, "leave": ["2026-11-03"] if i == 0 else []})
+    return {
+        "site": {"name": "test"},
+        "queues": {
+            "chat_presales": {"channel": "chat", "aht_s": 240, "patience_s": 120, "concurrency": 3, "shrinkage": 0.2,
+                              "targets": {"service_level": 0.8, "answer_within_s": 30}},
+            "phone": {"channel": "voice", "aht_s": 300, "patience_s": 90, "shrinkage": 0.25,
+                      "targets": {"service_level": 0.8, "answer_within_s": 20}},
+            "email": {"channel": "email", "aht_s": 420, "shrinkage": 0.1, "targets": {"resolve_within_h": 24}},
+        },
+        "shifts": [{"code": "E", "name": "early", "start": "08:00", "end": "17:00",
+                    "breaks": [{"minutes": 60, "window_start": "11:30", "window_end": "13:30"}]},
+                   {"code": "L", "name": "late", "start": "14:00", "end": "23:00",
+                    "breaks": [{"minutes": 60, "window_start": "17:30", "window_end": "19:30"}]}],
+        "contracts": {"std": {"system": "standard"}},
+        "in_house": agents,
+        "part_time": [{"id": "P1", "name": "Student", "skills": ["chat_presales"], "hourly_rate": 30,
+                       "availability": [{"days": ["sat", "sun"], "start": "10:00", "end": "22:00"},
+                                        {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "18:00", "end": "23:00"}]}],
+        "vendors": [{"id": "V1", "name": "BPO", "skills": ["chat_presales", "phone"], "price_per_seat_hour": 45,
+                     "event_price_per_seat_hour": 60, "max_seats": 6, "aht_factor": 1.15, "conversion_factor": 0.8,
+                     "min_monthly_seat_hours": 100}],
+        "bot": {"containment": {"chat_presales": 0.3}, "price_per_session": 0.2, "monthly_fee": 1000},
+        "costs": {"shortfall_penalty_per_contact": 15, "presales_conversion_rate": 0.2, "average_order_value": 150},
+    }
+
+
+def small_requirements(workforce, month: str = MONTH, seed: int = 0) -> pd.DataFrame:
+    """A requirements table with a daily shape, two event days and the bot's containment taken off."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp(f"{month}-01")
+    index = pd.date_range(start, start + pd.offsets.MonthBegin(1), freq="60min", inclusive="left")
+    shape = np.clip(np.sin((index.hour.to_numpy() - 6) / 18 * np.pi), 0.05, None)
+    event = (index.day >= 10) & (index.day <= 11)
+    frames = []
+    for queue, level in {"chat_presales": 60, "phone": 25, "email": 8}.items():
+        arrivals = rng.poisson(level * shape * np.where(event, 2.5, 1.0)).astype(float)
+        share = workforce.bot.containment.get(queue, 0.0) if workforce.bot else 0.0
+        human = arrivals * (1 - share)
+        aht = workforce.queues[queue].aht_s * (1.1 if share else 1.0)
+        erlangs = human * aht / 3600
+        need = np.ceil(erlangs / workforce.queues[queue].concurrency * 1.25 + (human > 0))
+        frames.append(pd.DataFrame({"queue": queue, "interval_start": index, "event_day": event, "arrivals": arrivals,
+                                    "bot_handled": arrivals * share, "arrivals_human": human, "aht_s": aht,
+                                    "workload_erlangs": erlangs, "agents_required": need,
+                                    "agents_required_frac": need}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def fixture_requirements(forecast, workforce, events=None):
+    """requirements_fn for jobs: the fixture table for the job's workforce (ignores the forecast)."""
+    return small_requirements(workforce)
+
+
+def _jobs(scenarios: list[sc.Scenario], values=None) -> list[sc.ScenarioJob]:
+    empty = pd.DataFrame({"queue": pd.Series([], dtype=str), "interval_start": pd.to_datetime([])})
+    values = values or [None] * len(scenarios)
+    return [sc.ScenarioJob(s, small_workforce(), empty, None, MONTH, "scenarios.yaml", sweep_value=v,
+                           requirements_fn=fixture_requirements) for s, v in zip(scenarios, values)]
+
+
+# ---- overrides -------------------------------------------------------------------------------
+def test_dotted_overrides_address_list_items_by_id_and_merge_mappings():
+    base = small_workforce()
+    workforce = sc.apply_overrides(base, {"vendors.V1.price_per_seat_hour": 30, "bot.price_per_session": 0.5,
+                                          "queues.chat_presales.targets.service_level": 0.9,
+                                          "costs.shortfall_penalty_per_contact": 50}, scenario="x")
+    assert workforce.vendors[0].price_per_seat_hour == 30
+    assert workforce.bot.price_per_session == 0.5 and workforce.bot.containment == {"chat_presales": 0.3}
+    assert workforce.vendors[0].event_price_per_seat_hour == 60  # untouched sibling
+    assert workforce.queues["chat_presales"].targets.service_level == 0.9
+    assert workforce.queues["chat_presales"].targets.answer_within_s == 30
+    assert workforce.costs.shortfall_penalty_per_contact == 50
+    assert base["vendors"][0]["price_per_seat_hour"] == 45  # the base mapping is not mutated
+
+
+def test_bot_containment_on_a_voice_queue_is_refused_with_scenario_and_field():
+    with pytest.raises(InputError) as caught:
+        sc.apply_overrides(small_workforce(), {"bot.containment.phone": 0.1}, scenario="bot_phone",
+                           source="my.yaml")
+    assert "bot_phone" in caught.value.problem and caught.value.file == "my.yaml"
+    assert "bot.containment" in caught.value.one_line() and "not a chat queue" in caught.value.problem
+
+
+@pytest.mark.parametrize("overrides, field, words", [
+    ({"vendors.V9.price_per_seat_hour": 3}, "vendors.V9", "no item with id 'V9'"),
+    ({"vendors.V1.price_per_seat_hour": -3}, "vendors.V1.price_per_seat_hour", "greater than 0"),
+    ({"bot.containment.chat_presales": 1.5}, "bot.containment", "must be in [0, 1)"),
+    ({"vendors.V1.skills": ["nope"]}, "vendors.V1.skills", "unknown queue"),
+    ({"costs.bogus": 1}, "costs.bogus", "Extra inputs"),
+    ({"in_house_delta": {"chat_presales": -50}}, "in_house_delta.chat_presales", "only 5 have it"),
+    ({"in_house_delta": {"tea": 1}}, "in_house_delta.tea", "no in-house agent has skill"),
+])
+def test_bad_overrides_name_the_scenario_and_the_field(overrides, field, words):
+    with pytest.raises(InputError) as caught:
+        sc.apply_overrides(small_workforce(), overrides, scenario="s1", source="sc.yaml")
+    assert caught.value.field == field
+    assert "scenario 's1'" in caught.value.problem and words in caught.value.problem
+
+
+def test_in_house_delta_removes_single_skilled_from_the_end_and_clones_deterministically():
+    removed = sc.apply_overrides(small_workforce(), {"in_house_delta": {"phone": -2}})
+    ids = [a.id for a in removed.in_house]
+    assert "A08" not in ids and "A07" not in ids and "A11" in ids  # phone-only A05..A08 go first, last first
+    cloned = sc.apply_overrides(small_workforce(), {"in_house_delta": {"chat_presales": 2}})
+    new = [a for a in cloned.in_house if a.id.startswith("A00-new")]
+    assert [a.id for a in new] == ["A00-new1", "A00-new2"]
+    assert all(a.skills == ["chat_presales"] and a.leave == [] for a in new)
+    again = sc.apply_overrides(small_workforce(), {"in_house_delta": {"chat_presales": 2}})
+    assert [a.model_dump() for a in again.in_house] == [a.model_dump() for a in cloned.in_house]
+
+
+def test_new_vendor_by_id_is_appended():
+    workforce = sc.apply_overrides(small_workforce(), {"vendors.V2": {
+        "name": "New BPO", "skills": ["email"], "price_per_seat_hour": 30, "max_seats": 3}})
+    assert [v.id for v in workforce.vendors] == ["V1", "V2"]
+
+
+# ---- scenario files and sweeps ---------------------------------------------------------------
+def test_parse_sweep_inclusive_and_errors():
+    sweep = sc.parse_sweep("vendors.V1.price_per_seat_hour=30..50:5")
+    assert sweep.field == "vendors.V1.price_per_seat_hour" and sweep.values == (30, 35, 40, 45, 50)
+    assert sc.parse_sweep("bot.containment.chat_presales=0.3..0.5:0.1").values == (0.3, 0.4, 0.5)
+    for bad in ("price=30-50:5", "x=50..30:5", "x=1..2:0"):
+        with pytest.raises(InputError):
+            sc.parse_sweep(bad)
+
+
+def test_scenario_file_errors_are_located(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("scenarios:\n  - name: a\n  - name: a\n", encoding="utf-8")
+    with pytest.raises(InputError, match="duplicate scenario name 'a'"):
+        sc.read_scenarios(path)
+    path.write_text("scenarios:\n  - name: a\n    mode: fast\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        sc.read_scenarios(path)
+    assert caught.value.field == "scenarios.0.mode"
+    path.write_text("scenarios: [\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid YAML"):
+        sc.read_scenarios(path)
+
+
+def test_shipped_scenarios_validate_against_the_sample_workforce():
+    import yaml
+
+    if not SAMPLE_WORKFORCE.exists():
+        pytest.skip("sample workforce not generated")
+    spec = sc.read_scenarios(SAMPLE_SCENARIOS)
+    base = yaml.safe_load(SAMPLE_WORKFORCE.read_text(encoding="utf-8"))
+    assert spec.baseline == "baseline" and len(spec.scenarios) >= 6
+    for scenario in spec.scenarios:
+        sc.apply_overrides(base, scenario.overrides, scenario=scenario.name, source=SAMPLE_SCENARIOS)
+    for sweep in spec.sweeps:
+        for point in sc.sweep_scenarios(spec.get(sweep.scenario), sweep):
+            sc.apply_overrides(base, point.overrides, scenario=point.name)
+    outsourced = sc.apply_overrides(base, spec.get("outsource_presales").overrides)
+    assert len(outsourced.in_house) == len(base["in_house"]) - 8
+
+
+# ---- the quick plan --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def quick_baseline():
+    workforce = parse_workforce(small_workforce())
+    grid = sc.month_grid(small_requirements(workforce), workforce, MONTH)
+    staffing, info = sc.plan_quick(workforce, grid)
+    return workforce, grid, staffing, info
+
+
+def test_quick_plan_respects_caps_and_prices_by_the_cost_rules(quick_baseline):
+    workforce, grid, staffing, info = quick_baseline
+    assert info["status"] == "OPTIMAL"
+    vendor = workforce.vendors[0]
+    seats = staffing.vendor_seats["V1"]
+    assert seats.sum(axis=0).max() <= vendor.max_seats + 1e-6
+    assert seats[grid.queues.index("email")].sum() == 0  # not a V1 skill
+    # in-house heads never exceed the team, part-time only inside availability windows
+    assert staffing.in_house.sum(axis=0).max() <= len(workforce.in_house) + 1e-6
+    part_time = staffing.part_time.sum(axis=0)
+    weekday_morning = (grid.intervals.day_of_week < 5) & (grid.intervals.hour < 18)
+    assert part_time[weekday_morning].max() <= 1e-6
+    pricing = sc.price_staffing(staffing, workforce, grid, ("chat_presales",))
+    assert pricing.cost["in_house"] == 12 * 9000
+    hours = seats.sum(axis=0) * grid.interval_h
+    expected_vendor = float(np.sum(hours * np.where(grid.event_day, 60, 45))) + max(0, 100 - hours.sum()) * 45
+    assert pricing.cost["vendor"] == pytest.approx(expected_vendor)
+    assert pricing.cost["bot"] == pytest.approx(grid.bot_handled.sum() * 0.2 + 1000)
+    assert pricing.cost["total"] == pytest.approx(sum(pricing.cost[k] for k in sc.COST_KEYS))
+    assert set(pricing.service) == {"chat_presales", "phone", "email"}
+    assert 0 < pricing.service["chat_presales"].service_level <= 1
+    assert pricing.revenue["presales_revenue"] > 0
+    assert pricing.fte["in_house"] == 12 and pricing.fte["vendor"] == pytest.approx(hours.sum() / 166.64)
+
+
+def test_quick_plan_covers_requirements_when_capacity_suffices():
+    data = small_workforce()
+    data["vendors"][0]["max_seats"] = 60
+    data["vendors"][0]["skills"] = ["chat_presales", "phone", "email"]
+    data["costs"]["shortfall_penalty_per_contact"] = 500
+    workforce = parse_workforce(data)
+    grid = sc.month_grid(small_requirements(workforce), workforce, MONTH)
+    staffing, info = sc.plan_quick(workforce, grid)
+    heads = staffing.in_house + staffing.part_time + staffing.vendor_seats["V1"] / 1.15
+    assert info["shortfall_agent_hours"] == pytest.approx(0, abs=1e-4)
+    assert np.all(heads >= grid.required - 1e-5)
+
+
+def test_shift_coverage_spreads_breaks_over_their_window():
+    workforce = parse_workforce(small_workforce())
+    cover = sc.shift_coverage(workforce.shift("E"), 60)
+    assert cover[:8].sum() == 0 and cover[17:].sum() == 0
+    assert cover.sum() == pytest.approx(8.0)  # 9 h span less a 60-min break
+    assert cover[12] == pytest.approx(0.5)  # half of the 2-h window's hour is break
+
+
+# ---- running, monotonicity, the table --------------------------------------------------------
+def test_more_containment_and_cheaper_vendor_never_cost_more_in_quick_mode():
+    containment = [0.2, 0.3, 0.4, 0.5]
+    bots = [sc.Scenario(f"bot {c}", {"bot.containment.chat_presales": c}) for c in containment]
+    prices = [30, 45, 60]
+    vendors = [sc.Scenario(f"price {p}", {"vendors.V1.price_per_seat_hour": p,
+                                          "vendors.V1.event_price_per_seat_hour": p + 10}) for p in prices]
+    results = sc.run_scenarios(_jobs(bots + vendors, containment + prices), max_workers=1)
+    results = sc.enforce_consistency(results)
+    bot_costs = [r.cost["total"] for r in results[:4]]
+    vendor_costs = [r.cost["total"] for r in results[4:]]
+    assert all(b <= a + 1e-6 for a, b in zip(bot_costs, bot_costs[1:])), bot_costs
+    assert all(b >= a - 1e-6 for a, b in zip(vendor_costs, vendor_costs[1:])), vendor_costs
+    assert sc.monotonicity_report(results[:4], "bot.containment.chat_presales") == []
+    assert sc.monotonicity_report(results[4:], "vendors.V1.price_per_seat_hour") == []
+    fte = [r.fte["required"] for r in results[:4]]
+    assert fte[-1] < fte[0]  # the bot takes work off people
+
+
+def test_monotonicity_report_flags_a_dearer_point():
+    def result(value, total):
+        return sc.ScenarioResult(name=str(value), description="", mode="full", cost={"total": total}, service={},
+                                 shortfall_contacts=0, contacts=1, fte={}, revenue={}, solver={}, seconds=0,
+                                 sweep_value=value)
+
+    flagged = sc.monotonicity_report([result(0.3, 100), result(0.4, 110)], "bot.containment.q")
+    assert len(flagged) == 1 and "0.3 → 0.4" in flagged[0]
+    assert sc.monotonicity_report([result(30, 100), result(40, 110)], "vendors.V1.price_per_seat_hour") == []
+    assert sc.break_even([result(30, 90), result(40, 110)], baseline_cost=100) == pytest.approx(35)
+
+
+def test_parallel_run_table_and_break_even():
+    scenarios = [sc.Scenario("baseline"),
+                 sc.Scenario("outsource", {"in_house_delta": {"chat_presales": -3}, "vendors.V1.max_seats": 20})]
+    results = sc.run_scenarios(_jobs(scenarios), max_workers=2)
+    table = sc.results_table(results, baseline="baseline")
+    assert list(table["scenario"]) == ["baseline", "outsource"]
+    for column in ("total_cost", "cost_per_contact", "cost_vs_baseline", "cost_vendor", "fte_vendor",
+                   "service_level_chat_presales", "shortfall_contacts", "presales_revenue", "revenue_vs_baseline",
+                   "net_vs_baseline"):
+        assert column in table
+    assert table.loc[0, "cost_vs_baseline"] == 0
+    assert table.loc[1, "fte_in_house"] == 9
+    assert table.loc[1, "cost_in_house"] == pytest.approx(9 * 9000)
+    # vendors convert less: more vendor hours on pre-sales lose more revenue to conversion
+    assert table.loc[1, "revenue_lost_to_vendor_conversion"] >= table.loc[0, "revenue_lost_to_vendor_conversion"]
+
+    base = sc.Scenario("outsource", scenarios[1].overrides)
+    points = sc.sweep_scenarios(base, sc.Sweep("vendors.V1.price_per_seat_hour", (20.0, 80.0), "outsource"))
+    swept = sc.enforce_consistency(sc.run_scenarios(_jobs(points, [20.0, 80.0]), max_workers=1))
+    findings = sc.sweep_findings(swept, "vendors.V1.price_per_seat_hour", baseline_cost=results[0].cost["total"])
+    assert findings and swept[0].cost["total"] <= swept[1].cost["total"]
+
+
+# ---- reports and CLI ---------------------------------------------------------------------------
+def test_report_writes_csv_xlsx_png_and_keeps_foreign_files(tmp_path):
+    from openpyxl import load_workbook
+
+    from reports.scenarios_report import write_scenarios_report
+
+    results = sc.run_scenarios(_jobs([sc.Scenario("baseline"), sc.Scenario("bot", {"bot.containment.chat_presales": 0.4})]),
+                               max_workers=1)
+    table = sc.results_table(results, "baseline")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep", encoding="utf-8")
+    write_scenarios_report(table, out, findings=["a finding"], notes=["a note"])
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "keep"
+    assert pd.read_csv(out / "scenarios.csv")["scenario"].tolist() == ["baseline", "bot"]
+    assert load_workbook(out / "scenarios.xlsx").sheetnames == ["scenarios", "findings", "method"]
+    assert (out / "scenarios.png").stat().st_size > 10_000
+
+
+def test_cli_bad_scenario_file_is_one_line_exit_2(run_plan, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("scenarios:\n  - name: cheap\n    overrides:\n      vendors.V7.price_per_seat_hour: 1\n",
+                    encoding="utf-8")
+    run = run_plan("scenarios", "--file", path, "--out", tmp_path / "o")
+    assert run.exit_code == 2
+    assert "vendors.V7" in run.stderr and "cheap" in run.stderr and "Traceback" not in run.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_runs_a_scenario_on_the_sample_workforce(run_plan, tmp_path):
+    if not SAMPLE_WORKFORCE.exists():
+        pytest.skip("sample workforce not generated")
+    workforce = parse_workforce(small_workforce())
+    table = small_requirements(workforce)
+    queues = {"chat_presales": "chat_presales", "phone": "phone", "email": "email"}
+    forecast = table[table["queue"].isin(queues)][["queue", "interval_start", "arrivals"]]
+    forecast = pd.concat([forecast, forecast[forecast["queue"] == "chat_presales"].assign(queue="chat_aftersales")])
+    forecast = forecast.assign(interval_start=forecast["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
+    forecast.to_csv(tmp_path / "forecast.csv", index=False)
+    run = run_plan("scenarios", "--only", "baseline", "--only", "bot_40", "--forecast", tmp_path / "forecast.csv",
+                   "--workers", "1", "--out", tmp_path / "out")
+    assert run.exit_code == 0, run.output
+    result = pd.read_csv(tmp_path / "out" / "scenarios.csv")
+    assert result["scenario"].tolist() == ["baseline", "bot_40"]
+    assert result.loc[1, "total_cost"] <= result.loc[0, "total_cost"] + 1e-6
+    assert result.loc[1, "fte_required"] < result.loc[0, "fte_required"]
