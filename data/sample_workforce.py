@@ -27,24 +27,24 @@ QUEUES = {
     # Chat: one agent holds 3 sessions.
     "chat_presales": {
         "channel": "chat", "aht_s": 275, "patience_s": 260, "concurrency": 3, "concurrency_slowdown": 0.18,
-        "shrinkage": 0.15,
+        "shrinkage": 0.30,
         "targets": {"service_level": 0.85, "answer_within_s": 30, "asa_s": 28, "max_abandon": 0.05},
         # peak days: the seed documents' 95% response rate, within a looser threshold
         "event_targets": {"service_level": 0.95, "answer_within_s": 60, "max_abandon": 0.05},
     },
     "chat_aftersales": {
         "channel": "chat", "aht_s": 450, "patience_s": 400, "concurrency": 3, "concurrency_slowdown": 0.18,
-        "shrinkage": 0.15,
+        "shrinkage": 0.30,
         "targets": {"service_level": 0.85, "answer_within_s": 30, "asa_s": 28, "max_abandon": 0.05},
         "event_targets": {"service_level": 0.95, "answer_within_s": 90, "max_abandon": 0.05},
     },
     "phone": {
-        "channel": "voice", "aht_s": 250, "patience_s": 160, "shrinkage": 0.15,
+        "channel": "voice", "aht_s": 250, "patience_s": 160, "shrinkage": 0.30,
         "targets": {"service_level": 0.80, "answer_within_s": 20, "max_abandon": 0.05, "max_occupancy": 0.88},
         "event_targets": {"service_level": 0.80, "answer_within_s": 60, "max_abandon": 0.05},
     },
     "email": {
-        "channel": "email", "aht_s": 540, "shrinkage": 0.10,
+        "channel": "email", "aht_s": 540, "shrinkage": 0.25,
         "targets": {"resolve_within_h": 24},
         "event_targets": {"resolve_within_h": 48},
     },
@@ -78,18 +78,20 @@ CONTRACTS = {
 
 # Team composition: (group, head count, skills, salary range CNY, share on comprehensive hours).
 # Sized from the sample itself (optimize.staffing.requirements_table on the noise-free 2026-11
-# volumes with this file's targets): an ordinary late-November day needs ~195-240 scheduled
-# agent-hours (peak hour 14-16 heads: phone 6-8, chat 5-6, email 1-2), the post-11.11 tail ~250-280.
-# At ~22 shifts of 8 paid hours per person a month, less leave and the slack of fitting 8-9 h shifts
-# to the curve, that is ~46 people. 11.11 needs ~475 agent-hours and 35 heads in the 00:00 hour
-# (~475 contacts): part-timers, vendors and the bot carry the peak.
+# volumes with this file's targets): an ordinary late-November day needs ~195-240 agent-hours on
+# the floor (peak hour 14-16 heads: phone 6-8, chat 5-6, email 1-2), the post-11.11 tail ~250-280.
+# Shrinkage of 30% (meetings, coaching, QA, training, system time: the usual contact-centre range)
+# turns that into ~280-340 paid hours a day; at ~22 shifts of 8 paid hours per person a month, less
+# leave and the slack of fitting 8-9 h shifts to the curve, that is ~60 people. 11.11 needs ~475
+# agent-hours on the floor and 35 heads in the 00:00 hour (~475 contacts): part-timers, vendors and
+# the bot carry the peak.
 TEAM = [
-    ("presales", 8, ["chat_presales"], (5500, 7400), 0.5),
-    ("presales+after", 7, ["chat_presales", "chat_aftersales"], (6200, 8200), 0.5),
-    ("aftersales", 7, ["chat_aftersales", "email"], (5800, 7800), 0.4),
-    ("hotline", 13, ["phone", "chat_aftersales"], (5800, 7800), 0.25),
-    ("email", 4, ["email", "chat_aftersales"], (5600, 7200), 0.0),
-    ("senior", 7, ["chat_presales", "chat_aftersales", "phone", "email"], (7600, 9000), 0.5),
+    ("presales", 10, ["chat_presales"], (5500, 7400), 0.5),
+    ("presales+after", 9, ["chat_presales", "chat_aftersales"], (6200, 8200), 0.5),
+    ("aftersales", 9, ["chat_aftersales", "email"], (5800, 7800), 0.4),
+    ("hotline", 17, ["phone", "chat_aftersales"], (5800, 7800), 0.25),
+    ("email", 6, ["email", "chat_aftersales"], (5600, 7200), 0.0),
+    ("senior", 9, ["chat_presales", "chat_aftersales", "phone", "email"], (7600, 9000), 0.5),
 ]
 
 
