@@ -309,30 +309,39 @@ def month_ranges(months: list[int]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def _when(months: list[int], preposition: str) -> str:
+    if len(months) == 12:
+        return "all year"
+    if len(months) >= 8:
+        return "all year except " + month_ranges([m for m in range(12) if m not in months])
+    return f"{preposition} {month_ranges(months)}"
+
+
 def answer_sentence(months: pd.DataFrame, currency: str = "CNY", material_share: float = 0.02) -> str:
     """The plan in one sentence, read off the solution (headcount, hires, months of vendors/part-time)."""
     heads = months["headcount"].to_numpy()
-    low, high = int(round(heads.min())), int(round(heads.max()))
-    hold = f"hold {low} in-house" if low == high else f"hold {low}-{high} in-house"
+    first, last, low, high = (int(round(v)) for v in (heads[0], heads[-1], heads.min(), heads.max()))
     hiring = [(i, int(h)) for i, h in enumerate(months["hires_decided"]) if h > 0]
-    if hiring:
-        hold += " (hire " + ", ".join(f"{h} in {MONTH_NAMES[i]}" for i, h in hiring) + ")"
+    hires = " (hire " + ", ".join(f"{h} in {MONTH_NAMES[i]}" for i, h in hiring) + ")" if hiring else ""
+    if high - low <= 2:
+        hold = f"hold {first} in-house" if low == high else f"hold about {round(heads.mean())} in-house"
+        hold += hires or " (no hiring)"
+    elif not hiring:
+        hold = f"hold {first} in-house, no hiring, falling to {last} by attrition"
     else:
-        hold += " (no hiring; attrition only)"
+        hold = f"grow in-house from {first} to {high}{hires}"
+        if last < high - 1:
+            hold += f", {last} by December through attrition"
     demand = months["required_paid_hours"].to_numpy()
     vendor_months = [i for i, v in enumerate(months["vendor_seat_hours"]) if v > material_share * demand[i]]
     pt_months = [i for i, v in enumerate(months["part_time_hours"]) if v > material_share * demand[i]]
-    parts = [hold]
-    if vendor_months:
-        parts.append("buy vendor seats " + ("all year" if len(vendor_months) == 12 else f"for {month_ranges(vendor_months)}"))
-    else:
-        parts.append("buy no vendor seats")
+    parts = [hold, "buy vendor seats " + _when(vendor_months, "for") if vendor_months else "buy no vendor seats"]
     if pt_months:
-        parts.append("use part-timers " + ("all year" if len(pt_months) == 12 else f"in {month_ranges(pt_months)}"))
-    short = months["shortfall_contacts"].sum()
-    sentence = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        parts.append("use part-timers " + _when(pt_months, "in"))
+    sentence = ", ".join(parts[:-1]) + " and " + parts[-1]
     sentence = sentence[0].upper() + sentence[1:]
     sentence += f"; the year costs {months['cost_total'].sum():,.0f} {currency}"
+    short = months["shortfall_contacts"].sum()
     if short > 0.005 * months["contacts"].sum():
         sentence += f" with {short:,.0f} contacts below target"
     return sentence + "."

@@ -1,0 +1,122 @@
+"""The annual capacity plan: headcount dynamics, sourcing by month, the one-sentence answer."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from contracts.errors import InputError
+from contracts.workforce import parse_workforce
+from optimize.capacity import CapacityConfig, answer_sentence, month_ranges, parse_capacity, plan_capacity
+from test_scenarios import small_requirements, small_workforce
+
+YEAR = 2027
+
+
+def year_requirements(workforce, peak_months=(6, 11), peak_factor=1.6) -> pd.DataFrame:
+    frames = [small_requirements(workforce, f"{YEAR}-{m:02d}", seed=m) for m in range(1, 13)]
+    table = pd.concat(frames, ignore_index=True)
+    peak = table["interval_start"].dt.month.isin(peak_months)
+    table.loc[peak, "agents_required"] = np.ceil(table.loc[peak, "agents_required"] * peak_factor)
+    table.loc[peak, "arrivals_human"] *= peak_factor
+    return table
+
+
+@pytest.fixture(scope="module")
+def workforce():
+    data = small_workforce()
+    data["costs"]["shortfall_penalty_per_contact"] = 60
+    return parse_workforce(data)
+
+
+@pytest.fixture(scope="module")
+def plan(workforce):
+    return plan_capacity(workforce, year_requirements(workforce), YEAR,
+                         CapacityConfig(cost_per_hire=3000, monthly_attrition=0.02, hiring_lead_months=1))
+
+
+def test_headcount_follows_attrition_hires_and_lead_time(plan):
+    months = plan.months
+    assert len(months) == 12 and months["month"].iloc[0] == "2027-01"
+    heads = months["headcount"].to_numpy()
+    starters = months["starters"].to_numpy()
+    hires = months["hires_decided"].to_numpy()
+    assert heads[0] == pytest.approx(12)
+    for m in range(11):
+        assert heads[m + 1] == pytest.approx(heads[m] * 0.98 + starters[m + 1], abs=1e-6)
+        assert starters[m + 1] == hires[m]  # one month from decision to start
+    assert hires[11] == 0  # a December hire would start after the year
+    # starters are productive at the ramp: productive FTE never exceeds the headcount
+    assert np.all(months["productive_fte"].to_numpy() <= heads + 1e-9)
+
+
+def test_costs_add_up_and_peaks_buy_extra_capacity(plan):
+    months = plan.months
+    parts = ["cost_salary", "cost_hiring", "cost_part_time", "cost_vendor", "cost_bot", "cost_shortfall_penalty"]
+    assert np.allclose(months[parts].sum(axis=1), months["cost_total"])
+    assert plan.cost["total"] == pytest.approx(months["cost_total"].sum())
+    assert plan.solver["status"] in ("OPTIMAL", "FEASIBLE")
+    bought = months["vendor_seat_hours"] + months["part_time_hours"]
+    peak = months["month"].isin([f"{YEAR}-06", f"{YEAR}-11"]).to_numpy()
+    assert bought[peak].mean() > bought[~peak].mean()
+
+
+def test_answer_is_read_off_the_solution(plan):
+    months = plan.months
+    heads = months["headcount"].round().astype(int)
+    assert plan.answer.startswith(f"Hold {heads.iloc[0]}") or plan.answer.startswith(f"Grow in-house from {heads.iloc[0]} to {heads.max()}")
+    assert f"{months['cost_total'].sum():,.0f}" in plan.answer
+    for i, hired in enumerate(months["hires_decided"]):
+        if hired:
+            assert f"{hired} in {pd.Timestamp(f'{YEAR}-{i + 1:02d}-01'):%b}" in plan.answer
+
+
+def test_expensive_shortfall_never_gives_worse_service(workforce):
+    requirements = year_requirements(workforce)
+    cheap = plan_capacity(workforce, requirements, YEAR, CapacityConfig(cost_per_hire=3000))
+    dear = plan_capacity(workforce.model_copy(update={"costs": workforce.costs.model_copy(
+        update={"shortfall_penalty_per_contact": 500})}), requirements, YEAR, CapacityConfig(cost_per_hire=3000))
+    assert dear.months["shortfall_contacts"].sum() <= cheap.months["shortfall_contacts"].sum() + 1e-6
+
+
+def test_missing_days_and_bad_config_are_input_errors(workforce):
+    partial = small_requirements(workforce, f"{YEAR}-01")
+    with pytest.raises(InputError, match="no requirements for"):
+        plan_capacity(workforce, partial, YEAR)
+    with pytest.raises(InputError) as caught:
+        parse_capacity({"monthly_attrition": 1.5}, "s.yaml")
+    assert caught.value.field == "capacity.monthly_attrition"
+    with pytest.raises(InputError) as caught:
+        parse_capacity({"hire_everyone": True}, "s.yaml")
+    assert caught.value.field == "capacity.hire_everyone"
+
+
+def test_month_ranges_and_sentence():
+    assert month_ranges([4, 5, 9, 10]) == "May-June and October-November"
+    assert month_ranges([0]) == "January"
+    assert month_ranges([0, 2, 3, 11]) == "January, March-April and December"
+    months = pd.DataFrame({"headcount": [58.0] * 12, "hires_decided": [0] * 12,
+                           "required_paid_hours": [1000.0] * 12,
+                           "vendor_seat_hours": [0, 0, 0, 0, 300, 300, 0, 0, 0, 300, 300, 0],
+                           "part_time_hours": [0.0] * 12, "shortfall_contacts": [0.0] * 12,
+                           "contacts": [1e4] * 12, "cost_total": [1e5] * 12})
+    assert answer_sentence(months) == ("Hold 58 in-house (no hiring) and buy vendor seats for "
+                                       "May-June and October-November; the year costs 1,200,000 CNY.")
+    months["headcount"] = np.linspace(58, 50, 12)
+    months["part_time_hours"] = [100.0] * 5 + [0.0] + [100.0] * 6
+    assert answer_sentence(months).startswith("Hold 58 in-house, no hiring, falling to 50 by attrition, buy vendor "
+                                              "seats for May-June and October-November and use part-timers all year "
+                                              "except June;")
+
+
+def test_report_files(plan, tmp_path):
+    from openpyxl import load_workbook
+
+    from reports.capacity_report import write_capacity_report
+
+    write_capacity_report(plan, tmp_path / "cap")
+    table = pd.read_csv(tmp_path / "cap" / "capacity.csv")
+    assert len(table) == 13 and table["month"].iloc[-1] == f"{YEAR} total"
+    assert load_workbook(tmp_path / "cap" / "capacity.xlsx").sheetnames == ["months", "answer"]
+    assert (tmp_path / "cap" / "capacity.png").stat().st_size > 10_000
+    assert (tmp_path / "cap" / "answer.txt").read_text(encoding="utf-8").strip() == plan.answer
