@@ -265,7 +265,9 @@ def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
                "productive_fte": prod, "in_house_paid_hours": ih, "part_time_hours": pt}
         for vid, hours in seats.items():
             row[f"vendor_{vid}_seat_hours"] = hours
-        row.update({"vendor_seat_hours": sum(seats.values()), "shortfall_paid_hours": short_hours,
+        row.update({"vendor_seat_hours": sum(seats.values()),
+                    "vendor_commitment_hours": sum(v.min_monthly_seat_hours for v in workforce.vendors),
+                    "shortfall_paid_hours": short_hours,
                     "shortfall_contacts": short_contacts,
                     "cost_salary": salary * head, "cost_hiring": config.cost_per_hire * hired,
                     "cost_part_time": pt_rate * pt, "cost_vendor": vendor_spend,
@@ -333,9 +335,13 @@ def answer_sentence(months: pd.DataFrame, currency: str = "CNY", material_share:
         if last < high - 1:
             hold += f", {last} by December through attrition"
     demand = months["required_paid_hours"].to_numpy()
-    vendor_months = [i for i, v in enumerate(months["vendor_seat_hours"]) if v > material_share * demand[i]]
+    committed = months["vendor_commitment_hours"].to_numpy() if "vendor_commitment_hours" in months else np.zeros(12)
+    vendor_months = [i for i, v in enumerate(months["vendor_seat_hours"])
+                     if v - committed[i] > material_share * demand[i]]
     pt_months = [i for i, v in enumerate(months["part_time_hours"]) if v > material_share * demand[i]]
-    parts = [hold, "buy vendor seats " + _when(vendor_months, "for") if vendor_months else "buy no vendor seats"]
+    beyond = " beyond the monthly commitment" if committed.any() else ""
+    parts = [hold, f"buy vendor seats{beyond} " + _when(vendor_months, "for") if vendor_months
+             else f"buy no vendor seats{beyond}"]
     if pt_months:
         parts.append("use part-timers " + _when(pt_months, "in"))
     sentence = ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -175,8 +175,12 @@ def test_shipped_scenarios_validate_against_the_sample_workforce():
     for sweep in spec.sweeps:
         for point in sc.sweep_scenarios(spec.get(sweep.scenario), sweep):
             sc.apply_overrides(base, point.overrides, scenario=point.name)
-    outsourced = sc.apply_overrides(base, spec.get("outsource_presales").overrides)
-    assert len(outsourced.in_house) == len(base["in_house"]) - 8
+    overrides = spec.get("outsource_presales").overrides
+    outsourced = sc.apply_overrides(base, overrides)
+    removed = -overrides["in_house_delta"]["chat_presales"]
+    assert len(outsourced.in_house) == len(base["in_house"]) - removed
+    presales_only = [a for a in base["in_house"] if a["skills"] == ["chat_presales"]]
+    assert removed == len(presales_only)  # 'outsource pre-sales' = every pre-sales-only agent leaves
 
 
 # ---- the quick plan --------------------------------------------------------------------------
