@@ -126,6 +126,10 @@ def check_summary(plan: PlanFiles, cost: dict[str, float],
                 yield Violation(SUMMARY, None, "service_missing", f"service.{queue}.{key}", "missing")
                 continue
             theirs = mine[key]
+            if theirs is not None and not isinstance(theirs, (int, float)):
+                yield Violation(SUMMARY, None, "service_mismatch", f"service.{queue}.{key}",
+                                f"reported {theirs!r}, not a number")
+                continue
             theirs = float("nan") if theirs is None else float(theirs)
             if (np.isnan(theirs) and np.isnan(value)) or (np.isinf(theirs) and theirs == value):
                 continue
