@@ -92,24 +92,25 @@ def _run_with_bars(jobs: list[sc.ScenarioJob], workers: int, describe_title: str
         return sc.run_scenarios(jobs, max_workers=workers, progress=progress)
 
 
-def _summary(table: pd.DataFrame, currency: str, queues: list[str]) -> Table:
+def _summary(table: pd.DataFrame, currency: str) -> Table:
+    """The few columns finance reads first; the files have the rest."""
     view = Table(title=f"Scenarios (cost of the month, {currency})", title_justify="left")
-    columns = ["scenario", "mode", "total", "vs baseline", "per contact", "in-house", "part-time", "vendor", "bot",
-               "shortfall", "FTE req", "FTE vendor", "service"]
-    if "presales_revenue" in table:
-        columns.append("pre-sales revenue")
+    revenue = "net_vs_baseline" in table
+    columns = ["scenario", "total", "vs base", "per contact", "vendor", "FTE req", "service"]
+    if revenue:
+        columns.append("net of revenue")
     for column in columns:
-        view.add_column(column, justify="left" if column in ("scenario", "mode") else "right")
+        view.add_column(column, justify="left" if column == "scenario" else "right")
     for row in table.itertuples(index=False):
         r = row._asdict()
-        name = r["scenario"] if "sweep_value" not in r or pd.isna(r.get("sweep_value")) else f"{r['sweep_value']:g}"
-        cells = [name, r["mode"], f"{r['total_cost']:,.0f}",
-                 f"{r.get('cost_vs_baseline', float('nan')):+,.0f}", f"{r['cost_per_contact']:.2f}",
-                 f"{r['cost_in_house'] + r['cost_overtime']:,.0f}", f"{r['cost_part_time']:,.0f}",
-                 f"{r['cost_vendor']:,.0f}", f"{r['cost_bot']:,.0f}", f"{r['cost_shortfall_penalty']:,.0f}",
-                 f"{r['fte_required']:.1f}", f"{r['fte_vendor']:.1f}", f"{r['service_level_all']:.1%}"]
-        if "presales_revenue" in table:
-            cells.append(f"{r['presales_revenue']:,.0f}")
+        name = r["scenario"] if pd.isna(r.get("sweep_value", float("nan"))) else f"{r['sweep_value']:g}"
+        if r["mode"] != "quick":
+            name += f" ({r['mode']})"
+        cells = [name, f"{r['total_cost']:,.0f}", f"{r.get('cost_vs_baseline', float('nan')):+,.0f}",
+                 f"{r['cost_per_contact']:.2f}", f"{r['cost_vendor']:,.0f}", f"{r['fte_required']:.1f}",
+                 f"{r['service_level_all']:.1%}"]
+        if revenue:
+            cells.append(f"{r['net_vs_baseline']:+,.0f}")
         view.add_row(*cells)
     return view
 
@@ -230,10 +231,10 @@ def scenarios(
     else:
         table = sc.results_table(results, baseline=spec.baseline)
         findings = scenario_findings(table, spec.baseline, currency)
-        title = f"Scenarios — {month} (baseline {spec.baseline})"
+        title = f"Scenarios — {month}, against '{spec.baseline}'"
     write_scenarios_report(table, out, findings=findings, notes=METHOD_NOTES + [f"forecast: {forecast_source}"],
                            currency=currency, title=title)
-    console.print(_summary(table, currency, list(workforce.queues)))
+    console.print(_summary(table, currency))
     for line in findings:
         console.print(f"• {line}", highlight=False)
     console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")

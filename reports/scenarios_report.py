@@ -83,14 +83,18 @@ def plot_scenarios(table: pd.DataFrame, path: Path, currency: str, title: str = 
             continue
         bars.barh(y, values, left=left, color=colour, label=SOURCE_LABELS[key], height=0.62)
         left += values
+    delta = table["cost_vs_baseline"].to_numpy(float) / 1000 if "cost_vs_baseline" in table else None
     for i, total in enumerate(left):
-        bars.text(total, i, f" {total:,.0f}k", va="center", fontsize=8)
+        text = f" {total:,.0f}k"
+        if delta is not None and abs(delta[i]) >= 0.5:
+            text += f" ({delta[i]:+,.0f}k)"
+        bars.text(total, i, text, va="center", fontsize=8)
     bars.set_yticks(y, labels, fontsize=8)
     bars.invert_yaxis()
     bars.set_xlabel(f"cost of the month, thousand {currency}")
-    bars.set_title("Cost by source")
-    bars.legend(loc="lower right", fontsize=7, frameon=False)
-    bars.set_xlim(0, left.max() * 1.18 if len(left) else 1)
+    bars.set_title("Cost by source (difference to the baseline)")
+    bars.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=7, frameon=False)
+    bars.set_xlim(0, left.max() * 1.3 if len(left) else 1)
     bars.grid(axis="x", alpha=0.3)
 
     service = table["service_level_all"].to_numpy(float) * 100
@@ -98,8 +102,11 @@ def plot_scenarios(table: pd.DataFrame, path: Path, currency: str, title: str = 
     vendor_share = (table.get("cost_vendor", 0) / table["total_cost"]).to_numpy(float)
     points = scatter.scatter(service, cost, c=vendor_share, cmap="Oranges", vmin=0, vmax=max(0.3, vendor_share.max()),
                              s=70, edgecolor="#1f4e79", zorder=3)
-    for label, x, yv in zip(labels, service, cost):
-        scatter.annotate(label.replace("\n", " "), (x, yv), textcoords="offset points", xytext=(5, 4), fontsize=7)
+    spots: dict[tuple[float, float], list[str]] = {}
+    for label, x, yv in zip(labels, service, cost):  # scenarios landing on the same point share one label
+        spots.setdefault((round(x, 2), round(yv, 1)), []).append(label.replace("\n", " "))
+    for (x, yv), names_here in spots.items():
+        scatter.annotate(", ".join(names_here), (x, yv), textcoords="offset points", xytext=(5, 4), fontsize=7)
     scatter.set_xlabel("service achieved, % of contacts within target")
     scatter.set_ylabel(f"total cost, thousand {currency}")
     scatter.set_title("Cost vs service (colour: vendor share of cost)")

@@ -1,0 +1,173 @@
+"""Benchmark: the finance scenarios of data/scenarios.yaml on the sample month, the sweeps, the annual plan.
+
+Prints JSON lines. The main line has ``scenarios`` (how many ran), ``seconds`` (wall time of the six
+scenarios in two worker processes, the forecast excluded), ``annual_seconds`` (requirements of
+the year + the capacity model), plus the sample's answers and the sanity checks:
+
+* more bot containment never costs more, a cheaper vendor never costs more (sweeps, quick mode);
+* quick mode against full mode (the roster optimizer) on the baseline, when ``--full`` is given.
+
+Targets (issue 6): six scenarios ≤ 300 s on 2 cores; the annual plan ≤ 120 s.
+The forecast (one fit of the sample history, minutes) is made once and reported as
+``forecast_seconds``; ``--forecast FILE`` reuses a forecast covering 2026-11 and 2027.
+
+    .venv/bin/python bench/scenarios.py [--full] [--forecast out/forecast-bench.parquet]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def emit(record: dict) -> None:
+    print(json.dumps(record, ensure_ascii=False, default=float), flush=True)
+
+
+def forecast(history: Path, events: pd.DataFrame, workforce, cache: Path | None) -> tuple[pd.DataFrame, float, str]:
+    """Forecast of 2026-11 and all of 2027 (a cached file when given and present)."""
+    if cache is not None and cache.exists():
+        return pd.read_parquet(cache), 0.0, str(cache)
+    from contracts.history import read_history
+    from forecast.model import VolumeForecaster
+
+    started = time.perf_counter()
+    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+    model = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events)
+    frame = pd.concat([model.predict("2026-11-01", "2026-11-30"), model.predict("2027-01-01", "2027-12-31")],
+                      ignore_index=True)
+    seconds = time.perf_counter() - started
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(cache)
+    return frame, seconds, "fitted on data/history.csv"
+
+
+def main() -> None:
+    from contracts.events import read_events
+    from contracts.workforce import read_workforce
+    from optimize import scenarios as sc
+    from optimize.capacity import parse_capacity, plan_capacity
+    from optimize.staffing import requirements_table
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="also plan the baseline in full mode (roster optimizer)")
+    parser.add_argument("--full-time-limit", type=float, default=60.0)
+    parser.add_argument("--forecast", type=Path, default=None, help="parquet cache of the forecast (read or written)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    config = REPO / "data" / "workforce.yaml"
+    scenario_file = REPO / "data" / "scenarios.yaml"
+    workforce = read_workforce(config)
+    base = yaml.safe_load(config.read_text(encoding="utf-8"))
+    events = read_events(REPO / "data" / "events.csv")
+    spec = sc.read_scenarios(scenario_file)
+    volumes, forecast_seconds, source = forecast(REPO / "data" / "history.csv", events, workforce, args.forecast)
+    stamps = pd.to_datetime(volumes["interval_start"])
+    month = volumes[(stamps >= "2026-11-01") & (stamps < "2026-12-01")].reset_index(drop=True)
+    year = volumes[(stamps >= "2027-01-01") & (stamps < "2028-01-01")].reset_index(drop=True)
+
+    def jobs(scenarios, values=None):
+        values = values or [None] * len(scenarios)
+        return [sc.ScenarioJob(s, base, month, events, "2026-11", str(scenario_file), spec.presales_queues, v)
+                for s, v in zip(scenarios, values)]
+
+    # 1. the six scenarios, two worker processes
+    started = time.perf_counter()
+    results = sc.enforce_consistency(sc.run_scenarios(jobs(list(spec.scenarios)), max_workers=args.workers),
+                                     spec.presales_queues)
+    seconds = time.perf_counter() - started
+    table = sc.results_table(results, spec.baseline).set_index("scenario")
+    baseline = table.loc[spec.baseline]
+
+    # 2. sweeps: vendor price on the outsourced team (break-even), bot containment (monotonicity)
+    sweep_records = {}
+    sweep_started = time.perf_counter()
+    for sweep in spec.sweeps:
+        points = sc.sweep_scenarios(spec.get(sweep.scenario), sweep)
+        swept = sc.enforce_consistency(sc.run_scenarios(jobs(points, list(sweep.values)), max_workers=args.workers),
+                                       spec.presales_queues)
+        costs = [round(r.cost["total"], 2) for r in swept]
+        sweep_records[sweep.label] = {
+            "field": sweep.field, "values": list(sweep.values), "total_cost": costs,
+            "monotonic_violations": sc.monotonicity_report(swept, sweep.field),
+            "break_even_vs_baseline": sc.break_even(swept, float(baseline["total_cost"])),
+            "findings": sc.sweep_findings(swept, sweep.field, baseline_cost=float(baseline["total_cost"]))}
+    sweep_seconds = time.perf_counter() - sweep_started
+
+    # 3. the annual plan: requirements of the year + the capacity model
+    settings = parse_capacity(spec.capacity, str(scenario_file))
+    started = time.perf_counter()
+    annual_requirements = requirements_table(year, workforce, events)
+    requirements_seconds = time.perf_counter() - started
+    annual = plan_capacity(workforce, annual_requirements, settings.year or 2027, settings)
+    annual_seconds = time.perf_counter() - started
+
+    out = table
+    outsource = out.loc["outsource_presales"]
+    bot = out.loc["bot_40"]
+    record = {
+        "bench": "scenarios", "dataset": "sample", "month": "2026-11", "scenarios": len(results),
+        "seconds": round(seconds, 1), "annual_seconds": round(annual_seconds, 1),
+        "annual_requirements_seconds": round(requirements_seconds, 1), "annual_solver": annual.solver,
+        "sweep_points": sum(len(s["values"]) for s in sweep_records.values()), "sweep_seconds": round(sweep_seconds, 1),
+        "forecast_seconds": round(forecast_seconds, 1), "forecast": source, "workers": args.workers,
+        "targets": {"seconds": 300, "annual_seconds": 120},
+        "within_targets": seconds <= 300 and annual_seconds <= 120,
+        "baseline_total_cost": round(float(baseline["total_cost"])),
+        "total_cost": {name: round(float(v)) for name, v in out["total_cost"].items()},
+        "cost_vs_baseline": {name: round(float(v)) for name, v in out["cost_vs_baseline"].items()},
+        "fte_required": {name: round(float(v), 2) for name, v in out["fte_required"].items()},
+        "service_level_all": {name: round(float(v), 4) for name, v in out["service_level_all"].items()},
+        "notes": {name: v for name, v in out["notes"].items() if v},
+        "answers": {
+            "outsource_presales_saves_per_month": round(-float(outsource["cost_vs_baseline"])),
+            "outsource_presales_net_of_revenue_per_month": round(float(outsource.get("net_vs_baseline", float("nan")))),
+            "outsource_presales": bool(outsource.get("net_vs_baseline", -outsource["cost_vs_baseline"]) > 0),
+            "bot_40_fte_saved": round(-float(bot["fte_required_vs_baseline"]), 2),
+            "bot_40_cost_vs_baseline_per_month": round(float(bot["cost_vs_baseline"])),
+            "annual_cost": round(annual.cost["total"]),
+            "annual_answer": annual.answer,
+            "break_even_vendor_price": sweep_records.get("vendor_price", {}).get("break_even_vs_baseline"),
+        },
+        "checks": {
+            "more_containment_never_costs_more": not sweep_records.get("bot_containment", {}).get("monotonic_violations"),
+            "cheaper_vendor_never_costs_more": not sweep_records.get("vendor_price", {}).get("monotonic_violations")
+            and float(out.loc["vendor_discount", "total_cost"]) <= float(baseline["total_cost"]) + 1e-6,
+            "bot_40_not_dearer": float(bot["total_cost"]) <= float(baseline["total_cost"]) + 1e-6,
+        },
+        "sweeps": sweep_records,
+    }
+    emit(record)
+
+    if args.full:
+        started = time.perf_counter()
+        full = sc.run_scenario(sc.ScenarioJob(sc.Scenario("baseline", mode="full", time_limit_s=args.full_time_limit),
+                                              base, month, events, "2026-11", str(scenario_file), spec.presales_queues))
+        quick = results[[r.name for r in results].index(spec.baseline)]
+        emit({"bench": "scenarios-quick-vs-full", "dataset": "sample", "scenario": "baseline",
+              "full_mode": full.mode, "full_seconds": round(time.perf_counter() - started, 1),
+              "full_total_cost": round(full.cost["total"]), "quick_total_cost": round(quick.cost["total"]),
+              "quick_minus_full_pct": round(100 * (quick.cost["total"] - full.cost["total"]) / full.cost["total"], 2),
+              "full_cost": {k: round(v) for k, v in full.cost.items()},
+              "quick_cost": {k: round(v) for k, v in quick.cost.items()},
+              "full_service": {q: round(s["service_level"], 4) for q, s in full.service.items()},
+              "quick_service": {q: round(s["service_level"], 4) for q, s in quick.service.items()},
+              "full_solver": full.solver, "notes": full.notes[:5]})
+
+    shared = Path(__import__("os").environ.get("PLAN_SHARED_DATA", REPO.parent / "shared" / "data"))
+    emit({"bench": "scenarios", "dataset": "shared", "skipped": True,
+          "reason": (f"{shared} absent" if not shared.is_dir() else
+                     "the reference data (bank call centre, online retail) has no workforce config, vendors or "
+                     "prices; finance scenarios need the sample's team and costs")})
+
+
+if __name__ == "__main__":
+    main()
