@@ -9,9 +9,12 @@ Erlang A takes ~22 s for one such interval). Prints one JSON object per line.
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from contracts.workforce import Queue, Targets
 from optimize.service import queue_metrics
@@ -29,7 +32,6 @@ def month_of_arrivals(peak: float, seed: int) -> np.ndarray:
     level = day * (1 + 0.15 * np.sin(hours / 24 / 7 * 2 * np.pi)) * rng.lognormal(0, 0.1, INTERVALS)
     arrivals = peak * 0.3 * level / level.max()
     arrivals[rng.choice(INTERVALS, 12, replace=False)] = peak
-    arrivals[hours % 24 == 0][:2] = peak
     return arrivals
 
 
@@ -61,6 +63,48 @@ def run(queues: list[Queue]) -> dict:
             "agent_hours_required": agents_total}
 
 
+def sample_requirements() -> dict | None:
+    """The whole requirements table on the sample: out/forecast.csv, else October 2026 of the
+    sample history used as a forecast-shaped table (4 queues x 744 hours)."""
+    from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
+    from contracts.events import read_events
+    from contracts.workforce import read_workforce
+    from optimize.staffing import read_forecast, requirements_table
+
+    if not SAMPLE_WORKFORCE.exists():
+        return None
+    workforce = read_workforce(SAMPLE_WORKFORCE)
+    events = read_events(SAMPLE_EVENTS)
+    forecast_path = Path("out/forecast.csv")
+    if forecast_path.exists():
+        forecast, source = read_forecast(forecast_path, workforce.queues), str(forecast_path)
+    else:
+        history = pd.read_csv(SAMPLE_HISTORY, parse_dates=["interval_start"])
+        forecast = history[history["interval_start"] >= "2026-10-01"][["queue", "interval_start", "arrivals"]]
+        source = "sample history 2026-10 as forecast"
+    start = time.perf_counter()
+    table = requirements_table(forecast, workforce, events)
+    return {"bench": "staffing_speed", "model": "requirements_table", "data": source,
+            "seconds": round(time.perf_counter() - start, 3), "intervals": len(table),
+            "peak_agents": int(table["agents_required"].max())}
+
+
+def bank_year() -> dict | None:
+    """Erlang A service + inverse over the real hourly arrivals of the Anonymous Bank, 1999 (8,760 h)."""
+    folder = Path(os.environ.get("PLAN_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+    path = folder / "anonymous-bank-1999" / "calls_hourly_1999.csv"
+    if not path.exists():
+        return None
+    arrivals = pd.read_csv(path)["calls"].to_numpy(float)
+    queue = Queue(channel="voice", aht_s=177, patience_s=348,
+                  targets=Targets(service_level=0.8, answer_within_s=20, max_abandon=0.05))
+    start = time.perf_counter()
+    need = required_agents(queue, arrivals, queue.targets)
+    queue_metrics(queue, arrivals, need.fractional)
+    return {"bench": "staffing_speed", "model": "erlang_a", "data": "anonymous bank 1999 hourly arrivals",
+            "seconds": round(time.perf_counter() - start, 3), "intervals": len(arrivals)}
+
+
 def main() -> None:
     run(VOICE_QUEUES[:1])  # warm imports and caches
     voice = run(VOICE_QUEUES)
@@ -68,6 +112,9 @@ def main() -> None:
                       "ok": voice["seconds"] <= 1.0}))
     chat = run(CHAT_QUEUES)
     print(json.dumps({"bench": "staffing_speed", "model": "chat_concurrency", **chat}))
+    for extra in (sample_requirements(), bank_year()):
+        if extra is not None:
+            print(json.dumps(extra))
 
 
 if __name__ == "__main__":
