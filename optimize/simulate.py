@@ -352,7 +352,7 @@ def simulate_table(table: pd.DataFrame, workforce, *, seed: int = 0, handle_cv: 
                                  normal_t.resolve_within_h) * 3600.0
             spec = QueueSpec(aht_s=queue.aht_s, patience_s=None, handle_cv=handle_cv)
         else:
-            threshold = np.where(event, answer_threshold_s(event_t), answer_threshold_s(normal_t))
+            threshold = np.where(event, answer_threshold_s(event_t, queue), answer_threshold_s(normal_t, queue))
             spec = QueueSpec.of(queue, handle_cv)
         result = simulate_queue(arrivals, agents, spec, answer_within_s=threshold, interval_s=minutes * 60.0,
                                 aht_s=aht, seed=seed + number)

@@ -152,8 +152,9 @@ class RequiredAgents:
     fractional: np.ndarray  # continuous value (service interpolated between floor and ceil)
 
 
-def answer_threshold_s(targets: Targets) -> float:
-    return targets.answer_within_s or DEFAULT_ANSWER_WITHIN_S
+def answer_threshold_s(targets: Targets, queue: Queue) -> float:
+    """The service-level threshold of ``targets``; else the queue's normal one (as queue_metrics)."""
+    return targets.answer_within_s or queue.targets.answer_within_s or DEFAULT_ANSWER_WITHIN_S
 
 
 def target_shortfalls(metrics: ServiceMetrics, targets: Targets) -> list[np.ndarray]:
@@ -194,7 +195,7 @@ def required_agents(queue: Queue, arrivals_per_h, targets: Targets, *, aht_s=Non
     """
     rate = np.atleast_1d(np.asarray(arrivals_per_h, float))
     aht = np.broadcast_to(np.asarray(queue.aht_s if aht_s is None else aht_s, float), rate.shape).copy()
-    threshold = answer_threshold_s(targets)
+    threshold = answer_threshold_s(targets, queue)
     with_asa = targets.asa_s is not None
     n_targets = len(target_shortfalls(ServiceMetrics(*([np.zeros(1)] * 5)), targets))
     # Target gaps at the last failing (lo) and meeting (hi) staffing, reused for the fraction.
@@ -337,8 +338,8 @@ def requirements_table(forecast_df: pd.DataFrame, workforce: Workforce, events_d
         if queue.channel == "email":
             service = _email_service(queue, part, on_floor, event, interval_minutes)
         else:
-            threshold = np.where(event, answer_threshold_s(queue.event_targets or queue.targets),
-                                 answer_threshold_s(queue.targets))
+            threshold = np.where(event, answer_threshold_s(queue.event_targets or queue.targets, queue),
+                                 answer_threshold_s(queue.targets, queue))
             metrics = queue_metrics(queue, rate, on_floor, answer_within_s=threshold, aht_s=aht)
             service = {name_: getattr(metrics, name_) for name_ in ("asa_s", "service_level", "abandon_rate",
                                                                     "occupancy")}

@@ -92,3 +92,20 @@ def test_plan_simulate_bad_table_is_one_line(tmp_path, run_plan, tiny_workforce_
     assert result.exit_code == 2
     assert "requirements.csv:2: arrivals_human" in result.stderr
     assert not (tmp_path / "sim.csv").exists()
+
+
+def test_plan_simulate_on_a_plan_directory(tmp_path, run_plan, tiny_workforce_text):
+    plan = tmp_path / "roster-2026-11"
+    (plan / "inputs").mkdir(parents=True)
+    (plan / "inputs" / "workforce.yaml").write_text(tiny_workforce_text, encoding="utf-8")
+    index = pd.date_range("2026-11-02", periods=24, freq="h").strftime("%Y-%m-%d %H:%M")
+    coverage = pd.DataFrame({"queue": "phone", "interval_start": index, "arrivals": 40.0, "bot_handled": 0.0,
+                             "arrivals_human": 40.0, "required": 5, "staffed_in_house": 5.0,
+                             "staffed_part_time": 0.0, "staffed_vendor": 0.0, "staffed_effective": 4.5,
+                             "asa_s": 9.0, "service_level": 0.85, "abandon_rate": 0.0, "shortfall_contacts": 6.0})
+    coverage.to_csv(plan / "coverage.csv", index=False)
+    out = tmp_path / "sim.csv"
+    result = run_plan("simulate", plan, "--out", out)
+    assert result.exit_code == 0, result.output
+    simulated = pd.read_csv(out)
+    assert len(simulated) == 24 and np.allclose(simulated["agents_on_floor"], 4.5)
