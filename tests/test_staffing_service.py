@@ -192,3 +192,20 @@ def test_email_requirement_meets_every_deadline():
         assert late[deadline == hours].sum() == pytest.approx(0, abs=1e-6)
     less = email_backlog(arrivals, 560, need * 0.9, 24).late_contacts
     assert less.sum() > 0
+
+
+def test_chat_closed_form_blocks_match_the_running_sum(monkeypatch):
+    from optimize import chat
+    rng = np.random.default_rng(0)
+    args = (rng.uniform(0, 6000, 200), rng.uniform(100, 600, 200), rng.integers(0, 300, 200).astype(float),
+            rng.integers(1, 5, 200).astype(float), rng.uniform(0, 0.8, 200), 150.0, 30.0)
+    blocks = chat_metrics(*args)
+    monkeypatch.setattr(chat, "CLOSED_FORM_MAX_SLOWDOWN", -1.0)
+    running = chat_metrics(*args)
+    for name in FIELDS:
+        assert np.allclose(getattr(blocks, name), getattr(running, name), rtol=1e-8, atol=1e-10), name
+
+
+def test_chat_large_slowdown_uses_the_running_sum():
+    m = chat_metrics([300, 900], 300, 20, 3, 1.5, 150, 30)
+    assert np.all(np.isfinite(m.service_level)) and m.service_level[0] > m.service_level[1]
