@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+
 import holidays
 import numpy as np
 import pandas as pd
@@ -31,6 +33,20 @@ CALENDAR_FLAGS = [
     "pre_long_4_7",       # 4-7 days before a long block
     "post_long_1_3",      # 1-3 days after a long block
 ]
+
+
+# Windows around a named long block (Spring Festival, Golden Week, Passover), by day offset from the
+# block's first day ("pre...") or last day ("post..."): couriers stop a week before 春节 and shipping
+# resumes after 初七, so each named block gets effects of its own, learned from its past years.
+LONG_BLOCK_WINDOWS = (("pre8_14", -14, -8), ("pre2_7", -7, -2), ("pre1", -1, -1), ("in", 0, 0),
+                      ("post1_3", 1, 3), ("post4_7", 4, 7), ("post8_14", 8, 14))
+
+
+def _block_name(names: list[str]) -> str:
+    """The holiday a block is named after: its most frequent holiday name, without '(observed)' etc."""
+    cleaned = [re.sub(r"\s*\(.*?\)\s*", " ", n).strip() for n in names]
+    cleaned = [n for n in cleaned if not n.lower().startswith("day off")] or cleaned
+    return max(sorted(set(cleaned)), key=cleaned.count) if cleaned else "holiday"
 
 
 @dataclass
@@ -73,13 +89,14 @@ class CountryCalendar:
         out["holiday_offday"] = (is_public & np.isin(dow, sorted(weekend))).astype(np.int8)
         out["optional_holiday"] = (np.array([d in other for d in span]) & ~is_public).astype(np.int8)
         out["swapped_workday"] = np.array([d in swapped for d in span]).astype(np.int8)
-        self._mark_blocks(out, is_public, off)
+        self._mark_blocks(out, is_public, off, [public.get(d, "") for d in span])
         return out.loc[dates]
 
     @staticmethod
-    def _mark_blocks(out: pd.DataFrame, is_public: np.ndarray, off: np.ndarray) -> None:
+    def _mark_blocks(out: pd.DataFrame, is_public: np.ndarray, off: np.ndarray, names: list[str]) -> None:
         """Eves, rebounds, bridges and long-block windows around each run of days off holding a holiday."""
         n = len(off)
+        blocks = [""] * n
         i = 0
         while i < n:
             if not off[i]:
@@ -110,7 +127,16 @@ class CountryCalendar:
                         for m in k:
                             if 0 <= m < n and not off[m]:
                                 out.iloc[m, out.columns.get_loc(column)] = 1
+                    name = _block_name([names[m] for m in range(i, j + 1) if names[m]])
+                    for label, first, last in LONG_BLOCK_WINDOWS:
+                        lo, hi = (i + first, i + last) if label.startswith("pre") else (j + first, j + last)
+                        if label == "in":
+                            lo, hi = i, j
+                        for m in range(max(lo, 0), min(hi, n - 1) + 1):
+                            if not blocks[m]:
+                                blocks[m] = f"{name}|{label}"
             i = j + 1
+        out["long_block"] = blocks
 
     @property
     def weekend_days(self) -> list[int]:

@@ -10,8 +10,8 @@ Steps, each one small function below:
 1. :func:`design_matrix` — one column per effect: day of week, the calendar flags of
    ``forecast.calendar`` and, per promotion kind, phase groups (pre / peak / early tail / late tail)
    plus a ridge-shrunk deviation for every day offset seen in the past.
-2. :func:`robust_ridge` — Huber-weighted ridge least squares (statsmodels ``WLS`` on rows
-   augmented with the ridge penalty) of the log daily total minus the current level.
+2. :func:`robust_ridge` — Huber-weighted ridge least squares (IRLS) of the log daily total minus
+   the current level.
 3. :func:`fit_level` — a statsmodels ``UnobservedComponents`` local level (+ AR(1) for short runs
    of high or low days) on what the effects leave; alternated with 2 a few times (backfitting).
 The level's Kalman forecast gives the horizon-dependent variance used for the quantiles.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+import scipy.linalg
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from forecast.calendar import CALENDAR_FLAGS
@@ -38,6 +38,12 @@ PHASES = ("pre", "peak", "tail_early", "tail_late")
 DEVIATION_RIDGE = 0.3
 EFFECT_RIDGE = 0.02
 HUBER_T = 2.0
+SIGNIFICANCE_T = 2.0
+MASK_MODE = "all"
+TREND_COLUMN = False
+TREND_ORIGIN = pd.Timestamp("2000-01-01")
+AR_ORDER = 1
+LEVEL_MEMORY_DAYS = 0.0  # 0: level variance by maximum likelihood alone
 BACKFIT_ROUNDS = 3
 RECENCY_HALF_LIFE_DAYS = 365.0
 
@@ -79,6 +85,11 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
         cols[f"dow_{d}"] = rows[:, d]
     for flag in CALENDAR_FLAGS:
         cols[f"cal_{flag}"] = calendar.loc[dates, flag].to_numpy(dtype=float)
+    blocks = calendar.loc[dates, "long_block"].to_numpy()
+    for key in sorted(set(blocks) - {""}):
+        cols[f"lb|{key}"] = (blocks == key).astype(float)
+    if TREND_COLUMN:
+        cols["trend_years"] = np.asarray((dates - TREND_ORIGIN).days, dtype=float) / 365.25
     day = dates.day.to_numpy()
     for lo, hi in MONTH_POSITION_BINS:
         cols[f"dom_{lo}_{hi}"] = ((day >= lo) & (day <= hi)).astype(float)
@@ -86,7 +97,7 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
     for i, day in enumerate(dates):
         for pd_ in phases.get(day, []):
             s = 1.0 if scale is None else float(scale[pd_.event_row])
-            for key in (f"ev|{pd_.kind}|{pd_.phase}", f"evo|{pd_.kind}|{pd_.offset}"):
+            for key in (f"ev|{pd_.kind}|{pd_.phase}", f"evo|{pd_.kind}|{pd_.label}"):
                 if key not in cols:
                     cols[key] = np.zeros(n)
                 cols[key][i] = max(cols[key][i], s)
@@ -94,7 +105,7 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
 
 
 def ridge_penalties(columns: list[str]) -> np.ndarray:
-    return np.array([DEVIATION_RIDGE if c.startswith("evo|") else MONTH_POSITION_RIDGE if c.startswith("dom_")
+    return np.array([DEVIATION_RIDGE if c.startswith(("evo|", "lb|")) else MONTH_POSITION_RIDGE if c.startswith("dom_")
                      else EFFECT_RIDGE for c in columns])
 
 
@@ -102,35 +113,42 @@ def robust_ridge(X: np.ndarray, y: np.ndarray, weights: np.ndarray, penalties: n
                  ) -> tuple[np.ndarray, np.ndarray, float]:
     """Huber-weighted ridge regression; returns coefficients, their covariance and the residual scale.
 
-    Ridge by augmentation: penalty rows ``sqrt(lambda * w_mean) * e_j`` with target 0, so an
-    effect seen on k days is shrunk by about k / (k + lambda).
+    Solves ``(X' W X + diag(lambda * mean(w))) b = X' W y`` by Cholesky, re-weighting rows by
+    Huber's rule (IRLS), so an effect seen on k days is shrunk by about k / (k + lambda) and an
+    unexplained day (an outage, a recall) does not drag the effects. Covariance: sigma^2 times the
+    inverse of the penalised normal matrix.
     """
     n, p = X.shape
-    scale_w = float(np.mean(weights)) if n else 1.0
-    aug_X = np.vstack([X, np.diag(np.sqrt(penalties * scale_w))])
-    aug_y = np.concatenate([y, np.zeros(p)])
+    ridge = np.diag(penalties * (float(np.mean(weights)) if n else 1.0))
     huber = np.ones(n)
     sigma = 1.0
     beta = np.zeros(p)
     for _ in range(4):
-        w = np.concatenate([weights * huber, np.ones(p)])
-        res = sm.WLS(aug_y, aug_X, weights=w).fit()
-        beta = res.params
+        w = weights * huber
+        normal = X.T @ (X * w[:, None]) + ridge
+        factor = scipy.linalg.cho_factor(normal)
+        beta = scipy.linalg.cho_solve(factor, X.T @ (w * y))
         resid = y - X @ beta
         sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid)))) + 1e-6
         u = np.abs(resid) / (HUBER_T * sigma)
         huber = np.where(u <= 1.0, 1.0, 1.0 / np.maximum(u, 1e-12))
-    cov = np.asarray(res.cov_params())
+    cov = sigma ** 2 * scipy.linalg.cho_solve(factor, np.eye(p))
     return beta, cov, sigma
 
 
-def fit_level(adjusted: pd.Series, trend: bool, params: np.ndarray | None = None):
-    """Local level (optionally with a fixed drift) + AR(1) + noise, by Kalman filter/smoother."""
-    model = UnobservedComponents(adjusted.to_numpy(), level="lldtrend" if trend else "llevel", autoregressive=1)
+def fit_level(adjusted: pd.Series, trend: bool, params: np.ndarray | None = None,
+              start_params: np.ndarray | None = None):
+    """Local level (optionally with a fixed drift) + AR(1) + noise, by Kalman filter/smoother.
+
+    With ``params`` the model is only smoothed at those parameters; otherwise fitted by maximum
+    likelihood (from ``start_params`` when given).
+    """
+    model = UnobservedComponents(adjusted.to_numpy(), level="lldtrend" if trend else "llevel",
+                                 autoregressive=AR_ORDER or None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if params is None:
-            return model.fit(disp=False, maxiter=200)
+            return model.fit(start_params=start_params, disp=False, maxiter=200)
         return model.smooth(params)
 
 
@@ -178,18 +196,52 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
     use_trend = bool(trend)
     for round_ in range(BACKFIT_ROUNDS):
         beta, cov, sigma = robust_ridge(Xk, y - level, weights, penalties)
+        if round_ == 1:
+            # A phase-day or holiday-window keeps an effect of its own only when the history shows it
+            # clearly (|t| >= 2); the rest fall back on their phase mean. One noisy past edition must
+            # not put a dent into next year's forecast.
+            t = beta / np.sqrt(np.maximum(np.diag(cov), 1e-12))
+            weak = {c for c, ti in zip(keep, t) if c.startswith(("evo|", "lb|")) and abs(ti) < SIGNIFICANCE_T}
+            if weak:
+                keep = [c for c in keep if c not in weak]
+                Xk = X[keep].to_numpy(dtype=float)
+                penalties = ridge_penalties(keep)
+                beta, cov, sigma = robust_ridge(Xk, y - level, weights, penalties)
         adjusted = y - Xk @ beta
         clean = _winsorise(adjusted, level, sigma)
+        # The level is read from ordinary days only: through a four-week pre-sale or Spring Festival
+        # a flexible level would otherwise soak up the very effect the regression has to learn.
+        clean[_special_days(X, keep)] = np.nan
         if round_ == 0:
             result, use_trend = _choose_level(pd.Series(clean, index=totals.index), trend)
         else:
             result = fit_level(pd.Series(clean, index=totals.index), use_trend, result.params)
         level = np.asarray(result.smoothed_state[0])
     # Final level for forecasting: fit by maximum likelihood on the last adjusted series.
-    result = fit_level(pd.Series(clean, index=totals.index), use_trend)
+    result = fit_level(pd.Series(clean, index=totals.index), use_trend, start_params=result.params)
+    if LEVEL_MEMORY_DAYS > 0:
+        names = list(result.model.param_names)
+        floor = float(result.params[names.index("sigma2.irregular")]) \
+            / LEVEL_MEMORY_DAYS ** 2
+        if result.params[names.index("sigma2.level")] < floor:
+            model = result.model
+            with warnings.catch_warnings(), model.fix_params({"sigma2.level": floor}):
+                warnings.simplefilter("ignore")
+                result = model.fit(disp=False, maxiter=200)
     return DailyFit(columns=keep, beta=beta, cov=cov, sigma=sigma, level_result=result,
                     last_date=totals.index[-1], fitted_log=pd.Series(level + Xk @ beta, index=totals.index),
                     level=pd.Series(level, index=totals.index))
+
+
+def _special_days(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Days carrying a strong, short holiday or promotion effect (pre-sale, peak, early tail, holidays)."""
+    if MASK_MODE == "none":
+        return np.zeros(len(X), dtype=bool)
+    skip = ("dow_", "dom_", "trend") if MASK_MODE == "all" else ("dow_", "dom_", "trend", "lb|", "cal_pre_long", "cal_post_long")
+    effects = [c for c in columns if not c.startswith(skip) and not (MASK_MODE == "strong" and (
+        c.endswith("|tail_late") or (c.startswith("evo|") and c.split("|")[-1].lstrip("-").isdigit()
+                                     and int(c.split("|")[-1]) > 3)))]
+    return X[effects].to_numpy().any(axis=1) if effects else np.zeros(len(X), dtype=bool)
 
 
 def _winsorise(adjusted: np.ndarray, level: np.ndarray, sigma: float, z: float = 3.0) -> np.ndarray:

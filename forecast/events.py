@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 TAIL_DAYS = 14
+# The forecaster looks further: returns and refunds keep arriving up to three weeks after a peak.
+MODEL_TAIL_DAYS = 21
 
 # Kinds whose after-sales tail counts as event days for service targets (the brief's rule).
 TAIL_EVENT_KINDS = ("double11", "618")
@@ -24,6 +26,12 @@ class PhaseDay:
     kind: str
     offset: int      # days after the event's end (peak); negative = pre-sale
     event_row: int   # position of the events row this day belongs to
+    is_start: bool = False  # the first pre-sale day (deposits open at 20:00), whatever its offset
+
+    @property
+    def label(self) -> str:
+        """Key of this phase-day's own effect and intraday shape: ``start`` or the offset."""
+        return "start" if self.is_start else str(self.offset)
 
     @property
     def phase(self) -> str:
@@ -34,8 +42,9 @@ class PhaseDay:
         return "tail_early" if self.offset <= 3 else "tail_late"
 
 
-def phase_days(events: pd.DataFrame, dates: pd.DatetimeIndex, tail_days: int = TAIL_DAYS) -> dict[pd.Timestamp, list[PhaseDay]]:
+def phase_days(events: pd.DataFrame, dates: pd.DatetimeIndex, tail_days: int | None = None) -> dict[pd.Timestamp, list[PhaseDay]]:
     """Map each date (normalised) to the phase-days of every event covering it (overlaps allowed)."""
+    tail_days = MODEL_TAIL_DAYS if tail_days is None else tail_days
     wanted = set(pd.DatetimeIndex(dates).normalize())
     out: dict[pd.Timestamp, list[PhaseDay]] = {}
     if events is None or len(events) == 0:
@@ -44,7 +53,8 @@ def phase_days(events: pd.DataFrame, dates: pd.DatetimeIndex, tail_days: int = T
         start, end = pd.Timestamp(ev.start).normalize(), pd.Timestamp(ev.end).normalize()
         for day in pd.date_range(start, end + pd.Timedelta(days=tail_days), freq="D"):
             if day in wanted:
-                out.setdefault(day, []).append(PhaseDay(str(ev.kind), int((day - end).days), row))
+                out.setdefault(day, []).append(PhaseDay(str(ev.kind), int((day - end).days), row,
+                                                        is_start=bool(day == start and start < end)))
     return out
 
 

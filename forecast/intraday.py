@@ -59,7 +59,7 @@ class IntradayProfiles:
             flags = calendar.loc[day]
             phase = phase_choice.get(day)
             if phase is not None:
-                add(f"ev|{phase.kind}|{phase.offset}", i, w_special[i])
+                add(f"ev|{phase.kind}|{phase.label}", i, w_special[i])
                 continue
             key = base_key(flags)
             if key.startswith("dow"):
@@ -91,7 +91,7 @@ class IntradayProfiles:
             vec, total = self._special.get(key, (None, 0.0))
             prior = weekday if vec is None else _blend(vec, total, weekday, self.prior_contacts)
         if phase is not None:
-            vec, total = self._special.get(f"ev|{phase.kind}|{phase.offset}", (None, 0.0))
+            vec, total = self._special.get(f"ev|{phase.kind}|{phase.label}", (None, 0.0))
             if vec is not None:
                 return _blend(vec, total, prior, self.prior_contacts)
         return prior

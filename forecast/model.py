@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from contracts.errors import InputError
 from forecast.calendar import CountryCalendar
@@ -59,6 +60,13 @@ class VolumeForecaster:
     def fit(self, history: pd.DataFrame, events: pd.DataFrame | None = None,
             progress: Progress | None = None) -> "VolumeForecaster":
         """Learn every queue of ``history`` (columns queue, interval_start, arrivals)."""
+        # The matrices are small: one BLAS thread is many times faster than several fighting
+        # for a shared two-core machine.
+        with threadpool_limits(limits=1):
+            return self._fit(history, events, progress)
+
+    def _fit(self, history: pd.DataFrame, events: pd.DataFrame | None, progress: Progress | None
+             ) -> "VolumeForecaster":
         self.notes = []
         self._source = history.attrs.get("path", "history")
         self._events_source = events.attrs.get("path", "events") if events is not None else "events"
@@ -120,6 +128,10 @@ class VolumeForecaster:
     # ---- predict ---------------------------------------------------------------------------
     def predict(self, start, end) -> pd.DataFrame:
         """Forecast every interval of the days ``start`` .. ``end`` (inclusive dates)."""
+        with threadpool_limits(limits=1):
+            return self._predict(start, end)
+
+    def _predict(self, start, end) -> pd.DataFrame:
         start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
         if end < start:
             raise InputError(None, f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}", field="end")
@@ -260,7 +272,7 @@ def _dominant_phase(candidates: list[PhaseDay] | None, daily: DailyFit) -> Phase
     if not candidates:
         return None
     return max(candidates, key=lambda p: abs(daily.coefficient(f"ev|{p.kind}|{p.phase}")
-                                             + daily.coefficient(f"evo|{p.kind}|{p.offset}")))
+                                             + daily.coefficient(f"evo|{p.kind}|{p.label}")))
 
 
 def _learned_only(phases: dict, kinds: set[str]) -> dict:
