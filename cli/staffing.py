@@ -10,6 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.app import app, console
+from contracts.errors import InputError
 from contracts.events import read_events
 from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from contracts.tables import write_table
@@ -84,11 +85,14 @@ def _queue_summary(table: pd.DataFrame, interval_hours: float) -> Table:
 def _risk_summary(risk: pd.DataFrame) -> Table:
     summary = Table(title="What certainty costs: agent-hours when staffing each interval for a forecast quantile",
                     title_justify="left")
-    for column in ("queue", "staff for", "agent-hours", "peak agents", "extra vs mean"):
+    stress = next(c for c in risk.columns if c.startswith("service_level_if_p"))
+    for column in ("queue", "staff for", "agent-hours", "peak agents", "extra vs mean", "SL if mean",
+                   f"SL if {stress.removeprefix('service_level_if_')}"):
         summary.add_column(column, justify="left" if column in ("queue", "staff for") else "right")
-    for row in risk.itertuples(index=False):
-        summary.add_row(row.queue, row.staff_for, f"{row.agent_hours:,.0f}", f"{row.peak_agents:,}",
-                        f"{row.extra_agent_hours_vs_mean:+,.0f} ({row.extra_pct_vs_mean:+.1f}%)")
+    for row in risk.to_dict("records"):
+        summary.add_row(row["queue"], row["staff_for"], f"{row['agent_hours']:,.0f}", f"{row['peak_agents']:,}",
+                        f"{row['extra_agent_hours_vs_mean']:+,.0f} ({row['extra_pct_vs_mean']:+.1f}%)",
+                        f"{row['service_level_if_mean']:.1%}", f"{row[stress]:.1%}")
     return summary
 
 
@@ -124,6 +128,9 @@ def staffing(
             volumes = _sample_forecast(history, calendar, workforce.site.country, month,
                                        workforce.site.interval_minutes)
             source = f"forecast of {month} from {history}"
+        if (risk or confidence is not None) and not {"p10", "p50", "p90"} <= set(volumes.columns):
+            raise InputError(forecast, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
+                                       "columns p10, p50, p90", field="p10")
         bar.update(task, description="staffing")
         table = requirements_table(volumes, workforce, calendar, confidence)
         risk_rows = None

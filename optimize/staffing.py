@@ -351,18 +351,49 @@ def requirements_table(forecast_df: pd.DataFrame, workforce: Workforce, events_d
 
 
 # ---- 6. what certainty costs -----------------------------------------------------------------
+def _service_level_if(table: pd.DataFrame, actual: pd.DataFrame, workforce: Workforce) -> pd.Series:
+    """Arrival-weighted service level per queue when ``table``'s staffing meets ``actual``'s arrivals
+    (same rows); email: share resolved by the deadline."""
+    interval_minutes = workforce.site.interval_minutes
+    out = {}
+    for name, part in table.groupby("queue", sort=False):
+        queue = workforce.queues[name]
+        seen = actual.loc[part.index]
+        humans = seen["arrivals_human"].to_numpy(float)
+        on_floor = part["agents_required"].to_numpy(float) * (1.0 - queue.shrinkage)
+        event = part["event_day"].to_numpy(bool)
+        if queue.channel == "email":
+            level = _email_service(queue, seen, on_floor, event, interval_minutes)["service_level"]
+        else:
+            threshold = np.where(event, answer_threshold_s(queue.event_targets or queue.targets, queue),
+                                 answer_threshold_s(queue.targets, queue))
+            level = queue_metrics(queue, humans * 60.0 / interval_minutes, on_floor, answer_within_s=threshold,
+                                  aht_s=seen["aht_s"].to_numpy(float), with_asa=False).service_level
+        out[name] = float((level * humans).sum() / humans.sum()) if humans.sum() > 0 else 1.0
+    return pd.Series(out)
+
+
 def risk_table(forecast_df: pd.DataFrame, workforce: Workforce, events_df: pd.DataFrame | None = None,
-               confidences: tuple[float, ...] = RISK_CONFIDENCES) -> pd.DataFrame:
-    """Agent-hours (scheduled) per queue when staffing for the mean and for each confidence level."""
+               confidences: tuple[float, ...] = RISK_CONFIDENCES, stress: float = 0.9) -> pd.DataFrame:
+    """Agent-hours (scheduled) per queue when staffing for the mean and for each confidence level,
+    and the service level each staffing delivers if arrivals turn out at the mean and at the
+    ``stress`` quantile (p90 by default) in every interval."""
     hours = workforce.site.interval_minutes / 60.0
+    at_mean = requirements_table(forecast_df, workforce, events_df, None)
+    stressed = requirements_table(forecast_df, workforce, events_df, stress)
+    tag = f"p{round(stress * 100)}"
     rows = []
     for confidence in (None, *confidences):
-        table = requirements_table(forecast_df, workforce, events_df, confidence)
+        table = at_mean if confidence is None else requirements_table(forecast_df, workforce, events_df, confidence)
+        level_mean = _service_level_if(table, at_mean, workforce)
+        level_stress = _service_level_if(table, stressed, workforce)
         for queue, part in table.groupby("queue", sort=False):
             rows.append({"queue": queue, "staff_for": "mean" if confidence is None else f"p{round(confidence * 100)}",
                          "confidence": np.nan if confidence is None else confidence,
                          "agent_hours": float(part["agents_required"].sum() * hours),
-                         "peak_agents": int(part["agents_required"].max())})
+                         "peak_agents": int(part["agents_required"].max()),
+                         "service_level_if_mean": level_mean[queue],
+                         f"service_level_if_{tag}": level_stress[queue]})
     out = pd.DataFrame(rows)
     base = out[out["staff_for"] == "mean"].set_index("queue")["agent_hours"]
     out["extra_agent_hours_vs_mean"] = out["agent_hours"] - out["queue"].map(base)

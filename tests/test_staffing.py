@@ -157,6 +157,10 @@ def test_higher_confidence_costs_more_agents():
     hours = risk.pivot(index="queue", columns="staff_for", values="agent_hours")
     assert (hours["p90"] > hours["p50"]).all()
     assert (risk.loc[risk["staff_for"] == "mean", "extra_agent_hours_vs_mean"] == 0).all()
+    # staffing for the mean loses service when arrivals come in at p90; staffing for p90 holds it
+    level = risk.pivot(index="queue", columns="staff_for", values="service_level_if_p90")
+    assert (level["p90"] >= level["mean"]).all() and (level.loc["phone", "mean"] < 0.8)
+    assert (risk.loc[risk["staff_for"] == "p90", "service_level_if_p90"] >= 0.8 - 1e-6).all()
 
 
 def test_unknown_queue_in_forecast_is_an_input_error():
