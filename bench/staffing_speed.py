@@ -63,7 +63,7 @@ def run(queues: list[Queue]) -> dict:
             "agent_hours_required": agents_total}
 
 
-def sample_requirements() -> dict | None:
+def sample_requirements() -> tuple[dict, dict] | None:
     """The whole requirements table on the sample: out/forecast.csv, else October 2026 of the
     sample history used as a forecast-shaped table (4 queues x 744 hours)."""
     from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
@@ -84,9 +84,18 @@ def sample_requirements() -> dict | None:
         source = "sample history 2026-10 as forecast"
     start = time.perf_counter()
     table = requirements_table(forecast, workforce, events)
-    return {"bench": "staffing_speed", "model": "requirements_table", "data": source,
-            "seconds": round(time.perf_counter() - start, 3), "intervals": len(table),
-            "peak_agents": int(table["agents_required"].max())}
+    staffing = {"bench": "staffing_speed", "model": "requirements_table", "data": source,
+                "seconds": round(time.perf_counter() - start, 3), "intervals": len(table),
+                "peak_agents": int(table["agents_required"].max())}
+    # The simulator on the same month: every contact, agents = requirement after shrinkage.
+    from optimize.simulate import simulate_table
+    shrink = table["queue"].map({q: spec.shrinkage for q, spec in workforce.queues.items()})
+    start = time.perf_counter()
+    simulated = simulate_table(table.assign(agents_on_floor=table["agents_required"] * (1 - shrink)), workforce)
+    simulation = {"bench": "staffing_speed", "model": "simulate_month", "data": source,
+                  "seconds": round(time.perf_counter() - start, 3),
+                  "contacts": int(simulated["arrivals_simulated"].sum()), "intervals": len(simulated)}
+    return staffing, simulation
 
 
 def bank_year() -> dict | None:
@@ -112,7 +121,7 @@ def main() -> None:
                       "ok": voice["seconds"] <= 1.0}))
     chat = run(CHAT_QUEUES)
     print(json.dumps({"bench": "staffing_speed", "model": "chat_concurrency", **chat}))
-    for extra in (sample_requirements(), bank_year()):
+    for extra in (*(sample_requirements() or ()), bank_year()):
         if extra is not None:
             print(json.dumps(extra))
 
