@@ -272,15 +272,34 @@ def _validated_forecast(forecast: pd.DataFrame, workforce: Workforce) -> pd.Data
                 raise InputError(None, f"{column} must be a finite number >= 0, got {frame[column].iloc[i]!r}",
                                  row=i + 2, field=column)
             frame[column] = values
+    minutes = workforce.site.interval_minutes
+    stamps = frame["interval_start"]
+    off_grid = ((stamps.dt.hour * 60 + stamps.dt.minute) % minutes != 0) | (stamps.dt.second != 0)
+    if off_grid.any():
+        i = int(np.flatnonzero(off_grid.to_numpy())[0])
+        raise InputError(None, f"{stamps.iloc[i]:%Y-%m-%d %H:%M} is not the start of a {minutes}-min interval "
+                               f"(site.interval_minutes)", row=i + 2, field="interval_start")
+    duplicated = frame.duplicated(["queue", "interval_start"]).to_numpy()
+    if duplicated.any():
+        i = int(np.flatnonzero(duplicated)[0])
+        raise InputError(None, "duplicate queue and interval_start", row=i + 2, field="interval_start")
     return frame.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
 
 
 def _email_rows(queue: Queue, part: pd.DataFrame, event: np.ndarray, interval_minutes: int):
-    """Email: agents from the deadline-spread rule; service from working the backlog with them."""
-    arrivals, aht = part["arrivals_human"].to_numpy(float), part["aht_s"].to_numpy(float)
+    """Email: agents from the deadline-spread rule (on the full interval grid, gaps as no mail)."""
     normal_h = queue.targets.resolve_within_h
     event_h = (queue.event_targets.resolve_within_h if queue.event_targets is not None else None) or normal_h
-    return email_required_agents(arrivals, aht, np.where(event, event_h, normal_h), interval_minutes)
+    stamps = pd.DatetimeIndex(part["interval_start"])
+    grid = pd.date_range(stamps.min(), stamps.max(), freq=f"{interval_minutes}min")
+    position = grid.get_indexer(stamps)
+    arrivals = np.zeros(len(grid))
+    arrivals[position] = part["arrivals_human"].to_numpy(float)
+    aht = np.full(len(grid), queue.aht_s)
+    aht[position] = part["aht_s"].to_numpy(float)
+    deadline = np.full(len(grid), normal_h)
+    deadline[position] = np.where(event, event_h, normal_h)
+    return email_required_agents(arrivals, aht, deadline, interval_minutes)[position]
 
 
 def _email_service(queue: Queue, part: pd.DataFrame, agents_on_floor: np.ndarray, event: np.ndarray,

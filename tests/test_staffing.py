@@ -208,3 +208,21 @@ def test_plan_staffing_bad_forecast_is_one_line_and_writes_nothing(tmp_path, run
     assert result.exit_code == 2
     assert "forecast.csv:4: queue" in result.stderr and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_forecast_off_the_interval_grid_is_located():
+    from contracts.errors import InputError
+    forecast = _forecast(days=1)
+    forecast.loc[7, "interval_start"] = pd.Timestamp("2026-11-09 07:30")
+    with pytest.raises(InputError, match="60-min interval") as caught:
+        requirements_table(forecast, _workforce())
+    assert caught.value.row == 9 and caught.value.field == "interval_start"
+
+
+def test_email_requirement_tolerates_gaps_in_the_forecast():
+    forecast = _forecast(days=2)
+    email = forecast[forecast["queue"] == "email"]
+    gappy = pd.concat([forecast[forecast["queue"] != "email"], email.iloc[::2]])
+    table = requirements_table(gappy, _workforce())
+    mail = table[table["queue"] == "email"]
+    assert len(mail) == len(email) // 2 + len(email) % 2 and (mail["agents_required"] > 0).all()
