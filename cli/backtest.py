@@ -1,0 +1,119 @@
+"""`plan backtest`: rolling-origin evaluation of the forecaster against two baselines."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.app import app, console
+from contracts.errors import InputError
+from contracts.events import read_events
+from contracts.history import read_history
+from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
+from contracts.tables import atomic_path
+from forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest
+from reports.backtest_plot import plot_backtest
+
+EPILOG = """\
+Examples:
+
+  plan backtest    (the sample history: origins over the last year and just before each promotion)
+
+  plan backtest --history calls.csv --events none --country IL --origins 8 --json out/bank.json
+
+  plan backtest --horizon-days 28 --plot out/backtest.png
+"""
+
+LABELS = {"model": "model", "snaive": "seasonal naive", "last_year": "last year x level"}
+
+
+def _fmt(value: float | None, percent: bool = True) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.1%}" if percent else f"{value:.2f}"
+
+
+def results_table(summary: dict) -> Table:
+    table = Table(title="Backtest (hourly and daily WAPE, MASE, bias, 10-90 band coverage)", title_justify="left")
+    for column in ("hours", "method", "WAPE hourly", "WAPE daily", "MASE", "bias", "band coverage"):
+        table.add_column(column, justify="left" if column in ("hours", "method") else "right")
+    for name, part in (("all", summary["overall"]), ("event days", summary.get("event_days"))):
+        if not part:
+            continue
+        for method, label in LABELS.items():
+            m = part[method]
+            table.add_row(name if method == "model" else "", label, _fmt(m["wape_hourly"]), _fmt(m["wape_daily"]),
+                          _fmt(m["mase"], percent=False), f"{m['bias']:+.1%}" if m["bias"] == m["bias"] else "-",
+                          _fmt(m.get("band_coverage")))
+        table.add_row("", "[bold]model / naive[/]", f"[bold]{part['ratio_hourly']:.2f}[/]", "", "", "", "")
+    return table
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    return value
+
+
+@app.command(epilog=EPILOG)
+def backtest(
+    history: Path = typer.Option(SAMPLE_HISTORY, help="Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
+    events: str = typer.Option(str(SAMPLE_EVENTS), help="Events calendar, or 'none' for a history without promotions."),
+    country: str = typer.Option("CN", help="Country for public holidays and swapped working days (ISO code)."),
+    origins: int = typer.Option(6, min=1, help="Regular origins spread over the last year (promotion origins are added)."),
+    horizon_days: int = typer.Option(HORIZON_DAYS, min=1, max=70, help="Days forecast from each origin."),
+    json_out: Path = typer.Option(Path("out/backtest.json"), "--json", help="Summary figures (JSON)."),
+    plot: Path = typer.Option(Path("out/backtest.png"), help="Chart to write (PNG)."),
+    detail: Optional[Path] = typer.Option(None, help="Also write every forecast interval (CSV/Parquet)."),
+    seed: int = typer.Option(0, help="Seed of the quantile simulation."),
+) -> None:
+    """Rolling-origin backtest: the model against seasonal naive and last year's event, hourly and daily."""
+    hist = read_history(history)
+    hist.attrs["path"] = str(history)
+    cal = None if events.lower() == "none" else read_events(events)
+    if cal is not None:
+        cal.attrs["path"] = events
+    chosen = choose_origins(hist, cal, horizon_days, n_regular=origins)
+    if len(chosen) < 1:
+        raise InputError(history, "no backtest origin fits in this history", field="interval_start")
+    with Progress(TextColumn("[bold]backtest[/] {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("", total=len(chosen))
+        seen = {"n": 0}
+
+        def step(label: str) -> None:
+            if seen["n"]:
+                progress.advance(task)
+            seen["n"] += 1
+            progress.update(task, description=label)
+
+        result = rolling_origin_backtest(hist, cal, country=country, origins=chosen, horizon_days=horizon_days,
+                                         seed=seed, progress=step)
+        progress.update(task, completed=len(chosen))
+    summary = _jsonable({"history": str(history), "events": events, "country": country,
+                         "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
+                         "overall": result.summary["overall"], "event_days": result.summary["event_days"],
+                         "by_queue": result.summary["by_queue"], "per_origin": result.summary["origins"]})
+    with atomic_path(json_out) as tmp:
+        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    plot_backtest(result.hourly, result.summary, plot)
+    if detail is not None:
+        from contracts.tables import write_table
+        write_table(result.hourly.assign(interval_start=result.hourly["interval_start"].dt.strftime("%Y-%m-%d %H:%M"),
+                                         origin=pd.to_datetime(result.hourly["origin"]).dt.strftime("%Y-%m-%d")),
+                    detail)
+    console.print(f"{len(chosen)} origins: " + ", ".join(f"{o:%Y-%m-%d}" for o in chosen))
+    console.print(results_table(result.summary))
+    console.print(f"wrote [bold]{json_out}[/] and [bold]{plot}[/]")

@@ -1,0 +1,124 @@
+"""`plan forecast`: history + events + holidays → hourly arrivals per queue with p10/p50/p90."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.app import app, console
+from contracts.errors import InputError
+from contracts.events import read_events
+from contracts.history import read_history
+from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
+from contracts.tables import write_table
+from forecast.events import event_day_mask
+from forecast.model import VolumeForecaster
+from reports.forecast_plot import plot_forecast
+
+EPILOG = """\
+Examples:
+
+  plan forecast    (the sample: November 2026 with 11.11, every queue)
+
+  plan forecast --history my_history.csv --events my_events.csv --country CN --month 2026-12
+
+  plan forecast --start 2026-11-01 --end 2026-11-20 --out out/nov.csv --plot out/nov.png
+"""
+
+MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def horizon(month: Optional[str], start: Optional[str], end: Optional[str], last_day: pd.Timestamp
+            ) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The days to forecast: ``--month``, or ``--start``/``--end``, or the month after the history."""
+    if month and (start or end):
+        raise InputError(None, "give either --month or --start/--end, not both", field="--month")
+    if month:
+        if not MONTH.match(month):
+            raise InputError(None, f"--month must look like 2026-11, got {month!r}", field="--month")
+        first = pd.Timestamp(f"{month}-01")
+        return first, first + pd.offsets.MonthEnd(0)
+    if start or end:
+        try:
+            first = pd.Timestamp(start) if start else last_day + pd.Timedelta(days=1)
+            last = pd.Timestamp(end) if end else first + pd.offsets.MonthEnd(0)
+        except ValueError as exc:
+            raise InputError(None, f"not a date (use YYYY-MM-DD): {exc}", field="--start/--end") from None
+        return first.normalize(), last.normalize()
+    first = (last_day + pd.Timedelta(days=1)).normalize()
+    if first.day != 1:  # history ends mid-month: forecast to the end of the next whole month
+        return first, (first + pd.offsets.MonthBegin(1)) + pd.offsets.MonthEnd(0)
+    return first, first + pd.offsets.MonthEnd(0)
+
+
+def fit_with_progress(model: VolumeForecaster, history: pd.DataFrame, events: pd.DataFrame) -> VolumeForecaster:
+    queues = history["queue"].nunique()
+    with Progress(TextColumn("[bold]fitting[/] {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("", total=queues)
+        done = {"n": 0}
+
+        def step(queue: str) -> None:
+            if done["n"]:
+                progress.advance(task)
+            done["n"] += 1
+            progress.update(task, description=queue)
+
+        model.fit(history, events, progress=step)
+        progress.update(task, completed=queues)
+    return model
+
+
+def summary_table(table: pd.DataFrame, events: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> Table:
+    out = Table(title=f"Forecast {start:%Y-%m-%d} .. {end:%Y-%m-%d}", title_justify="left")
+    for column in ("queue", "contacts", "per day", "event days", "busiest day", "peak interval", "mean", "p10-p90"):
+        out.add_column(column, justify="left" if column in ("queue", "busiest day", "peak interval") else "right")
+    days = (end - start).days + 1
+    for queue, part in table.groupby("queue", sort=False):
+        day = part["interval_start"].dt.normalize()
+        daily = part.groupby(day)["arrivals"].sum()
+        on_event = event_day_mask(events, pd.DatetimeIndex(daily.index))
+        peak = part.loc[part["arrivals"].idxmax()]
+        out.add_row(queue, f"{part['arrivals'].sum():,.0f}", f"{part['arrivals'].sum() / days:,.0f}",
+                    f"{daily[on_event].sum():,.0f}", f"{daily.idxmax():%m-%d} ({daily.max():,.0f})",
+                    f"{peak['interval_start']:%m-%d %H:%M}", f"{peak['arrivals']:,.0f}",
+                    f"{peak['p10']:,.0f}-{peak['p90']:,.0f}")
+    return out
+
+
+@app.command(epilog=EPILOG)
+def forecast(
+    history: Path = typer.Option(SAMPLE_HISTORY, help="Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
+    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar: name, kind, start, end[, intensity]."),
+    country: str = typer.Option("CN", help="Country for public holidays and swapped working days (ISO code)."),
+    month: Optional[str] = typer.Option(None, help="Month to forecast, YYYY-MM (default: the month after the history)."),
+    start: Optional[str] = typer.Option(None, help="First day to forecast, YYYY-MM-DD (instead of --month)."),
+    end: Optional[str] = typer.Option(None, help="Last day to forecast, YYYY-MM-DD (inclusive)."),
+    out: Path = typer.Option(Path("out/forecast.csv"), help="Forecast table to write (CSV or Parquet)."),
+    plot: Path = typer.Option(Path("out/forecast.png"), help="Chart to write (PNG)."),
+    seed: int = typer.Option(0, help="Seed of the quantile simulation (same seed, same table)."),
+    fill_missing: bool = typer.Option(False, help="Treat missing hours in the history as zero arrivals."),
+) -> None:
+    """Forecast arrivals per queue and interval (mean and p10/p50/p90) with holidays and promotion peaks."""
+    hist = read_history(history, fill_missing=fill_missing)
+    hist.attrs["path"] = str(history)
+    cal = read_events(events)
+    cal.attrs["path"] = str(events)
+    last_day = (hist["interval_start"].max() + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
+    first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
+    model = fit_with_progress(VolumeForecaster(country=country, seed=seed), hist, cal)
+    table = model.predict(first, last)
+    written = table.assign(interval_start=table["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
+    for column in ("arrivals", "p10", "p50", "p90"):
+        written[column] = written[column].round(2)
+    write_table(written, out)
+    plot_forecast(table, hist, plot, events=cal)
+    console.print(summary_table(table, cal, first, last))
+    for note in model.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(f"wrote [bold]{out}[/] ({len(table):,} rows) and [bold]{plot}[/]")
