@@ -27,6 +27,8 @@ def _root() -> None:
 
 # Command modules attach themselves to `app` on import.
 from cli import check as _check  # noqa: E402,F401
+from cli import backtest as _backtest  # noqa: E402,F401
+from cli import forecast as _forecast  # noqa: E402,F401
 from cli import ingest as _ingest  # noqa: E402,F401
 from cli import verify as _verify  # noqa: E402,F401
 from cli import staffing as _staffing  # noqa: E402,F401
