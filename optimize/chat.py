@@ -156,7 +156,8 @@ def chat_metrics(arrivals_per_h, aht_s, agents, concurrency, slowdown=0.18, pati
 
 def aht_over_k_shortcut(arrivals_per_h, aht_s, agents, concurrency, patience_s=np.inf,
                         answer_within_s=30.0) -> ServiceMetrics:
-    """The common shortcut: ``c*k`` independent servers with AHT ``aht_s / k`` … as practitioners apply it,
-    Erlang C/A with ``agents`` servers and handle time ``aht_s / concurrency``. Ignores the slowdown."""
+    """The common shortcut, for comparison only: Erlang C/A with ``agents`` servers and handle time
+    ``aht_s / concurrency``, as if an agent holding k chats worked k times faster; ignores the
+    slowdown and that a lone session does not get the agent's k-fold speed."""
     return erlang_a(arrivals_per_h, np.asarray(aht_s, float) / np.asarray(concurrency, float), agents,
                     patience_s, answer_within_s)
