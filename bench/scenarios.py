@@ -86,6 +86,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     table = sc.results_table(results, spec.baseline).set_index("scenario")
     baseline = table.loc[spec.baseline]
+    base_result = results[[r.name for r in results].index(spec.baseline)]
 
     # 2. sweeps: vendor price on the outsourced team (break-even), bot containment (monotonicity)
     sweep_records = {}
@@ -99,7 +100,8 @@ def main() -> None:
             "field": sweep.field, "values": list(sweep.values), "total_cost": costs,
             "monotonic_violations": sc.monotonicity_report(swept, sweep.field),
             "break_even_vs_baseline": sc.break_even(swept, float(baseline["total_cost"])),
-            "findings": sc.sweep_findings(swept, sweep.field, baseline_cost=float(baseline["total_cost"]))}
+            "break_even_net_of_revenue": sc.net_break_even(swept, base_result),
+            "findings": sc.sweep_findings(swept, sweep.field, baseline=base_result)}
     sweep_seconds = time.perf_counter() - sweep_started
 
     # 3. the annual plan: requirements of the year + the capacity model
@@ -136,6 +138,8 @@ def main() -> None:
             "annual_cost": round(annual.cost["total"]),
             "annual_answer": annual.answer,
             "break_even_vendor_price": sweep_records.get("vendor_price", {}).get("break_even_vs_baseline"),
+            "break_even_vendor_price_net_of_revenue": sweep_records.get("vendor_price", {}).get(
+                "break_even_net_of_revenue"),
         },
         "checks": {
             "more_containment_never_costs_more": not sweep_records.get("bot_containment", {}).get("monotonic_violations"),

@@ -220,10 +220,9 @@ def scenarios(
     currency = workforce.site.currency
     if sweep_spec is not None:
         baseline_result, points = results[0], results[1:]
-        table = sc.results_table(points, baseline=None)
+        table = sc.results_table(results, baseline=baseline_result.name).iloc[1:].reset_index(drop=True)
         base_cost = baseline_result.cost["total"]
-        table.insert(3, "cost_vs_baseline", table["total_cost"] - base_cost)
-        findings = sc.sweep_findings(points, sweep_spec.field, baseline_cost=base_cost)
+        findings = sc.sweep_findings(points, sweep_spec.field, baseline=baseline_result)
         findings += sc.monotonicity_report(points, sweep_spec.field)
         findings.insert(0, f"sweep of {sweep_spec.field} on scenario {sweep_spec.scenario!r}; baseline "
                            f"{spec.baseline!r} costs {base_cost:,.0f} {currency}")

@@ -2,7 +2,8 @@
 
 A scenario file (``data/scenarios.yaml``) lists scenarios; each overrides any field of the
 workforce YAML by a dotted path (list items addressed by their ``id``), plus
-``in_house_delta: {skill: ±N}`` to remove or clone in-house agents of a skill. The merged mapping
+``in_house_delta: {skill: ±N}`` to remove or clone in-house agents of a skill and
+``drop_skills: [queue]`` to take a queue away from all staff (outsourcing it). The merged mapping
 is validated with :func:`contracts.workforce.parse_workforce`, so a bad override is an
 :class:`InputError` naming the scenario and the field.
 
@@ -42,6 +43,8 @@ MODES: tuple[str, ...] = ("quick", "full")
 SOURCES: tuple[str, ...] = ("in_house", "part_time", "vendor", "bot")
 COST_KEYS: tuple[str, ...] = ("in_house", "overtime", "part_time", "vendor", "bot", "shortfall_penalty")
 IN_HOUSE_DELTA = "in_house_delta"
+DROP_SKILLS = "drop_skills"
+SPECIAL_KEYS = (IN_HOUSE_DELTA, DROP_SKILLS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,6 +318,24 @@ def _apply_in_house_delta(data: dict, delta: object, where: str, source: str) ->
                 agents.append(clone)
 
 
+def _drop_skills(data: dict, skills: object, where: str, source: str) -> None:
+    """Take skills away from every in-house agent and part-timer (the work goes to vendors or the
+    bot); people left with no skill leave the team."""
+    if not isinstance(skills, list) or not all(isinstance(s, str) for s in skills):
+        raise InputError(source, f"{where}: drop_skills must be a list of queue names", field=DROP_SKILLS)
+    unknown = [s for s in skills if s not in (data.get("queues") or {})]
+    if unknown:
+        raise InputError(source, f"{where}: drop_skills names unknown queue {unknown[0]!r}", field=DROP_SKILLS)
+    for group in ("in_house", "part_time"):
+        kept = []
+        for person in data.get(group) or []:
+            person = dict(person)
+            person["skills"] = [s for s in person.get("skills") or [] if s not in skills]
+            if person["skills"]:
+                kept.append(person)
+        data[group] = kept
+
+
 def apply_overrides(base: dict, overrides: dict[str, Any], *, scenario: str = "scenario",
                     source: str | Path = "<scenarios>") -> Workforce:
     """Merge dotted-path overrides into a copy of the workforce mapping and validate it."""
@@ -322,13 +343,15 @@ def apply_overrides(base: dict, overrides: dict[str, Any], *, scenario: str = "s
     where = f"scenario {scenario!r}"
     data = copy.deepcopy(base)
     for path, value in overrides.items():
-        if path == IN_HOUSE_DELTA:
+        if path in SPECIAL_KEYS:
             continue
         if not isinstance(path, str) or not path or path.startswith(".") or path.endswith("."):
             raise InputError(source, f"{where}: bad field path {path!r}", field=str(path))
         _set_path(data, path, value, where, source)
     if IN_HOUSE_DELTA in overrides:
         _apply_in_house_delta(data, overrides[IN_HOUSE_DELTA], where, source)
+    if DROP_SKILLS in overrides:
+        _drop_skills(data, overrides[DROP_SKILLS], where, source)
     try:
         return parse_workforce(data, source)
     except InputError as exc:
@@ -1240,6 +1263,8 @@ def results_table(results: list[ScenarioResult], baseline: str | None = None) ->
         row["notes"] = "; ".join(r.notes)
         rows.append(row)
     table = pd.DataFrame(rows)
+    if "sweep_value" in table:
+        table.insert(1, "sweep_value", table.pop("sweep_value"))
     base_name = baseline if baseline in set(table["scenario"]) else None
     if base_name is not None:
         base = table.loc[table["scenario"] == base_name].iloc[0]
@@ -1266,9 +1291,15 @@ def _crossing(x0: float, y0: float, x1: float, y1: float) -> float:
     return x0 + (x1 - x0) * (-y0) / (y1 - y0) if y1 != y0 else x0
 
 
-def sweep_findings(results: list[ScenarioResult], field: str, baseline_cost: float | None = None,
+def _net_cost(result: ScenarioResult) -> float:
+    """Cost less pre-sales revenue (the revenue at stake counts as a negative cost)."""
+    return result.cost["total"] - result.revenue.get("presales_revenue", 0.0)
+
+
+def sweep_findings(results: list[ScenarioResult], field: str, baseline: ScenarioResult | float | None = None,
                    material_share: float = 0.01) -> list[str]:
-    """Where along a sweep the cheapest sourcing changes, and where it crosses the baseline's cost."""
+    """Where along a sweep the cheapest sourcing changes, and where it crosses the baseline's cost
+    (and, when the config prices pre-sales revenue, the baseline's cost net of revenue)."""
     points = sorted((r for r in results if r.sweep_value is not None), key=lambda r: r.sweep_value)
     findings = []
     for low, high in zip(points, points[1:]):
@@ -1284,25 +1315,38 @@ def sweep_findings(results: list[ScenarioResult], field: str, baseline_cost: flo
             if max(before, after) > 0 and abs(after - before) > 0.25 * max(before, after):
                 findings.append(f"between {field}={low.sweep_value:g} and {high.sweep_value:g} vendor {vendor} seat-hours "
                                 f"go {before:,.0f} → {after:,.0f}")
-    if baseline_cost is not None:
-        for low, high in zip(points, points[1:]):
-            d0, d1 = low.cost["total"] - baseline_cost, high.cost["total"] - baseline_cost
-            if (d0 <= 0 < d1) or (d0 > 0 >= d1):
-                at = _crossing(low.sweep_value, d0, high.sweep_value, d1)
-                findings.append(f"break-even at {field} ≈ {at:.4g}: the scenario is cheaper than the baseline "
-                                f"{'below' if d0 <= 0 else 'above'} it")
-        if points and not any("break-even" in f for f in findings):
-            side = "cheaper" if points[0].cost["total"] < baseline_cost else "dearer"
-            findings.append(f"no break-even in {points[0].sweep_value:g}..{points[-1].sweep_value:g}: the scenario is "
-                            f"{side} than the baseline across the whole range")
+    if baseline is None or not points:
+        return findings
+    base_cost = baseline if isinstance(baseline, (int, float)) else baseline.cost["total"]
+    views = [("cost", lambda r: r.cost["total"], base_cost)]
+    if isinstance(baseline, ScenarioResult) and "presales_revenue" in baseline.revenue:
+        views.append(("cost net of pre-sales revenue", _net_cost, _net_cost(baseline)))
+    for label, measure, reference in views:
+        at = break_even(points, reference, measure)
+        if at is not None:
+            cheaper_below = measure(points[0]) <= reference
+            findings.append(f"break-even on {label} at {field} ≈ {at:.4g}: the scenario is cheaper than the baseline "
+                            f"{'below' if cheaper_below else 'above'} it")
+        else:
+            side = "cheaper" if measure(points[0]) < reference else "dearer"
+            findings.append(f"no break-even on {label} in {points[0].sweep_value:g}..{points[-1].sweep_value:g}: the "
+                            f"scenario is {side} than the baseline across the whole range")
     return findings
 
 
-def break_even(results: list[ScenarioResult], baseline_cost: float) -> float | None:
-    """First sweep value where the scenario's total cost crosses the baseline's (linear between points)."""
+def break_even(results: list[ScenarioResult], baseline_cost: float,
+               measure: Callable[[ScenarioResult], float] = lambda r: r.cost["total"]) -> float | None:
+    """First sweep value where ``measure`` (default the total cost) crosses the baseline's, linear between points."""
     points = sorted((r for r in results if r.sweep_value is not None), key=lambda r: r.sweep_value)
     for low, high in zip(points, points[1:]):
-        d0, d1 = low.cost["total"] - baseline_cost, high.cost["total"] - baseline_cost
+        d0, d1 = measure(low) - baseline_cost, measure(high) - baseline_cost
         if (d0 <= 0 < d1) or (d0 > 0 >= d1):
             return _crossing(low.sweep_value, d0, high.sweep_value, d1)
     return None
+
+
+def net_break_even(results: list[ScenarioResult], baseline: ScenarioResult) -> float | None:
+    """Break-even of the cost net of pre-sales revenue (None when revenue is not priced or no crossing)."""
+    if "presales_revenue" not in baseline.revenue:
+        return None
+    return break_even(results, _net_cost(baseline), _net_cost)

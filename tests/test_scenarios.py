@@ -175,12 +175,20 @@ def test_shipped_scenarios_validate_against_the_sample_workforce():
     for sweep in spec.sweeps:
         for point in sc.sweep_scenarios(spec.get(sweep.scenario), sweep):
             sc.apply_overrides(base, point.overrides, scenario=point.name)
-    overrides = spec.get("outsource_presales").overrides
-    outsourced = sc.apply_overrides(base, overrides)
-    removed = -overrides["in_house_delta"]["chat_presales"]
-    assert len(outsourced.in_house) == len(base["in_house"]) - removed
+    outsourced = sc.apply_overrides(base, spec.get("outsource_presales").overrides)
     presales_only = [a for a in base["in_house"] if a["skills"] == ["chat_presales"]]
-    assert removed == len(presales_only)  # 'outsource pre-sales' = every pre-sales-only agent leaves
+    assert len(outsourced.in_house) == len(base["in_house"]) - len(presales_only)
+    assert not any("chat_presales" in p.skills for p in outsourced.in_house + outsourced.part_time)
+
+
+def test_drop_skills_moves_a_queue_off_the_team():
+    workforce = sc.apply_overrides(small_workforce(), {"drop_skills": ["chat_presales"]})
+    assert len(workforce.in_house) == 7 and workforce.part_time == []
+    workforce = sc.apply_overrides(small_workforce(), {"drop_skills": ["email"]})
+    assert [a.skills for a in workforce.in_house[-3:]] == [["phone"]] * 3
+    with pytest.raises(InputError) as caught:
+        sc.apply_overrides(small_workforce(), {"drop_skills": ["tea"]}, scenario="t")
+    assert caught.value.field == "drop_skills"
 
 
 # ---- the quick plan --------------------------------------------------------------------------
@@ -288,8 +296,10 @@ def test_parallel_run_table_and_break_even():
     base = sc.Scenario("outsource", scenarios[1].overrides)
     points = sc.sweep_scenarios(base, sc.Sweep("vendors.V1.price_per_seat_hour", (20.0, 80.0), "outsource"))
     swept = sc.enforce_consistency(sc.run_scenarios(_jobs(points, [20.0, 80.0]), max_workers=1))
-    findings = sc.sweep_findings(swept, "vendors.V1.price_per_seat_hour", baseline_cost=results[0].cost["total"])
-    assert findings and swept[0].cost["total"] <= swept[1].cost["total"]
+    findings = sc.sweep_findings(swept, "vendors.V1.price_per_seat_hour", baseline=results[0])
+    assert swept[0].cost["total"] <= swept[1].cost["total"]
+    assert any("on cost at" in f or "on cost in" in f for f in findings)
+    assert any("net of pre-sales revenue" in f for f in findings)
 
 
 # ---- reports and CLI ---------------------------------------------------------------------------
