@@ -120,3 +120,30 @@ def test_report_files(plan, tmp_path):
     assert load_workbook(tmp_path / "cap" / "capacity.xlsx").sheetnames == ["months", "answer"]
     assert (tmp_path / "cap" / "capacity.png").stat().st_size > 10_000
     assert (tmp_path / "cap" / "answer.txt").read_text(encoding="utf-8").strip() == plan.answer
+
+
+def test_cli_capacity_on_the_sample_workforce(run_plan, tmp_path):
+    from contracts.paths import SAMPLE_WORKFORCE
+
+    if not SAMPLE_WORKFORCE.exists():
+        pytest.skip("sample workforce not generated")
+    stamps = pd.date_range(f"{YEAR}-01-01", f"{YEAR}-12-31 23:00", freq="60min")
+    shape = np.clip(np.sin((stamps.hour.to_numpy() - 6) / 18 * np.pi), 0.05, None)
+    peak = stamps.month.isin([6, 11])
+    frames = [pd.DataFrame({"queue": queue, "interval_start": stamps.strftime("%Y-%m-%d %H:%M"),
+                            "arrivals": level * shape * np.where(peak, 2.0, 1.0)})
+              for queue, level in {"chat_presales": 30, "chat_aftersales": 25, "phone": 35, "email": 8}.items()]
+    pd.concat(frames).to_csv(tmp_path / "forecast.csv", index=False)
+    run = run_plan("capacity", "--year", str(YEAR), "--forecast", tmp_path / "forecast.csv", "--out", tmp_path / "cap")
+    assert run.exit_code == 0, run.output
+    answer = (tmp_path / "cap" / "answer.txt").read_text(encoding="utf-8").strip()
+    assert answer.split(";")[0].split(",")[0] in run.stdout.replace("\n", " ")
+    assert len(pd.read_csv(tmp_path / "cap" / "capacity.csv")) == 13
+
+
+def test_cli_capacity_forecast_not_covering_the_year_is_one_line(run_plan, tmp_path):
+    pd.DataFrame({"queue": ["phone"], "interval_start": ["2027-01-01 00:00"], "arrivals": [3]}).to_csv(
+        tmp_path / "f.csv", index=False)
+    run = run_plan("capacity", "--year", "2027", "--forecast", tmp_path / "f.csv", "--out", tmp_path / "cap")
+    assert run.exit_code == 2 and "does not cover 2027-01-01..2027-12-31" in run.stderr
+    assert not (tmp_path / "cap").exists()
