@@ -49,6 +49,17 @@ def forecast(history: Path, events: pd.DataFrame, workforce, cache: Path | None)
     return frame, seconds, "fitted on data/history.csv"
 
 
+def _fte_saved(sweep: dict | None, low: float, high: float) -> float | None:
+    """Required FTE at containment ``low`` minus at ``high`` along the bot sweep."""
+    if not sweep:
+        return None
+    values = [round(v, 6) for v in sweep["values"]]
+    if round(low, 6) not in values or round(high, 6) not in values:
+        return None
+    fte = sweep["fte_required"]
+    return round(fte[values.index(round(low, 6))] - fte[values.index(round(high, 6))], 2)
+
+
 def main() -> None:
     from contracts.events import read_events
     from contracts.workforce import read_workforce
@@ -101,7 +112,8 @@ def main() -> None:
             "monotonic_violations": sc.monotonicity_report(swept, sweep.field),
             "break_even_vs_baseline": sc.break_even(swept, float(baseline["total_cost"])),
             "break_even_net_of_revenue": sc.net_break_even(swept, base_result),
-            "findings": sc.sweep_findings(swept, sweep.field, baseline=base_result)}
+            "findings": sc.sweep_findings(swept, sweep.field, baseline=base_result),
+            "fte_required": [round(r.fte["required"], 2) for r in swept]}
     sweep_seconds = time.perf_counter() - sweep_started
 
     # 3. the annual plan: requirements of the year + the capacity model
@@ -134,6 +146,7 @@ def main() -> None:
             "outsource_presales_net_of_revenue_per_month": round(float(outsource.get("net_vs_baseline", float("nan")))),
             "outsource_presales": bool(outsource.get("net_vs_baseline", -outsource["cost_vs_baseline"]) > 0),
             "bot_40_fte_saved": round(-float(bot["fte_required_vs_baseline"]), 2),
+            "bot_30_to_40_fte_saved": _fte_saved(sweep_records.get("bot_containment"), 0.30, 0.40),
             "bot_40_cost_vs_baseline_per_month": round(float(bot["cost_vs_baseline"])),
             "annual_cost": round(annual.cost["total"]),
             "annual_answer": annual.answer,

@@ -217,11 +217,13 @@ def parse_scenarios(data: object, source: str | Path = "<scenarios>") -> Scenari
 
 
 def sweep_scenarios(base: Scenario, sweep: Sweep) -> list[Scenario]:
-    """One scenario per sweep value, named ``<scenario> <field>=<value>``."""
+    """One scenario per sweep value, named ``<scenario> <field>=<value>``; a field written
+    ``a.b+c.d`` sets every listed path to the value."""
     out = []
     for value in sweep.values:
         overrides = dict(base.overrides)
-        overrides[sweep.field] = int(value) if float(value).is_integer() and "containment" not in sweep.field else value
+        for path in sweep.field.split("+"):  # 'a.b+c.d': several fields move together
+            overrides[path] = int(value) if float(value).is_integer() and "containment" not in path else value
         out.append(Scenario(name=f"{base.name} {sweep.field}={value:g}", overrides=overrides,
                             description=f"{base.description} ({sweep.field} = {value:g})".strip(), mode=base.mode,
                             time_limit_s=base.time_limit_s))

@@ -143,6 +143,9 @@ def test_parse_sweep_inclusive_and_errors():
     sweep = sc.parse_sweep("vendors.V1.price_per_seat_hour=30..50:5")
     assert sweep.field == "vendors.V1.price_per_seat_hour" and sweep.values == (30, 35, 40, 45, 50)
     assert sc.parse_sweep("bot.containment.chat_presales=0.3..0.5:0.1").values == (0.3, 0.4, 0.5)
+    both = sc.parse_sweep("bot.containment.a+bot.containment.b=0.3..0.4:0.1")
+    points = sc.sweep_scenarios(sc.Scenario("base"), both)
+    assert points[1].overrides == {"bot.containment.a": 0.4, "bot.containment.b": 0.4}
     for bad in ("price=30-50:5", "x=50..30:5", "x=1..2:0"):
         with pytest.raises(InputError):
             sc.parse_sweep(bad)
