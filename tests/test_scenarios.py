@@ -351,3 +351,62 @@ def test_cli_runs_a_scenario_on_the_sample_workforce(run_plan, tmp_path):
     assert result["scenario"].tolist() == ["baseline", "bot_40"]
     assert result.loc[1, "total_cost"] <= result.loc[0, "total_cost"] + 1e-6
     assert result.loc[1, "fte_required"] < result.loc[0, "fte_required"]
+
+
+# ---- full mode plumbing (the roster optimizer replaced by a recorded plan) -------------------------
+def _recorded_plan(workforce, grid, seats_v1: float = 2.0):
+    from types import SimpleNamespace
+
+    rows = []
+    for qi, queue in enumerate(grid.queues):
+        for t, stamp in enumerate(grid.intervals):
+            rows.append({"queue": queue, "interval_start": stamp.strftime("%Y-%m-%d %H:%M"),
+                         "staffed_in_house": grid.required[qi, t], "staffed_part_time": 0.0})
+    seats = pd.DataFrame({"vendor": "V1", "queue": "chat_presales",
+                          "interval_start": grid.intervals[:24].strftime("%Y-%m-%d %H:%M"), "seats": seats_v1})
+    roster = pd.DataFrame({"type": ["in_house", "part_time"], "paid_hours": [8.0, 4.0]})
+    summary = {"cost": {"total": 123456.0, "in_house": 108000.0, "overtime": 500.0, "part_time": 120.0,
+                        "vendor": 4500.0, "bot": 2000.0, "shortfall_penalty": 8336.0},
+               "service": {q: {"asa_s": 5.0, "service_level": 0.9, "abandon_rate": 0.02, "contacts": 100.0}
+                           for q in grid.queues},
+               "solver": {"status": "FEASIBLE", "gap": 0.01}, "violations": ["one rule bent"]}
+    return SimpleNamespace(coverage=pd.DataFrame(rows), vendor_seats=seats, roster=roster, summary=summary)
+
+
+def test_full_mode_reports_the_roster_summary_and_falls_back_when_it_fails(monkeypatch):
+    import optimize.roster
+
+    calls = []
+
+    def fake_plan_month(workforce, requirements, month, **kwargs):
+        calls.append(kwargs)
+        grid = sc.month_grid(requirements, workforce, month)
+        return _recorded_plan(workforce, grid)
+
+    monkeypatch.setattr(optimize.roster, "plan_month", fake_plan_month, raising=False)
+    job = _jobs([sc.Scenario("baseline", mode="full", time_limit_s=5)])[0]
+    result = sc.run_scenario(job)
+    assert result.mode == "full" and result.cost["total"] == 123456.0
+    assert result.shortfall_contacts == pytest.approx(8336.0 / 15)
+    assert result.service["phone"]["service_level"] == 0.9 and result.notes == ["one rule bent"]
+    assert calls[0]["time_limit_s"] == 5 and calls[0]["seed"] == 0
+    assert result.fte["vendor"] == pytest.approx(24 * 2.0 / 166.64)
+    assert result.fte["part_time"] == pytest.approx(4.0 / 166.64)
+
+    def failing_plan_month(*args, **kwargs):
+        raise RuntimeError("no plan in time")
+
+    monkeypatch.setattr(optimize.roster, "plan_month", failing_plan_month, raising=False)
+    fallback = sc.run_scenario(job)
+    assert fallback.mode == "quick" and "full mode failed (no plan in time)" in fallback.notes[0]
+    assert fallback.solver["status"] == "OPTIMAL"
+
+
+def test_staffing_from_a_plan_places_heads_and_seats():
+    workforce = parse_workforce(small_workforce())
+    grid = sc.month_grid(small_requirements(workforce), workforce, MONTH)
+    staffing = sc.staffing_from_plan(_recorded_plan(workforce, grid, seats_v1=3.0), workforce, grid)
+    assert np.allclose(staffing.in_house, grid.required)
+    seats = staffing.vendor_seats["V1"]
+    assert seats[grid.queues.index("chat_presales"), :24].tolist() == [3.0] * 24 and seats.sum() == 72
+    assert staffing.overtime_cost == 500.0 and staffing.part_time_hours == 4.0
