@@ -37,6 +37,9 @@ PHASES = ("pre", "peak", "tail_early", "tail_late")
 # own deviation from its phase mean; phase means and calendar flags are barely shrunk.
 DEVIATION_RIDGE = 0.3
 EFFECT_RIDGE = 0.02
+# Holiday flags are rare (a handful of days a year): shrink them like one day of evidence so that
+# one odd rebound does not double next year's forecast.
+CALENDAR_RIDGE = 1.0
 HUBER_T = 2.0
 SIGNIFICANCE_T = 2.0
 MASK_MODE = "all"
@@ -106,7 +109,7 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
 
 def ridge_penalties(columns: list[str]) -> np.ndarray:
     return np.array([DEVIATION_RIDGE if c.startswith(("evo|", "lb|")) else MONTH_POSITION_RIDGE if c.startswith("dom_")
-                     else EFFECT_RIDGE for c in columns])
+                     else CALENDAR_RIDGE if c.startswith("cal_") else EFFECT_RIDGE for c in columns])
 
 
 def robust_ridge(X: np.ndarray, y: np.ndarray, weights: np.ndarray, penalties: np.ndarray
