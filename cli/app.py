@@ -35,6 +35,7 @@ from cli import staffing as _staffing  # noqa: E402,F401
 from cli import scenarios as _scenarios  # noqa: E402,F401
 from cli import capacity as _capacity  # noqa: E402,F401
 from cli import simulate as _simulate  # noqa: E402,F401
+from cli import roster as _roster  # noqa: E402,F401
 
 
 def main() -> None:

@@ -217,7 +217,7 @@ def add_preferences(pm: PersonModel) -> None:
         for (aa, d, s), x in pm.x.items():
             if aa != a:
                 continue
-            bad = ((pref.prefer_shifts and codes[s] not in pref.prefer_shifts) + (codes[s] in pref.avoid_shifts)
+            bad = ((bool(pref.prefer_shifts) and codes[s] not in pref.prefer_shifts) + (codes[s] in pref.avoid_shifts)
                    + (WEEKDAYS[inst.days[d].weekday()] in pref.prefer_rest_days))
             if bad:
                 pm.penalties.append((x, pm.weights.preference * bad))

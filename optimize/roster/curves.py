@@ -32,6 +32,7 @@ LATE_TOLERANCE = 0.005   # stop adding levels once late contacts are below this 
 class IntervalCurve:
     thresholds: np.ndarray        # effective agents n_j, n_0 = 0
     late: np.ndarray              # contacts not answered within the threshold at each level
+    floor_short: np.ndarray       # contacts below the interval floor's service level at each level
     excess: dict[str, np.ndarray]  # per target-set + metric key: contact-equivalents above target
     floor_level: int              # first level meeting the interval floor (0: no floor)
     full_level: int               # first level meeting the full target in this interval
@@ -87,8 +88,10 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
     """
     arrivals_per_h = arrivals_human / interval_h
     load = arrivals_per_h * aht_s / 3600.0
-    top = int(math.ceil(1.2 * load.max() + 6 * math.sqrt(load.max() + 1) + 6))
-    grid = np.arange(top + 1, dtype=float)
+    # thresholds are whole in-house heads after shrinkage, the unit most capacity comes in
+    keep = 1.0 - queue.shrinkage
+    top = int(math.ceil((1.2 * load.max() + 6 * math.sqrt(load.max() + 1) + 6) / keep))
+    grid = np.arange(top + 1, dtype=float) * keep
     target_sets = {"normal": queue.targets, "event": queue.event_targets or queue.targets}
     metrics = {}
     for key, targets in target_sets.items():
@@ -112,7 +115,7 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
         enough = np.nonzero(late <= max(0.25, LATE_TOLERANCE * ah))[0]
         hi = int(enough[0]) if len(enough) else top
         hi = max(hi, min(full_n, top), min(floor_n, top))
-        hi = min(hi, top, int(math.floor(capacity_eff[t] + 1e-9)))
+        hi = min(hi, top, int(math.floor(capacity_eff[t] / keep + 1e-9)))
         step = max(1, math.ceil(hi / MAX_LEVELS))
         idx = np.arange(0, hi + 1, step)
         if idx[-1] != hi:
@@ -132,9 +135,12 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
                 else:
                     value = ah * (s_ab - set_targets.max_abandon)
                 excess[f"{set_key}:{metric}"] = value
+        floor_sl = (targets.service_level or 0.0) * factor
+        floor_short = np.maximum(0.0, ah * (floor_sl - sl[idx])) if targets.service_level else \
+            ah * np.maximum(0.0, 1.0 - idx / max(floor_n, 1))
         level_of = {int(n): j for j, n in enumerate(idx)}
         curves.append(IntervalCurve(
-            thresholds=grid[idx], late=late[idx], excess=excess,
+            thresholds=grid[idx], late=late[idx], floor_short=floor_short, excess=excess,
             floor_level=level_of.get(floor_n, len(idx) - 1) if floor_n > 0 else 0,
             full_level=level_of.get(full_n, len(idx) - 1) if full_n > 0 else 0))
     return QueueCurves(name, curves)

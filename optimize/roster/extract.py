@@ -27,22 +27,34 @@ def fill_slots(people: list[int], slots: list[tuple[int, int]], fallback: tuple[
     return out
 
 
-def in_house_details(inst: Instance, chosen: dict[tuple[int, int], int], counts: dict[tuple[int, int, int, int], int]
-                     ) -> dict[tuple[int, int], tuple[int, int, int]]:
-    """(agent, day) → (shift, variant, queue) by filling the aggregate (variant, queue) counts."""
+def in_house_details(inst: Instance, chosen: dict[tuple[int, int], int], counts: dict[tuple[int, int, int, int], int],
+                     breaks: dict[tuple[int, int, int, int], int]) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(agent, day) → (shift, variant, queue): queues filled from each group's (shift, queue) counts,
+    then break placements from each (day, shift, queue)'s placement counts."""
     group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
-    slots = defaultdict(list)
-    for (g, d, v, q), n in sorted(counts.items()):
-        slots[(g, d, inst.variants[v].shift)].extend([(v, q)] * n)
+    queue_slots = defaultdict(list)
+    for (g, d, s, q), n in sorted(counts.items()):
+        queue_slots[(g, d, s)].extend([q] * n)
     people = defaultdict(list)
     for (a, d), s in sorted(chosen.items()):
         people[(group_of[a], d, s)].append(a)
-    out = {}
+    queue_of = {}
     for (g, d, s), agents in people.items():
-        own = slots.get((g, d, s), [])
-        fallback = own[0] if own else (inst.variants_of_shift[s][0], inst.queues.index(inst.groups[g].skills[0]))
-        for a, (v, q) in fill_slots(agents, own, fallback).items():
-            out[(a, d)] = (s, v, q)
+        own = queue_slots.get((g, d, s), [])
+        fallback = own[0] if own else inst.queues.index(inst.groups[g].skills[0])
+        for i, a in enumerate(agents):
+            queue_of[(a, d)] = own[i] if i < len(own) else fallback
+    break_slots = defaultdict(list)
+    for (d, s, v, q), n in sorted(breaks.items()):
+        break_slots[(d, s, q)].extend([v] * n)
+    on_queue = defaultdict(list)
+    for (a, d), q in sorted(queue_of.items()):
+        on_queue[(d, chosen[(a, d)], q)].append(a)
+    out = {}
+    for (d, s, q), agents in on_queue.items():
+        own = break_slots.get((d, s, q), [])
+        for i, a in enumerate(agents):
+            out[(a, d)] = (s, own[i] if i < len(own) else inst.variants_of_shift[s][i % len(inst.variants_of_shift[s])], q)
     return out
 
 

@@ -29,7 +29,7 @@ from optimize.roster.curves import QueueCurves, target_metrics
 from optimize.roster.instance import Instance, week_caps
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
-COST_SCALE = 10      # objective in tenths of the currency unit
+COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
 CONTACT_SCALE = 10   # period-target slack in tenths of a contact
 EMAIL_SCALE = 1000   # email work in thousandths of a contact
 
@@ -38,7 +38,7 @@ EMAIL_SCALE = 1000   # email work in thousandths of a contact
 class ModelOptions:
     service_mode: str = "period"       # "period": period targets + interval floors; "interval": full target each interval
     target_slack_weight: float = 1.0   # × shortfall penalty per contact, for each contact below a period target
-    floor_weight: float = 2.0          # × the contacts an agent handles in an interval, per agent short of a floor
+    floor_weight: float = 1.0          # × shortfall penalty, per contact below an interval floor's service level
     contract_band_h: float | None = None  # regular hours may fall this far below the contract (default: one day)
 
 
@@ -56,9 +56,10 @@ class AggregateModel:
     email: dict[str, EmailDemand]
     options: ModelOptions = ModelOptions()
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    in_house: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)   # (g, d, v, q)
+    in_house: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)   # (g, d, s, q)
     part_time: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (h, d, block, q)
     seats: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)           # (vendor, q, t)
+    breaks: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)     # (d, s, variant, q)
     levels: dict[tuple[int, int], list[cp_model.IntVar]] = field(default_factory=dict)         # (q, t) -> b_j
     cost_terms: dict[str, list[tuple[cp_model.IntVar, float]]] = field(default_factory=lambda: defaultdict(list))
     cost_constant: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -78,7 +79,7 @@ class AggregateModel:
 
     def hours(self, g: int, days) -> cp_model.LinearExpr:
         inst = self.inst
-        return sum(self.in_house[k] * round(inst.shift_hours(inst.variants[k[2]].shift) * 100)
+        return sum(self.in_house[k] * round(inst.shift_hours(k[2]) * 100)
                    for d in days for k in self._by_gd.get((g, d), []))  # in hundredths of an hour
 
     def objective_expr(self):
@@ -98,6 +99,7 @@ def available(inst: Instance, g: int, days) -> int:
 
 
 def add_in_house_variables(m: AggregateModel) -> None:
+    """n[g, d, s, q]: agents of group g on shift s serving queue q on day d."""
     inst = m.inst
     m._by_gd, m._by_gds = defaultdict(list), defaultdict(list)
     for g, group in enumerate(inst.groups):
@@ -107,12 +109,11 @@ def add_in_house_variables(m: AggregateModel) -> None:
             if cap == 0:
                 continue
             for s in group.shifts:
-                for v in inst.variants_of_shift[s]:
-                    for q in queues:
-                        key = (g, d, v, q)
-                        m.in_house[key] = m.model.new_int_var(0, cap, f"n_g{g}_d{d}_v{v}_q{q}")
-                        m._by_gd[(g, d)].append(key)
-                        m._by_gds[(g, d, s)].append(key)
+                for q in queues:
+                    key = (g, d, s, q)
+                    m.in_house[key] = m.model.new_int_var(0, cap, f"n_g{g}_d{d}_s{s}_q{q}")
+                    m._by_gd[(g, d)].append(key)
+                    m._by_gds[(g, d, s)].append(key)
 
 
 def add_leave_days(m: AggregateModel) -> None:
@@ -198,7 +199,7 @@ def add_contract_hours(m: AggregateModel) -> None:
             for d in holidays_:
                 for k in m._by_gd.get((g, d), []):
                     m.add_cost("overtime", m.in_house[k],
-                               rate * wf.labour_rules.overtime_premium_holiday * inst.shift_hours(inst.variants[k[2]].shift))
+                               rate * wf.labour_rules.overtime_premium_holiday * inst.shift_hours(k[2]))
         m._group_ot = getattr(m, "_group_ot", {})
         m._group_ot[g] = list(m.overtime_vars)
         m.overtime_vars = []
@@ -213,12 +214,24 @@ def add_overtime_cap(m: AggregateModel) -> None:
 
 
 def add_meal_breaks(m: AggregateModel) -> None:
-    """Meal breaks are part of the variables: each shift variant is the shift with its breaks placed
-    inside their windows (see :func:`optimize.roster.instance.shift_variants`), and its coverage
-    already leaves the break intervals out — coverage is true hour by hour. Nothing to add; the
-    check below guards against a template whose breaks cannot be placed."""
-    for s, vs in enumerate(m.inst.variants_of_shift):
-        assert vs, f"shift {m.inst.workforce.shifts[s].code} has no break placement"
+    """Meal breaks placed inside their windows: of the agents on shift s for queue q on day d (all
+    groups together), breaks[d, s, v, q] take break placement v — a shift variant whose coverage
+    leaves the break out (see :func:`optimize.roster.instance.shift_variants`), so coverage is true
+    hour by hour. Placement is chosen per queue, not per group: it changes no individual rule."""
+    inst = m.inst
+    heads = defaultdict(list)
+    for (g, d, s, q), var in m.in_house.items():
+        heads[(d, s, q)].append(var)
+    for (d, s, q), vars_ in heads.items():
+        variants = inst.variants_of_shift[s]
+        top = sum(available(inst, g, [d]) for g, grp in enumerate(inst.groups)
+                  if inst.queues[q] in grp.skills and s in grp.shifts)
+        placed = []
+        for v in variants:
+            var = m.model.new_int_var(0, top, f"brk_d{d}_s{s}_v{v}_q{q}")
+            m.breaks[(d, s, v, q)] = var
+            placed.append(var)
+        m.model.add(sum(placed) == sum(vars_))
 
 
 def add_part_time_limits(m: AggregateModel) -> None:
@@ -310,7 +323,7 @@ def add_coverage(m: AggregateModel) -> None:
     wf = inst.workforce
     keep = [1.0 - wf.queues[q].shrinkage for q in inst.queues]
     terms = [[[] for _ in range(inst.n_int)] for _ in inst.queues]
-    for (g, d, v, q), var in m.in_house.items():
+    for (d, s, v, q), var in m.breaks.items():
         first, cov = inst.coverage_on_month(v, d)
         for k in np.nonzero(cov)[0]:
             terms[q][first + k].append((var, round(EFF_SCALE * cov[k] * keep[q])))
@@ -362,10 +375,12 @@ def add_service(m: AggregateModel) -> None:
                 m.add_cost("shortfall_penalty", b, -penalty * (late[j - 1] - late[j]))
             floor = curve.full_level if m.options.service_mode == "interval" else curve.floor_level
             if floor > 0:
-                price = m.options.floor_weight * penalty * contacts_per_agent(inst, q, t)
-                for j in range(1, floor + 1):
-                    m.cost_constant["floor_penalty"] += price * (thr[j] - thr[j - 1])
-                    m.add_cost("floor_penalty", bs[j - 1], -price * (thr[j] - thr[j - 1]))
+                # contacts below the floor's service level, priced on top of their lateness
+                short = curve.floor_short
+                price = m.options.floor_weight * penalty
+                m.cost_constant["floor_penalty"] += price * short[0]
+                for j, b in enumerate(bs, start=1):
+                    m.add_cost("floor_penalty", b, -price * (short[j - 1] - short[j]))
             if m.options.service_mode == "interval":
                 continue
             d = t // inst.per_day

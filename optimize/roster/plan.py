@@ -24,17 +24,18 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from contracts.workforce import Workforce
-from optimize.roster import extract, shortfalls
+from optimize.roster import evaluate, extract, shortfalls
 from optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
 from optimize.roster.curves import QueueCurves, queue_curves
 from optimize.roster.instance import Instance, build_instance
 from optimize.roster.model import COST_SCALE, AggregateModel, EmailDemand, ModelOptions, build_aggregate
-from optimize.roster.solve import Progress, StageResult, relative_gap, solve
+from optimize.roster.solve import Progress, StageResult, relative_gap, solve_aggregate, solve_with_values
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
-                   "thresholds) + priced period-target slack and interval-floor shortfall + soft-rule penalties; "
-                   "in-house salaries are a constant, reported in cost.in_house but not in the objective or gap")
+                   "thresholds) + priced period-target slack and interval-floor shortfall. In-house salaries are "
+                   "a constant (cost.in_house), not in the objective or gap. Soft wishes are optimised second, "
+                   "while naming people (soft_penalties), and are not in the gap either.")
 
 
 @dataclass
@@ -73,25 +74,18 @@ def service_inputs(inst: Instance, service_mode: str) -> tuple[dict[str, QueueCu
     return curves, email
 
 
-def _values(solver: cp_model.CpSolver, variables: dict) -> dict:
-    return {k: int(solver.value(v)) for k, v in variables.items()}
+def _decision_values(m: AggregateModel, vals: np.ndarray) -> dict[str, dict]:
+    return {name: {k: int(vals[v.index]) for k, v in getattr(m, name).items()}
+            for name in ("in_house", "breaks", "part_time", "seats")}
 
 
-def cost_breakdown(m: AggregateModel, solver: cp_model.CpSolver) -> dict[str, float]:
+def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
     out = defaultdict(float)
     for label, items in m.cost_terms.items():
-        out[label] += sum(round(c * COST_SCALE) * solver.value(v) for v, c in items) / COST_SCALE
+        out[label] += sum(round(c * COST_SCALE) * int(vals[v.index]) for v, c in items) / COST_SCALE
     for label, value in m.cost_constant.items():
         out[label] += value
     return dict(out)
-
-
-def _hint(m: AggregateModel, values: dict[str, dict]) -> None:
-    m.model.clear_hints()
-    for name in ("in_house", "part_time", "seats"):
-        for k, var in getattr(m, name).items():
-            if k in values[name]:
-                m.model.add_hint(var, values[name][k])
 
 
 def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
@@ -112,25 +106,24 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     budget = max(4.0, time_limit_s - built)
     stages: list[StageResult] = []
 
-    solver, first = solve(agg.model, stage="aggregate", time_limit_s=0.5 * budget, seed=seed, scale=COST_SCALE,
-                          constant=constant, progress=progress)
-    stages.append(first)
-    if first.status not in ("OPTIMAL", "FEASIBLE"):
-        solver, first = solve(agg.model, stage="aggregate", time_limit_s=max(30.0, budget), seed=seed,
-                              scale=COST_SCALE, constant=constant, progress=progress)
-        stages.append(first)
-        if first.status not in ("OPTIMAL", "FEASIBLE"):
-            raise RuntimeError(f"the aggregate roster model found no plan ({first.status}); the hard rules "
+    decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
+    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.5 * budget, seed=seed,
+                                          scale=COST_SCALE, constant=constant, progress=progress)
+    if vals is None:
+        vals, more = solve_with_values(agg.model, stage="aggregate (retry)", time_limit_s=max(30.0, budget),
+                                       seed=seed, scale=COST_SCALE, constant=constant, progress=progress)
+        stages.append(more)
+        if vals is None:
+            raise RuntimeError(f"the aggregate roster model found no plan ({more.status}); the hard rules "
                                f"contradict each other (e.g. contract hours that leave days make impossible)")
-    bound = first.best_bound
-    values = {name: _values(solver, getattr(agg, name)) for name in ("in_house", "part_time", "seats")}
+    values = _decision_values(agg, vals)
 
     group_counts = [defaultdict(int) for _ in inst.groups]
-    for (g, d, v, q), n in values["in_house"].items():
+    for (g, d, s, q), n in values["in_house"].items():
         if n:
-            group_counts[g][(d, inst.variants[v].shift)] += n
+            group_counts[g][(d, s)] += n
     t0 = time.perf_counter()
-    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.2 * budget, seed, progress)
+    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.15 * budget, seed, progress)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
 
@@ -139,22 +132,23 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
     for (a, d), s in chosen.items():
         named[(group_of[a], d, s)] += 1
-    for g, group in enumerate(inst.groups):
-        for d in range(inst.n_days):
-            for s in group.shifts:
-                keys = agg._by_gds.get((g, d, s), [])
-                if keys:
-                    agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
-    _hint(agg, values)
-    remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
-    solver, repair = solve(agg.model, stage="repair", time_limit_s=0.7 * remaining, seed=seed, scale=COST_SCALE,
-                           constant=constant, progress=progress)
-    stages.append(repair)
-    if repair.status in ("OPTIMAL", "FEASIBLE"):
-        values = {name: _values(solver, getattr(agg, name)) for name in ("in_house", "part_time", "seats")}
-        final_solver = solver
-    else:  # keep the aggregate's choices; the fill below re-balances the named roster into them
-        final_solver = None
+    changed = any(named.get((g, d, s), 0) != n for g, c in enumerate(group_counts) for (d, s), n in c.items()) or \
+        any(n != group_counts[g].get((d, s), 0) for (g, d, s), n in named.items())
+    if changed:
+        for g, group in enumerate(inst.groups):
+            for d in range(inst.n_days):
+                for s in group.shifts:
+                    keys = agg._by_gds.get((g, d, s), [])
+                    if keys:
+                        agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
+        remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
+        repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=0.75 * remaining, seed=seed,
+                                                     scale=COST_SCALE, constant=constant, progress=progress,
+                                                     label="repair", fallback_hint=vals)
+        stages += repair_stages
+        if repaired is not None:
+            vals = repaired
+            values = _decision_values(agg, vals)
 
     pt_counts = [defaultdict(int) for _ in inst.pt_groups]
     for (h, d, b, q), n in values["part_time"].items():
@@ -168,23 +162,21 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         named_pt[(pt_group_of[p], d, b)] += 1
     if any(named_pt.get((h, d, b), 0) != n for h, c in enumerate(pt_counts) for (d, b), n in c.items()):
         # some blocks could not be named: fix part-time to what was named and re-choose the rest
-        for (h, d, b, q), var in agg.part_time.items():
-            pass
         by_hdb = defaultdict(list)
         for (h, d, b, q), var in agg.part_time.items():
             by_hdb[(h, d, b)].append(var)
         for key, vars_ in by_hdb.items():
             agg.model.add(sum(vars_) == named_pt.get(key, 0))
-        _hint(agg, values)
         remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
-        solver, again = solve(agg.model, stage="repair part-time", time_limit_s=remaining, seed=seed,
-                              scale=COST_SCALE, constant=constant, progress=progress)
+        again_vals, again = solve_with_values(agg.model, stage="repair part-time", time_limit_s=remaining, seed=seed,
+                                              scale=COST_SCALE, constant=constant, progress=progress, hint=vals)
         stages.append(again)
-        if again.status in ("OPTIMAL", "FEASIBLE"):
-            values = {name: _values(solver, getattr(agg, name)) for name in ("in_house", "part_time", "seats")}
-            final_solver = solver
+        if again_vals is not None:
+            vals = again_vals
+            values = _decision_values(agg, vals)
 
-    ih = extract.in_house_details(inst, chosen, {k: n for k, n in values["in_house"].items() if n})
+    ih = extract.in_house_details(inst, chosen, {k: n for k, n in values["in_house"].items() if n},
+                                  {k: n for k, n in values["breaks"].items() if n})
     pt = extract.part_time_details(inst, pt_chosen, {k: n for k, n in values["part_time"].items() if n})
     shifts_of = defaultdict(dict)
     for (a, d), (s, _, _) in ih.items():
@@ -199,23 +191,22 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     soft = soft_penalties(inst, shifts_of, weights)
 
     # the final plan's objective, on the model's terms, with the named roster's exact overtime
-    if final_solver is not None:
-        model_costs = cost_breakdown(agg, final_solver)
-    else:
-        model_costs = cost_breakdown(agg, solver) if first.status in ("OPTIMAL", "FEASIBLE") else {}
-    model_costs["overtime"] = cost["overtime"]
-    objective = float(sum(model_costs.values()) + sum(soft.values()))
+    model_costs = {k: cost[k] for k in ("overtime", "part_time", "vendor", "bot")}
+    model_costs.update(evaluate.service_terms(inst, curves, email, evaluate.effective_scaled(inst, ih, pt, seats),
+                                              options))
+    objective = float(sum(model_costs.values()))
     gap = relative_gap(objective, bound)
 
-    found = shortfall_records(inst, curves, staffed, service, ih, pt, seats, agg, final_solver, service_mode)
+    found = shortfall_records(inst, curves, staffed, service, ih, pt, seats, agg, vals, service_mode)
     summary = {
         "month": month,
         "cost": cost,
         "service": extract.service_summary(inst, service),
-        "solver": {"status": first.status if first.status != "OPTIMAL" or gap > 1e-6 else "OPTIMAL",
+        "solver": {"status": "OPTIMAL" if gap <= 1e-6 else "FEASIBLE",
                    "objective": round(objective, 2), "best_bound": round(bound, 2), "gap": round(gap, 6),
                    "seconds": round(time.perf_counter() - started, 2), "objective_scope": OBJECTIVE_SCOPE,
-                   "objective_terms": {k: round(v, 2) for k, v in {**model_costs, **soft}.items()},
+                   "objective_terms": {k: round(v, 2) for k, v in model_costs.items()},
+                   "soft_penalties": soft,
                    "service_mode": service_mode, "method": "aggregate CP-SAT → named assignment → repair",
                    "stages": [{"stage": s.stage, "status": s.status, "objective": _num(s.objective),
                                "best_bound": _num(s.best_bound), "seconds": round(s.seconds, 2)} for s in stages],
@@ -232,16 +223,16 @@ def _num(value: float):
 
 
 def shortfall_records(inst: Instance, curves: dict[str, QueueCurves], staffed: dict, service: dict, ih: dict,
-                      pt: dict, seats: dict, agg: AggregateModel, solver, service_mode: str) -> list[dict]:
+                      pt: dict, seats: dict, agg: AggregateModel, vals, service_mode: str) -> list[dict]:
     """Intervals below their floor (period mode) or their full target (interval mode), and, for a
     period target missed, the intervals of that period below the full target."""
     wf = inst.workforce
     short = np.zeros((len(inst.queues), inst.n_int), dtype=bool)
     need = np.zeros_like(staffed["effective"])
     missed_days = set()
-    if solver is not None and service_mode == "period":
+    if vals is not None and service_mode == "period":
         for (q, kind, index, metric), slack in getattr(agg, "period_keys", []):
-            if solver.value(slack) > 0:
+            if vals[slack.index] > 0:
                 if kind == "day":
                     missed_days.add((q, index))
                 elif kind == "event":

@@ -72,3 +72,65 @@ def solve(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int
                          solver.objective_value / scale + constant if ok else float("nan"),
                          solver.best_objective_bound / scale + constant, seconds)
     return solver, result
+
+
+def solve_with_values(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int, scale: float,
+                      constant: float, progress: Progress | None = None, hint: "np.ndarray | None" = None,
+                      workers: int = 2) -> tuple["np.ndarray | None", StageResult]:
+    """Solve and return the value of every proto variable (or None without a solution)."""
+    import numpy as np
+    if hint is not None:
+        model.clear_hints()
+        for i, value in enumerate(hint):
+            model.add_hint(model.get_int_var_from_proto_index(i), int(value))
+    solver, result = solve(model, stage=stage, time_limit_s=time_limit_s, seed=seed, scale=scale, constant=constant,
+                           progress=progress, workers=workers)
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        return None, result
+    n = len(model.proto.variables)
+    values = np.array([solver.value(model.get_int_var_from_proto_index(i)) for i in range(n)], dtype=np.int64)
+    return values, result
+
+
+def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit_s: float, seed: int, scale: float,
+                    constant: float, progress: Progress | None = None, label: str = "aggregate",
+                    fallback_hint: "np.ndarray | None" = None) -> tuple["np.ndarray | None", list[StageResult], float]:
+    """LP relaxation → CP-SAT inside the LP's rounding box → CP-SAT on the whole model from there.
+
+    Returns the best values, the stage reports and the best proven lower bound (max of the LP
+    bound and CP-SAT's). The box step (every decision between the floor and ceiling of its LP value,
+    RINS-like) gives CP-SAT a small neighbourhood where good first solutions are quick to find; the
+    last step lets LNS leave the box."""
+    import numpy as np
+
+    from optimize.roster.relaxation import lp_relaxation
+    started = time.perf_counter()
+    stages = []
+    lp = lp_relaxation(model, time_limit_s=max(15.0, 0.5 * time_limit_s))
+    lp_seconds = time.perf_counter() - started
+    bound = lp.bound / scale + constant if lp.values is not None else float("-inf")
+    stages.append(StageResult(f"{label}: lp relaxation", lp.status, float("nan"), bound, lp_seconds))
+    if progress is not None:
+        progress(f"{label}: lp relaxation", {"objective": float("nan"), "bound": bound, "gap": None, "seconds": lp_seconds,
+                                   "limit_s": time_limit_s})
+    values = None
+    if lp.values is not None:
+        box = model.clone()
+        for i in decisions:
+            lo, hi = int(np.floor(lp.values[i] + 1e-6)), int(np.ceil(lp.values[i] - 1e-6))
+            var = box.get_int_var_from_proto_index(i)
+            box.add(var >= lo)
+            box.add(var <= max(lo, hi))
+        remaining = time_limit_s - (time.perf_counter() - started)
+        values, boxed = solve_with_values(box, stage=f"{label} (LP box)", time_limit_s=0.85 * remaining, seed=seed,
+                                          scale=scale, constant=constant, progress=progress,
+                                          hint=np.round(lp.values).astype(np.int64))
+        stages.append(boxed)
+    if values is None:  # the box held no solution in time: the whole model, from the fallback hint
+        remaining = time_limit_s - (time.perf_counter() - started)
+        values, full = solve_with_values(model, stage=label, time_limit_s=max(2.0, remaining), seed=seed,
+                                         scale=scale, constant=constant, progress=progress, hint=fallback_hint)
+        stages.append(full)
+        if values is not None:
+            bound = max(bound, full.best_bound)
+    return values, stages, bound

@@ -1,0 +1,131 @@
+"""`plan roster`: the month's 排班表 — in-house shifts, part-time blocks, vendor seats, bot — at least cost."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.app import app, console, err_console
+from contracts.events import read_events
+from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
+from contracts.workforce import read_workforce
+
+DEFAULT_FORECAST = Path("out/forecast.csv")
+
+EPILOG = """\
+Examples:
+
+  plan roster --month 2026-11    (sample config; out/forecast.csv if present, else a forecast of the sample)
+
+  plan roster --month 2026-11 --config data/workforce.yaml --forecast out/forecast.csv --out out/roster-2026-11 --time-limit 120 --seed 1
+"""
+
+
+def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFrame, history: Path) -> pd.DataFrame:
+    from optimize.staffing import read_forecast
+    if path is None and DEFAULT_FORECAST.exists():
+        path = DEFAULT_FORECAST
+    if path is not None:
+        frame = read_forecast(path, known_queues=workforce.queues)
+    else:
+        from contracts.history import read_history
+        from forecast.model import VolumeForecaster
+        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+        start = pd.Timestamp(f"{month}-01")
+        frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
+            start, start + pd.offsets.MonthEnd(0))
+    stamps = pd.to_datetime(frame["interval_start"])
+    return frame[stamps.dt.strftime("%Y-%m") == month].reset_index(drop=True)
+
+
+@app.command(epilog=EPILOG)
+def roster(
+    month: str = typer.Option(SAMPLE_MONTH, help="Month to plan, YYYY-MM."),
+    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
+    forecast: Optional[Path] = typer.Option(None, help="Forecast table (default: out/forecast.csv, else forecast the sample)."),
+    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar (event days get event targets)."),
+    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast is given."),
+    out: Optional[Path] = typer.Option(None, help="Plan directory (default out/roster-YYYY-MM/)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time in seconds (all stages)."),
+    seed: int = typer.Option(0, help="Solver random seed."),
+    service_mode: str = typer.Option("period", help="period: period targets with interval floors; interval: every interval at target."),
+) -> None:
+    """Plan the month's roster at minimum cost and write the plan directory (checked by `plan verify`)."""
+    from optimize.roster import plan_month, write_plan
+    from optimize.staffing import requirements_table
+    from optimize.verify import verify_plan
+
+    workforce = read_workforce(config)
+    calendar = read_events(events)
+    out = out or Path("out") / f"roster-{month}"
+    with console.status("forecast and requirements…"):
+        fc = _forecast_for(month, forecast, workforce, calendar, history)
+        requirements = requirements_table(fc, workforce, calendar)
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
+                  TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task("roster", total=time_limit, info="building")
+        started = time.perf_counter()
+
+        def report(stage: str, info: dict) -> None:
+            text = stage
+            if info.get("objective") == info.get("objective") and info.get("objective") is not None:
+                text += f"  objective {info['objective']:,.0f}"
+            if info.get("bound") is not None and info.get("bound") == info.get("bound"):
+                text += f"  bound {info['bound']:,.0f}"
+            if info.get("gap") is not None:
+                text += f"  gap {info['gap']:.2%}"
+            if "done" in info:
+                text += f"  group {info['done']}/{info['total']}"
+            bar.update(task, completed=min(time_limit, time.perf_counter() - started), info=text)
+
+        plan = plan_month(workforce, requirements, month, events=calendar, time_limit_s=time_limit, seed=seed,
+                          service_mode=service_mode, progress=report)
+        bar.update(task, completed=time_limit, info="done")
+
+    write_plan(plan, out, inputs={"workforce": config, "forecast": fc, "events": events, "requirements": requirements})
+    violations = verify_plan(out)
+    if violations:
+        summary_path = out / "summary.json"
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        summary["violations"] = violations
+        from optimize.roster.write import write_summary
+        write_summary(summary, summary_path)
+    _render(plan.summary, workforce.site.currency)
+    if violations:
+        for line in violations[:20]:
+            err_console.print(f"[red]violation:[/] {line}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/] plan written to {out} and verified")
+
+
+def _render(summary: dict, currency: str) -> None:
+    cost = Table(title=f"Cost ({currency})", title_justify="left")
+    for key in summary["cost"]:
+        cost.add_column(key, justify="right")
+    cost.add_row(*(f"{v:,.0f}" for v in summary["cost"].values()))
+    console.print(cost)
+    service = Table(title="Service over the month", title_justify="left")
+    for column in ("queue", "contacts", "service level", "ASA s", "abandon"):
+        service.add_column(column, justify="left" if column == "queue" else "right")
+    for queue, s in summary["service"].items():
+        service.add_row(queue, f"{s['contacts']:,.0f}", f"{s['service_level']:.1%}", f"{s['asa_s']:,.1f}",
+                        f"{s['abandon_rate']:.1%}")
+    console.print(service)
+    solver = summary["solver"]
+    console.print(f"solver: {solver['status']}  objective {solver['objective']:,.0f}  bound {solver['best_bound']:,.0f}  "
+                  f"gap {solver['gap']:.2%}  {solver['seconds']:.0f} s (objective: variable cost + service penalties)")
+    if summary["shortfalls"]:
+        table = Table(title=f"Shortfalls ({len(summary['shortfalls'])}; first 10)", title_justify="left")
+        for column in ("queue", "kind", "intervals", "agents short", "reason"):
+            table.add_column(column)
+        for s in summary["shortfalls"][:10]:
+            table.add_row(s["queue"], s.get("kind", ""), s["intervals"], str(s["agents_short"]), s["reason"])
+        console.print(table)
