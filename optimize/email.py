@@ -10,8 +10,10 @@ every deadline whenever any order does (Jackson 1955).
 
 Requirement rule (:func:`email_required_agents`): each interval's work is spread evenly over the
 intervals from its arrival to its deadline. The resulting profile finishes every contact by its
-deadline (cumulative capacity always covers the work that is due) and is the smoothest
-arrival-proportional profile: a peak hour's mail is absorbed over the whole window.
+deadline (cumulative capacity always covers the work that is due), buys exactly the workload in
+agent-hours (no feasible profile buys less) and is the smoothest arrival-proportional profile: a
+peak hour's mail is absorbed over its whole window, so the peak requirement is the workload's
+moving average over the deadline, not its hourly peak.
 """
 from __future__ import annotations
 
