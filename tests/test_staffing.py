@@ -226,3 +226,15 @@ def test_email_requirement_tolerates_gaps_in_the_forecast():
     table = requirements_table(gappy, _workforce())
     mail = table[table["queue"] == "email"]
     assert len(mail) == len(email) // 2 + len(email) % 2 and (mail["agents_required"] > 0).all()
+
+
+def test_half_hour_intervals_use_rates_per_hour():
+    data = _workforce().model_dump()
+    data["site"]["interval_minutes"] = 30
+    half_hourly = parse_workforce(data)
+    stamps = pd.date_range("2026-11-09 10:00", periods=4, freq="30min")
+    forecast = pd.DataFrame({"queue": "phone", "interval_start": stamps, "arrivals": [50.0, 100.0, 150.0, 0.0]})
+    table = requirements_table(forecast, half_hourly)
+    expected = required_agents(VOICE, np.array([100.0, 200.0, 300.0, 0.0]), VOICE.targets).fractional / 0.85
+    assert np.allclose(table["agents_required_frac"], expected)
+    assert np.allclose(table["workload_erlangs"], np.array([100.0, 200.0, 300.0, 0.0]) * 265 / 3600)
