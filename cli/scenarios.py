@@ -100,7 +100,10 @@ def _summary(table: pd.DataFrame, currency: str) -> Table:
     if revenue:
         columns.append("net of revenue")
     for column in columns:
-        view.add_column(column, justify="left" if column == "scenario" else "right")
+        if column == "scenario":
+            view.add_column(column, no_wrap=True, min_width=min(24, int(table["scenario"].str.len().max())))
+        else:
+            view.add_column(column, justify="right")
     for row in table.itertuples(index=False):
         r = row._asdict()
         name = r["scenario"] if pd.isna(r.get("sweep_value", float("nan"))) else f"{r['sweep_value']:g}"
@@ -128,7 +131,7 @@ def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list
             continue
         text = (f"{r['scenario']}: {r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline} "
                 f"({r['cost_vs_baseline'] / base['total_cost']:+.1%}); people needed {r['fte_required']:.1f} FTE "
-                f"({r['fte_required_vs_baseline']:+.1f}); service {r['service_level_all']:.1%} "
+                f"({round(r['fte_required_vs_baseline'], 1) + 0.0:+.1f}); service {r['service_level_all']:.1%} "
                 f"(baseline {base['service_level_all']:.1%})")
         if "revenue_vs_baseline" in r and pd.notna(r.get("revenue_vs_baseline")):
             text += (f"; pre-sales revenue {r['revenue_vs_baseline']:+,.0f}, net of cost "
