@@ -74,9 +74,8 @@ def diagnose(inst: Instance, short: np.ndarray, need_eff: np.ndarray, staffed: d
             reasons = []
             uncovered = [t for t in span if not can[t]]
             if uncovered:
-                hours = sorted({starts[t].strftime("%H:%M") for t in uncovered})
-                reasons.append(f"no shift, part-time availability or vendor hours cover {', '.join(hours[:4])}"
-                               + (" …" if len(hours) > 4 else ""))
+                reasons.append("no shift, part-time availability or vendor hours cover "
+                               + _clock_ranges(sorted({t % inst.per_day for t in uncovered}), inst.interval_min))
             for v, vendor in enumerate(wf.vendors):
                 if name in vendor.skills:
                     capped = [t for t in span if inst.vendor_open[v, t] and
@@ -133,3 +132,17 @@ def _rest_blocked(inst: Instance, ih: dict, a: int, d: int) -> bool:
             return False
     del window
     return True
+
+
+def _clock_ranges(slots: list[int], interval_min: int) -> str:
+    """[0, 1, 2, 5] with 60-min intervals → "00:00-02:00, 05:00" (interval starts)."""
+    def clock(slot: int) -> str:
+        return f"{slot * interval_min // 60:02d}:{slot * interval_min % 60:02d}"
+    parts, i = [], 0
+    while i < len(slots):
+        j = i
+        while j + 1 < len(slots) and slots[j + 1] == slots[j] + 1:
+            j += 1
+        parts.append(clock(slots[i]) if i == j else f"{clock(slots[i])}-{clock(slots[j])}")
+        i = j + 1
+    return ", ".join(parts)

@@ -1,0 +1,232 @@
+"""The roster optimiser on tiny months: every hard rule read back from the output tables."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from contracts.workforce import minutes_of, parse_workforce
+from optimize.roster import plan_month
+from optimize.roster.instance import shift_variants
+
+MONTH = "2026-02"  # 28 days, Spring Festival holidays inside: the premium rules get exercised
+TIME_LIMIT = 8
+
+
+def small_workforce(**overrides) -> dict:
+    data = {
+        "site": {"name": "test", "interval_minutes": 60, "country": "CN"},
+        "queues": {"chat": {"channel": "voice", "aht_s": 300, "patience_s": 120, "shrinkage": 0.1,
+                            "targets": {"service_level": 0.8, "answer_within_s": 20, "interval_floor": 0.5}}},
+        "shifts": [
+            {"code": "A", "name": "早班", "start": "08:00", "end": "17:00",
+             "breaks": [{"minutes": 60, "window_start": "11:00", "window_end": "13:30"}]},
+            {"code": "C", "name": "晚班", "start": "15:00", "end": "24:00",
+             "breaks": [{"minutes": 60, "window_start": "17:30", "window_end": "19:30"}]},
+            {"code": "N", "name": "夜班", "start": "23:00", "end": "08:00",
+             "breaks": [{"minutes": 60, "window_start": "02:30", "window_end": "05:00"}]},
+        ],
+        "contracts": {"standard": {"system": "standard"},
+                      "comprehensive": {"system": "comprehensive", "max_hours_day": 11, "max_hours_week": 60}},
+        "in_house": [
+            {"id": "E1", "name": "甲", "skills": ["chat"], "contract": "standard", "monthly_salary": 6000,
+             "leave": ["2026-02-03", "2026-02-04"]},
+            {"id": "E2", "name": "乙", "skills": ["chat"], "contract": "standard", "monthly_salary": 6500,
+             "preferences": {"prefer_rest_days": ["sat", "sun"]}},
+            {"id": "E3", "name": "丙", "skills": ["chat"], "contract": "comprehensive", "monthly_salary": 7000},
+            {"id": "E4", "name": "丁", "skills": ["chat"], "contract": "comprehensive", "monthly_salary": 7000,
+             "preferences": {"avoid_shifts": ["N"]}},
+        ],
+        "part_time": [
+            {"id": "P1", "name": "学生一", "skills": ["chat"], "hourly_rate": 25, "min_block_hours": 2,
+             "availability": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "18:00", "end": "23:00"},
+                              {"days": ["sat", "sun"], "start": "10:00", "end": "22:00"}]},
+        ],
+        "vendors": [{"id": "V1", "name": "外包", "skills": ["chat"], "price_per_seat_hour": 40, "max_seats": 3,
+                     "block_hours": 4, "min_monthly_seat_hours": 10, "aht_factor": 1.2}],
+        "costs": {"shortfall_penalty_per_contact": 20},
+    }
+    data.update(overrides)
+    return data
+
+
+def small_requirements(month: str = MONTH, peak: float = 30.0, night: float = 3.0, queue: str = "chat") -> pd.DataFrame:
+    start = pd.Timestamp(f"{month}-01")
+    stamps = pd.date_range(start, start + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23), freq="60min")
+    hour = stamps.hour.to_numpy()
+    arrivals = np.where((hour >= 9) & (hour < 22), peak, night) * (1 + 0.2 * np.sin(np.arange(len(stamps)) / 7))
+    load = arrivals * 300 / 3600
+    return pd.DataFrame({"queue": queue, "interval_start": stamps, "arrivals": arrivals, "bot_handled": 0.0,
+                         "arrivals_human": arrivals, "aht_s": 300.0,
+                         "agents_required": np.ceil(load / 0.9 + 1).astype(int)})
+
+
+@pytest.fixture(scope="module")
+def plan():
+    workforce = parse_workforce(small_workforce())
+    return workforce, plan_month(workforce, small_requirements(), MONTH, time_limit_s=TIME_LIMIT, seed=0)
+
+
+def _working(roster: pd.DataFrame) -> pd.DataFrame:
+    rows = roster[~roster["shift_code"].isin(["REST", "LEAVE"])].copy()
+    rows["start_ts"] = pd.to_datetime(rows["start"])
+    rows["end_ts"] = pd.to_datetime(rows["end"])
+    return rows
+
+
+def test_one_row_per_person_and_day_and_leave_is_kept(plan):
+    workforce, result = plan
+    roster = result.roster
+    assert len(roster) == (len(workforce.in_house) + len(workforce.part_time)) * 28
+    assert not roster.duplicated(["id", "date"]).any()
+    e1 = roster[(roster["id"] == "E1") & roster["date"].isin(["2026-02-03", "2026-02-04"])]
+    assert (e1["shift_code"] == "LEAVE").all() and (e1["paid_hours"] == 0).all()
+
+
+def test_min_rest_between_shifts_and_night_shift_crosses_midnight(plan):
+    workforce, result = plan
+    rows = _working(result.roster[result.roster["type"] == "in_house"])
+    for _, person in rows.groupby("id"):
+        person = person.sort_values("start_ts")
+        gaps = (person["start_ts"].iloc[1:].to_numpy() - person["end_ts"].iloc[:-1].to_numpy()) / np.timedelta64(1, "h")
+        assert (gaps >= workforce.labour_rules.min_rest_between_shifts_h - 1e-9).all()
+    nights = rows[rows["shift_code"] == "N"]
+    assert (nights["end_ts"].dt.date > nights["start_ts"].dt.date).all()
+
+
+def test_weekly_rest_day_and_max_consecutive_days(plan):
+    workforce, result = plan
+    roster = result.roster[result.roster["type"] == "in_house"]
+    for _, person in roster.groupby("id"):
+        works = (~person.sort_values("date")["shift_code"].isin(["REST", "LEAVE"])).to_numpy().astype(int)
+        windows = np.convolve(works, np.ones(7, dtype=int), mode="valid")
+        assert windows.max() <= 7 - workforce.labour_rules.min_rest_days_per_week
+        run = best = 0
+        for w in works:
+            run = run + 1 if w else 0
+            best = max(best, run)
+        assert best <= workforce.labour_rules.max_consecutive_days
+
+
+def test_contract_hours_and_overtime_cap_and_premium_kinds(plan):
+    workforce, result = plan
+    roster = result.roster[result.roster["type"] == "in_house"]
+    inst = result.instance
+    for i, agent in enumerate(workforce.in_house):
+        rows = roster[roster["id"] == agent.id]
+        overtime = rows["overtime_hours"].sum()
+        assert overtime <= workforce.labour_rules.overtime_max_h_month + 1e-9
+        regular = rows.loc[rows["overtime_kind"] != "holiday", "paid_hours"].sum()
+        assert regular >= inst.contracted_h[i] - workforce.contracts[agent.contract].max_hours_day - 1e-9
+        assert set(rows["overtime_kind"]) <= {"", "workday", "rest_day", "holiday"}
+        is_holiday = np.array([inst.day_kind[d] == "holiday" for d in range(28)])
+        holiday_rows = rows[is_holiday & ~rows["shift_code"].isin(["REST", "LEAVE"]).to_numpy()]
+        assert (holiday_rows["overtime_kind"] == "holiday").all()
+        if workforce.contracts[agent.contract].system == "comprehensive":
+            excess = max(0.0, regular - inst.contracted_h[i])
+            assert rows.loc[rows["overtime_kind"] == "workday", "overtime_hours"].sum() == pytest.approx(excess)
+    cost = result.summary["cost"]
+    rate = {a.id: a.monthly_salary / workforce.contracts[a.contract].standard_hours_month for a in workforce.in_house}
+    premium = {"workday": 1.5, "rest_day": 2.0, "holiday": 3.0}
+    expected = sum(r.overtime_hours * rate[r.id] * premium[r.overtime_kind]
+                   for r in roster.itertuples() if r.overtime_hours > 0)
+    assert cost["overtime"] == pytest.approx(expected, abs=0.05)
+
+
+def test_meal_breaks_inside_windows_and_coverage_excludes_them(plan):
+    workforce, result = plan
+    rows = _working(result.roster[result.roster["type"] == "in_house"])
+    for r in rows.itertuples():
+        shift = workforce.shift(r.shift_code)
+        assert r.breaks, "every shift template here has a meal break"
+        b0, b1 = r.breaks.split("-")
+        w0, w1 = minutes_of(shift.breaks[0].window_start), minutes_of(shift.breaks[0].window_end)
+        start, end = minutes_of(b0), minutes_of(b1)
+        if w1 < w0:
+            w1 += 1440
+        if start < w0:
+            start, end = start + 1440, end + 1440
+        elif end < start:
+            end += 1440
+        assert w0 <= start and end <= w1 and end - start == shift.breaks[0].minutes
+    # heads on the floor at 12:00 on a day never exceed people whose shift spans 12:00
+    cov = result.coverage
+    assert (cov["staffed_in_house"] >= 0).all()
+
+
+def test_part_time_limits_and_availability(plan):
+    workforce, result = plan
+    rows = _working(result.roster[result.roster["type"] == "part_time"])
+    assert (rows["paid_hours"] <= workforce.labour_rules.part_time_max_h_day + 1e-9).all()
+    assert (rows["paid_hours"] >= workforce.part_time[0].min_block_hours - 1e-9).all()
+    weeks = rows.groupby([rows["id"], rows["start_ts"].dt.isocalendar().week])["paid_hours"].sum()
+    assert (weeks <= workforce.labour_rules.part_time_max_h_week + 1e-9).all()
+    for r in rows.itertuples():
+        weekend = r.start_ts.weekday() >= 5
+        lo, hi = (10, 22) if weekend else (18, 23)
+        assert lo <= r.start_ts.hour and (r.end_ts - pd.Timestamp(r.start_ts.date())) <= pd.Timedelta(hours=hi)
+
+
+def test_vendor_blocks_caps_and_commitment(plan):
+    workforce, result = plan
+    seats = result.vendor_seats
+    vendor = workforce.vendors[0]
+    assert (seats["seats"] <= vendor.max_seats).all()
+    full = pd.Series(0, index=pd.date_range(f"{MONTH}-01", periods=28 * 24, freq="60min"))
+    per = seats.groupby("interval_start")["seats"].sum()
+    full[pd.to_datetime(per.index)] = per.to_numpy()
+    level = full.to_numpy()
+    # every seat started stays at least block_hours (FIFO decomposition), unless the month ends
+    starts = np.maximum(0, np.diff(np.concatenate([[0], level])))
+    for t in np.nonzero(starts)[0]:
+        window = level[t: t + vendor.block_hours]
+        if t + vendor.block_hours <= len(level):
+            assert window.min() >= min(starts[t: t + vendor.block_hours].sum(), level[t])
+    bought = level.sum()
+    expected = max(bought, vendor.min_monthly_seat_hours) * vendor.price_per_seat_hour
+    assert result.summary["cost"]["vendor"] == pytest.approx(expected)
+
+
+def test_summary_has_the_contract_keys(plan):
+    _, result = plan
+    summary = result.summary
+    assert set(summary) >= {"month", "cost", "service", "solver", "violations", "shortfalls", "inputs"}
+    assert set(summary["cost"]) == {"total", "in_house", "overtime", "part_time", "vendor", "bot", "shortfall_penalty"}
+    assert set(summary["solver"]) >= {"status", "objective", "best_bound", "gap", "seconds"}
+    assert summary["solver"]["best_bound"] <= summary["solver"]["objective"] + 1e-6
+    assert set(summary["service"]["chat"]) >= {"asa_s", "service_level", "abandon_rate", "contacts"}
+    assert summary["cost"]["total"] == pytest.approx(sum(v for k, v in summary["cost"].items() if k != "total"), abs=0.1)
+    json.dumps(summary, default=float)
+
+
+def test_over_constrained_month_still_plans_with_reasons():
+    data = small_workforce(
+        shifts=[{"code": "A", "name": "早班", "start": "08:00", "end": "17:00",
+                 "breaks": [{"minutes": 60, "window_start": "11:00", "window_end": "13:30"}]}],
+        in_house=[{"id": "E1", "name": "甲", "skills": ["chat"], "contract": "standard", "monthly_salary": 6000}],
+        part_time=[], vendors=[{"id": "V1", "name": "外包", "skills": ["chat"], "price_per_seat_hour": 40,
+                                "max_seats": 1, "block_hours": 4, "hours": ["08:00", "20:00"]}])
+    workforce = parse_workforce(data)
+    result = plan_month(workforce, small_requirements(peak=200, night=20), MONTH, time_limit_s=TIME_LIMIT)
+    shortfalls = result.summary["shortfalls"]
+    assert shortfalls, "an impossible month must list what it could not meet"
+    assert all(s["reason"] and s["agents_short"] >= 1 for s in shortfalls)
+    reasons = " ".join(s["reason"] for s in shortfalls)
+    assert "no shift" in reasons and "00:00-07:00" in reasons  # nobody can cover 04:00
+    assert "vendor V1 cap" in reasons
+    assert result.summary["cost"]["shortfall_penalty"] > 0
+    assert len(result.roster) == 28
+
+
+def test_shift_variants_cover_the_next_day_and_leave_breaks_out():
+    workforce = parse_workforce(small_workforce())
+    night = shift_variants(2, workforce.shifts[2], 60, 24)
+    assert len(night) == 4  # breaks at 02:30, 03:00, 03:30, 04:00 (30-min steps, ending by 05:00)
+    for v in night:
+        assert v.coverage[23] == 1.0 and v.coverage[24 + 7] == 1.0 and v.coverage[24 + 8] == 0.0
+        assert v.coverage.sum() == pytest.approx(8.0)
