@@ -193,14 +193,19 @@ def scenarios(
             sweep_spec = declared[sweep]
             if scenario:
                 sweep_spec = sc.Sweep(field=sweep_spec.field, values=sweep_spec.values, scenario=scenario,
-                                      name=sweep_spec.name)
+                                      name=sweep_spec.name, mode=sweep_spec.mode)
         else:
             sweep_spec = sc.parse_sweep(sweep, scenario=scenario or spec.baseline)
+        if mode is not None:
+            sweep_spec = sc.Sweep(field=sweep_spec.field, values=sweep_spec.values, scenario=sweep_spec.scenario,
+                                  name=sweep_spec.name, mode=mode)
         swept = adjusted(spec.get(sweep_spec.scenario))
         chosen = sc.sweep_scenarios(swept, sweep_spec)
         for s in chosen:
             sc.apply_overrides(base, s.overrides, scenario=s.name, source="--sweep")
-        chosen = [adjusted(spec.get(spec.baseline))] + chosen
+        reference = adjusted(spec.get(spec.baseline))  # the baseline in the sweep's mode, for a fair break-even
+        chosen = [sc.Scenario(reference.name, reference.overrides, reference.description, chosen[0].mode,
+                              reference.time_limit_s)] + chosen
         values: list[float | None] = [None] + list(sweep_spec.values)
     else:
         chosen = [adjusted(s) for s in spec.scenarios if not only or s.name in only]

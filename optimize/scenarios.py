@@ -68,6 +68,7 @@ class Sweep:
     values: tuple[float, ...]
     scenario: str = "baseline"
     name: str = ""
+    mode: Mode | None = None  # None: the swept scenario's mode
 
     @property
     def label(self) -> str:
@@ -159,7 +160,10 @@ def _sweep_from(raw: object, index: int, source: str, scenario_names: set[str]) 
         raise InputError(source, f"sweep is missing {exc.args[0]!r}", field=place) from None
     except (TypeError, ValueError) as exc:
         raise InputError(source, f"bad sweep range: {exc}", field=place) from None
-    return Sweep(field=str(raw["field"]), values=values, scenario=scenario, name=str(raw.get("name", "")))
+    mode = raw.get("mode")
+    if mode is not None and mode not in MODES:
+        raise InputError(source, f"sweep mode must be quick or full, got {mode!r}", field=f"{place}.mode")
+    return Sweep(field=str(raw["field"]), values=values, scenario=scenario, name=str(raw.get("name", "")), mode=mode)
 
 
 def read_scenarios(path: str | Path) -> ScenarioSet:
@@ -225,7 +229,8 @@ def sweep_scenarios(base: Scenario, sweep: Sweep) -> list[Scenario]:
         for path in sweep.field.split("+"):  # 'a.b+c.d': several fields move together
             overrides[path] = int(value) if float(value).is_integer() and "containment" not in path else value
         out.append(Scenario(name=f"{base.name} {sweep.field}={value:g}", overrides=overrides,
-                            description=f"{base.description} ({sweep.field} = {value:g})".strip(), mode=base.mode,
+                            description=f"{base.description} ({sweep.field} = {value:g})".strip(),
+                            mode=sweep.mode or base.mode,
                             time_limit_s=base.time_limit_s))
     return out
 
