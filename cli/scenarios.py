@@ -145,8 +145,9 @@ METHOD_NOTES = [
     "seats without block lengths, interval-by-interval requirements instead of period targets), HiGHS to optimality; "
     "service and cost then recomputed with the staffing service functions and the plan-file cost rules.",
     "full mode: the roster optimizer (optimize.roster.plan_month), one CP-SAT worker per scenario.",
-    "quick-mode rows take the cheapest plan among all scenarios' plans that are valid for them (same people, vendor "
-    "seats within caps and skills); such rows say 're-used the plan of ...'.",
+    "every row takes the cheapest plan among the plans of its mode that are valid for it (same people, vendor seats "
+    "within caps and skills), re-priced with the plan-file cost rules; such rows say 're-used the plan of ...'. This "
+    "keeps 'a cheaper vendor / more bot containment never costs more' true despite solver gaps.",
     "FTE = paid hours / contract standard hours per month; fte_required = agents required x hours / standard hours; "
     "fte_bot = agent-hours the contained sessions would have taken.",
     "pre-sales revenue = answered pre-sales contacts x conversion rate x order value, vendor-answered share at the "

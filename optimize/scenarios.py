@@ -1184,30 +1184,31 @@ def reprice(result: ScenarioResult, donor: ScenarioResult, presales: tuple[str, 
         service=_service_dict(pricing.service),
         shortfall_contacts=float(sum(s.shortfall_contacts for s in pricing.service.values())),
         contacts=result.contacts, fte=pricing.fte, revenue=pricing.revenue, solver=result.solver,
-        seconds=result.seconds, notes=result.notes + [f"re-used the plan of {donor.name!r} (cheaper here)"],
+        seconds=result.seconds, notes=[n for n in result.notes if not n.startswith("re-used the plan of")]
+        + [f"re-used the plan of {donor.name!r} (cheaper here)"],
         sweep_value=result.sweep_value, staffing=donor.staffing, workforce=result.workforce, grid=result.grid)
 
 
 def enforce_consistency(results: list[ScenarioResult], presales: tuple[str, ...] | None = None,
                         rounds: int = 2) -> list[ScenarioResult]:
-    """Give every quick-mode scenario the cheapest plan among all plans valid for it.
+    """Give every scenario the cheapest plan among the plans of its mode that are valid for it.
 
-    Each scenario's own plan is optimal for the LP's view of cost; the reported cost also prices
-    contacts answered after the threshold at well-staffed times, so a neighbour's plan can be
-    cheaper. Re-using it makes the table monotone wherever one scenario's plan is valid in
-    another (a cheaper vendor, more containment, a laxer target): the property finance expects.
-    Full-mode rows are left as the roster optimizer priced them (see :func:`monotonicity_report`).
+    A quick plan is optimal for the LP's view of cost, a full plan is the roster optimizer's best
+    within its time limit (a gap); the reported cost prices every contact answered after the
+    threshold, so a neighbour's plan can be cheaper under this scenario's prices and arrivals.
+    Re-pricing it (with the plan-file cost rules, which reproduce the roster's own summary) and
+    keeping the cheaper makes the table monotone wherever one scenario's plan is valid in another
+    (a cheaper vendor, more containment, a laxer target): the property finance expects. Plans are
+    only exchanged within a mode, so quick rows stay quick and full rows stay rosters.
     """
     results = list(results)
     for _ in range(rounds):
         changed = False
         for i, result in enumerate(results):
-            if result.mode != "quick":
-                continue
             for donor in results:
-                if donor.name == result.name or donor.mode != "quick":
+                if donor.name == result.name or donor.mode != result.mode:
                     continue
-                candidate = reprice(result, donor, presales)
+                candidate = reprice(results[i], donor, presales)
                 if candidate is not None and candidate.cost["total"] < results[i].cost["total"] - 1e-6:
                     results[i] = candidate
                     changed = True
