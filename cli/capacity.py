@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from cli.app import app, console
-from cli.scenarios import forecast_for, load_workforce_mapping
 from contracts.events import read_events
 from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from contracts.workforce import read_workforce
@@ -59,6 +58,7 @@ def capacity(
     out: Path = typer.Option(Path("out/capacity"), help="Directory for capacity.csv/.xlsx/.png."),
 ) -> None:
     """Headcount to hold and hire per month, and when to buy vendor seats and part-time hours, at least annual cost."""
+    from cli.scenarios import forecast_for, load_workforce_mapping  # here: cli.scenarios imports cli.app
     from optimize.staffing import requirements_table
 
     read_workforce(config)

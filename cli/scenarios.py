@@ -141,10 +141,12 @@ def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list
 
 
 METHOD_NOTES = [
-    "quick mode: aggregate LP over shift-start counts per skill group and day (no named people, no overtime, vendor "
-    "seats without block lengths, interval-by-interval requirements instead of period targets), HiGHS to optimality; "
-    "service and cost then recomputed with the staffing service functions and the plan-file cost rules.",
-    "full mode: the roster optimizer (optimize.roster.plan_month), one CP-SAT worker per scenario.",
+    "quick mode: aggregate LP over shift-start counts per skill group and day (no named people, no overtime, no "
+    "minimum blocks for vendor seats or part-time hours, interval-by-interval requirements instead of period "
+    "targets), HiGHS to optimality; service and cost then recomputed with the staffing service functions and the "
+    "plan-file cost rules.",
+    "full mode: the roster optimizer (optimize.roster.plan_month) with the scenario's time limit; its summary is "
+    "reported as is (solver status and gap in the table).",
     "every row takes the cheapest plan among the plans of its mode that are valid for it (same people, vendor seats "
     "within caps and skills), re-priced with the plan-file cost rules; such rows say 're-used the plan of ...'. This "
     "keeps 'a cheaper vendor / more bot containment never costs more' true despite solver gaps.",

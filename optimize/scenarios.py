@@ -10,10 +10,12 @@ is validated with :func:`contracts.workforce.parse_workforce`, so a bad override
 Each scenario is planned in one of two declared modes:
 
 * ``full`` — the roster optimizer (:func:`optimize.roster.plan_month`), named people and shifts;
-* ``quick`` — an aggregate linear programme over shift-start *counts* per skill group (no named
-  people, no block lengths for vendor seats, no overtime, interval-by-interval targets instead of
-  period targets), solved to optimality with HiGHS (interior point + crossover). Being an exact LP optimum it is monotone
-  in the data: a cheaper vendor or more bot containment can never make it cost more.
+* ``quick`` — an aggregate linear programme over shift-start *counts* per skill group and day
+  (no named people, no overtime, no minimum blocks for vendor seats or part-time hours, breaks
+  spread over their windows, each interval's requirement instead of period targets), solved to
+  optimality with HiGHS (interior point + crossover). Service and cost are then recomputed from
+  its staffing with the staffing service functions and the plan-file cost rules. On the sample
+  month it costs a few per cent less than the roster (see ``bench/scenarios.py --mode full``).
 
 Scenarios run in parallel worker processes; :func:`run_scenarios` returns one
 :class:`ScenarioResult` per scenario and :func:`results_table` turns them into the finance table.
