@@ -41,7 +41,7 @@ EFFECT_RIDGE = 0.02
 # one odd rebound does not double next year's forecast.
 CALENDAR_RIDGE = 1.0
 HUBER_T = 2.0
-SIGNIFICANCE_T = 2.0
+SIGNIFICANCE_T = 3.0
 MASK_MODE = "all"
 TREND_COLUMN = False
 TREND_ORIGIN = pd.Timestamp("2000-01-01")
@@ -224,8 +224,7 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
     result = fit_level(pd.Series(clean, index=totals.index), use_trend, start_params=result.params)
     if LEVEL_MEMORY_DAYS > 0:
         names = list(result.model.param_names)
-        floor = float(result.params[names.index("sigma2.irregular")]) \
-            / LEVEL_MEMORY_DAYS ** 2
+        floor = sigma ** 2 / LEVEL_MEMORY_DAYS ** 2
         if result.params[names.index("sigma2.level")] < floor:
             model = result.model
             with warnings.catch_warnings(), model.fix_params({"sigma2.level": floor}):
@@ -240,7 +239,8 @@ def _special_days(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """Days carrying a strong, short holiday or promotion effect (pre-sale, peak, early tail, holidays)."""
     if MASK_MODE == "none":
         return np.zeros(len(X), dtype=bool)
-    skip = ("dow_", "dom_", "trend") if MASK_MODE == "all" else ("dow_", "dom_", "trend", "lb|", "cal_pre_long", "cal_post_long")
+    skip = {"all": ("dow_", "dom_", "trend"), "events": ("dow_", "dom_", "trend", "lb|", "cal_")}.get(
+        MASK_MODE, ("dow_", "dom_", "trend", "lb|", "cal_pre_long", "cal_post_long"))
     effects = [c for c in columns if not c.startswith(skip) and not (MASK_MODE == "strong" and (
         c.endswith("|tail_late") or (c.startswith("evo|") and c.split("|")[-1].lstrip("-").isdigit()
                                      and int(c.split("|")[-1]) > 3)))]

@@ -16,8 +16,9 @@ import pandas as pd
 
 from forecast.events import PhaseDay
 
-WEEKDAY_HALF_LIFE_DAYS = 56.0
+WEEKDAY_HALF_LIFE_DAYS = 84.0
 SPECIAL_HALF_LIFE_DAYS = 730.0
+WORKDAY_POOL_CONTACTS = 3000.0
 
 
 def base_key(flags: pd.Series) -> str:
@@ -35,6 +36,7 @@ def base_key(flags: pd.Series) -> str:
 class IntradayProfiles:
     slots_per_day: int
     rest_dow: int = 6
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     prior_contacts: float = 100.0
     profiles: dict[str, np.ndarray] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
@@ -64,16 +66,23 @@ class IntradayProfiles:
             key = base_key(flags)
             if key.startswith("dow"):
                 add(key, i, w_week[i])
-                if int(flags["dow"]) < 5:
+                if int(flags["dow"]) in self.workdays:
                     add("weekday", i, w_week[i])
             else:
                 add(key, i, w_special[i])
         flat = np.full(self.slots_per_day, 1.0 / self.slots_per_day)
         total_all = sum(s for k, s in sums.items() if k.startswith("dow"))
         overall = _normalise(total_all) if isinstance(total_all, np.ndarray) else flat
+        if "weekday" in sums:
+            self.profiles["weekday"] = _blend(sums["weekday"], totals["weekday"], overall, 5.0 * self.slots_per_day)
         for key, vec in sums.items():
-            if key.startswith("dow") or key == "weekday":
-                self.profiles[key] = _blend(vec, totals[key], overall, 5.0 * self.slots_per_day)
+            if key.startswith("dow"):
+                # Working days share most of their shape: each is shrunk towards the pooled working
+                # day (worth WORKDAY_POOL_CONTACTS contacts), which halves the noise of a quiet queue.
+                if int(key[3:]) in self.workdays and "weekday" in self.profiles:
+                    self.profiles[key] = _blend(vec, totals[key], self.profiles["weekday"], WORKDAY_POOL_CONTACTS)
+                else:
+                    self.profiles[key] = _blend(vec, totals[key], overall, 5.0 * self.slots_per_day)
         self._overall = overall
         self._special = {k: (v, totals[k]) for k, v in sums.items() if not (k.startswith("dow") or k == "weekday")}
         return self

@@ -102,7 +102,7 @@ class VolumeForecaster:
         X = design_matrix(days, cal, phases, rest_dow=rest_dow, workdays=workdays)
         daily = fit_daily(pd.Series(counts.sum(axis=1), index=days), X, trend=self.trend)
         choice = {d: _dominant_phase(p, daily) for d, p in phases.items()}
-        profiles = IntradayProfiles(self.slots_per_day_, rest_dow=rest_dow).fit(counts, days, cal, choice)
+        profiles = IntradayProfiles(self.slots_per_day_, rest_dow=rest_dow, workdays=tuple(workdays)).fit(counts, days, cal, choice)
         profiles.estimate_overdispersion(counts, days, cal, choice)
         return QueueModel(daily, profiles, rest_dow, workdays)
 
