@@ -171,6 +171,14 @@ class DailyFit:
     def coefficient(self, name: str) -> float:
         return float(self.beta[self.columns.index(name)]) if name in self.columns else 0.0
 
+    def promotion_effect(self, X: pd.DataFrame) -> np.ndarray:
+        """The summed log effect of the promotion columns on each row of ``X``."""
+        names = [c for c in self.columns if c.startswith(("ev|", "evo|")) and c in X.columns]
+        if not names:
+            return np.zeros(len(X))
+        beta = np.array([self.coefficient(c) for c in names])
+        return X[names].to_numpy(dtype=float) @ beta
+
     def predict_log(self, X: pd.DataFrame, horizon_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of log(1 + daily total) for future rows ``X`` at ``horizon_days`` (>= 1)."""
         Xa = X.reindex(columns=self.columns, fill_value=0.0).to_numpy(dtype=float)

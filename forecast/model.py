@@ -33,6 +33,8 @@ UNSEEN_PRESALE_SHARE = 0.25
 UNSEEN_TAIL_SHARE = 0.3
 UNSEEN_TAIL_DECAY = 0.6
 UNSEEN_LOG_SD = 0.35
+# Spread of one edition's strength around its kind's typical edition (log scale, at a large uplift).
+EDITION_LOG_SD = 0.25
 
 Progress = Callable[[str], None]
 
@@ -153,7 +155,8 @@ class VolumeForecaster:
                               rest_dow=model.rest_dow, workdays=model.workdays)
             mean_log, var_log = model.daily.predict_log(X, horizon)
             mean_log = mean_log + unseen_log
-            var_log = (var_log + unseen_var) * self.band_scale ** 2
+            var_log = var_log + unseen_var + self._edition_variance(model.daily.promotion_effect(X), days, phases)
+            var_log = var_log * self.band_scale ** 2
             profile = np.vstack([model.profiles.profile(d, cal.loc[d], _dominant_phase(
                 _learned_only_list(phases.get(d, []), self._learned_kinds), model.daily)) for d in days])
             mean, p10, p50, p90 = simulate_quantiles(mean_log, var_log, profile, model.profiles.overdispersion, rng,
@@ -163,6 +166,17 @@ class VolumeForecaster:
             tables.append(pd.DataFrame({"queue": queue, "interval_start": stamps, "arrivals": mean.ravel(),
                                         "p10": p10.ravel(), "p50": p50.ravel(), "p90": p90.ravel()}))
         return pd.concat(tables, ignore_index=True)
+
+    def _edition_variance(self, effect: np.ndarray, days: pd.DatetimeIndex,
+                          phases: dict[pd.Timestamp, list[PhaseDay]]) -> np.ndarray:
+        """No two editions of a promotion are alike: extra log-variance on promotion days, growing
+        with the size of the effect and with fewer past editions to learn from (factor 1 + 1/n)."""
+        past = self._events[self._events["end"] <= self.last_day_]["kind"].value_counts()
+        editions = np.array([min((past.get(p.kind, 0) for p in phases.get(d, []) if p.kind in self._learned_kinds),
+                                 default=0) for d in days], dtype=float)
+        thin = np.where(editions > 0, 1.0 + 1.0 / np.maximum(editions, 1.0), 0.0)
+        sd = EDITION_LOG_SD * (1.0 - np.exp(-np.abs(effect)))
+        return sd ** 2 * thin
 
     def _unseen_kind_effects(self, days: pd.DatetimeIndex, phases: dict[pd.Timestamp, list[PhaseDay]]
                              ) -> tuple[np.ndarray, np.ndarray]:

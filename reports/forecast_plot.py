@@ -106,7 +106,7 @@ def _daily_panel(axis, part: pd.DataFrame, events: pd.DataFrame | None) -> None:
     flags = event_day_mask(events, pd.DatetimeIndex(totals.index))
     colours = np.where(flags, "#e59a2f", FORECAST_COLOUR)
     axis.bar(totals.index, totals["arrivals"], width=0.8, color=colours)
-    axis.set_title("contacts per day", loc="left", fontsize=9)
+    axis.set_title("contacts per day (amber: event day)", loc="left", fontsize=9)
     axis.xaxis.set_major_locator(mdates.DayLocator(interval=7))
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     axis.grid(axis="y", alpha=0.3)
