@@ -33,12 +33,12 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source 
 
 LABELS = {
     "en": {"in_house": "in-house", "part_time": "part-time", "vendor": "vendor", "required": "required",
-           "shortfall": "shortfall", "bot": "bot-contained contacts/h (zoom, right axis)",
+           "shortfall": "below interval requirement", "bot": "bot-contained contacts/h (zoom, right axis)",
            "event": "promotion days", "tail": "after-sales tail",
            "agents": "effective agents", "bot_axis": "bot contacts/h", "zoom": "zoom",
            "title": "Coverage {month}: required vs effective agents on the floor by source",
            "sl": "SL {sl}  ASA {asa}  contacts {contacts}", "bot_share": "bot {share} of arrivals"},
-    "zh": {"in_house": "本部", "part_time": "兼职", "vendor": "外包", "required": "需求", "shortfall": "缺口",
+    "zh": {"in_house": "本部", "part_time": "兼职", "vendor": "外包", "required": "需求", "shortfall": "低于时段需求",
            "bot": "机器人承接 会话/小时 (放大图右轴)", "event": "大促", "tail": "售后尾峰", "agents": "有效坐席",
            "bot_axis": "机器人 会话/小时", "zoom": "放大",
            "title": "{month} 排班覆盖：需求 vs 各来源有效坐席",
@@ -146,13 +146,24 @@ def _effective_by_source(plan: PlanFiles) -> pd.DataFrame:
     return coverage
 
 
+def _duration(seconds) -> str:
+    """ASA for a slide: 1.4s, 25s, 3.2h (email response times run to hours)."""
+    if not isinstance(seconds, (int, float)) or seconds != seconds:
+        return "-"
+    if seconds == float("inf"):
+        return "∞"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds:.1f}s" if seconds < 10 else f"{seconds:.0f}s"
+
+
 def _service_line(plan: PlanFiles, queue: str, text: dict) -> str:
     figures = plan.summary.get("service", {}).get(queue, {})
     if not isinstance(figures, dict):
         return ""
     sl, asa, contacts = figures.get("service_level"), figures.get("asa_s"), figures.get("contacts")
     return text["sl"].format(sl=f"{sl:.1%}" if isinstance(sl, (int, float)) else "-",
-                             asa=f"{asa:.0f}s" if isinstance(asa, (int, float)) and asa == asa else "-",
+                             asa=_duration(asa),
                              contacts=f"{contacts:,.0f}" if isinstance(contacts, (int, float)) else "-")
 
 
