@@ -102,11 +102,14 @@ def peer_scores(history: pd.DataFrame, events: pd.DataFrame | None, country: str
     seconds = (time.perf_counter() - started) / max(len(origins), 1)
     both = pd.concat(frames, ignore_index=True)
     event = both[both["event_day"]]
+    peak = both[both["peak_day"]]
     snaive = metrics.wape(both["actual"], both["snaive"])
     peer = metrics.wape(both["actual"], both["peer"])
     return {"peer": "prophet", "peer_wape": peer, "peer_ratio": peer / snaive,
             "peer_event_day_ratio": (metrics.wape(event["actual"], event["peer"])
                                      / metrics.wape(event["actual"], event["snaive"])) if len(event) else None,
+            "peer_peak_day_ratio": (metrics.wape(peak["actual"], peak["peer"])
+                                    / metrics.wape(peak["actual"], peak["snaive"])) if len(peak) else None,
             "peer_band_coverage": metrics.coverage(both["actual"], both["peer_p10"], both["peer_p90"]),
             "peer_daily_wape": _daily_wape(both, "peer"), "peer_fit_seconds_per_origin": seconds}
 
@@ -129,12 +132,15 @@ def run(dataset: str, history: pd.DataFrame, events: pd.DataFrame | None, countr
         n_regular: int) -> dict:
     origins = choose_origins(history, events, HORIZON_DAYS, n_regular=n_regular)
     result = rolling_origin_backtest(history, events, country=country, origins=origins)
-    overall, event = result.summary["overall"], result.summary["event_days"]
+    overall, event, peak = result.summary["overall"], result.summary["event_days"], result.summary["peak_days"]
     row = {"dataset": dataset, "queues": sorted(history["queue"].unique()), "country": country,
            "origins": [f"{o:%Y-%m-%d}" for o in origins], "horizon_days": HORIZON_DAYS,
            "model_wape": overall["model"]["wape_hourly"], "snaive_wape": overall["snaive"]["wape_hourly"],
            "last_year_wape": overall["last_year"]["wape_hourly"], "ratio": overall["ratio_hourly"],
            "event_day_ratio": event["ratio_hourly"] if event else None,
+           "peak_day_ratio": peak["ratio_hourly"] if peak else None,
+           "peak_day_model_wape": peak["model"]["wape_hourly"] if peak else None,
+           "peak_day_snaive_wape": peak["snaive"]["wape_hourly"] if peak else None,
            "band_coverage": overall["model"]["band_coverage"],
            "event_day_band_coverage": event["model"]["band_coverage"] if event else None,
            "daily_wape": overall["model"]["wape_daily"], "snaive_daily_wape": overall["snaive"]["wape_daily"],

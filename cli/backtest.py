@@ -43,7 +43,8 @@ def results_table(summary: dict) -> Table:
     table = Table(title="Backtest (hourly and daily WAPE, MASE, bias, 10-90 band coverage)", title_justify="left")
     for column in ("hours", "method", "WAPE hourly", "WAPE daily", "MASE", "bias", "band coverage"):
         table.add_column(column, justify="left" if column in ("hours", "method") else "right")
-    for name, part in (("all", summary["overall"]), ("event days", summary.get("event_days"))):
+    for name, part in (("all", summary["overall"]), ("event days", summary.get("event_days")),
+                       ("peak +-1 day", summary.get("peak_days"))):
         if not part:
             continue
         for method, label in LABELS.items():
@@ -105,6 +106,7 @@ def backtest(
     summary = _jsonable({"history": str(history), "events": events, "country": country,
                          "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
                          "overall": result.summary["overall"], "event_days": result.summary["event_days"],
+                         "peak_days": result.summary["peak_days"],
                          "by_queue": result.summary["by_queue"], "per_origin": result.summary["origins"]})
     with atomic_path(json_out) as tmp:
         tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")

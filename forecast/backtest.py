@@ -16,7 +16,7 @@ import pandas as pd
 
 from forecast import metrics
 from forecast.baselines import last_year_scaled, seasonal_naive
-from forecast.events import event_day_mask
+from forecast.events import event_day_mask, peak_day_mask
 from forecast.model import VolumeForecaster
 
 HORIZON_DAYS = 35
@@ -93,6 +93,7 @@ def rolling_origin_backtest(history: pd.DataFrame, events: pd.DataFrame | None =
                 "origin": origin, "queue": queue, "interval_start": stamps,
                 "horizon_day": np.asarray((stamps.normalize() - origin).days) + 1,
                 "event_day": event_day_mask(events, stamps),
+                "peak_day": peak_day_mask(events, stamps),
                 "actual": actual, "model": fq["arrivals"].to_numpy(), "p10": fq["p10"].to_numpy(),
                 "p50": fq["p50"].to_numpy(), "p90": fq["p90"].to_numpy(),
                 "snaive": seasonal_naive(series[queue], origin, stamps),
@@ -140,6 +141,7 @@ def summarise(hourly: pd.DataFrame) -> dict:
     """Scores overall, on event days, per queue and per origin."""
     summary = {"overall": score(hourly),
                "event_days": score(hourly[hourly["event_day"]]) if hourly["event_day"].any() else None,
+               "peak_days": score(hourly[hourly["peak_day"]]) if hourly["peak_day"].any() else None,
                "by_queue": {q: score(g) for q, g in hourly.groupby("queue")},
                "origins": [{"origin": f"{o:%Y-%m-%d}", **_brief(score(g))} for o, g in hourly.groupby("origin")]}
     return summary

@@ -69,3 +69,15 @@ def event_day_mask(events: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
         last = end + pd.Timedelta(days=TAIL_DAYS) if str(ev.kind) in TAIL_EVENT_KINDS else end
         mask |= np.asarray((dates >= start) & (dates <= last))
     return mask
+
+
+def peak_day_mask(events: pd.DataFrame, dates: pd.DatetimeIndex, around: int = 1) -> np.ndarray:
+    """Dates within ``around`` days of a promotion's peak (the final-payment eve, the peak, the day after)."""
+    dates = pd.DatetimeIndex(dates).normalize()
+    mask = np.zeros(len(dates), dtype=bool)
+    if events is None or len(events) == 0:
+        return mask
+    for ev in events.itertuples(index=False):
+        end = pd.Timestamp(ev.end).normalize()
+        mask |= np.asarray(np.abs((dates - end).days) <= around)
+    return mask
