@@ -31,6 +31,13 @@ def _share(value: float) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.1%}"
 
 
+def _seconds(value: float) -> str:
+    """ASA in seconds; email response times run to hours."""
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value / 3600:,.1f} h" if value >= 3600 else f"{value:.1f}"
+
+
 @app.command(epilog=EPILOG)
 def verify(
     plan_dir: Path = typer.Argument(..., help="Plan directory written by `plan roster` (with its inputs/)."),
@@ -67,7 +74,7 @@ def verify(
     for queue, figures in report.service.items():
         asa = figures["asa_s"]
         service.add_row(queue, f"{figures['contacts']:,.0f}", _share(figures["service_level"]),
-                        "-" if math.isnan(asa) else f"{asa:.1f}", _share(figures["abandon_rate"]))
+                        _seconds(asa), _share(figures["abandon_rate"]))
     console.print(service)
     console.print(f"[bold green]ok[/] {plan_dir}: {report.counts['people']} people, {report.counts['shifts']} "
                   f"shifts, {report.counts['vendor_seat_rows']} vendor seat rows, {report.counts['coverage_rows']} "
