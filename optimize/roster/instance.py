@@ -252,7 +252,15 @@ def week_caps(weeks: list[list[int]], max_hours_week: float) -> list[float]:
     return [max_hours_week if len(w) == 7 else min(max_hours_week, 8.0 * math.ceil(5 * len(w) / 7)) for w in weeks]
 
 
-def in_house_groups(workforce: Workforce) -> list[InHouseGroup]:
+def default_group_size(workforce: Workforce) -> int:
+    """Agents per aggregate group: one (the aggregate is then the exact per-person model) up to
+    about 64 agents, larger for big teams so the model keeps ~64 groups per skill/contract mix."""
+    return max(1, math.ceil(len(workforce.in_house) / 64))
+
+
+def in_house_groups(workforce: Workforce, max_size: int | None = None) -> list[InHouseGroup]:
+    """Interchangeable agents (same skills and contract), cut into groups of at most ``max_size``."""
+    max_size = max_size or default_group_size(workforce)
     groups: dict[tuple, InHouseGroup] = {}
     for i, agent in enumerate(workforce.in_house):
         skills = tuple(sorted(agent.skills))
@@ -262,7 +270,14 @@ def in_house_groups(workforce: Workforce) -> list[InHouseGroup]:
         if key not in groups:
             groups[key] = InHouseGroup(f"{'+'.join(skills)}/{agent.contract}", [], skills, agent.contract, allowed)
         groups[key].members.append(i)
-    return list(groups.values())
+    out = []
+    for group in groups.values():
+        n_parts = math.ceil(len(group.members) / max_size)
+        for k in range(n_parts):
+            members = group.members[k::n_parts]
+            key = group.key if n_parts == 1 else f"{group.key}#{k + 1}"
+            out.append(InHouseGroup(key, members, group.skills, group.contract, group.shifts))
+    return out
 
 
 def part_time_blocks(workforce: Workforce, person, days: list[dt.date], interval_min: int) -> list[list[PartTimeBlock]]:
@@ -371,7 +386,7 @@ def apply_bot_cap(workforce: Workforce, demand: dict[str, np.ndarray], interval_
 # ---------------------------------------------------------------- assembly
 
 def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
-                   events: pd.DataFrame | None = None) -> Instance:
+                   events: pd.DataFrame | None = None, max_group_size: int | None = None) -> Instance:
     interval_min = workforce.site.interval_minutes
     per_day = DAY_MIN // interval_min
     days = month_days(month)
@@ -398,7 +413,7 @@ def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
         variants=variants, variants_of_shift=variants_of_shift,
         night_shift=[is_night(s) for s in workforce.shifts],
         rest_conflicts=rest_conflicts(workforce.shifts, workforce.labour_rules.min_rest_between_shifts_h),
-        groups=in_house_groups(workforce), pt_groups=part_time_groups(workforce, days, interval_min),
+        groups=in_house_groups(workforce, max_group_size), pt_groups=part_time_groups(workforce, days, interval_min),
         leave=[{i for i, day in enumerate(days) if day in set(a.leave)} for a in workforce.in_house],
         contracted_h=contracted_hours(workforce, days, kinds), weeks=weeks, week_cap_h=week_caps(weeks, cap_week),
         vendor_open=vendor_open_intervals(workforce, len(days), interval_min), notes=notes)

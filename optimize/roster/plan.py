@@ -90,14 +90,15 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
 
 def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
                time_limit_s: float = 60, seed: int = 0, service_mode: str = "period", progress: Progress | None = None,
-               weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None) -> RosterPlan:
+               weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None,
+               max_group_size: int | None = None) -> RosterPlan:
     """Plan ``month`` (``YYYY-MM``) for ``workforce`` against ``requirements_df`` (docs/plan-files.md)."""
     if service_mode not in ("period", "interval"):
         raise ValueError(f"service_mode must be 'period' or 'interval', got {service_mode!r}")
     started = time.perf_counter()
     emit = progress or (lambda stage, info: None)
     emit("build", {"message": "building the month"})
-    inst = build_instance(workforce, requirements_df, month, events)
+    inst = build_instance(workforce, requirements_df, month, events, max_group_size)
     curves, email = service_inputs(inst, service_mode)
     options = options or ModelOptions(service_mode=service_mode)
     agg = build_aggregate(inst, curves, email, options)
@@ -107,12 +108,23 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     stages: list[StageResult] = []
 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
-    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.5 * budget, seed=seed,
+    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.45 * budget, seed=seed,
                                           scale=COST_SCALE, constant=constant, progress=progress)
-    if vals is None:
-        vals, more = solve_with_values(agg.model, stage="aggregate (retry)", time_limit_s=max(30.0, budget),
-                                       seed=seed, scale=COST_SCALE, constant=constant, progress=progress)
+    if vals is None:  # no LP in time: any legal plan first (no objective), then improve from it
+        objective_expr = agg.objective_expr()
+        agg.model.clear_objective()
+        start_vals, more = solve_with_values(agg.model, stage="aggregate (first legal plan)",
+                                             time_limit_s=max(20.0, 0.3 * budget), seed=seed, scale=COST_SCALE,
+                                             constant=constant, progress=progress)
+        agg.model.minimize(objective_expr)
         stages.append(more)
+        if start_vals is not None:
+            vals, more = solve_with_values(agg.model, stage="aggregate (retry)", time_limit_s=max(10.0, 0.3 * budget),
+                                           seed=seed, scale=COST_SCALE, constant=constant, progress=progress,
+                                           hint=start_vals)
+            stages.append(more)
+            vals = vals if vals is not None else start_vals
+            bound = max(bound, more.best_bound) if more.status in ("OPTIMAL", "FEASIBLE") else bound
         if vals is None:
             raise RuntimeError(f"the aggregate roster model found no plan ({more.status}); the hard rules "
                                f"contradict each other (e.g. contract hours that leave days make impossible)")
@@ -123,7 +135,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         if n:
             group_counts[g][(d, s)] += n
     t0 = time.perf_counter()
-    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.15 * budget, seed, progress)
+    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.25 * budget, seed, progress)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
 
@@ -132,6 +144,9 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
     for (a, d), s in chosen.items():
         named[(group_of[a], d, s)] += 1
+    missed = sum(max(0, n - named.get((g, d, s), 0)) for g, c in enumerate(group_counts) for (d, s), n in c.items())
+    extra = sum(max(0, n - group_counts[g].get((d, s), 0)) for (g, d, s), n in named.items())
+    stages[-1].status += f" (shifts missed {missed}, extra {extra})"
     changed = any(named.get((g, d, s), 0) != n for g, c in enumerate(group_counts) for (d, s), n in c.items()) or \
         any(n != group_counts[g].get((d, s), 0) for (g, d, s), n in named.items())
     if changed:

@@ -70,7 +70,7 @@ def solve(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int
     ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     result = StageResult(stage, solver.status_name(status),
                          solver.objective_value / scale + constant if ok else float("nan"),
-                         solver.best_objective_bound / scale + constant, seconds)
+                         solver.best_objective_bound / scale + constant if ok else float("nan"), seconds)
     return solver, result
 
 
