@@ -101,7 +101,7 @@ def _summary(table: pd.DataFrame, currency: str) -> Table:
         columns.append("net of revenue")
     for column in columns:
         if column == "scenario":
-            view.add_column(column, no_wrap=True, min_width=min(24, int(table["scenario"].str.len().max())))
+            view.add_column(column, no_wrap=True, min_width=min(18, int(table["scenario"].str.len().max())))
         else:
             view.add_column(column, justify="right")
     for row in table.itertuples(index=False):
