@@ -253,9 +253,10 @@ def week_caps(weeks: list[list[int]], max_hours_week: float) -> list[float]:
 
 
 def default_group_size(workforce: Workforce) -> int:
-    """Agents per aggregate group: one (the aggregate is then the exact per-person model) up to
-    about 64 agents, larger for big teams so the model keeps ~64 groups per skill/contract mix."""
-    return max(1, math.ceil(len(workforce.in_house) / 64))
+    """Agents per aggregate group by default: no cut. Smaller groups tighten the aggregate (size one
+    is the exact per-person model) but its LP grows fast: 60 singletons took > 60 s where the ten
+    natural groups of the sample take ~5 s."""
+    return max(1, len(workforce.in_house))
 
 
 def in_house_groups(workforce: Workforce, max_size: int | None = None) -> list[InHouseGroup]:
