@@ -23,7 +23,6 @@ Scenarios run in parallel worker processes; :func:`run_scenarios` returns one
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import inspect
 import math
 import re
