@@ -120,7 +120,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
             ot_terms.append(ot)
         else:
             for w, (week, wcap) in enumerate(zip(inst.weeks, caps)):
-                limit = max(0.0, wcap - 8 * len(inst.leave[a] & set(week)))
+                limit = wcap
                 ot = pm.model.new_int_var(0, cap, f"ot_a{a}_w{w}")
                 pm.model.add(ot >= pm.hours(a, [d for d in week if d in set(ordinary)]) - round(100 * limit))
                 pm.penalties.append((ot, rate * rules.overtime_premium_rest_day / 100))
@@ -136,16 +136,23 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
             pm.model.add(sum(ot_terms) <= cap)
 
 
-def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int]) -> None:
+def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int]):
     """Staff the aggregate plan's shift counts; a miss or an extra is priced, never infeasible."""
     w = pm.weights
-    for (d, s), target in counts.items():
-        people = [pm.x[(a, d, s)] for a in pm.members if (a, d, s) in pm.x]
-        under = pm.model.new_int_var(0, max(target, 0), f"under_d{d}_s{s}")
-        over = pm.model.new_int_var(0, len(people), f"over_d{d}_s{s}")
-        pm.model.add(sum(people) + under - over == target)
-        pm.penalties.append((under, w.missed_shift))
-        pm.penalties.append((over, w.extra_shift))
+    weighted = []
+    for d in range(pm.inst.n_days):
+        for s in pm.inst.groups[pm.g].shifts:
+            target = counts.get((d, s), 0)
+            people = [pm.x[(a, d, s)] for a in pm.members if (a, d, s) in pm.x]
+            if not people and target == 0:
+                continue
+            under = pm.model.new_int_var(0, max(target, 0), f"under_d{d}_s{s}")
+            over = pm.model.new_int_var(0, len(people), f"over_d{d}_s{s}")
+            pm.model.add(sum(people) + under - over == target)
+            pm.penalties.append((under, w.missed_shift))
+            pm.penalties.append((over, w.extra_shift))
+            weighted += [(under, round(w.missed_shift * 10)), (over, max(1, round(w.extra_shift * 10)))]
+    return cp_model.LinearExpr.weighted_sum([v for v, _ in weighted], [c for _, c in weighted])
 
 
 def _spread(pm: PersonModel, counts: list, weight: float, name: str) -> None:
@@ -248,22 +255,39 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     add_max_consecutive_days(pm)
     add_min_rest_between_shifts(pm)
     add_contract_hours_and_overtime_cap(pm)
-    add_count_targets(pm, counts)
+    deviation = add_count_targets(pm, counts)
+    # lexicographic: first staff the aggregate plan's counts (and price overtime), then, holding that
+    # level, the soft wishes — CP-SAT finds far better count matches without the soft terms in play
+    hard_terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
+    pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, 0.6 * time_limit_s)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(pm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, solver.status_name(status)
+    first = {(a, d): s for (a, d, s), x in pm.x.items() if solver.boolean_value(x)}
+    pm.model.add(deviation <= int(round(solver.value(deviation))))
+    for var in pm.x.values():
+        pm.model.add_hint(var, solver.value(var))
+    n_hard = len(pm.penalties)
     add_fair_spread(pm)
     add_stable_start_times(pm)
     add_two_consecutive_rest_days(pm)
     add_preferences(pm)
     terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]))
+    del n_hard
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, time_limit_s)
+    solver.parameters.max_time_in_seconds = max(0.5, 0.4 * time_limit_s)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(pm.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}, solver.status_name(status)
+    second = solver.solve(pm.model)
+    if second not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return first, solver.status_name(status)
     chosen = {(a, d): s for (a, d, s), x in pm.x.items() if solver.boolean_value(x)}
-    return chosen, solver.status_name(status)
+    return chosen, solver.status_name(second)
 
 
 def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int]], weights: SoftWeights,

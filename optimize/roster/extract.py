@@ -108,7 +108,7 @@ def overtime_by_day(inst: Instance, shifts_of: dict[int, dict[int, int]]) -> dic
         else:
             from optimize.roster.instance import week_caps
             for week, cap in zip(inst.weeks, week_caps(inst.weeks, contract.max_hours_week)):
-                limit = max(0.0, cap - 8 * len(inst.leave[a] & set(week)))
+                limit = cap
                 in_week = [d for d in ordinary if d in set(week)]
                 spill(sum(inst.shift_hours(days[d]) for d in in_week) - limit, in_week, "rest_day")
     return out

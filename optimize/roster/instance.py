@@ -235,21 +235,21 @@ def _available_days(days: list[dt.date], excluded: list[dt.date]) -> set[int]:
 
 
 def contracted_hours(workforce: Workforce, days: list[dt.date], kinds: list[str]) -> np.ndarray:
-    """Regular hours owed this month: 8 h for every statutory working day not on leave (the
-    standard day of both the standard and the comprehensive system; 综合计算工时制 averages it over
-    the month)."""
+    """Regular hours owed this month: 8 h for every statutory working day not on leave, capped at the
+    contract's ``standard_hours_month`` (综合计算工时制: hours beyond it are overtime)."""
     working = {i for i, k in enumerate(kinds) if k == "workday"}
     owed = []
     for agent in workforce.in_house:
         leave = {i for i, day in enumerate(days) if day in set(agent.leave)}
-        owed.append(8.0 * len(working - leave))
+        cap = workforce.contracts[agent.contract].standard_hours_month
+        owed.append(min(8.0 * len(working - leave), cap))
     return np.array(owed)
 
 
 def week_caps(weeks: list[list[int]], max_hours_week: float) -> list[float]:
-    """Regular hours of a calendar week cut by the month edge: the weekly limit, pro rata for a
-    partial week rounded up to whole 8-h days (the days before the month are not ours to see)."""
-    return [max_hours_week if len(w) == 7 else min(max_hours_week, 8.0 * math.ceil(5 * len(w) / 7)) for w in weeks]
+    """Regular hours of each calendar week cut by the month edge: the weekly limit applies in full
+    to the in-month part (the out-of-month days count as rest days)."""
+    return [max_hours_week for _ in weeks]
 
 
 def default_group_size(workforce: Workforce) -> int:

@@ -163,7 +163,7 @@ def add_min_rest_between_shifts(m: AggregateModel) -> None:
 
 def add_contract_hours(m: AggregateModel) -> None:
     """Regular hours: at least the contract less one day's band; overtime beyond the contract
-    (comprehensive: the month; standard: each week's 40 h, pro rata at the month edges, paid as
+    (comprehensive: the month; standard: each calendar week's 40 h, in full at the month edges, paid as
     rest-day work) is counted here and capped by :func:`add_overtime_cap`. Statutory-holiday work
     is all overtime at the holiday premium."""
     inst = m.inst
@@ -188,7 +188,7 @@ def add_contract_hours(m: AggregateModel) -> None:
             caps = week_caps(inst.weeks, contract.max_hours_week)
             for w, (week, cap) in enumerate(zip(inst.weeks, caps)):
                 days = [d for d in week if d in set(ordinary)]
-                limit = sum(max(0.0, cap - 8 * len(inst.leave[a] & set(week))) for a in group.members)
+                limit = cap * len(group.members)
                 ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}_w{w}")
                 m.model.add(ot >= m.hours(g, days) - round(100 * limit))
                 m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_rest_day / 100)
