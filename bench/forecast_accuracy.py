@@ -2,9 +2,11 @@
 
 Prints one JSON object per dataset:
 ``dataset, origins, model_wape, snaive_wape, ratio (model/snaive, hourly), event_day_ratio,
-band_coverage, daily_wape, bias, fit_seconds`` and the same figures for a peer run side by side
-(``peer``: Prophet with the country's holidays and the promotions as holiday windows, installed only
-with the ``bench`` extra; skipped with ``peer: null`` when it is not installed).
+band_coverage, daily_wape, bias, fit_seconds`` and the same figures for established libraries run
+side by side on the same origins and hours (installed only with the ``bench`` extra): statsforecast
+MSTL (daily + weekly seasons) as ``peer_*``, and under ``peers`` also Prophet with the country's
+holidays and the promotions as holiday windows (on the bank by default: on the sample's four queues
+x two years it needs minutes per origin).
 
 ``fit_seconds`` is one fit + forecast of the dataset's next month on its full history (the sample:
 four queues on two years of hourly history).
@@ -12,7 +14,7 @@ four queues on two years of hourly history).
 Targets (issue 3): sample ratio <= 0.70, event-day ratio <= 0.50, coverage 0.75-0.85, fit <= 20 s;
 bank ratio <= 0.65 and no worse than the peer.
 
-Usage: python bench/forecast_accuracy.py [--dataset sample|bank|all] [--peer prophet|none]
+Usage: python bench/forecast_accuracy.py [--dataset sample|bank|all] [--peers mstl,prophet|none]
 """
 from __future__ import annotations
 
@@ -89,14 +91,36 @@ def prophet_forecast(train: pd.DataFrame, events: pd.DataFrame | None, country: 
     return pd.concat(out, ignore_index=True)
 
 
-def peer_scores(history: pd.DataFrame, events: pd.DataFrame | None, country: str, hourly: pd.DataFrame,
+def mstl_forecast(train: pd.DataFrame, events: pd.DataFrame | None, country: str, origin: pd.Timestamp,
+                  end: pd.Timestamp) -> pd.DataFrame:
+    """statsforecast MSTL (daily and weekly seasons, AutoETS trend), 80% interval as p10-p90; it has no
+    notion of holidays or promotions, which is what the comparison shows."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import MSTL, AutoETS
+
+    df = pd.DataFrame({"unique_id": train["queue"], "ds": train["interval_start"], "y": train["arrivals"].astype(float)})
+    hours = int((end + pd.Timedelta(days=1) - origin) / pd.Timedelta(hours=1))
+    gap = int((origin - df["ds"].max()) / pd.Timedelta(hours=1)) - 1
+    model = StatsForecast(models=[MSTL(season_length=[24, 168], trend_forecaster=AutoETS(model="ZZN"))], freq="h",
+                          n_jobs=1)
+    fc = model.forecast(df=df, h=hours + gap, level=[80])
+    fc = fc[fc["ds"] >= origin]
+    return pd.DataFrame({"queue": fc["unique_id"].to_numpy(), "interval_start": fc["ds"].to_numpy(),
+                         "arrivals": fc["MSTL"].clip(lower=0).to_numpy(), "p10": fc["MSTL-lo-80"].clip(lower=0).to_numpy(),
+                         "p90": fc["MSTL-hi-80"].clip(lower=0).to_numpy()})
+
+
+PEERS = {"mstl": mstl_forecast, "prophet": prophet_forecast}
+
+
+def peer_scores(name: str, history: pd.DataFrame, events: pd.DataFrame | None, country: str, hourly: pd.DataFrame,
                 origins: list[pd.Timestamp]) -> dict:
     frames = []
     started = time.perf_counter()
     for origin in origins:
         part = hourly[hourly["origin"] == origin]
         end = part["interval_start"].max().normalize()
-        fc = prophet_forecast(history[history["interval_start"] < origin], events, country, origin, end)
+        fc = PEERS[name](history[history["interval_start"] < origin], events, country, origin, end)
         frames.append(part.merge(fc.rename(columns={"arrivals": "peer", "p10": "peer_p10", "p90": "peer_p90"}),
                                  on=["queue", "interval_start"], how="left"))
     seconds = (time.perf_counter() - started) / max(len(origins), 1)
@@ -105,11 +129,12 @@ def peer_scores(history: pd.DataFrame, events: pd.DataFrame | None, country: str
     peak = both[both["peak_day"]]
     snaive = metrics.wape(both["actual"], both["snaive"])
     peer = metrics.wape(both["actual"], both["peer"])
-    return {"peer": "prophet", "peer_wape": peer, "peer_ratio": peer / snaive,
-            "peer_event_day_ratio": (metrics.wape(event["actual"], event["peer"])
-                                     / metrics.wape(event["actual"], event["snaive"])) if len(event) else None,
-            "peer_peak_day_ratio": (metrics.wape(peak["actual"], peak["peer"])
-                                    / metrics.wape(peak["actual"], peak["snaive"])) if len(peak) else None,
+
+    def ratio(rows: pd.DataFrame) -> float | None:
+        return metrics.wape(rows["actual"], rows["peer"]) / metrics.wape(rows["actual"], rows["snaive"]) if len(rows) else None
+
+    return {"peer": name, "peer_wape": peer, "peer_ratio": peer / snaive, "peer_event_day_ratio": ratio(event),
+            "peer_peak_day_ratio": ratio(peak),
             "peer_band_coverage": metrics.coverage(both["actual"], both["peer_p10"], both["peer_p90"]),
             "peer_daily_wape": _daily_wape(both, "peer"), "peer_fit_seconds_per_origin": seconds}
 
@@ -128,7 +153,7 @@ def fit_seconds(history: pd.DataFrame, events: pd.DataFrame | None, country: str
     return time.perf_counter() - started
 
 
-def run(dataset: str, history: pd.DataFrame, events: pd.DataFrame | None, country: str, peer: str,
+def run(dataset: str, history: pd.DataFrame, events: pd.DataFrame | None, country: str, peers: list[str],
         n_regular: int) -> dict:
     origins = choose_origins(history, events, HORIZON_DAYS, n_regular=n_regular)
     result = rolling_origin_backtest(history, events, country=country, origins=origins)
@@ -146,24 +171,39 @@ def run(dataset: str, history: pd.DataFrame, events: pd.DataFrame | None, countr
            "daily_wape": overall["model"]["wape_daily"], "snaive_daily_wape": overall["snaive"]["wape_daily"],
            "bias": overall["model"]["bias"], "mase": overall["model"]["mase"],
            "fit_seconds": fit_seconds(history, events, country)}
-    if peer == "prophet":
+    row["peers"] = {}
+    for name in peers:
         try:
-            row.update(peer_scores(history, events, country, result.hourly, origins))
-        except ImportError:
-            row["peer"] = None
-    else:
-        row["peer"] = None
-    return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+            scores = peer_scores(name, history, events, country, result.hourly, origins)
+        except ImportError as exc:
+            row["peers"][name] = {"skipped": f"not installed ({exc.name}); pip install -e .[bench]"}
+            continue
+        row["peers"][name] = {k: v for k, v in scores.items() if k != "peer"}
+        if "peer" not in row:  # the first peer's figures also at the top level
+            row.update(scores)
+    row.setdefault("peer", None)
+    return _clean(row)
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return None if isinstance(value, float) and np.isnan(value) else value
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=["sample", "bank", "all"], default="all")
-    parser.add_argument("--peer", choices=["prophet", "none"], default="prophet")
+    parser.add_argument("--peers", default="mstl,prophet",
+                        help="comma list of peers (mstl, prophet) or 'none'; Prophet runs on the bank only unless "
+                             "--prophet-on-sample (it takes minutes per origin on four queues x two years)")
+    parser.add_argument("--prophet-on-sample", action="store_true")
     args = parser.parse_args(argv)
+    peers = [] if args.peers == "none" else [p.strip() for p in args.peers.split(",") if p.strip()]
+    sample_peers = [p for p in peers if p != "prophet" or args.prophet_on_sample]
     if args.dataset in ("sample", "all"):
         if SAMPLE_HISTORY.exists() and SAMPLE_EVENTS.exists():
-            print(json.dumps(run("sample", read_history(SAMPLE_HISTORY), read_events(SAMPLE_EVENTS), "CN", args.peer,
+            print(json.dumps(run("sample", read_history(SAMPLE_HISTORY), read_events(SAMPLE_EVENTS), "CN", sample_peers,
                                  n_regular=6)), flush=True)
         else:
             print(json.dumps({"dataset": "sample", "skipped": "data/history.csv not generated"}), flush=True)
@@ -172,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         if bank is None:
             print(json.dumps({"dataset": "anonymous-bank-1999", "skipped": "shared data not available"}), flush=True)
         else:
-            print(json.dumps(run("anonymous-bank-1999", bank, None, "IL", args.peer, n_regular=8)), flush=True)
+            print(json.dumps(run("anonymous-bank-1999", bank, None, "IL", peers, n_regular=8)), flush=True)
 
 
 if __name__ == "__main__":
