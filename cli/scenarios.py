@@ -25,7 +25,7 @@ Examples:
 
   plan scenarios    (the questions of data/scenarios.yaml on the sample month 2026-11)
 
-  plan scenarios --only baseline --only bot_40 --mode full --time-limit 90
+  plan scenarios --only baseline --only bot_40 --mode full --time-limit 90 --keep-plans
 
   plan scenarios --sweep vendors.V1.price_per_seat_hour=20..56:4 --scenario outsource_presales
 
@@ -69,9 +69,28 @@ def load_workforce_mapping(config: Path) -> dict:
 
 
 def _jobs(chosen: list[sc.Scenario], base: dict, volumes: pd.DataFrame, calendar: pd.DataFrame, month: str,
-          source: str, presales, values: list[float | None]) -> list[sc.ScenarioJob]:
+          source: str, presales, values: list[float | None], keep_plans: bool = False) -> list[sc.ScenarioJob]:
     return [sc.ScenarioJob(scenario=s, base=base, forecast=volumes, events=calendar, month=month, source=source,
-                           presales=presales, sweep_value=v) for s, v in zip(chosen, values)]
+                           presales=presales, sweep_value=v, keep_plan=keep_plans and s.mode == "full")
+            for s, v in zip(chosen, values)]
+
+
+def plan_writer(results: list[sc.ScenarioResult], forecast: pd.DataFrame, events: pd.DataFrame):
+    """Writes each full-mode roster a scenario kept as its own into ``plans/<scenario>/``."""
+    def write(staging: Path) -> None:
+        from optimize.roster import write_plan
+
+        for result in results:
+            if result.plan is None:
+                continue
+            folder = staging / "plans" / "".join(c if c.isalnum() or c in "-_." else "_" for c in result.name)
+            folder.parent.mkdir(exist_ok=True)
+            config = staging / "plans" / f".{folder.name}.workforce.yaml"
+            config.write_text(yaml.safe_dump(result.workforce.model_dump(mode="json"), allow_unicode=True,
+                                             sort_keys=False), encoding="utf-8")
+            write_plan(result.plan, folder, inputs={"workforce": config, "forecast": forecast, "events": events})
+            config.unlink()
+    return write
 
 
 def _run_with_bars(jobs: list[sc.ScenarioJob], workers: int, describe_title: str) -> list[sc.ScenarioResult]:
@@ -172,6 +191,8 @@ def scenarios(
     sweep: Optional[str] = typer.Option(None, help="FIELD=FROM..TO:STEP, or the name of a sweep in the file."),
     scenario: Optional[str] = typer.Option(None, help="Scenario to sweep (default: the sweep's, else the baseline)."),
     workers: int = typer.Option(2, min=1, max=8, help="Worker processes."),
+    keep_plans: bool = typer.Option(False, "--keep-plans", help="Write each full-mode roster as a plan directory "
+                                                               "under OUT/plans/ (checkable with plan verify)."),
     out: Path = typer.Option(Path("out/scenarios"), help="Directory for scenarios.csv/.xlsx/.png."),
 ) -> None:
     """Cost, people and service of each scenario (outsource, hire, bot, vendor price) against the baseline."""
@@ -225,7 +246,7 @@ def scenarios(
                                                 workforce=workforce, describe=status.update)
     stamps = pd.to_datetime(volumes["interval_start"])
     volumes = volumes[(stamps >= start) & (stamps < start + pd.offsets.MonthBegin(1))].reset_index(drop=True)
-    jobs = _jobs(chosen, base, volumes, calendar, month, str(file), spec.presales_queues, values)
+    jobs = _jobs(chosen, base, volumes, calendar, month, str(file), spec.presales_queues, values, keep_plans)
     results = _run_with_bars(jobs, workers, f"{len(jobs)} scenario(s) on {month}, forecast: {forecast_source}")
     results = sc.enforce_consistency(results, spec.presales_queues)
     currency = workforce.site.currency
@@ -243,7 +264,8 @@ def scenarios(
         findings = scenario_findings(table, spec.baseline, currency)
         title = f"Scenarios — {month}, against '{spec.baseline}'"
     write_scenarios_report(table, out, findings=findings, notes=METHOD_NOTES + [f"forecast: {forecast_source}"],
-                           currency=currency, title=title)
+                           currency=currency, title=title,
+                           also=plan_writer(results, volumes, calendar) if keep_plans else None)
     console.print(_summary(table, currency))
     for line in findings:
         console.print(f"• {line}", highlight=False)

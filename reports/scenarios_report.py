@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -119,19 +119,22 @@ def plot_scenarios(table: pd.DataFrame, path: Path, currency: str, title: str = 
 
 
 def write_scenarios_report(table: pd.DataFrame, out_dir: str | Path, *, findings: list[str] | None = None,
-                           notes: list[str] | None = None, currency: str = "CNY",
-                           title: str = "Scenarios") -> Path:
-    """Write ``scenarios.csv``, ``scenarios.xlsx`` and ``scenarios.png`` atomically into ``out_dir``."""
+                           notes: list[str] | None = None, currency: str = "CNY", title: str = "Scenarios",
+                           also: Callable[[Path], None] | None = None) -> Path:
+    """Write ``scenarios.csv``, ``scenarios.xlsx`` and ``scenarios.png`` atomically into ``out_dir``;
+    ``also(staging_dir)`` may add more (e.g. the full-mode plan directories under ``plans/``)."""
     out_dir = Path(out_dir)
     with output_directory(out_dir, OUR_FILES) as tmp:
         table.to_csv(tmp / "scenarios.csv", index=False, lineterminator="\n")
         write_workbook(table, tmp / "scenarios.xlsx", findings or [], notes or [], currency)
         plot_scenarios(table, tmp / "scenarios.png", currency, title)
         (tmp / "findings.txt").write_text("\n".join(findings or []) + "\n", encoding="utf-8")
+        if also is not None:
+            also(tmp)
     return out_dir
 
 
-OUR_FILES = ("scenarios.csv", "scenarios.xlsx", "scenarios.png", "findings.txt")
+OUR_FILES = ("scenarios.csv", "scenarios.xlsx", "scenarios.png", "findings.txt", "plans")
 
 
 @contextmanager
@@ -148,6 +151,8 @@ def output_directory(out_dir: Path, names: tuple[str, ...]) -> Iterator[Path]:
         yield staging
         for name in names:
             if (staging / name).exists():
+                if (out_dir / name).is_dir():
+                    shutil.rmtree(out_dir / name)
                 os.replace(staging / name, out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
