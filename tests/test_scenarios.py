@@ -410,3 +410,28 @@ def test_staffing_from_a_plan_places_heads_and_seats():
     seats = staffing.vendor_seats["V1"]
     assert seats[grid.queues.index("chat_presales"), :24].tolist() == [3.0] * 24 and seats.sum() == 72
     assert staffing.overtime_cost == 500.0 and staffing.part_time_hours == 4.0
+
+
+def test_keep_plans_writes_each_own_roster_with_its_merged_config(monkeypatch, tmp_path):
+    import yaml
+
+    import optimize.roster
+    from cli.scenarios import plan_writer
+    from reports.scenarios_report import write_scenarios_report
+
+    written = {}
+
+    def fake_write_plan(plan, out_dir, inputs=None):
+        out_dir.mkdir(parents=True)
+        written[out_dir.name] = yaml.safe_load(open(inputs["workforce"], encoding="utf-8"))
+        (out_dir / "summary.json").write_text("{}", encoding="utf-8")
+
+    monkeypatch.setattr(optimize.roster, "write_plan", fake_write_plan, raising=False)
+    results = sc.run_scenarios(_jobs([sc.Scenario("base"), sc.Scenario("cheap v1", {"vendors.V1.price_per_seat_hour": 9})]),
+                               max_workers=1)
+    results[1].plan = object()  # only rows keeping their own roster are written
+    write_scenarios_report(sc.results_table(results, "base"), tmp_path / "out",
+                           also=plan_writer(results, pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]})))
+    assert list(written) == ["cheap_v1"]
+    assert written["cheap_v1"]["vendors"][0]["price_per_seat_hour"] == 9
+    assert sorted(p.name for p in (tmp_path / "out" / "plans").iterdir()) == ["cheap_v1"]
