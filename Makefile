@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The main job on the bundled sample: validate, forecast November 2026, roster it (verified).
 demo: $(STAMP)
 	$(BIN)/plan check
-	$(BIN)/plan ingest --out out/ingested_history.csv
+	$(BIN)/plan forecast
+	$(BIN)/plan roster --month 2026-11
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
