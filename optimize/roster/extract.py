@@ -210,9 +210,13 @@ def service_arrays(inst: Instance, effective: np.ndarray) -> dict[str, np.ndarra
         queue = inst.workforce.queues[name]
         ah = inst.arrivals_human[qi]
         if queue.channel == "email":
-            targets = queue.targets
-            backlog = email_backlog(ah, inst.aht_s[qi], effective[qi], targets.resolve_within_h, inst.interval_min)
-            late = backlog.late_contacts
+            # event days may allow longer; each deadline is worked once and read on its own rows
+            within = np.array([((queue.event_targets if (e and queue.event_targets is not None) else queue.targets)
+                                .resolve_within_h or queue.targets.resolve_within_h) for e in event_interval])
+            late = np.zeros(inst.n_int)
+            for deadline in np.unique(within):
+                backlog = email_backlog(ah, inst.aht_s[qi], effective[qi], float(deadline), inst.interval_min)
+                late[within == deadline] = np.asarray(backlog.late_contacts)[within == deadline]
             out["asa_s"][qi] = backlog.response_s
             out["service_level"][qi] = np.where(ah > 0, 1 - late / np.maximum(ah, 1e-12), 1.0)
             out["shortfall_contacts"][qi] = late
@@ -282,10 +286,10 @@ def service_summary(inst: Instance, service: dict) -> dict[str, dict]:
         contacts = float(ah.sum())
         answered = ah * (1 - service["abandon_rate"][qi])
         out[name] = {
-            "asa_s": round(float((answered * service["asa_s"][qi]).sum() / max(answered.sum(), 1e-9)), 2),
-            "service_level": round(float(1 - service["shortfall_contacts"][qi].sum() / max(contacts, 1e-9)), 4),
-            "abandon_rate": round(float((ah * service["abandon_rate"][qi]).sum() / max(contacts, 1e-9)), 4),
-            "contacts": round(contacts, 1)}
+            "asa_s": float((answered * service["asa_s"][qi]).sum() / max(answered.sum(), 1e-9)),
+            "service_level": float(1 - service["shortfall_contacts"][qi].sum() / max(contacts, 1e-9)),
+            "abandon_rate": float((ah * service["abandon_rate"][qi]).sum() / max(contacts, 1e-9)),
+            "contacts": contacts}
     return out
 
 

@@ -108,7 +108,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     stages: list[StageResult] = []
 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
-    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.45 * budget, seed=seed,
+    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.55 * budget, seed=seed,
                                           scale=COST_SCALE, constant=constant, progress=progress)
     if vals is None:  # no LP in time: any legal plan first (no objective), then improve from it
         objective_expr = agg.objective_expr()
@@ -135,7 +135,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         if n:
             group_counts[g][(d, s)] += n
     t0 = time.perf_counter()
-    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.25 * budget, seed, progress)
+    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.2 * budget, seed, progress)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
 

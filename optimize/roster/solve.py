@@ -122,7 +122,7 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
             box.add(var >= lo)
             box.add(var <= max(lo, hi))
         remaining = time_limit_s - (time.perf_counter() - started)
-        values, boxed = solve_with_values(box, stage=f"{label} (LP box)", time_limit_s=0.85 * remaining, seed=seed,
+        values, boxed = solve_with_values(box, stage=f"{label} (LP box)", time_limit_s=0.95 * remaining, seed=seed,
                                           scale=scale, constant=constant, progress=progress,
                                           hint=np.round(lp.values).astype(np.int64))
         stages.append(boxed)

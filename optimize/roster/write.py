@@ -39,7 +39,7 @@ def write_plan(plan: RosterPlan, out_dir: str | Path, inputs: dict[str, str | Pa
     with atomic_directory(out_dir) as tmp:
         plan.roster.to_csv(tmp / "roster.csv", index=False, lineterminator="\n")
         plan.vendor_seats.to_csv(tmp / "vendor_seats.csv", index=False, lineterminator="\n")
-        plan.coverage.to_csv(tmp / "coverage.csv", index=False, lineterminator="\n", float_format="%.6g")
+        plan.coverage.to_csv(tmp / "coverage.csv", index=False, lineterminator="\n")
         (tmp / "inputs").mkdir()
         written = {}
         for key, source in (inputs or {}).items():
