@@ -266,7 +266,21 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     solver.parameters.random_seed = seed
     status = solver.solve(pm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}, solver.status_name(status)
+        # nothing in time: any legal roster first (no objective is much easier), then go on from it
+        pm.model.clear_objective()
+        legal = cp_model.CpSolver()
+        legal.parameters.max_time_in_seconds = max(10.0, time_limit_s)
+        legal.parameters.num_workers = workers
+        legal.parameters.random_seed = seed
+        if legal.solve(pm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {}, legal.status_name()
+        for var in pm.x.values():
+            pm.model.add_hint(var, legal.value(var))
+        pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
+        status = solver.solve(pm.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {(a, d): s for (a, d, s), x in pm.x.items() if legal.boolean_value(x)}, "FEASIBLE (legal only)"
+        pm.model.clear_hints()
     first = {(a, d): s for (a, d, s), x in pm.x.items() if solver.boolean_value(x)}
     pm.model.add(deviation <= int(round(solver.value(deviation))))
     for var in pm.x.values():

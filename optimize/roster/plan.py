@@ -1,16 +1,18 @@
 """``plan_month``: the month's roster at minimum cost, as a CP-SAT-centred decomposition.
 
-1. **aggregate** (:mod:`optimize.roster.model`): one CP-SAT model decides, per in-house group (same
-   skills and contract), how many agents work each shift with each break placement on each queue
-   each day; part-time blocks; vendor seats per interval; and prices service exactly through the
-   staffing service functions. Its best bound is a lower bound on every legal roster.
+1. **aggregate** (:mod:`optimize.roster.model`): one model decides, per in-house group (same skills
+   and contract), how many agents work each shift on each queue each day, the meal-break placements,
+   part-time blocks, vendor seats per interval, and prices service exactly through the staffing
+   service functions. Its LP relaxation (HiGHS, :mod:`optimize.roster.relaxation`) gives the lower
+   bound and a rounding box; CP-SAT searches inside the box from the rounded LP point (RINS-like).
 2. **assign** (:mod:`optimize.roster.assign`): per group, named agents take those shifts under every
-   individual rule, with the soft wishes priced.
-3. **repair**: the aggregate model again, with each group's daily shift counts fixed to the named
-   roster, re-chooses break placements, queues, part-time blocks and vendor seats around it.
+   individual rule (CP-SAT; counts first, then the soft wishes at that level).
+3. **repair**: the aggregate model again, each group's daily shift counts fixed to the named roster,
+   re-chooses queues, break placements, part-time blocks and vendor seats around it (LP + box again).
 4. **part-time names**: blocks go to named part-timers (one a day, weekly cap).
-The final plan's objective (its variable cost plus priced penalties) is compared with the bound of
-step 1: that gap is the one reported.
+The final plan's objective (its variable cost plus priced service penalties, recomputed from the
+named roster by :mod:`optimize.roster.evaluate`) is compared with the bound of step 1: that gap is
+the one reported, so it includes every loss of the decomposition.
 """
 from __future__ import annotations
 
