@@ -42,11 +42,6 @@ EFFECT_RIDGE = 0.02
 CALENDAR_RIDGE = 1.0
 HUBER_T = 2.0
 SIGNIFICANCE_T = 3.0
-MASK_MODE = "all"
-TREND_COLUMN = False
-TREND_ORIGIN = pd.Timestamp("2000-01-01")
-AR_ORDER = 1
-LEVEL_MEMORY_DAYS = 0.0  # 0: level variance by maximum likelihood alone
 BACKFIT_ROUNDS = 3
 RECENCY_HALF_LIFE_DAYS = 365.0
 
@@ -91,8 +86,6 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
     blocks = calendar.loc[dates, "long_block"].to_numpy()
     for key in sorted(set(blocks) - {""}):
         cols[f"lb|{key}"] = (blocks == key).astype(float)
-    if TREND_COLUMN:
-        cols["trend_years"] = np.asarray((dates - TREND_ORIGIN).days, dtype=float) / 365.25
     day = dates.day.to_numpy()
     for lo, hi in MONTH_POSITION_BINS:
         cols[f"dom_{lo}_{hi}"] = ((day >= lo) & (day <= hi)).astype(float)
@@ -147,7 +140,7 @@ def fit_level(adjusted: pd.Series, trend: bool, params: np.ndarray | None = None
     likelihood (from ``start_params`` when given).
     """
     model = UnobservedComponents(adjusted.to_numpy(), level="lldtrend" if trend else "llevel",
-                                 autoregressive=AR_ORDER or None)
+                                 autoregressive=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if params is None:
@@ -209,7 +202,8 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
         beta, cov, sigma = robust_ridge(Xk, y - level, weights, penalties)
         if round_ == 1:
             # A phase-day or holiday-window keeps an effect of its own only when the history shows it
-            # clearly (|t| >= 2); the rest fall back on their phase mean. One noisy past edition must
+            # clearly (|t| >= SIGNIFICANCE_T): with dozens of offsets per kind, a 2-sigma rule would keep a
+            # few pure-noise days; the rest fall back on their phase mean. One noisy past edition must
             # not put a dent into next year's forecast.
             t = beta / np.sqrt(np.maximum(np.diag(cov), 1e-12))
             weak = {c for c, ti in zip(keep, t) if c.startswith(("evo|", "lb|")) and abs(ti) < SIGNIFICANCE_T}
@@ -230,28 +224,14 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
         level = np.asarray(result.smoothed_state[0])
     # Final level for forecasting: fit by maximum likelihood on the last adjusted series.
     result = fit_level(pd.Series(clean, index=totals.index), use_trend, start_params=result.params)
-    if LEVEL_MEMORY_DAYS > 0:
-        names = list(result.model.param_names)
-        floor = sigma ** 2 / LEVEL_MEMORY_DAYS ** 2
-        if result.params[names.index("sigma2.level")] < floor:
-            model = result.model
-            with warnings.catch_warnings(), model.fix_params({"sigma2.level": floor}):
-                warnings.simplefilter("ignore")
-                result = model.fit(disp=False, maxiter=200)
     return DailyFit(columns=keep, beta=beta, cov=cov, sigma=sigma, level_result=result,
                     last_date=totals.index[-1], fitted_log=pd.Series(level + Xk @ beta, index=totals.index),
                     level=pd.Series(level, index=totals.index))
 
 
 def _special_days(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """Days carrying a strong, short holiday or promotion effect (pre-sale, peak, early tail, holidays)."""
-    if MASK_MODE == "none":
-        return np.zeros(len(X), dtype=bool)
-    skip = {"all": ("dow_", "dom_", "trend"), "events": ("dow_", "dom_", "trend", "lb|", "cal_")}.get(
-        MASK_MODE, ("dow_", "dom_", "trend", "lb|", "cal_pre_long", "cal_post_long"))
-    effects = [c for c in columns if not c.startswith(skip) and not (MASK_MODE == "strong" and (
-        c.endswith("|tail_late") or (c.startswith("evo|") and c.split("|")[-1].lstrip("-").isdigit()
-                                     and int(c.split("|")[-1]) > 3)))]
+    """Days carrying any holiday or promotion effect (everything but weekday and month position)."""
+    effects = [c for c in columns if not c.startswith(("dow_", "dom_"))]
     return X[effects].to_numpy().any(axis=1) if effects else np.zeros(len(X), dtype=bool)
 
 
