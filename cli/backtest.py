@@ -78,10 +78,11 @@ def backtest(
     json_out: Path = typer.Option(Path("out/backtest.json"), "--json", help="Summary figures (JSON)."),
     plot: Path = typer.Option(Path("out/backtest.png"), help="Chart to write (PNG)."),
     detail: Optional[Path] = typer.Option(None, help="Also write every forecast interval (CSV/Parquet)."),
+    interval_minutes: int = typer.Option(60, help="Interval length of the history: 60, 30 or 15 minutes."),
     seed: int = typer.Option(0, help="Seed of the quantile simulation."),
 ) -> None:
     """Rolling-origin backtest: the model against seasonal naive and last year's event, hourly and daily."""
-    hist = read_history(history)
+    hist = read_history(history, interval_minutes=interval_minutes)
     hist.attrs["path"] = str(history)
     cal = None if events.lower() == "none" else read_events(events)
     if cal is not None:

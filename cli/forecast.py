@@ -101,11 +101,12 @@ def forecast(
     end: Optional[str] = typer.Option(None, help="Last day to forecast, YYYY-MM-DD (inclusive)."),
     out: Path = typer.Option(Path("out/forecast.csv"), help="Forecast table to write (CSV or Parquet)."),
     plot: Path = typer.Option(Path("out/forecast.png"), help="Chart to write (PNG)."),
+    interval_minutes: int = typer.Option(60, help="Interval length of the history: 60, 30 or 15 minutes."),
     seed: int = typer.Option(0, help="Seed of the quantile simulation (same seed, same table)."),
     fill_missing: bool = typer.Option(False, help="Treat missing hours in the history as zero arrivals."),
 ) -> None:
     """Forecast arrivals per queue and interval (mean and p10/p50/p90) with holidays and promotion peaks."""
-    hist = read_history(history, fill_missing=fill_missing)
+    hist = read_history(history, interval_minutes=interval_minutes, fill_missing=fill_missing)
     hist.attrs["path"] = str(history)
     cal = read_events(events)
     cal.attrs["path"] = str(events)

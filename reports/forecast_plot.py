@@ -89,7 +89,8 @@ def plot_forecast(forecast: pd.DataFrame, history: pd.DataFrame | None, target: 
         _daily_panel(daily, part, events)
         if row == 0:
             hourly.legend(loc="upper left", fontsize=8, ncol=3, frameon=False)
-    figure.suptitle(title or f"Contact forecast {start:%Y-%m-%d} .. {end:%Y-%m-%d} (shaded: promotion days and after-sales tail; darker: peak day)",
+    shaded = " (shaded: promotion days and after-sales tail; darker: peak day)" if events is not None and len(events) else ""
+    figure.suptitle(title or f"Contact forecast {start:%Y-%m-%d} .. {end:%Y-%m-%d}{shaded}",
                     fontsize=13, x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0, 1, 0.97))
     target = Path(target)

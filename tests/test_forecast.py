@@ -201,3 +201,24 @@ def test_origins_include_one_just_before_each_repeated_promotion():
     assert pd.Timestamp("2025-05-17") not in origins      # the first 618 has nothing to learn from
     assert len(origins) >= 6
     assert max(origins) <= pd.Timestamp("2026-10-31") - pd.Timedelta(days=7)
+
+
+def test_cli_forecast_writes_table_and_plot(tmp_path, run_plan):
+    """Half-hour history, no events, Israeli calendar: the table covers the asked days on the same grid."""
+    hourly = synthetic_history("2025-06-01", "2025-09-30", country="IL")
+    half = hourly.loc[hourly.index.repeat(2)].reset_index(drop=True)
+    half["interval_start"] = half["interval_start"] + pd.to_timedelta(np.tile([0, 30], len(hourly)), unit="m")
+    half["arrivals"] = np.floor(half["arrivals"] / 2)
+    path = tmp_path / "history.csv"
+    half.assign(interval_start=half["interval_start"].dt.strftime("%Y-%m-%d %H:%M")).to_csv(path, index=False)
+    events = tmp_path / "events.csv"
+    events.write_text("name,kind,start,end,intensity\n", encoding="utf-8")
+    out, plot = tmp_path / "fc.csv", tmp_path / "fc.png"
+    run = run_plan("forecast", "--history", path, "--events", events, "--country", "IL", "--interval-minutes", "30",
+                   "--start", "2025-10-01", "--end", "2025-10-07", "--out", out, "--plot", plot)
+    assert run.exit_code == 0, run.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["queue", "interval_start", "arrivals", "p10", "p50", "p90"]
+    assert len(table) == 7 * 48
+    assert table["interval_start"].iloc[1] == "2025-10-01 00:30"
+    assert plot.stat().st_size > 20_000
