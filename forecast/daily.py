@@ -33,9 +33,10 @@ from forecast.events import PhaseDay
 MONTH_POSITION_BINS = ((1, 3), (4, 8), (9, 12), (19, 23), (24, 31))
 MONTH_POSITION_RIDGE = 2.0
 PHASES = ("pre", "peak", "tail_early", "tail_late")
-# Ridge weights in units of "days of evidence": a phase-day seen once keeps 1/(1+0.3) of its
-# own deviation from its phase mean; phase means and calendar flags are barely shrunk.
-DEVIATION_RIDGE = 0.3
+# Ridge weights in units of "days of evidence": a phase-day seen once keeps 1/(1+1) of its
+# own deviation from its phase mean (and needs |t| >= SIGNIFICANCE_T to keep any); phase means are
+# barely shrunk.
+DEVIATION_RIDGE = 1.0
 EFFECT_RIDGE = 0.02
 # Holiday flags are rare (a handful of days a year): shrink them like one day of evidence so that
 # one odd rebound does not double next year's forecast.
