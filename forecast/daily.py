@@ -43,6 +43,7 @@ EFFECT_RIDGE = 0.02
 CALENDAR_RIDGE = 1.0
 HUBER_T = 2.0
 SIGNIFICANCE_T = 3.0
+MASK_LOG_EFFECT = 0.1
 BACKFIT_ROUNDS = 3
 RECENCY_HALF_LIFE_DAYS = 365.0
 
@@ -215,9 +216,9 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
                 beta, cov, sigma = robust_ridge(Xk, y - level, weights, penalties)
         adjusted = y - Xk @ beta
         clean = _winsorise(adjusted, level, sigma)
-        # The level is read from ordinary days only: through a four-week pre-sale or Spring Festival
+        # The level is read from ordinary and nearly ordinary days: through a four-week pre-sale or Spring Festival
         # a flexible level would otherwise soak up the very effect the regression has to learn.
-        clean[_special_days(X, keep)] = np.nan
+        clean[_special_days(X, keep, beta)] = np.nan
         if round_ == 0:
             result, use_trend = _choose_level(pd.Series(clean, index=totals.index), trend)
         else:
@@ -230,10 +231,17 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
                     level=pd.Series(level, index=totals.index))
 
 
-def _special_days(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """Days carrying any holiday or promotion effect (everything but weekday and month position)."""
-    effects = [c for c in columns if not c.startswith(("dow_", "dom_"))]
-    return X[effects].to_numpy().any(axis=1) if effects else np.zeros(len(X), dtype=bool)
+def _special_days(X: pd.DataFrame, columns: list[str], beta: np.ndarray) -> np.ndarray:
+    """Days whose holiday and promotion effects move the volume by more than ``MASK_LOG_EFFECT``.
+
+    Days with a small effect (a late after-sales tail day) stay in the level, adjusted by their
+    effect, so a level shift in a promotion-dense season still shows within days.
+    """
+    idx = [i for i, c in enumerate(columns) if not c.startswith(("dow_", "dom_"))]
+    if not idx:
+        return np.zeros(len(X), dtype=bool)
+    effect = X[[columns[i] for i in idx]].to_numpy(dtype=float) @ beta[idx]
+    return np.abs(effect) > MASK_LOG_EFFECT
 
 
 def _winsorise(adjusted: np.ndarray, level: np.ndarray, sigma: float, z: float = 3.0) -> np.ndarray:
