@@ -57,12 +57,13 @@ def scaled(workforce, in_house: int, part_time: int):
     return parse_workforce(data, "generated"), factor
 
 
-def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float) -> dict:
+def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float, group_size: int | None = None) -> dict:
     from optimize.roster import plan_month, write_plan
     from optimize.staffing import requirements_table
     requirements = requirements_table(forecast, workforce, events)
     started = time.perf_counter()
-    plan = plan_month(workforce, requirements, SAMPLE_MONTH, events=events, time_limit_s=time_limit, seed=0)
+    plan = plan_month(workforce, requirements, SAMPLE_MONTH, events=events, time_limit_s=time_limit, seed=0,
+                      max_group_size=group_size)
     seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan"
@@ -77,7 +78,7 @@ def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float)
         except Exception as exc:  # noqa: BLE001 - a failing checker is reported, not hidden
             violations = [f"checker failed: {type(exc).__name__}: {exc}"]
     solver = plan.summary["solver"]
-    return {"instance": name, "agents": len(workforce.in_house), "part_time": len(workforce.part_time),
+    return {"instance": name, "group_size": group_size, "agents": len(workforce.in_house), "part_time": len(workforce.part_time),
             "vendors": len(workforce.vendors), "seconds": round(seconds, 1), "objective": solver["objective"],
             "best_bound": solver["best_bound"], "gap": solver["gap"], "violations": len(violations),
             "violation_examples": violations[:3], "target_seconds": TARGETS.get(name),
@@ -90,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=list(TARGETS))
     parser.add_argument("--time-limit", type=float)
+    parser.add_argument("--group-size", type=int, help="cut in-house groups to at most this many agents")
     args = parser.parse_args()
     workforce = read_workforce(SAMPLE_WORKFORCE)
     events = read_events(SAMPLE_EVENTS)
@@ -105,7 +107,7 @@ def main() -> None:
         for column in ("arrivals", "p10", "p50", "p90"):
             if column in fc:
                 fc[column] = fc[column] * factor
-        print(json.dumps(run(name, wf, fc, events, args.time_limit or TARGETS[name]), ensure_ascii=False), flush=True)
+        print(json.dumps(run(name, wf, fc, events, args.time_limit or TARGETS[name], args.group_size), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -115,17 +115,22 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
                                    "limit_s": time_limit_s})
     values = None
     if lp.values is not None:
-        box = model.clone()
-        for i in decisions:
-            lo, hi = int(np.floor(lp.values[i] + 1e-6)), int(np.ceil(lp.values[i] - 1e-6))
-            var = box.get_int_var_from_proto_index(i)
-            box.add(var >= lo)
-            box.add(var <= max(lo, hi))
-        remaining = time_limit_s - (time.perf_counter() - started)
-        values, boxed = solve_with_values(box, stage=f"{label} (LP box)", time_limit_s=0.95 * remaining, seed=seed,
-                                          scale=scale, constant=constant, progress=progress,
-                                          hint=np.round(lp.values).astype(np.int64))
-        stages.append(boxed)
+        for widen in (0, 1, 3):  # an infeasible rounding box is widened, not given up
+            box = model.clone()
+            for i in decisions:
+                lo = int(np.floor(lp.values[i] + 1e-6)) - widen
+                hi = int(np.ceil(lp.values[i] - 1e-6)) + widen
+                var = box.get_int_var_from_proto_index(i)
+                box.add(var >= lo)
+                box.add(var <= max(lo, hi))
+            remaining = time_limit_s - (time.perf_counter() - started)
+            values, boxed = solve_with_values(box, stage=f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)",
+                                              time_limit_s=0.95 * remaining, seed=seed, scale=scale,
+                                              constant=constant, progress=progress,
+                                              hint=np.round(lp.values).astype(np.int64))
+            stages.append(boxed)
+            if boxed.status != "INFEASIBLE" or remaining < 2:
+                break
     if values is None:  # the box held no solution in time: the whole model, from the fallback hint
         remaining = time_limit_s - (time.perf_counter() - started)
         values, full = solve_with_values(model, stage=label, time_limit_s=max(2.0, remaining), seed=seed,
