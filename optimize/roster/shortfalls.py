@@ -84,6 +84,7 @@ def diagnose(inst: Instance, short: np.ndarray, need_eff: np.ndarray, staffed: d
                         reasons.append(f"vendor {vendor.id} cap of {vendor.max_seats} seats reached")
             days = sorted({t // inst.per_day for t in span})
             eligible = [a for a, agent in enumerate(wf.in_house) if name in agent.skills]
+            free: list = []
             if eligible:
                 idle = [(a, d) for a in eligible for d in days if d not in inst.leave[a] and (a, d) not in working]
                 if not idle:
@@ -103,9 +104,10 @@ def diagnose(inst: Instance, short: np.ndarray, need_eff: np.ndarray, staffed: d
                                               for b in g.blocks[d] for t in span if t // inst.per_day == d)]
                 if not avail:
                     reasons.append("part-timers are not available at these hours")
-            if not reasons:
-                reasons.append("more staff was possible, but at the configured shortfall penalty per contact "
-                               "the shortfall is cheaper than the staff that would remove it")
+            if free or not reasons:
+                reasons.append("in-house agents with the skill were free that day: at the configured shortfall "
+                               "penalty per contact the shortfall was the cheaper choice, or the roster could not be "
+                               "re-arranged within the time limit")
             records.append({"queue": name, "kind": label,
                             "intervals": f"{starts[t0]:%Y-%m-%d %H:%M}/{starts[t1 - 1]:%Y-%m-%d %H:%M}",
                             "agents_short": int(math.ceil(max(gap_eff, 0.0) / keep - 1e-9)),
