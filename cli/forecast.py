@@ -16,7 +16,7 @@ from contracts.events import read_events
 from contracts.history import read_history
 from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
 from contracts.tables import write_table
-from forecast.events import event_day_mask
+from contracts.events import event_day_mask
 from forecast.model import VolumeForecaster
 from reports.forecast_plot import plot_forecast
 
@@ -82,7 +82,7 @@ def summary_table(table: pd.DataFrame, events: pd.DataFrame, start: pd.Timestamp
     for queue, part in table.groupby("queue", sort=False):
         day = part["interval_start"].dt.normalize()
         daily = part.groupby(day)["arrivals"].sum()
-        on_event = event_day_mask(events, pd.DatetimeIndex(daily.index))
+        on_event = event_day_mask(pd.DatetimeIndex(daily.index), events)
         peak = part.loc[part["arrivals"].idxmax()]
         out.add_row(queue, f"{part['arrivals'].sum():,.0f}", f"{part['arrivals'].sum() / days:,.0f}",
                     f"{daily[on_event].sum():,.0f}", f"{daily.idxmax():%m-%d} ({daily.max():,.0f})",

@@ -40,11 +40,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scipy import stats
 
 from contracts.errors import InputError
+from contracts.yaml_file import read_yaml
 from contracts.tables import FIRST_DATA_LINE, read_table
 
 ROLES = ("arrival", "date", "first_reply", "wait", "end", "handle", "abandoned", "outcome", "queue", "id")
@@ -144,14 +144,7 @@ class ContactLogMapping(_Strict):
 def read_mapping(path: str | Path) -> ContactLogMapping:
     """Read a contact-log mapping YAML; errors name the file and the dotted key."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         row=mark.line + 1 if mark is not None else None) from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise InputError(path, f"expected a YAML mapping at the top level, got {type(data).__name__}")
     try:

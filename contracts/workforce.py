@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contracts.errors import InputError
+from contracts.yaml_file import read_yaml
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -327,13 +327,5 @@ def parse_workforce(data: object, source: str | Path = "<workforce>") -> Workfor
 
 def read_workforce(path: str | Path) -> Workforce:
     """Read and validate the workforce YAML; errors name the file and the dotted field path."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=row) from None
+    data = read_yaml(path)
     return parse_workforce(data, path)

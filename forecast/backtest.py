@@ -16,7 +16,8 @@ import pandas as pd
 
 from forecast import metrics
 from forecast.baselines import last_year_scaled, seasonal_naive
-from forecast.events import event_day_mask, peak_day_mask
+from contracts.events import event_day_mask
+from forecast.events import peak_day_mask
 from forecast.model import VolumeForecaster
 
 HORIZON_DAYS = 35
@@ -92,7 +93,7 @@ def rolling_origin_backtest(history: pd.DataFrame, events: pd.DataFrame | None =
             pieces.append(pd.DataFrame({
                 "origin": origin, "queue": queue, "interval_start": stamps,
                 "horizon_day": np.asarray((stamps.normalize() - origin).days) + 1,
-                "event_day": event_day_mask(events, stamps),
+                "event_day": event_day_mask(stamps, events),
                 "peak_day": peak_day_mask(events, stamps),
                 "actual": actual, "model": fq["arrivals"].to_numpy(), "p10": fq["p10"].to_numpy(),
                 "p50": fq["p50"].to_numpy(), "p90": fq["p90"].to_numpy(),

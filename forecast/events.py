@@ -3,7 +3,7 @@
 A promotion row covers ``start`` (first pre-sale day) .. ``end`` (peak day, e.g. 11-11). Its effect
 on volume is indexed by the day offset from ``end``: negative offsets are pre-sale days (the
 final-payment days 10-31 and 11-10 are offsets -11 and -1 of double11), 0 is the peak, and
-1..``TAIL_DAYS`` the after-sales tail that lags delivery. Offsets are shared by every occurrence of
+1..``MODEL_TAIL_DAYS`` the after-sales tail that lags delivery. Offsets are shared by every occurrence of
 a kind, so each past occurrence teaches the effect of the same phase-day in the next one.
 """
 from __future__ import annotations
@@ -13,12 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-TAIL_DAYS = 14
 # The forecaster looks further: returns and refunds keep arriving up to three weeks after a peak.
 MODEL_TAIL_DAYS = 21
-
-# Kinds whose after-sales tail counts as event days for service targets (the brief's rule).
-TAIL_EVENT_KINDS = ("double11", "618")
 
 
 @dataclass(frozen=True)
@@ -56,19 +52,6 @@ def phase_days(events: pd.DataFrame, dates: pd.DatetimeIndex, tail_days: int | N
                 out.setdefault(day, []).append(PhaseDay(str(ev.kind), int((day - end).days), row,
                                                         is_start=bool(day == start and start < end)))
     return out
-
-
-def event_day_mask(events: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
-    """Dates that are event days for service targets: inside an event, or 0..14 days after a big promotion."""
-    dates = pd.DatetimeIndex(dates).normalize()
-    mask = np.zeros(len(dates), dtype=bool)
-    if events is None or len(events) == 0:
-        return mask
-    for ev in events.itertuples(index=False):
-        start, end = pd.Timestamp(ev.start).normalize(), pd.Timestamp(ev.end).normalize()
-        last = end + pd.Timedelta(days=TAIL_DAYS) if str(ev.kind) in TAIL_EVENT_KINDS else end
-        mask |= np.asarray((dates >= start) & (dates <= last))
-    return mask
 
 
 def peak_day_mask(events: pd.DataFrame, dates: pd.DatetimeIndex, around: int = 1) -> np.ndarray:

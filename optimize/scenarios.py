@@ -34,9 +34,9 @@ from typing import Any, Callable, Iterable, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from contracts.errors import InputError
+from contracts.yaml_file import read_yaml
 from contracts.workforce import WEEKDAYS, Workforce, minutes_of, parse_workforce
 
 Mode = Literal["quick", "full"]
@@ -169,15 +169,7 @@ def _sweep_from(raw: object, index: int, source: str, scenario_names: set[str]) 
 
 def read_scenarios(path: str | Path) -> ScenarioSet:
     """Read a scenario file; errors name the file, the scenario and the field."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         row=mark.line + 1 if mark is not None else None) from None
+    data = read_yaml(path)
     return parse_scenarios(data, path)
 
 

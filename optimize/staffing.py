@@ -25,15 +25,13 @@ from contracts.errors import InputError
 from contracts.tables import parse_numbers, parse_timestamps, read_table, require_columns
 from contracts.workforce import Queue, Targets, Workforce
 from optimize.email import email_backlog, email_required_agents
+from contracts.events import event_day_mask
 from optimize.erlang import ServiceMetrics
 from optimize.service import DEFAULT_ANSWER_WITHIN_S, queue_metrics
 
 REQUIREMENT_COLUMNS = ["queue", "interval_start", "event_day", "arrivals", "bot_handled", "arrivals_human", "aht_s",
                        "workload_erlangs", "agents_required", "agents_required_frac", "asa_s", "service_level",
                        "abandon_rate", "occupancy"]
-# After-sales tail: the days after a big promotion's peak still use the event targets (brief).
-TAIL_KINDS = ("double11", "618")
-TAIL_DAYS = 14
 # z-score of the 90% quantile: p10/p90 are ±Z90 standard deviations of each half-normal.
 Z90 = float(stats.norm.ppf(0.9))
 RISK_CONFIDENCES = (0.5, 0.8, 0.9, 0.95)
@@ -91,20 +89,6 @@ def arrivals_to_staff_for(forecast: pd.DataFrame, confidence: float | None = Non
 
 
 # ---- 2. event days ---------------------------------------------------------------------------
-def event_day_mask(interval_start: pd.Series | pd.DatetimeIndex, events: pd.DataFrame | None) -> np.ndarray:
-    """True where the date is within an event (start..end) or 0..14 days after a double11/618 peak."""
-    days = pd.DatetimeIndex(interval_start).normalize()
-    mask = np.zeros(len(days), dtype=bool)
-    if events is None or len(events) == 0:
-        return mask
-    for row in events.itertuples(index=False):
-        start, end = pd.Timestamp(row.start).normalize(), pd.Timestamp(row.end).normalize()
-        if str(row.kind) in TAIL_KINDS:
-            end = end + pd.Timedelta(days=TAIL_DAYS)
-        mask |= np.asarray((days >= start) & (days <= end))
-    return mask
-
-
 # ---- 3. bot ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class BotSplit:

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from contracts.tables import atomic_path  # noqa: E402
-from forecast.events import event_day_mask  # noqa: E402
+from contracts.events import event_day_mask  # noqa: E402
 
 HISTORY_COLOUR = "#7f7f7f"
 FORECAST_COLOUR = "#1f5fa8"
@@ -24,7 +24,7 @@ PEAK_COLOUR = "#f0a848"
 def event_spans(days: pd.DatetimeIndex, events: pd.DataFrame | None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Contiguous runs of event days within ``days`` as (first day, day after the last)."""
     days = pd.DatetimeIndex(sorted(set(pd.DatetimeIndex(days).normalize())))
-    flagged = days[event_day_mask(events, days)] if len(days) else days
+    flagged = days[event_day_mask(days, events)] if len(days) else days
     spans: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     for day in flagged:
         if spans and day == spans[-1][1]:
@@ -104,7 +104,7 @@ def _daily_panel(axis, part: pd.DataFrame, events: pd.DataFrame | None) -> None:
     """Daily totals as bars, event days in amber, with the sum of p10/p90 as a rough whisker."""
     day = part["interval_start"].dt.normalize()
     totals = part.groupby(day)[["arrivals"]].sum()
-    flags = event_day_mask(events, pd.DatetimeIndex(totals.index))
+    flags = event_day_mask(pd.DatetimeIndex(totals.index), events)
     colours = np.where(flags, "#e59a2f", FORECAST_COLOUR)
     axis.bar(totals.index, totals["arrivals"], width=0.8, color=colours)
     axis.set_title("contacts per day (amber: event day)", loc="left", fontsize=9)

@@ -7,7 +7,8 @@ import pytest
 
 from contracts.workforce import Bot, Queue, Targets, parse_workforce
 from optimize.service import queue_metrics
-from optimize.staffing import (REQUIREMENT_COLUMNS, arrivals_to_staff_for, bot_split, event_day_mask, meets_targets,
+from contracts.events import event_day_mask
+from optimize.staffing import (REQUIREMENT_COLUMNS, arrivals_to_staff_for, bot_split, meets_targets,
                                required_agents, requirements_table, risk_table)
 
 SL_TARGET = Targets(service_level=0.8, answer_within_s=20, max_abandon=0.05)
