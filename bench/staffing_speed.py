@@ -69,7 +69,8 @@ def sample_requirements() -> tuple[dict, dict] | None:
     from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
     from contracts.events import read_events
     from contracts.workforce import read_workforce
-    from optimize.staffing import read_forecast, requirements_table
+    from contracts.forecast_table import read_forecast
+    from optimize.staffing import requirements_table
 
     if not SAMPLE_WORKFORCE.exists():
         return None

@@ -37,7 +37,7 @@ def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[P
                  events: pd.DataFrame, workforce, describe=lambda text: None) -> tuple[pd.DataFrame, str]:
     """The forecast covering ``start``..``end`` (dates, inclusive): a given file, ``out/forecast.csv``
     when it covers the range, else a fresh fit of the history (slow: minutes)."""
-    from optimize.staffing import read_forecast
+    from contracts.forecast_table import read_forecast
 
     def covers(frame: pd.DataFrame) -> bool:
         stamps = pd.to_datetime(frame["interval_start"])

@@ -15,7 +15,8 @@ from contracts.events import read_events
 from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from contracts.tables import write_table
 from contracts.workforce import read_workforce
-from optimize.staffing import read_forecast, requirements_table, risk_table
+from contracts.forecast_table import read_forecast
+from optimize.staffing import requirements_table, risk_table
 from reports.staffing_plot import plot_requirements
 
 DEFAULT_FORECAST = Path("out/forecast.csv")

@@ -22,10 +22,10 @@ import pandas as pd
 from scipy import stats
 
 from contracts.errors import InputError
-from contracts.tables import parse_numbers, parse_timestamps, read_table, require_columns
 from contracts.workforce import Queue, Targets, Workforce
 from optimize.email import email_backlog, email_required_agents
 from contracts.events import event_day_mask
+from contracts.forecast_table import read_forecast
 from optimize.erlang import ServiceMetrics
 from optimize.service import DEFAULT_ANSWER_WITHIN_S, queue_metrics
 
@@ -39,29 +39,6 @@ RISK_CONFIDENCES = (0.5, 0.8, 0.9, 0.95)
 TOLERANCE = 1e-9
 
 
-FORECAST_COLUMNS = ["queue", "interval_start", "arrivals"]
-
-
-def read_forecast(path, known_queues=None) -> pd.DataFrame:
-    """Read a forecast table (``queue, interval_start, arrivals[, p10, p50, p90]``), errors located."""
-    raw = read_table(path)
-    require_columns(raw, path, FORECAST_COLUMNS)
-    frame = pd.DataFrame({"queue": raw["queue"].astype(str).str.strip(),
-                          "interval_start": parse_timestamps(raw, "interval_start", path)})
-    for column in ("arrivals", "p10", "p50", "p90"):
-        if column in raw.columns:
-            frame[column] = parse_numbers(raw, column, path)
-    if known_queues is not None:
-        unknown = ~frame["queue"].isin(list(known_queues))
-        if unknown.any():
-            i = int(np.argmax(unknown.to_numpy()))
-            raise InputError(path, f"unknown queue {frame['queue'].iloc[i]!r} (the workforce config has "
-                                   f"{', '.join(known_queues)})", row=i + 2, field="queue")
-    duplicated = frame.duplicated(["queue", "interval_start"]).to_numpy()
-    if duplicated.any():
-        i = int(np.argmax(duplicated))
-        raise InputError(path, "duplicate queue and interval_start", row=i + 2, field="interval_start")
-    return frame
 
 
 # ---- 1. which arrivals to staff for ----------------------------------------------------------
