@@ -29,7 +29,7 @@ TARGETS = {"sample": 60, "300": 120, "1000": 600}
 def sample_forecast(workforce, events) -> pd.DataFrame:
     cached = ROOT / "out" / "forecast.csv"
     if cached.exists():
-        from optimize.staffing import read_forecast
+        from contracts.forecast_table import read_forecast
         frame = read_forecast(cached, known_queues=workforce.queues)
     else:
         from contracts.history import read_history

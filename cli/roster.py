@@ -28,7 +28,7 @@ Examples:
 
 
 def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFrame, history: Path) -> pd.DataFrame:
-    from optimize.staffing import read_forecast
+    from contracts.forecast_table import read_forecast
     if path is None and DEFAULT_FORECAST.exists():
         path = DEFAULT_FORECAST
     if path is not None:

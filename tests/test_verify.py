@@ -512,3 +512,14 @@ def test_events_decide_event_prices_and_targets(plan):
     rules = _rules(plan)
     assert "cost_mismatch" in rules and "coverage_mismatch" in rules
     assert check_plan(plan).cost["vendor"] == pytest.approx(36 * 40 + 64 * 40)
+
+
+def test_part_time_cost_is_zero_when_no_part_timer_works():
+    from types import SimpleNamespace
+
+    from optimize.verify.cost import part_time_cost
+    empty = pd.DataFrame({"id": pd.Series([], dtype="str"), "shift_code": pd.Series([], dtype="str"),
+                          "paid_hours": pd.Series([], dtype="str")})
+    plan_files = SimpleNamespace(workforce=SimpleNamespace(part_time=[SimpleNamespace(id="P1", hourly_rate=25.0)]),
+                                 roster=empty)
+    assert part_time_cost(plan_files) == 0.0

@@ -39,7 +39,8 @@ def part_time_cost(plan: PlanFiles) -> float:
     rates = {p.id: p.hourly_rate for p in plan.workforce.part_time}
     roster = plan.roster
     paid = roster[roster["id"].isin(rates) & ~roster["shift_code"].isin(NOT_WORKING)]
-    return float((paid["paid_hours"] * paid["id"].map(rates)).sum())
+    # astype: mapping an empty string column keeps its string dtype under pandas 3
+    return float((paid["paid_hours"].astype(float) * paid["id"].map(rates).astype(float)).sum())
 
 
 def vendor_cost_by_vendor(plan: PlanFiles) -> dict[str, float]:
