@@ -113,19 +113,30 @@ def _render(summary: dict, currency: str) -> None:
     cost.add_row(*(f"{v:,.0f}" for v in summary["cost"].values()))
     console.print(cost)
     service = Table(title="Service over the month", title_justify="left")
-    for column in ("queue", "contacts", "service level", "ASA s", "abandon"):
+    for column in ("queue", "contacts", "service level", "ASA / email response", "abandon"):
         service.add_column(column, justify="left" if column == "queue" else "right")
     for queue, s in summary["service"].items():
-        service.add_row(queue, f"{s['contacts']:,.0f}", f"{s['service_level']:.1%}", f"{s['asa_s']:,.1f}",
+        wait = s["asa_s"]
+        wait_text = f"{wait / 3600:,.1f} h" if wait >= 3600 else f"{wait:,.1f} s"
+        service.add_row(queue, f"{s['contacts']:,.0f}", f"{s['service_level']:.1%}", wait_text,
                         f"{s['abandon_rate']:.1%}")
     console.print(service)
     solver = summary["solver"]
     console.print(f"solver: {solver['status']}  objective {solver['objective']:,.0f}  bound {solver['best_bound']:,.0f}  "
                   f"gap {solver['gap']:.2%}  {solver['seconds']:.0f} s (objective: variable cost + service penalties)")
     if summary["shortfalls"]:
-        table = Table(title=f"Shortfalls ({len(summary['shortfalls'])}; first 10)", title_justify="left")
-        for column in ("queue", "kind", "intervals", "agents short", "reason"):
-            table.add_column(column)
-        for s in summary["shortfalls"][:10]:
-            table.add_row(s["queue"], s.get("kind", ""), s["intervals"], str(s["agents_short"]), s["reason"])
-        console.print(table)
+        shown = summary["shortfalls"][:10]
+        console.print(f"[bold]Shortfalls[/] ({len(summary['shortfalls'])}"
+                      f"{'; first 10, all in summary.json' if len(summary['shortfalls']) > 10 else ''}):")
+        for s in shown:
+            console.print(f"  [yellow]{s['queue']}[/] {_interval_span(s['intervals'])}  short {s['agents_short']}"
+                          f"  ({s.get('kind', '')})\n    [dim]{s['reason']}[/]", highlight=False)
+
+
+def _interval_span(intervals: str) -> str:
+    """``2026-11-05 03:00/2026-11-05 07:00`` → ``11-05 03:00..07:00`` (interval starts; the day is
+    kept when it changes, a single interval is shown alone)."""
+    first, _, last = intervals.partition("/")
+    if not last or last == first:
+        return first[5:]
+    return f"{first[5:]}..{last[11:] if first[:10] == last[:10] else last[5:]}"
