@@ -93,10 +93,12 @@ def add_min_rest_between_shifts(pm: PersonModel) -> None:
                     pm.model.add(pm.x[(a, d, s1)] + sum(after) <= 1)
 
 
-def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
+def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: float | None = None) -> None:
     """Regular hours ≥ the contract less one day; overtime (comprehensive: the month beyond the
-    contract; standard: each week beyond 40 h pro rata; plus all statutory-holiday work) ≤ the cap,
-    priced per agent at salary ÷ standard hours × the premium."""
+    contract; standard: each calendar week beyond its limit; plus all statutory-holiday work) ≤ the cap,
+    priced per agent at salary ÷ standard hours × the premium. ``overtime_allowed_h``: the chunk's
+    ordinary-day overtime is at most what the aggregate plan priced for it (a hard rule: overtime
+    nobody planned would be paid at 150-200% without the plan ever weighing it against other staff)."""
     inst = pm.inst
     wf = inst.workforce
     rules = wf.labour_rules
@@ -105,6 +107,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
     holidays_ = [d for d, k in enumerate(inst.day_kind) if k == "holiday"]
     caps = week_caps(inst.weeks, contract.max_hours_week)
     pm.overtime = {}
+    ordinary_ot = []
     for a in pm.members:
         agent = wf.in_house[a]
         rate = agent.monthly_salary / contract.standard_hours_month
@@ -118,6 +121,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
             pm.model.add(ot >= regular - round(100 * owed))
             pm.penalties.append((ot, rate * rules.overtime_premium_workday / 100))
             ot_terms.append(ot)
+            ordinary_ot.append(ot)
         else:
             for w, (week, wcap) in enumerate(zip(inst.weeks, caps)):
                 limit = wcap
@@ -125,6 +129,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
                 pm.model.add(ot >= pm.hours(a, [d for d in week if d in set(ordinary)]) - round(100 * limit))
                 pm.penalties.append((ot, rate * rules.overtime_premium_rest_day / 100))
                 ot_terms.append(ot)
+                ordinary_ot.append(ot)
         if holidays_:
             hol = pm.hours(a, holidays_)
             ot_terms.append(hol)
@@ -134,6 +139,8 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel) -> None:
                         pm.penalties.append((pm.x[(a, d, s)], rate * rules.overtime_premium_holiday * inst.shift_hours(s)))
         if ot_terms:
             pm.model.add(sum(ot_terms) <= cap)
+    if overtime_allowed_h is not None and ordinary_ot:
+        pm.model.add(sum(ordinary_ot) <= round(100 * overtime_allowed_h + 1e-6))
 
 
 def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int]):
@@ -246,15 +253,15 @@ def split_counts(inst: Instance, chunks: list[list[int]], counts: dict[tuple[int
 
 
 def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[int, int], int],
-                 weights: SoftWeights, time_limit_s: float, seed: int, workers: int = 2
-                 ) -> tuple[dict[tuple[int, int], int], str]:
+                 weights: SoftWeights, time_limit_s: float, seed: int, workers: int = 2,
+                 overtime_allowed_h: float | None = None) -> tuple[dict[tuple[int, int], int], str]:
     """Named shifts {(agent, day): shift} for one chunk of a group, and the solver status."""
     pm = PersonModel(inst, g, members, weights, cp_model.CpModel(), {}, [])
     add_variables_and_leave(pm)
     add_weekly_rest_day(pm)
     add_max_consecutive_days(pm)
     add_min_rest_between_shifts(pm)
-    add_contract_hours_and_overtime_cap(pm)
+    add_contract_hours_and_overtime_cap(pm, overtime_allowed_h)
     deviation = add_count_targets(pm, counts)
     # lexicographic: first staff the aggregate plan's counts (and price overtime), then, holding that
     # level, the soft wishes — CP-SAT finds far better count matches without the soft terms in play
@@ -305,21 +312,25 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
 
 
 def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int]], weights: SoftWeights,
-                    time_limit_s: float, seed: int, progress=None) -> tuple[dict[tuple[int, int], int], list[str]]:
-    """Named shifts for every in-house agent; ``group_counts[g][(d, s)]`` from the aggregate plan."""
+                    time_limit_s: float, seed: int, progress=None, overtime_allowed_h: list[float] | None = None
+                    ) -> tuple[dict[tuple[int, int], int], list[str]]:
+    """Named shifts for every in-house agent; ``group_counts[g][(d, s)]`` from the aggregate plan;
+    ``overtime_allowed_h[g]``: the group's ordinary-day overtime the aggregate plan priced (None: no cap
+    beyond the labour rules), shared among a group's chunks pro rata to their size."""
     jobs = []
     for g, group in enumerate(inst.groups):
         members = sorted(group.members)
         n_chunks = max(1, -(-len(members) // CHUNK))
         chunks = [members[i::n_chunks] for i in range(n_chunks)]
         for chunk, counts in zip(chunks, split_counts(inst, chunks, group_counts[g])):
-            jobs.append((g, chunk, counts))
-    total_agents = max(1, sum(len(c) for _, c, _ in jobs))
+            allowed = None if overtime_allowed_h is None else overtime_allowed_h[g] * len(chunk) / len(members)
+            jobs.append((g, chunk, counts, allowed))
+    total_agents = max(1, sum(len(c) for _, c, _, _ in jobs))
     chosen: dict[tuple[int, int], int] = {}
     statuses = []
-    for i, (g, chunk, counts) in enumerate(jobs):
+    for i, (g, chunk, counts, allowed) in enumerate(jobs):
         share = time_limit_s * len(chunk) / total_agents
-        result, status = assign_group(inst, g, chunk, counts, weights, share, seed)
+        result, status = assign_group(inst, g, chunk, counts, weights, share, seed, overtime_allowed_h=allowed)
         if not result and status not in ("OPTIMAL", "FEASIBLE"):
             raise RuntimeError(f"no legal roster for group {inst.groups[g].key} ({status}): the hard rules "
                                f"contradict each other for these agents (e.g. contract hours vs leave)")

@@ -65,6 +65,8 @@ class AggregateModel:
     cost_constant: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     coverage_terms: list[list[list[tuple[cp_model.IntVar, int]]]] = field(default_factory=list)
     overtime_vars: list = field(default_factory=list)
+    # per group: overtime beyond the contract on ordinary days (hundredths of an hour), holidays apart
+    regular_overtime: dict[int, list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
 
     # -- helpers ---------------------------------------------------------------------------------
     def add_cost(self, label: str, var, coef: float) -> None:
@@ -184,15 +186,21 @@ def add_contract_hours(m: AggregateModel) -> None:
             m.model.add(ot >= regular - round(100 * owed.sum()))
             m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_workday / 100)
             m.overtime_vars.append(ot)
+            m.regular_overtime[g].append(ot)
         else:
             caps = week_caps(inst.weeks, contract.max_hours_week)
+            longest = max(inst.shift_hours(s) for s in group.shifts)
             for w, (week, cap) in enumerate(zip(inst.weeks, caps)):
                 days = [d for d in week if d in set(ordinary)]
-                limit = cap * len(group.members)
+                # an agent's regular hours in a week are at most min(cap, what her days there can hold):
+                # leave cannot lend its unused weekly allowance to a colleague (valid for every roster)
+                limit = sum(min(cap, longest * sum(1 for d in days if d not in inst.leave[a]))
+                            for a in group.members)
                 ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}_w{w}")
                 m.model.add(ot >= m.hours(g, days) - round(100 * limit))
                 m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_rest_day / 100)
                 m.overtime_vars.append(ot)
+                m.regular_overtime[g].append(ot)
         if holidays_:
             hol = m.hours(g, holidays_)
             m.overtime_vars.append(hol)

@@ -137,7 +137,10 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         if n:
             group_counts[g][(d, s)] += n
     t0 = time.perf_counter()
-    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.2 * budget, seed, progress)
+    planned_overtime_h = [sum(int(vals[v.index]) for v in agg.regular_overtime.get(g, [])) / 100
+                          for g in range(len(inst.groups))]
+    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.2 * budget, seed, progress,
+                                       overtime_allowed_h=planned_overtime_h)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
 
