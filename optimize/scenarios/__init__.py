@@ -1,0 +1,47 @@
+"""Finance scenarios: a name plus overrides of the workforce config, each planned and priced.
+
+A scenario file (``data/scenarios.yaml``) lists scenarios; each overrides any field of the
+workforce YAML by a dotted path (list items addressed by their ``id``), plus
+``in_house_delta: {skill: ±N}`` to remove or clone in-house agents of a skill and
+``drop_skills: [queue]`` to take a queue away from all staff (outsourcing it). Each scenario is
+planned in one of two declared modes: ``full`` (the roster optimizer, named people and shifts)
+or ``quick`` (an aggregate linear programme, seconds). Scenarios run in parallel worker
+processes; :func:`run_scenarios` returns one :class:`ScenarioResult` per scenario and
+:func:`results_table` turns them into the finance table.
+
+Modules, in the order data flows through them:
+
+* ``scenario_file`` — the scenario file and the ``--sweep`` grammar;
+* ``overrides`` / ``team_changes`` — a scenario's overrides and team changes → a validated ``Workforce``;
+* ``month_arrays`` — the month's requirements and a plan's heads as ``[queue, interval]`` arrays;
+* ``pricing`` / ``revenue`` — what a staffing costs, the service it gives, the revenue at stake;
+* ``quick`` / ``full`` — the two planning modes;
+* ``run`` / ``parallel`` — one scenario end to end; many in worker processes;
+* ``consistency`` — a neighbour's plan re-priced under a scenario when it is cheaper there;
+* ``sweep`` — scenarios across a field's values, findings and break-even;
+* ``finance`` — the finance table.
+"""
+from optimize.scenarios.consistency import enforce_consistency
+from optimize.scenarios.finance import results_table
+from optimize.scenarios.full import price_roster_plan, staffing_from_plan
+from optimize.scenarios.month_arrays import MonthGrid, Staffing, month_bounds, month_grid
+from optimize.scenarios.overrides import apply_overrides
+from optimize.scenarios.parallel import ProgressCallback, run_scenarios
+from optimize.scenarios.pricing import COST_KEYS, Pricing, QueueService, price_staffing
+from optimize.scenarios.quick import plan_quick, shift_coverage
+from optimize.scenarios.result import ScenarioResult, sourcing_mix
+from optimize.scenarios.revenue import presales_queue_names, presales_revenue
+from optimize.scenarios.run import ScenarioJob, run_scenario
+from optimize.scenarios.scenario_file import (MODES, Mode, Scenario, ScenarioSet, Sweep, parse_scenarios, parse_sweep,
+                                              read_scenarios)
+from optimize.scenarios.sweep import break_even, monotonicity_report, net_break_even, sweep_findings, sweep_scenarios
+from optimize.scenarios.team_changes import DROP_SKILLS, IN_HOUSE_DELTA
+
+__all__ = [
+    "COST_KEYS", "DROP_SKILLS", "IN_HOUSE_DELTA", "MODES", "Mode", "MonthGrid", "Pricing", "ProgressCallback",
+    "QueueService", "Scenario", "ScenarioJob", "ScenarioResult", "ScenarioSet", "Staffing", "Sweep",
+    "apply_overrides", "break_even", "enforce_consistency", "month_bounds", "month_grid", "monotonicity_report",
+    "net_break_even", "parse_scenarios", "parse_sweep", "plan_quick", "presales_queue_names", "presales_revenue",
+    "price_roster_plan", "price_staffing", "read_scenarios", "results_table", "run_scenario", "run_scenarios",
+    "shift_coverage", "sourcing_mix", "staffing_from_plan", "sweep_findings", "sweep_scenarios",
+]
