@@ -41,6 +41,12 @@ EFFECT_RIDGE = 0.02
 # Holiday flags are rare (a handful of days a year): shrink them like one day of evidence so that
 # one odd rebound does not double next year's forecast.
 CALENDAR_RIDGE = 1.0
+# Pre-sale and after-sales phases are alike across promotion kinds: a shared effect per phase
+# (``evs|pre``) plus each kind's ridge-shrunk deviation from it (``ev|kind|pre``), so a phase a
+# kind has not shown yet -- the pre-sale of a kind whose first edition began before the history
+# -- starts from what the other kinds' pre-sales did instead of from no effect at all.
+SHARED_PHASES = ("pre",)
+KIND_DEVIATION_RIDGE = 7.0
 HUBER_T = 2.0
 SIGNIFICANCE_T = 3.0
 MASK_LOG_EFFECT = 0.1
@@ -95,7 +101,10 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
     for i, day in enumerate(dates):
         for pd_ in phases.get(day, []):
             s = 1.0 if scale is None else float(scale[pd_.event_row])
-            for key in (f"ev|{pd_.kind}|{pd_.phase}", f"evo|{pd_.kind}|{pd_.label}"):
+            keys = [f"ev|{pd_.kind}|{pd_.phase}", f"evo|{pd_.kind}|{pd_.label}"]
+            if pd_.phase in SHARED_PHASES:
+                keys.append(f"evs|{pd_.phase}")
+            for key in keys:
                 if key not in cols:
                     cols[key] = np.zeros(n)
                 cols[key][i] = max(cols[key][i], s)
@@ -104,6 +113,7 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
 
 def ridge_penalties(columns: list[str]) -> np.ndarray:
     return np.array([DEVIATION_RIDGE if c.startswith(("evo|", "lb|")) else MONTH_POSITION_RIDGE if c.startswith("dom_")
+                     else KIND_DEVIATION_RIDGE if c.startswith("ev|") and c.rsplit("|", 1)[1] in SHARED_PHASES
                      else CALENDAR_RIDGE if c.startswith("cal_") else EFFECT_RIDGE for c in columns])
 
 
@@ -164,14 +174,19 @@ class DailyFit:
     level: pd.Series
 
     def coefficient(self, name: str) -> float:
-        return float(self.beta[self.columns.index(name)]) if name in self.columns else 0.0
+        """A fitted log effect; a kind's phase (``ev|kind|pre``) includes the phase's shared effect."""
+        own = float(self.beta[self.columns.index(name)]) if name in self.columns else 0.0
+        if name.startswith("ev|") and name.rsplit("|", 1)[1] in SHARED_PHASES:
+            shared = f"evs|{name.rsplit('|', 1)[1]}"
+            own += float(self.beta[self.columns.index(shared)]) if shared in self.columns else 0.0
+        return own
 
     def promotion_effect(self, X: pd.DataFrame) -> np.ndarray:
         """The summed log effect of the promotion columns on each row of ``X``."""
-        names = [c for c in self.columns if c.startswith(("ev|", "evo|")) and c in X.columns]
+        names = [c for c in self.columns if c.startswith(("ev|", "evo|", "evs|")) and c in X.columns]
         if not names:
             return np.zeros(len(X))
-        beta = np.array([self.coefficient(c) for c in names])
+        beta = self.beta[[self.columns.index(c) for c in names]]
         return X[names].to_numpy(dtype=float) @ beta
 
     def predict_log(self, X: pd.DataFrame, horizon_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
