@@ -23,26 +23,24 @@ class _LinearProgram:
     """Columns and ``A_ub x <= b`` rows gathered as sparse triplets, solved with HiGHS."""
 
     def __init__(self) -> None:
-        self.cost: list[np.ndarray] = []
-        self.size = 0
+        self.cost: list[np.ndarray] = []  # per column, in blocks
+        self.rhs: list[np.ndarray] = []   # per row, in blocks
         self.rows: list[np.ndarray] = []
         self.cols: list[np.ndarray] = []
         self.vals: list[np.ndarray] = []
-        self.rhs: list[np.ndarray] = []
+        self.n_columns = 0
         self.n_rows = 0
 
     def add_columns(self, cost: np.ndarray) -> np.ndarray:
-        cost = np.asarray(cost, dtype=float).ravel()
-        index = np.arange(self.size, self.size + cost.size)
-        self.cost.append(cost)
-        self.size += cost.size
+        """Non-negative columns with their costs; returns their indices."""
+        index = _appended(self.cost, cost, self.n_columns)
+        self.n_columns += index.size
         return index
 
     def add_rows(self, rhs: np.ndarray) -> np.ndarray:
-        rhs = np.asarray(rhs, dtype=float).ravel()
-        index = np.arange(self.n_rows, self.n_rows + rhs.size)
-        self.rhs.append(rhs)
-        self.n_rows += rhs.size
+        """``<=`` rows with their right-hand sides; returns their indices."""
+        index = _appended(self.rhs, rhs, self.n_rows)
+        self.n_rows += index.size
         return index
 
     def add_terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
@@ -56,7 +54,7 @@ class _LinearProgram:
         from scipy.sparse import coo_matrix
 
         matrix = coo_matrix((np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-                            shape=(self.n_rows, self.size)).tocsr()
+                            shape=(self.n_rows, self.n_columns)).tocsr()
         started = time.perf_counter()
         result = linprog(np.concatenate(self.cost), A_ub=matrix, b_ub=np.concatenate(self.rhs), bounds=(0, None),
                          method="highs-ipm", options={"time_limit": time_limit_s, "presolve": True})
@@ -65,8 +63,15 @@ class _LinearProgram:
             raise RuntimeError(f"quick plan LP failed: {result.message}")
         info = {"status": "OPTIMAL" if result.status == 0 else f"STOPPED ({result.message})",
                 "objective": float(result.fun), "best_bound": float(result.fun), "gap": 0.0 if result.status == 0 else None,
-                "seconds": round(seconds, 3), "variables": self.size, "constraints": self.n_rows}
+                "seconds": round(seconds, 3), "variables": self.n_columns, "constraints": self.n_rows}
         return result.x, info
+
+
+def _appended(blocks: list[np.ndarray], values: np.ndarray, first: int) -> np.ndarray:
+    """Append a block of values; returns the positions it takes, counted on from ``first``."""
+    values = np.asarray(values, dtype=float).ravel()
+    blocks.append(values)
+    return np.arange(first, first + values.size)
 
 
 def shift_coverage(shift, interval_minutes: int) -> np.ndarray:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pricing imports this module
 
 
 def presales_queue_names(workforce: Workforce, declared: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The pre-sales queues: those the scenario file declares, else those named so (presale, 售前)."""
     if declared is not None:
         return tuple(q for q in declared if q in workforce.queues)
     return tuple(q for q in workforce.queues if "presale" in q.lower() or "pre_sale" in q.lower() or "售前" in q)
