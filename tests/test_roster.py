@@ -230,3 +230,31 @@ def test_shift_variants_cover_the_next_day_and_leave_breaks_out():
     for v in night:
         assert v.coverage[23] == 1.0 and v.coverage[24 + 7] == 1.0 and v.coverage[24 + 8] == 0.0
         assert v.coverage.sum() == pytest.approx(8.0)
+
+
+def _ordinary_overtime_h(inst, chosen: dict) -> float:
+    from optimize.roster import extract
+    shifts_of: dict[int, dict[int, int]] = {}
+    for (a, d), s in chosen.items():
+        shifts_of.setdefault(a, {})[d] = s
+    return sum(h for (a, d), (h, kind) in extract.overtime_by_day(inst, shifts_of).items() if kind != "holiday")
+
+
+@pytest.mark.parametrize("allowed_h", [0.0, 8.0])
+def test_naming_pays_no_overtime_beyond_what_the_aggregate_priced(allowed_h):
+    from optimize.roster.assign import SoftWeights, assign_group
+    from optimize.roster.instance import build_instance
+    workforce = parse_workforce(small_workforce())
+    inst = build_instance(workforce, small_requirements(), MONTH)
+    # ask for every member on the early shift every day: only overtime could staff all of it, and a
+    # missed shift is priced far above an overtime shift, so without the cap naming buys overtime
+    weights = SoftWeights(missed_shift=5000.0)
+    for g, group in enumerate(inst.groups):
+        early = inst.workforce.shifts.index(next(s for s in inst.workforce.shifts if s.code == "A"))
+        counts = {(d, early): len(group.members) for d in range(inst.n_days)}
+        free, _ = assign_group(inst, g, sorted(group.members), counts, weights, 3.0, seed=0)
+        assert _ordinary_overtime_h(inst, free) > allowed_h + 1e-6  # the cap below is what binds
+        capped, status = assign_group(inst, g, sorted(group.members), counts, weights, 3.0, seed=0,
+                                      overtime_allowed_h=allowed_h)
+        assert status in ("OPTIMAL", "FEASIBLE")
+        assert _ordinary_overtime_h(inst, capped) <= allowed_h + 1e-6
