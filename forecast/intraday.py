@@ -64,7 +64,7 @@ class IntradayProfiles:
 
         for i, day in enumerate(dates):
             flags = calendar.loc[day]
-            phase = phase_choice.get(day)
+            phase = _shaping(phase_choice.get(day))
             if phase is not None:
                 add(f"ev|{phase.kind}|{phase.label}", i, w_special[i])
                 continue
@@ -104,6 +104,7 @@ class IntradayProfiles:
         else:
             vec, total = self._special.get(key, (None, 0.0))
             prior = weekday if vec is None else _blend(vec, total, weekday, self.prior_contacts)
+        phase = _shaping(phase)
         if phase is not None:
             vec, total = self._special.get(f"ev|{phase.kind}|{phase.label}", (None, 0.0))
             if vec is not None:
@@ -127,6 +128,12 @@ class IntradayProfiles:
             den += float((mu ** 2).sum())
         self.overdispersion = max(num / den, 0.0) if den > 0 else 0.0
         return self.overdispersion
+
+
+def _shaping(phase: PhaseDay | None) -> PhaseDay | None:
+    """The phase-day if it may have a shape of its own: late after-sales tail days are ordinary
+    days with more volume, and their weekday's profile learns from them."""
+    return None if phase is None or phase.phase == "tail_late" else phase
 
 
 def _normalise(vec: np.ndarray) -> np.ndarray:
