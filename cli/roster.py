@@ -85,8 +85,12 @@ def roster(
                 text += f"  group {info['done']}/{info['total']}"
             bar.update(task, completed=min(time_limit, time.perf_counter() - started), info=text)
 
-        plan = plan_month(workforce, requirements, month, events=calendar, time_limit_s=time_limit, seed=seed,
-                          service_mode=service_mode, progress=report)
+        try:
+            plan = plan_month(workforce, requirements, month, events=calendar, time_limit_s=time_limit, seed=seed,
+                              service_mode=service_mode, progress=report)
+        except RuntimeError as exc:  # the solver found nothing in time: say so, write nothing
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         bar.update(task, completed=time_limit, info="done")
 
     write_plan(plan, out, inputs={"workforce": config, "forecast": fc, "events": events, "requirements": requirements})

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from contracts.workforce import minutes_of, parse_workforce
 from optimize.roster import plan_month
@@ -258,3 +259,33 @@ def test_naming_pays_no_overtime_beyond_what_the_aggregate_priced(allowed_h):
                                       overtime_allowed_h=allowed_h)
         assert status in ("OPTIMAL", "FEASIBLE")
         assert _ordinary_overtime_h(inst, capped) <= allowed_h + 1e-6
+
+
+def test_a_repair_that_finds_nothing_in_time_still_yields_a_plan_consistent_with_the_names(monkeypatch, tmp_path):
+    import optimize.roster.plan as pipeline
+    from optimize.roster import write_plan
+    from optimize.verify import verify_plan
+
+    real_assign, real_solve = pipeline.assign_in_house, pipeline.solve_aggregate
+
+    def assign_missing_one_shift(*args, **kwargs):
+        chosen, statuses = real_assign(*args, **kwargs)
+        chosen = dict(chosen)
+        chosen.pop(next(iter(chosen)))  # naming could not follow the counts exactly
+        return chosen, statuses
+
+    def repair_times_out(model, decisions, **kwargs):
+        if kwargs.get("label") == "repair":
+            return None, [], float("nan")
+        return real_solve(model, decisions, **kwargs)
+
+    monkeypatch.setattr(pipeline, "assign_in_house", assign_missing_one_shift)
+    monkeypatch.setattr(pipeline, "solve_aggregate", repair_times_out)
+    workforce = parse_workforce(small_workforce())
+    result = plan_month(workforce, small_requirements(), MONTH, time_limit_s=TIME_LIMIT, seed=0)
+    assert any(stage["stage"] == "repair (consistent plan)" for stage in result.summary["solver"]["stages"])
+    out = tmp_path / "plan"
+    config = tmp_path / "workforce.yaml"
+    config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
+    write_plan(result, out, inputs={"workforce": config, "requirements": small_requirements()})
+    assert verify_plan(out) == []

@@ -166,9 +166,18 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                                                      scale=COST_SCALE, constant=constant, progress=progress,
                                                      label="repair", fallback_hint=vals)
         stages += repair_stages
-        if repaired is not None:
-            vals = repaired
-            values = _decision_values(agg, vals)
+        if repaired is None:
+            # The first aggregate answer no longer matches the named roster: a consistent plan
+            # matters more than the time limit, so search on (from that answer) until one is found.
+            repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
+                                               time_limit_s=max(30.0, remaining), seed=seed, scale=COST_SCALE,
+                                               constant=constant, progress=progress, hint=vals)
+            stages.append(more)
+        if repaired is None:
+            raise RuntimeError("no plan matches the named roster within the time limit; "
+                               "give the roster more time (--time-limit)")
+        vals = repaired
+        values = _decision_values(agg, vals)
 
     pt_counts = [defaultdict(int) for _ in inst.pt_groups]
     for (h, d, b, q), n in values["part_time"].items():
