@@ -9,7 +9,7 @@ then spreads the daily total over the intervals.
 Steps, each one small function below:
 1. :func:`design_matrix` — one column per effect: day of week, the calendar flags of
    ``forecast.calendar`` and, per promotion kind, phase groups (pre / peak / early tail / late tail)
-   plus a ridge-shrunk deviation for every day offset seen in the past (but in the late tail).
+   plus a ridge-shrunk deviation for every day offset seen in the past.
 2. :func:`robust_ridge` — Huber-weighted ridge least squares (IRLS) of the log daily total minus
    the current level.
 3. :func:`fit_level` — a statsmodels ``UnobservedComponents`` local level (+ AR(1) for short runs
@@ -101,11 +101,7 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
     for i, day in enumerate(dates):
         for pd_ in phases.get(day, []):
             s = 1.0 if scale is None else float(scale[pd_.event_row])
-            keys = [f"ev|{pd_.kind}|{pd_.phase}"]
-            # A late after-sales tail fades smoothly: a day offset of its own there only learns
-            # whatever else that date held last year (a Spring Festival dip three weeks after 年货节).
-            if pd_.phase != "tail_late":
-                keys.append(f"evo|{pd_.kind}|{pd_.label}")
+            keys = [f"ev|{pd_.kind}|{pd_.phase}", f"evo|{pd_.kind}|{pd_.label}"]
             if pd_.phase in SHARED_PHASES:
                 keys.append(f"evs|{pd_.phase}")
             for key in keys:
