@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from contracts.tables import atomic_path  # noqa: E402
+from reports.png import save_png
 
 METHOD_STYLE = {"model": ("#1f5fa8", "model"), "snaive": ("#999999", "seasonal naive (last week)"),
                 "last_year": ("#e59a2f", "same event last year x level")}
@@ -79,8 +79,4 @@ def plot_backtest(hourly: pd.DataFrame, summary: dict, target: str | Path, title
                              f"{overall['ratio_hourly']:.2f}, band coverage {overall['model']['band_coverage']:.0%}",
                     fontsize=13, x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0, 1, 0.96))
-    target = Path(target)
-    with atomic_path(target) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
-    return target
+    return save_png(figure, target)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from reports.scenarios_report import output_directory
+from reports.png import save_png
 
 OUR_FILES = ("capacity.csv", "capacity.xlsx", "capacity.png", "answer.txt")
 
@@ -65,8 +66,7 @@ def plot_capacity(months: pd.DataFrame, path: Path, answer: str, currency: str) 
     cost_ax.set_xticks(x, labels)
     fig.suptitle("\n".join(textwrap.wrap(answer, 130)), fontsize=10, x=0.01, ha="left")
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_png(fig, path, dpi=150)
 
 
 def write_capacity_report(plan, out_dir: str | Path, currency: str = "CNY") -> Path:

@@ -21,8 +21,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from contracts.tables import atomic_path  # noqa: E402
 from optimize.verify.plan_files import PlanFiles, event_days, read_plan  # noqa: E402
+from reports.png import save_png
 
 SOURCE_COLOURS = {"in_house": "#4472C4", "part_time": "#70AD47", "vendor": "#ED7D31"}
 REQUIRED_COLOUR, SHORTFALL_COLOUR, BOT_COLOUR = "#1F1F1F", "#E06666", "#7030A0"
@@ -224,10 +224,4 @@ def plot_coverage(plan_dir: str | Path) -> Path:
     """Write ``coverage.png`` into the plan directory (atomically) and return its path."""
     plan = read_plan(plan_dir)
     figure = draw_coverage(plan)
-    target = Path(plan_dir) / "coverage.png"
-    try:
-        with atomic_path(target) as tmp:
-            figure.savefig(tmp, dpi=130, format="png")
-    finally:
-        plt.close(figure)
-    return target
+    return save_png(figure, Path(plan_dir) / "coverage.png", dpi=130)

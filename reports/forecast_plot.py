@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from contracts.tables import atomic_path  # noqa: E402
 from contracts.events import event_day_mask  # noqa: E402
+from reports.png import save_png
 
 HISTORY_COLOUR = "#7f7f7f"
 FORECAST_COLOUR = "#1f5fa8"
@@ -93,11 +93,7 @@ def plot_forecast(forecast: pd.DataFrame, history: pd.DataFrame | None, target: 
     figure.suptitle(title or f"Contact forecast {start:%Y-%m-%d} .. {end:%Y-%m-%d}{shaded}",
                     fontsize=13, x=0.01, ha="left")
     figure.tight_layout(rect=(0, 0, 1, 0.97))
-    target = Path(target)
-    with atomic_path(target) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
-    return target
+    return save_png(figure, target)
 
 
 def _daily_panel(axis, part: pd.DataFrame, events: pd.DataFrame | None) -> None:

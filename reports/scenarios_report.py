@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from contracts.tables import atomic_directory
+from reports.png import save_png
 
 SOURCE_COLOURS = {"in_house": "#1f4e79", "overtime": "#5b9bd5", "part_time": "#70ad47", "vendor": "#ed7d31",
                   "bot": "#a5a5a5", "shortfall_penalty": "#c00000"}
@@ -114,8 +115,7 @@ def plot_scenarios(table: pd.DataFrame, path: Path, currency: str, title: str = 
     fig.colorbar(points, ax=scatter, fraction=0.046, pad=0.02, format=lambda v, _: f"{v:.0%}")
     fig.suptitle(title, fontsize=12, x=0.01, ha="left")
     fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    save_png(fig, path, dpi=150)
 
 
 def write_scenarios_report(table: pd.DataFrame, out_dir: str | Path, *, findings: list[str] | None = None,

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from contracts.tables import atomic_path  # noqa: E402
+from reports.png import save_png
 
 
 def _event_spans(days: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -58,8 +58,4 @@ def plot_requirements(requirements: pd.DataFrame, target: str | Path, title: str
     by_hour.grid(alpha=0.3)
     by_hour.legend(fontsize=7, ncol=2)
     figure.tight_layout()
-    target = Path(target)
-    with atomic_path(target) as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    plt.close(figure)
-    return target
+    return save_png(figure, target)
