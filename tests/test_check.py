@@ -225,3 +225,21 @@ def test_every_command_help_shows_an_example(run_plan):
         assert result.exit_code == 0, name
         assert "Example" in result.stdout, name
         assert f"plan {name}" in result.stdout, name
+
+
+def test_results_get_the_usual_file_mode_not_a_private_temp_mode(tmp_path):
+    import os
+    import stat
+
+    import pandas as pd
+
+    from contracts.tables import atomic_directory, write_table
+    mask = os.umask(0o022)
+    try:
+        written = write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+        with atomic_directory(tmp_path / "plan") as folder:
+            (folder / "x.txt").write_text("x")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "plan").stat().st_mode) == 0o755
