@@ -289,3 +289,24 @@ def test_a_repair_that_finds_nothing_in_time_still_yields_a_plan_consistent_with
     config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
     write_plan(result, out, inputs={"workforce": config, "requirements": small_requirements()})
     assert verify_plan(out) == []
+
+
+def test_num_workers_reaches_every_solver_stage(monkeypatch):
+    import optimize.roster.plan as pipeline
+
+    seen = []
+    real_solve, real_assign = pipeline.solve_aggregate, pipeline.assign_in_house
+
+    def solve_spy(*args, **kwargs):
+        seen.append(kwargs.get("workers"))
+        return real_solve(*args, **kwargs)
+
+    def assign_spy(*args, **kwargs):
+        seen.append(kwargs.get("workers"))
+        return real_assign(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "solve_aggregate", solve_spy)
+    monkeypatch.setattr(pipeline, "assign_in_house", assign_spy)
+    workforce = parse_workforce(small_workforce())
+    plan_month(workforce, small_requirements(), MONTH, time_limit_s=TIME_LIMIT, seed=0, num_workers=1)
+    assert seen and set(seen) == {1}

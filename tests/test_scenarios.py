@@ -389,7 +389,7 @@ def test_full_mode_reports_the_roster_summary_and_falls_back_when_it_fails(monke
     assert result.mode == "full" and result.cost["total"] == 123456.0
     assert result.shortfall_contacts == pytest.approx(8336.0 / 15)
     assert result.service["phone"]["service_level"] == 0.9 and result.notes == ["one rule bent"]
-    assert calls[0]["time_limit_s"] == 5 and calls[0]["seed"] == 0
+    assert calls[0]["time_limit_s"] == 5 and calls[0]["seed"] == 0 and calls[0]["num_workers"] == 1
     assert result.fte["vendor"] == pytest.approx(24 * 2.0 / 166.64)
     assert result.fte["part_time"] == pytest.approx(4.0 / 166.64)
 

@@ -312,8 +312,8 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
 
 
 def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int]], weights: SoftWeights,
-                    time_limit_s: float, seed: int, progress=None, overtime_allowed_h: list[float] | None = None
-                    ) -> tuple[dict[tuple[int, int], int], list[str]]:
+                    time_limit_s: float, seed: int, progress=None, overtime_allowed_h: list[float] | None = None,
+                    workers: int = 2) -> tuple[dict[tuple[int, int], int], list[str]]:
     """Named shifts for every in-house agent; ``group_counts[g][(d, s)]`` from the aggregate plan;
     ``overtime_allowed_h[g]``: the group's ordinary-day overtime the aggregate plan priced (None: no cap
     beyond the labour rules), shared among a group's chunks pro rata to their size."""
@@ -330,7 +330,8 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
     statuses = []
     for i, (g, chunk, counts, allowed) in enumerate(jobs):
         share = time_limit_s * len(chunk) / total_agents
-        result, status = assign_group(inst, g, chunk, counts, weights, share, seed, overtime_allowed_h=allowed)
+        result, status = assign_group(inst, g, chunk, counts, weights, share, seed, workers=workers,
+                                      overtime_allowed_h=allowed)
         if not result and status not in ("OPTIMAL", "FEASIBLE"):
             raise RuntimeError(f"no legal roster for group {inst.groups[g].key} ({status}): the hard rules "
                                f"contradict each other for these agents (e.g. contract hours vs leave)")
@@ -344,7 +345,7 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
 # ---------------------------------------------------------------- part-time
 
 def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], int]], time_limit_s: float,
-                     seed: int) -> dict[tuple[int, int], int]:
+                     seed: int, workers: int = 2) -> dict[tuple[int, int], int]:
     """Named blocks {(part-timer, day): block index} matching each group's block counts, at most one
     a day and ``max_hours_week`` a calendar week per person, hours spread evenly."""
     chosen: dict[tuple[int, int], int] = {}
@@ -387,7 +388,7 @@ def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], in
         model.minimize(sum(v * c for v, c in penalties))
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(1.0, time_limit_s / max(1, len(inst.pt_groups)))
-        solver.parameters.num_workers = 2
+        solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -93,8 +93,10 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
 def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
                time_limit_s: float = 60, seed: int = 0, service_mode: str = "period", progress: Progress | None = None,
                weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None,
-               max_group_size: int | None = None) -> RosterPlan:
-    """Plan ``month`` (``YYYY-MM``) for ``workforce`` against ``requirements_df`` (docs/plan-files.md)."""
+               max_group_size: int | None = None, num_workers: int = 2) -> RosterPlan:
+    """Plan ``month`` (``YYYY-MM``) for ``workforce`` against ``requirements_df`` (docs/plan-files.md).
+
+    ``num_workers``: CP-SAT threads of every stage (1 when several plans share the cores)."""
     if service_mode not in ("period", "interval"):
         raise ValueError(f"service_mode must be 'period' or 'interval', got {service_mode!r}")
     started = time.perf_counter()
@@ -111,19 +113,19 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
     vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.55 * budget, seed=seed,
-                                          scale=COST_SCALE, constant=constant, progress=progress)
+                                          scale=COST_SCALE, constant=constant, progress=progress, workers=num_workers)
     if vals is None:  # no LP in time: any legal plan first (no objective), then improve from it
         objective_expr = agg.objective_expr()
         agg.model.clear_objective()
         start_vals, more = solve_with_values(agg.model, stage="aggregate (first legal plan)",
                                              time_limit_s=max(20.0, 0.3 * budget), seed=seed, scale=COST_SCALE,
-                                             constant=constant, progress=progress)
+                                             constant=constant, progress=progress, workers=num_workers)
         agg.model.minimize(objective_expr)
         stages.append(more)
         if start_vals is not None:
             vals, more = solve_with_values(agg.model, stage="aggregate (retry)", time_limit_s=max(10.0, 0.3 * budget),
                                            seed=seed, scale=COST_SCALE, constant=constant, progress=progress,
-                                           hint=start_vals)
+                                           hint=start_vals, workers=num_workers)
             stages.append(more)
             vals = vals if vals is not None else start_vals
             bound = max(bound, more.best_bound) if more.status in ("OPTIMAL", "FEASIBLE") else bound
@@ -140,7 +142,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     planned_overtime_h = [sum(int(vals[v.index]) for v in agg.regular_overtime.get(g, [])) / 100
                           for g in range(len(inst.groups))]
     chosen, statuses = assign_in_house(inst, group_counts, weights, 0.2 * budget, seed, progress,
-                                       overtime_allowed_h=planned_overtime_h)
+                                       overtime_allowed_h=planned_overtime_h, workers=num_workers)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
 
@@ -164,14 +166,14 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
         repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=0.75 * remaining, seed=seed,
                                                      scale=COST_SCALE, constant=constant, progress=progress,
-                                                     label="repair", fallback_hint=vals)
+                                                     label="repair", fallback_hint=vals, workers=num_workers)
         stages += repair_stages
         if repaired is None:
             # The first aggregate answer no longer matches the named roster: a consistent plan
             # matters more than the time limit, so search on (from that answer) until one is found.
             repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
                                                time_limit_s=max(30.0, remaining), seed=seed, scale=COST_SCALE,
-                                               constant=constant, progress=progress, hint=vals)
+                                               constant=constant, progress=progress, hint=vals, workers=num_workers)
             stages.append(more)
         if repaired is None:
             raise RuntimeError("no plan matches the named roster within the time limit; "
@@ -184,7 +186,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         if n:
             pt_counts[h][(d, b)] += n
     remaining = max(1.0, time_limit_s - (time.perf_counter() - started))
-    pt_chosen = assign_part_time(inst, pt_counts, 0.5 * remaining, seed)
+    pt_chosen = assign_part_time(inst, pt_counts, 0.5 * remaining, seed, workers=num_workers)
     named_pt = defaultdict(int)
     pt_group_of = {p: h for h, grp in enumerate(inst.pt_groups) for p in grp.members}
     for (p, d), b in pt_chosen.items():
@@ -198,7 +200,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
             agg.model.add(sum(vars_) == named_pt.get(key, 0))
         remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
         again_vals, again = solve_with_values(agg.model, stage="repair part-time", time_limit_s=remaining, seed=seed,
-                                              scale=COST_SCALE, constant=constant, progress=progress, hint=vals)
+                                              scale=COST_SCALE, constant=constant, progress=progress, hint=vals,
+                                              workers=num_workers)
         stages.append(again)
         if again_vals is not None:
             vals = again_vals

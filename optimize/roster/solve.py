@@ -94,7 +94,8 @@ def solve_with_values(model: cp_model.CpModel, *, stage: str, time_limit_s: floa
 
 def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit_s: float, seed: int, scale: float,
                     constant: float, progress: Progress | None = None, label: str = "aggregate",
-                    fallback_hint: "np.ndarray | None" = None) -> tuple["np.ndarray | None", list[StageResult], float]:
+                    fallback_hint: "np.ndarray | None" = None, workers: int = 2
+                    ) -> tuple["np.ndarray | None", list[StageResult], float]:
     """LP relaxation → CP-SAT inside the LP's rounding box → CP-SAT on the whole model from there.
 
     Returns the best values, the stage reports and the best proven lower bound (max of the LP
@@ -127,14 +128,15 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
             values, boxed = solve_with_values(box, stage=f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)",
                                               time_limit_s=0.95 * remaining, seed=seed, scale=scale,
                                               constant=constant, progress=progress,
-                                              hint=np.round(lp.values).astype(np.int64))
+                                              hint=np.round(lp.values).astype(np.int64), workers=workers)
             stages.append(boxed)
             if boxed.status != "INFEASIBLE" or remaining < 2:
                 break
     if values is None:  # the box held no solution in time: the whole model, from the fallback hint
         remaining = time_limit_s - (time.perf_counter() - started)
         values, full = solve_with_values(model, stage=label, time_limit_s=max(2.0, remaining), seed=seed,
-                                         scale=scale, constant=constant, progress=progress, hint=fallback_hint)
+                                         scale=scale, constant=constant, progress=progress, hint=fallback_hint,
+                                         workers=workers)
         stages.append(full)
         if values is not None:
             bound = max(bound, full.best_bound)

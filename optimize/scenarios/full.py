@@ -3,7 +3,6 @@ named people and shifts, and its plan read back as a :class:`Staffing` and price
 roster's own summary."""
 from __future__ import annotations
 
-import inspect
 import time
 from typing import Any, Callable
 
@@ -22,13 +21,9 @@ def plan_full(workforce: Workforce, requirements: pd.DataFrame, month: str, *, e
     """The roster optimizer's plan of the month (raises ``RuntimeError`` when it finds none in time)."""
     from optimize.roster import plan_month
 
-    kwargs: dict[str, Any] = {"events": events, "time_limit_s": time_limit_s, "seed": 0}
-    params = inspect.signature(plan_month).parameters
-    if "num_workers" in params:  # two scenarios share two cores
-        kwargs["num_workers"] = 1
-    if "progress" in params:
-        kwargs["progress"] = _RosterProgress(report, time_limit_s)
-    return plan_month(workforce, requirements, month, **kwargs)
+    # two scenarios run at once on two cores: one CP-SAT thread each
+    return plan_month(workforce, requirements, month, events=events, time_limit_s=time_limit_s, seed=0,
+                      num_workers=1, progress=_RosterProgress(report, time_limit_s))
 
 
 class _RosterProgress:
