@@ -8,10 +8,10 @@ from typing import Optional
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.app import app, console
+from cli.steps import step_progress
 from contracts.errors import InputError
 from contracts.events import read_events
 from contracts.history import read_history
@@ -90,20 +90,9 @@ def backtest(
     chosen = choose_origins(hist, cal, horizon_days, n_regular=origins)
     if len(chosen) < 1:
         raise InputError(history, "no backtest origin fits in this history", field="interval_start")
-    with Progress(TextColumn("[bold]backtest[/] {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        task = progress.add_task("", total=len(chosen))
-        seen = {"n": 0}
-
-        def step(label: str) -> None:
-            if seen["n"]:
-                progress.advance(task)
-            seen["n"] += 1
-            progress.update(task, description=label)
-
+    with step_progress("backtest", len(chosen)) as step:
         result = rolling_origin_backtest(hist, cal, country=country, origins=chosen, horizon_days=horizon_days,
                                          seed=seed, progress=step)
-        progress.update(task, completed=len(chosen))
     summary = _jsonable({"history": str(history), "events": events, "country": country,
                          "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
                          "overall": result.summary["overall"], "event_days": result.summary["event_days"],

@@ -7,10 +7,10 @@ from typing import Optional
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.app import app, console
+from cli.steps import step_progress
 from contracts.errors import InputError
 from contracts.events import read_events
 from contracts.history import read_history
@@ -57,20 +57,8 @@ def horizon(month: Optional[str], start: Optional[str], end: Optional[str], last
 
 
 def fit_with_progress(model: VolumeForecaster, history: pd.DataFrame, events: pd.DataFrame) -> VolumeForecaster:
-    queues = history["queue"].nunique()
-    with Progress(TextColumn("[bold]fitting[/] {task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        task = progress.add_task("", total=queues)
-        done = {"n": 0}
-
-        def step(queue: str) -> None:
-            if done["n"]:
-                progress.advance(task)
-            done["n"] += 1
-            progress.update(task, description=queue)
-
+    with step_progress("fitting", history["queue"].nunique()) as step:
         model.fit(history, events, progress=step)
-        progress.update(task, completed=queues)
     return model
 
 
