@@ -76,6 +76,72 @@ def service_inputs(inst: Instance, service_mode: str) -> tuple[dict[str, QueueCu
     return curves, email
 
 
+def _largest_remainder(total: int, weights: list[float]) -> list[int]:
+    """``total`` split in proportion to ``weights`` (all to the first when they are all zero)."""
+    w = np.maximum(np.asarray(weights, float), 0.0)
+    if w.sum() <= 0:
+        w = np.zeros(len(w))
+        w[0] = 1.0
+    share = w / w.sum() * total
+    out = np.floor(share).astype(int)
+    for i in np.argsort(-(share - out), kind="stable")[: total - out.sum()]:
+        out[i] += 1
+    return out.tolist()
+
+
+def named_decisions(m: AggregateModel, vals: np.ndarray, named: dict[tuple[int, int, int], int]) -> dict[int, int]:
+    """Decision values that match the named roster's counts: each (group, day, shift) count split over
+    queues, and each (day, shift, queue) head count over break placements, in the proportions of the
+    aggregate answer ``vals``; part-time blocks and vendor seats as they were."""
+    fixed: dict[int, int] = {}
+    heads = defaultdict(int)
+    for (g, d, s), keys in m._by_gds.items():
+        counts = _largest_remainder(named.get((g, d, s), 0), [vals[m.in_house[k].index] for k in keys])
+        for k, n in zip(keys, counts):
+            fixed[m.in_house[k].index] = n
+            heads[(d, s, k[3])] += n
+    placements = defaultdict(list)
+    for key in m.breaks:
+        placements[(key[0], key[1], key[3])].append(key)
+    for dsq, keys in placements.items():
+        counts = _largest_remainder(heads.get(dsq, 0), [vals[m.breaks[k].index] for k in keys])
+        for k, n in zip(keys, counts):
+            fixed[m.breaks[k].index] = n
+    for var in list(m.part_time.values()) + list(m.seats.values()):
+        fixed[var.index] = int(vals[var.index])
+    return fixed
+
+
+def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpModel:
+    """A copy of ``model`` with the given proto variables fixed (the rest follow by propagation)."""
+    copy = model.clone()
+    for index, value in fixed.items():
+        copy.add(copy.get_int_var_from_proto_index(index) == value)
+    return copy
+
+
+def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: list[StageResult], *, seed: int,
+                     constant: float, progress: Progress | None, workers: int, time_limit_s: float
+                     ) -> tuple[np.ndarray | None, float]:
+    """Values of every variable for the named roster's counts (:func:`named_decisions`), and their
+    objective (inf when only the unpriced completion was found)."""
+    fixed = fixed_copy(m.model, named_decisions(m, vals, named))
+    fixed.clear_objective()
+    legal, stage = solve_with_values(fixed, stage="repair (consistent start)", time_limit_s=30.0, seed=seed,
+                                     scale=COST_SCALE, constant=constant, progress=progress, hint=vals, workers=workers)
+    stages.append(stage)
+    if legal is None:
+        return None, float("inf")
+    fixed.minimize(m.objective_expr())
+    priced, stage = solve_with_values(fixed, stage="repair (consistent start, priced)",
+                                      time_limit_s=max(2.0, time_limit_s), seed=seed, scale=COST_SCALE,
+                                      constant=constant, progress=progress, hint=legal, workers=workers)
+    stages.append(stage)
+    if priced is None:
+        return legal, float("inf")
+    return priced, stage.objective
+
+
 def _decision_values(m: AggregateModel, vals: np.ndarray) -> dict[str, dict]:
     return {name: {k: int(vals[v.index]) for k, v in getattr(m, name).items()}
             for name in ("in_house", "breaks", "part_time", "seats")}
@@ -163,14 +229,22 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                     keys = agg._by_gds.get((g, d, s), [])
                     if keys:
                         agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
+        # a plan consistent with the names, built directly (never a failed search): the named counts
+        # split over queues and break placements as the aggregate answer had them, every other
+        # variable follows (presolve alone settles it), then priced from there
+        start_vals, start_objective = consistent_start(agg, vals, named, stages, seed=seed, constant=constant,
+                                                       progress=progress, workers=num_workers,
+                                                       time_limit_s=0.1 * max(0.0, time_limit_s - (time.perf_counter() - started)))
         remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
         repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=0.75 * remaining, seed=seed,
                                                      scale=COST_SCALE, constant=constant, progress=progress,
-                                                     label="repair", fallback_hint=vals, workers=num_workers)
+                                                     label="repair", fallback_hint=start_vals if start_vals is not None
+                                                     else vals, workers=num_workers)
         stages += repair_stages
+        if start_vals is not None and (repaired is None or repair_stages[-1].objective > start_objective + 1e-6):
+            repaired = start_vals
         if repaired is None:
-            # The first aggregate answer no longer matches the named roster: a consistent plan
-            # matters more than the time limit, so search on (from that answer) until one is found.
+            # neither found a plan in time: a consistent plan matters more than the time limit
             repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
                                                time_limit_s=max(30.0, remaining), seed=seed, scale=COST_SCALE,
                                                constant=constant, progress=progress, hint=vals, workers=num_workers)
