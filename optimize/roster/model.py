@@ -151,16 +151,22 @@ def add_max_consecutive_days(m: AggregateModel) -> None:
 
 
 def add_min_rest_between_shifts(m: AggregateModel) -> None:
-    """Whoever works shift s on day d works none of the shifts too close after it on day d+1; the
-    two sets of people are disjoint, so their counts add up to at most the group."""
+    """Whoever works shift s1 on day d works none of the shifts too close after it on day d+1. Every
+    agent on a shift whose conflicts include all of s1's (a later end) is barred from them too, so
+    all those agents and the ones on s1's conflicts the next day are disjoint sets of the group: a
+    cut much tighter than the pair (s1, its conflicts) alone, which named rosters often cannot meet."""
     inst = m.inst
     for g, group in enumerate(inst.groups):
+        conflicts = {s: set(inst.rest_conflicts[s]) & set(group.shifts) for s in group.shifts}
         for d in range(inst.n_days - 1):
             cap = available(inst, g, [d, d + 1])
             for s1 in group.shifts:
-                after = [s2 for s2 in inst.rest_conflicts[s1] if s2 in group.shifts]
-                if after:
-                    m.model.add(m.shift_count(g, d, s1) + sum(m.shift_count(g, d + 1, s2) for s2 in after) <= cap)
+                after = conflicts[s1]
+                if not after:
+                    continue
+                before = [s for s in group.shifts if conflicts[s] >= after]
+                m.model.add(sum(m.shift_count(g, d, s) for s in before)
+                            + sum(m.shift_count(g, d + 1, s2) for s2 in after) <= cap)
 
 
 def add_contract_hours(m: AggregateModel) -> None:
