@@ -77,6 +77,22 @@ def _first_true(mask: np.ndarray) -> np.ndarray:
     return np.where(any_, mask.argmax(axis=1), mask.shape[1])
 
 
+def _metrics_by_interval(queue: Queue, arrivals_per_h: np.ndarray, aht_s: np.ndarray, top_t: np.ndarray, keep: float,
+                         answer_within_s: float | None, rows: np.ndarray) -> list:
+    """Service at 0..top_t[t] heads (× ``keep`` effective agents) for the intervals in ``rows`` (None
+    elsewhere), evaluated in buckets of similar grid size so a quiet hour is not padded to the peak's."""
+    out: list = [None] * len(arrivals_per_h)
+    width = 2 ** np.ceil(np.log2(np.maximum(top_t, 8) + 1)).astype(int)
+    for w in np.unique(width[rows]):
+        sel = np.nonzero(rows & (width == w))[0]
+        grid = np.arange(w + 1, dtype=float) * keep
+        m = queue_metrics(queue, arrivals_per_h[sel, None], grid[None, :], answer_within_s=answer_within_s,
+                          aht_s=aht_s[sel, None])
+        for i, t in enumerate(sel):
+            out[t] = m[i, : int(top_t[t]) + 1]
+    return out
+
+
 def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.ndarray, interval_h: float,
                  event_interval: np.ndarray, capacity_eff: np.ndarray, *, floor_factor: float | None = None
                  ) -> QueueCurves:
@@ -88,28 +104,27 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
     """
     arrivals_per_h = arrivals_human / interval_h
     load = arrivals_per_h * aht_s / 3600.0
-    # thresholds are whole in-house heads after shrinkage, the unit most capacity comes in
+    # thresholds are whole in-house heads after shrinkage, the unit most capacity comes in; beyond
+    # this many heads every measure is flat (each interval by its own load)
     keep = 1.0 - queue.shrinkage
-    top = int(math.ceil((1.2 * load.max() + 6 * math.sqrt(load.max() + 1) + 6) / keep))
-    grid = np.arange(top + 1, dtype=float) * keep
+    top_t = np.ceil((1.2 * load + 6 * np.sqrt(load + 1) + 6) / keep).astype(int)
     target_sets = {"normal": queue.targets, "event": queue.event_targets or queue.targets}
-    metrics = {}
-    for key, targets in target_sets.items():
-        if key == "event" and queue.event_targets is None:
-            metrics[key] = metrics["normal"]
-            continue
-        metrics[key] = queue_metrics(queue, arrivals_per_h[:, None], grid[None, :],
-                                     answer_within_s=targets.answer_within_s, aht_s=aht_s[:, None])
+    metrics = {"normal": _metrics_by_interval(queue, arrivals_per_h, aht_s, top_t, keep, queue.targets.answer_within_s,
+                                              np.ones(len(load), dtype=bool))}
+    metrics["event"] = metrics["normal"] if queue.event_targets is None else _metrics_by_interval(
+        queue, arrivals_per_h, aht_s, top_t, keep, queue.event_targets.answer_within_s, np.asarray(event_interval, bool))
     day_set = np.where(event_interval, "event", "normal")
     curves = []
     for t in range(len(arrivals_human)):
         ah = arrivals_human[t]
         key = day_set[t]
         targets = target_sets[key]
-        m = metrics[key]
-        sl, asa, ab, occ = (m.service_level[t], m.asa_s[t], m.abandon_rate[t], m.occupancy[t])
+        m = metrics[key][t]
+        sl, asa, ab, occ = (m.service_level, m.asa_s, m.abandon_rate, m.occupancy)
         late = ah * (1.0 - sl)
         factor = targets.interval_floor if floor_factor is None else floor_factor
+        top = int(top_t[t])
+        grid = np.arange(top + 1, dtype=float) * keep
         floor_n = int(_first_true(_meets(targets, factor, sl, asa, ab, occ)[None, :])[0])
         full_n = int(_first_true(_meets(targets, 1.0, sl, asa, ab, occ)[None, :])[0])
         enough = np.nonzero(late <= max(0.25, LATE_TOLERANCE * ah))[0]
@@ -125,8 +140,10 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
                 idx = np.sort(np.append(idx, must))
         excess = {}
         for set_key, set_targets in target_sets.items():
-            ms = metrics[set_key]
-            s_sl, s_asa, s_ab = ms.service_level[t][idx], ms.asa_s[t][idx], ms.abandon_rate[t][idx]
+            ms = metrics[set_key][t]
+            if ms is None:  # event targets outside event days are never read
+                continue
+            s_sl, s_asa, s_ab = ms.service_level[idx], ms.asa_s[idx], ms.abandon_rate[idx]
             for metric in target_metrics(set_targets):
                 if metric == "sl":
                     value = ah * (set_targets.service_level - s_sl)

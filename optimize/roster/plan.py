@@ -121,25 +121,16 @@ def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpMod
 
 
 def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: list[StageResult], *, seed: int,
-                     constant: float, progress: Progress | None, workers: int, time_limit_s: float
-                     ) -> tuple[np.ndarray | None, float]:
-    """Values of every variable for the named roster's counts (:func:`named_decisions`), and their
-    objective (inf when only the unpriced completion was found)."""
+                     constant: float, progress: Progress | None, workers: int) -> np.ndarray | None:
+    """Values of every variable for the named roster's counts (:func:`named_decisions`); unpriced:
+    presolve settles them in well under a second, pricing them is the repair's job."""
     fixed = fixed_copy(m.model, named_decisions(m, vals, named))
     fixed.clear_objective()
     legal, stage = solve_with_values(fixed, stage="repair (consistent start)", time_limit_s=30.0, seed=seed,
                                      scale=COST_SCALE, constant=constant, progress=progress, hint=vals, workers=workers)
+    stage.objective = stage.best_bound = float("nan")
     stages.append(stage)
-    if legal is None:
-        return None, float("inf")
-    fixed.minimize(m.objective_expr())
-    priced, stage = solve_with_values(fixed, stage="repair (consistent start, priced)",
-                                      time_limit_s=max(2.0, time_limit_s), seed=seed, scale=COST_SCALE,
-                                      constant=constant, progress=progress, hint=legal, workers=workers)
-    stages.append(stage)
-    if priced is None:
-        return legal, float("inf")
-    return priced, stage.objective
+    return legal
 
 
 def _decision_values(m: AggregateModel, vals: np.ndarray) -> dict[str, dict]:
@@ -207,7 +198,9 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     t0 = time.perf_counter()
     planned_overtime_h = [sum(int(vals[v.index]) for v in agg.regular_overtime.get(g, [])) / 100
                           for g in range(len(inst.groups))]
-    chosen, statuses = assign_in_house(inst, group_counts, weights, 0.2 * budget, seed, progress,
+    # naming gets a fifth of the budget, and what the aggregate search left unused (it may prove optimality early)
+    naming_s = max(0.2 * budget, 0.65 * budget - (time.perf_counter() - started - built))
+    chosen, statuses = assign_in_house(inst, group_counts, weights, naming_s, seed, progress,
                                        overtime_allowed_h=planned_overtime_h, workers=num_workers)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
@@ -231,24 +224,23 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                         agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
         # a plan consistent with the names, built directly (never a failed search): the named counts
         # split over queues and break placements as the aggregate answer had them, every other
-        # variable follows (presolve alone settles it), then priced from there
-        start_vals, start_objective = consistent_start(agg, vals, named, stages, seed=seed, constant=constant,
-                                                       progress=progress, workers=num_workers,
-                                                       time_limit_s=0.1 * max(0.0, time_limit_s - (time.perf_counter() - started)))
+        # variable follows (presolve alone settles it); the repair prices from there
+        start_vals = consistent_start(agg, vals, named, stages, seed=seed, constant=constant, progress=progress,
+                                      workers=num_workers)
         remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
         repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=0.75 * remaining, seed=seed,
                                                      scale=COST_SCALE, constant=constant, progress=progress,
                                                      label="repair", fallback_hint=start_vals if start_vals is not None
                                                      else vals, workers=num_workers)
         stages += repair_stages
-        if start_vals is not None and (repaired is None or repair_stages[-1].objective > start_objective + 1e-6):
-            repaired = start_vals
         if repaired is None:
-            # neither found a plan in time: a consistent plan matters more than the time limit
+            # no priced plan in time: price the consistent start (a plan matters more than the time limit)
             repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
-                                               time_limit_s=max(30.0, remaining), seed=seed, scale=COST_SCALE,
-                                               constant=constant, progress=progress, hint=vals, workers=num_workers)
+                                               time_limit_s=max(10.0, remaining), seed=seed, scale=COST_SCALE,
+                                               constant=constant, progress=progress,
+                                               hint=start_vals if start_vals is not None else vals, workers=num_workers)
             stages.append(more)
+            repaired = repaired if repaired is not None else start_vals
         if repaired is None:
             raise RuntimeError("no plan matches the named roster within the time limit; "
                                "give the roster more time (--time-limit)")
