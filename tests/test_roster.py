@@ -310,3 +310,75 @@ def test_num_workers_reaches_every_solver_stage(monkeypatch):
     workforce = parse_workforce(small_workforce())
     plan_month(workforce, small_requirements(), MONTH, time_limit_s=TIME_LIMIT, seed=0, num_workers=1)
     assert seen and set(seen) == {1}
+
+
+def test_greedy_names_keep_every_individual_rule_they_can_check_day_by_day():
+    from optimize.roster.assign import greedy_names
+    from optimize.roster.instance import build_instance
+    workforce = parse_workforce(small_workforce())
+    inst = build_instance(workforce, small_requirements(), MONTH)
+    rules = workforce.labour_rules
+    codes = [s.code for s in workforce.shifts]
+    for g, group in enumerate(inst.groups):
+        # ask for everyone on every shift every day: only the rules limit what the greedy staffs
+        counts = {(d, s): len(group.members) for d in range(inst.n_days) for s in group.shifts}
+        chosen = greedy_names(inst, g, sorted(group.members), counts, overtime_allowed_h=0.0)
+        assert chosen, "the greedy staffs something"
+        for (a, d), s in chosen.items():
+            assert d not in inst.leave[a]
+            nxt = chosen.get((a, d + 1))
+            assert nxt is None or nxt not in inst.rest_conflicts[s], (codes[s], codes[nxt])
+        for a in group.members:
+            days = sorted(d for (aa, d) in chosen if aa == a)
+            run = best = 0
+            for d in range(inst.n_days):
+                run = run + 1 if d in days else 0
+                best = max(best, run)
+            assert best <= rules.max_consecutive_days
+            for d0 in range(inst.n_days - 6):
+                assert sum(1 for d in range(d0, d0 + 7) if d in days) <= 7 - rules.min_rest_days_per_week
+            if workforce.contracts[group.contract].system == "standard":
+                for week in inst.weeks:
+                    hours = sum(inst.shift_hours(chosen[(a, d)]) for d in week
+                                if (a, d) in chosen and inst.day_kind[d] != "holiday")
+                    assert hours <= workforce.contracts[group.contract].max_hours_week + 1e-9
+
+
+def test_named_rosters_meet_the_aggregate_rest_cut(plan):
+    """The aggregate min-rest cut (every shift whose conflicts contain s1's, plus s1's conflicts the
+    next day) is valid: the named roster of a real plan satisfies it for every group, day and shift."""
+    from optimize.roster.model import available
+    workforce, result = plan
+    inst = result.instance
+    code_of = {s.code: i for i, s in enumerate(workforce.shifts)}
+    rows = result.roster[result.roster["type"] == "in_house"]
+    ids = [a.id for a in workforce.in_house]
+    counts = {}
+    group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
+    for r in rows.itertuples():
+        if r.shift_code in code_of:
+            d = (dt.date.fromisoformat(str(r.date)[:10]) - inst.days[0]).days
+            key = (group_of[ids.index(r.id)], d, code_of[r.shift_code])
+            counts[key] = counts.get(key, 0) + 1
+    checked = 0
+    for g, group in enumerate(inst.groups):
+        conflicts = {s: set(inst.rest_conflicts[s]) & set(group.shifts) for s in group.shifts}
+        for d in range(inst.n_days - 1):
+            for s1 in group.shifts:
+                if not conflicts[s1]:
+                    continue
+                before = [s for s in group.shifts if conflicts[s] >= conflicts[s1]]
+                used = sum(counts.get((g, d, s), 0) for s in before) + \
+                    sum(counts.get((g, d + 1, s2), 0) for s2 in conflicts[s1])
+                assert used <= available(inst, g, [d, d + 1])
+                checked += 1
+    assert checked > 0
+
+
+def test_named_counts_are_split_exactly_in_proportion():
+    from optimize.roster.plan import _largest_remainder
+    assert _largest_remainder(5, [0.0, 0.0, 0.0]) == [5, 0, 0]
+    assert _largest_remainder(3, [1.5, 1.5, 0.0]) in ([2, 1, 0], [1, 2, 0])
+    for total in range(0, 12):
+        split = _largest_remainder(total, [0.3, 2.7, 1.0, 0.0])
+        assert sum(split) == total and min(split) >= 0 and split[3] == 0
