@@ -28,6 +28,14 @@ CHUNK = 60
 GREEDY_HINT_MIN_AGENTS = 30
 
 
+def _solver(time_limit_s: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver
+
+
 @dataclass(frozen=True)
 class SoftWeights:
     """Soft-rule prices in the site currency (they enter the objective next to real costs)."""
@@ -345,18 +353,12 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     # level, the soft wishes — CP-SAT finds far better count matches without the soft terms in play
     hard_terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, 0.6 * time_limit_s)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = _solver(max(0.5, 0.6 * time_limit_s), workers, seed)
     status = solver.solve(pm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # nothing in time: any legal roster first (no objective is much easier), then go on from it
         pm.model.clear_objective()
-        legal = cp_model.CpSolver()
-        legal.parameters.max_time_in_seconds = max(10.0, time_limit_s)
-        legal.parameters.num_workers = workers
-        legal.parameters.random_seed = seed
+        legal = _solver(max(10.0, time_limit_s), workers, seed)
         if legal.solve(pm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return {}, legal.status_name()
         pm.model.clear_hints()
@@ -380,10 +382,7 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]))
     del n_hard
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, 0.4 * time_limit_s)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    solver = _solver(max(0.5, 0.4 * time_limit_s), workers, seed)
     second = solver.solve(pm.model)
     if second not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return first, solver.status_name(status)
@@ -466,10 +465,7 @@ def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], in
                 model.add(lo <= t)
             penalties += [(hi, 1), (lo, -1)]
         model.minimize(sum(v * c for v, c in penalties))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(1.0, time_limit_s / max(1, len(inst.pt_groups)))
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
+        solver = _solver(max(1.0, time_limit_s / max(1, len(inst.pt_groups))), workers, seed)
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen.update({(p, d): b for (p, d, b), var in z.items() if solver.boolean_value(var)})
