@@ -6,7 +6,11 @@ targets, each interval at least ``interval_floor`` of the target). Prints one JS
 and one comparison: paid variable capacity cost (overtime + part-time + vendor), capacity hours
 used, and the month's reported service level per queue.
 
-    python bench/global_vs_interval.py [--time-limit S]
+    python bench/global_vs_interval.py [--time-limit S] [--in-house N]
+
+``--in-house N`` keeps N of the sample's 60 in-house agents, spread evenly over the roster list so
+the skill and contract mix stays: the sample team has slack outside 11.11, and a period target
+can only save where vendors or part-timers are actually bought.
 """
 from __future__ import annotations
 
@@ -24,13 +28,26 @@ from contracts.paths import SAMPLE_EVENTS, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noq
 from contracts.workforce import read_workforce  # noqa: E402
 
 
+def fewer_agents(workforce, keep: int):
+    """The workforce with ``keep`` in-house agents, every (total/keep)-th of the list."""
+    from contracts.workforce import parse_workforce
+    data = workforce.model_dump(mode="json")
+    total = len(data["in_house"])
+    picked = [a for i, a in enumerate(data["in_house"]) if (i + 1) * keep // total > i * keep // total]
+    data["in_house"] = picked
+    return parse_workforce(data, "sample (fewer agents)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--in-house", type=int, help="keep this many of the sample's in-house agents")
     args = parser.parse_args()
     from optimize.roster import plan_month
     from optimize.staffing import requirements_table
     workforce = read_workforce(SAMPLE_WORKFORCE)
+    if args.in_house:
+        workforce = fewer_agents(workforce, args.in_house)
     events = read_events(SAMPLE_EVENTS)
     requirements = requirements_table(sample_forecast(workforce, events), workforce, events)
     results = {}
@@ -50,6 +67,7 @@ def main() -> None:
                       "paid_capacity_saving": round(1 - b["paid_capacity_cost"] / a["paid_capacity_cost"], 4)
                       if a["paid_capacity_cost"] else None,
                       "capacity_hours_saving": round(1 - b["capacity_hours"] / a["capacity_hours"], 4),
+                      "in_house_agents": len(workforce.in_house),
                       "service_level_interval_mode": a["service_level"], "service_level_period_mode": b["service_level"]},
                      ensure_ascii=False))
 
