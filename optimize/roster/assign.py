@@ -319,18 +319,18 @@ def greedy_names(inst: Instance, g: int, members: list[int], counts: dict[tuple[
                         continue
                 elif holiday_h[a] + h > rules.overtime_max_h_month:
                     continue
-                candidates.append((extra, -(inst.contracted_h[a] - hours[a]), run, a, extra))
+                candidates.append((extra, -(inst.contracted_h[a] - hours[a]), run, a))
             candidates.sort()
-            for _, _, _, a, extra in candidates[:need]:
+            for extra, _, _, a in candidates[:need]:
                 busy.add(a)
                 worked[a][d] = s
                 chosen[(a, d)] = s
                 if d in ordinary:
-                    hours[a] += inst.shift_hours(s)
-                    week_hours[a][week_of[d]] += inst.shift_hours(s)
+                    hours[a] += h
+                    week_hours[a][week_of[d]] += h
                     spare_ot -= 100 * extra
                 else:
-                    holiday_h[a] += inst.shift_hours(s)
+                    holiday_h[a] += h
     return chosen
 
 

@@ -158,13 +158,11 @@ def add_min_rest_between_shifts(m: AggregateModel) -> None:
     inst = m.inst
     for g, group in enumerate(inst.groups):
         conflicts = {s: set(inst.rest_conflicts[s]) & set(group.shifts) for s in group.shifts}
+        cuts = [([s for s in group.shifts if conflicts[s] >= conflicts[s1]], conflicts[s1])
+                for s1 in group.shifts if conflicts[s1]]
         for d in range(inst.n_days - 1):
             cap = available(inst, g, [d, d + 1])
-            for s1 in group.shifts:
-                after = conflicts[s1]
-                if not after:
-                    continue
-                before = [s for s in group.shifts if conflicts[s] >= after]
+            for before, after in cuts:
                 m.model.add(sum(m.shift_count(g, d, s) for s in before)
                             + sum(m.shift_count(g, d + 1, s2) for s2 in after) <= cap)
 
