@@ -382,3 +382,16 @@ def test_named_counts_are_split_exactly_in_proportion():
     for total in range(0, 12):
         split = _largest_remainder(total, [0.3, 2.7, 1.0, 0.0])
         assert sum(split) == total and min(split) >= 0 and split[3] == 0
+
+
+def test_a_wide_gap_is_called_out_with_more_time_suggested(plan):
+    from cli.app import console
+    from cli.roster import WIDE_GAP, _render
+    _, result = plan
+    for gap, warned in ((WIDE_GAP / 2, False), (0.9, True)):
+        summary = json.loads(json.dumps(result.summary, default=float))
+        summary["solver"].update(gap=gap, time_limit_s=60)
+        with console.capture() as captured:
+            _render(summary, "CNY")
+        text = captured.get()
+        assert ("--time-limit 180" in text) is warned
