@@ -395,3 +395,34 @@ def test_a_wide_gap_is_called_out_with_more_time_suggested(plan):
             _render(summary, "CNY")
         text = captured.get()
         assert ("--time-limit 180" in text) is warned
+
+
+def test_best_completion_prices_a_legal_point_as_cp_sat_would_and_keeps_every_rule():
+    """The priced completion of a legal point is itself legal, and no priced variable can do better:
+    CP-SAT with every decision fixed finds the same objective."""
+    from optimize.roster.instance import build_instance
+    from optimize.roster.model import COST_SCALE, best_completion, build_aggregate
+    from optimize.roster.plan import fixed_copy, objective_value, service_inputs
+    from optimize.roster.solve import legal_point, solve_with_values
+
+    data = small_workforce()
+    data["queues"]["mail"] = {"channel": "email", "aht_s": 400, "shrinkage": 0.1, "targets": {"resolve_within_h": 4}}
+    for person in data["in_house"][2:]:
+        person["skills"] = ["chat", "mail"]
+    workforce = parse_workforce(data)
+    requirements = pd.concat([small_requirements(), small_requirements(peak=14.0, night=0.0, queue="mail")])
+    inst = build_instance(workforce, requirements, MONTH)
+    agg = build_aggregate(inst, *service_inputs(inst, "period"))
+    legal = legal_point(agg.model, time_limit_s=10, seed=0)
+    assert legal is not None
+    priced = best_completion(agg, legal)
+    decisions = {v.index: int(legal[v.index])
+                 for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()}
+    check = fixed_copy(agg.model, {i: int(v) for i, v in enumerate(priced)})  # every rule holds there
+    check.clear_objective()
+    assert solve_with_values(check, stage="check", time_limit_s=10, seed=0, scale=1, constant=0)[0] is not None
+    best, result = solve_with_values(fixed_copy(agg.model, decisions), stage="price", time_limit_s=20, seed=0,
+                                     scale=COST_SCALE, constant=agg.constant_cost())
+    assert result.status == "OPTIMAL"
+    assert objective_value(agg, priced) == pytest.approx(result.objective, abs=0.01)
+    assert objective_value(agg, priced) < objective_value(agg, legal)

@@ -67,6 +67,8 @@ class AggregateModel:
     overtime_vars: list = field(default_factory=list)
     # per group: overtime beyond the contract on ordinary days (hundredths of an hour), holidays apart
     regular_overtime: dict[int, list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
+    # how every non-decision variable follows from the decisions, in build order (see best_completion)
+    dependents: list[tuple] = field(default_factory=list)
 
     # -- helpers ---------------------------------------------------------------------------------
     def add_cost(self, label: str, var, coef: float) -> None:
@@ -79,10 +81,20 @@ class AggregateModel:
     def day_count(self, g: int, d: int):
         return sum(self.in_house[k] for k in self._by_gd.get((g, d), []))
 
+    def hour_terms(self, g: int, days) -> list[tuple[cp_model.IntVar, int]]:
+        """(variable, hundredths of an hour) of group g's shifts on ``days``."""
+        return [(self.in_house[k], round(self.inst.shift_hours(k[2]) * 100))
+                for d in days for k in self._by_gd.get((g, d), [])]
+
     def hours(self, g: int, days) -> cp_model.LinearExpr:
-        inst = self.inst
-        return sum(self.in_house[k] * round(inst.shift_hours(k[2]) * 100)
-                   for d in days for k in self._by_gd.get((g, d), []))  # in hundredths of an hour
+        terms = self.hour_terms(g, days)
+        return cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]) if terms else 0
+
+    def at_least(self, var: cp_model.IntVar, terms: list[tuple[cp_model.IntVar, int]], const: int) -> None:
+        """var ≥ Σ terms + const, where var is priced (its cheapest value is that bound, or 0)."""
+        expr = cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]) if terms else 0
+        self.model.add(var >= expr + const)
+        self.dependents.append(("at_least", var, terms, const))
 
     def objective_expr(self):
         terms = [(var, round(coef * COST_SCALE)) for items in self.cost_terms.values() for var, coef in items]
@@ -184,10 +196,11 @@ def add_contract_hours(m: AggregateModel) -> None:
         rate = min(wf.in_house[a].monthly_salary for a in group.members) / contract.standard_hours_month
         regular = m.hours(g, ordinary)
         m.model.add(regular >= round(100 * np.maximum(owed - band, 0).sum()))
+        regular_terms = m.hour_terms(g, ordinary)
         ot_cap = wf.labour_rules.overtime_max_h_month
         if contract.system == "comprehensive":
             ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}")
-            m.model.add(ot >= regular - round(100 * owed.sum()))
+            m.at_least(ot, regular_terms, -round(100 * owed.sum()))
             m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_workday / 100)
             m.overtime_vars.append(ot)
             m.regular_overtime[g].append(ot)
@@ -201,7 +214,7 @@ def add_contract_hours(m: AggregateModel) -> None:
                 limit = sum(min(cap, longest * sum(1 for d in days if d not in inst.leave[a]))
                             for a in group.members)
                 ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}_w{w}")
-                m.model.add(ot >= m.hours(g, days) - round(100 * limit))
+                m.at_least(ot, m.hour_terms(g, days), -round(100 * limit))
                 m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_rest_day / 100)
                 m.overtime_vars.append(ot)
                 m.regular_overtime[g].append(ot)
@@ -309,10 +322,9 @@ def add_vendor_blocks_caps_commitments(m: AggregateModel) -> None:
             if len(vars_) > 1:
                 m.model.add(sum(vars_) <= vendor.max_seats)
         if vendor.min_monthly_seat_hours > 0:
-            bought = sum(m.seats[k] for k in m.seats if k[0] == v)
             need = math.ceil(vendor.min_monthly_seat_hours / inst.interval_h)
             topup = m.model.new_int_var(0, need, f"topup_v{v}")
-            m.model.add(topup >= need - bought)
+            m.at_least(topup, [(m.seats[k], -1) for k in m.seats if k[0] == v], need)
             m.add_cost("vendor", topup, vendor.price_per_seat_hour * inst.interval_h)
     m._vendor_block = length
 
@@ -383,6 +395,7 @@ def add_service(m: AggregateModel) -> None:
                 m.model.add_implication(b, a)
             steps = [round(EFF_SCALE * (thr[j] - thr[j - 1])) for j in range(1, len(thr))]
             m.model.add(cp_model.LinearExpr.weighted_sum(bs, steps) <= effective(m, q, t))
+            m.dependents.append(("levels", bs, steps, m.coverage_terms[q][t]))
             for j, b in enumerate(bs, start=1):
                 m.add_cost("shortfall_penalty", b, -penalty * (late[j - 1] - late[j]))
             floor = curve.full_level if m.options.service_mode == "interval" else curve.floor_level
@@ -416,8 +429,7 @@ def add_service(m: AggregateModel) -> None:
         const = round(CONTACT_SCALE * period_const[key])
         top = max(0, const) + sum(c for _, c in items if c > 0)
         slack = m.model.new_int_var(0, top, f"slack_{'_'.join(map(str, key))}")
-        expr = cp_model.LinearExpr.weighted_sum([b for b, _ in items], [c for _, c in items]) if items else 0
-        m.model.add(expr + const <= slack)
+        m.at_least(slack, items, const)
         m.add_cost("target_slack", slack, m.options.target_slack_weight * penalty / CONTACT_SCALE)
         m.period_keys.append((key, slack))
 
@@ -432,7 +444,8 @@ def _event_window(inst: Instance, d: int) -> int:
 def add_email(m: AggregateModel) -> None:
     """Email is deferrable: cumulative work done by t ≤ work arrived by t and grows by at most the
     capacity present; work due (arrived ``resolve_within_h`` ago) and not done is late. New late
-    work per interval (the rise of the overdue backlog) is priced at the shortfall penalty."""
+    work per interval (the rise of the overdue backlog, read exactly as :mod:`optimize.roster.evaluate`
+    and ``plan verify`` read it) is priced at the shortfall penalty."""
     inst = m.inst
     penalty = inst.workforce.costs.shortfall_penalty_per_contact
     for qn, dem in m.email.items():
@@ -444,16 +457,55 @@ def add_email(m: AggregateModel) -> None:
             done = m.model.new_int_var(0, int(round(EMAIL_SCALE * cum[t + 1])), f"email_done_q{q}_t{t}")
             per_unit = round(EMAIL_SCALE * inst.interval_h * 3600.0 / dem.aht_s[t] / EFF_SCALE)
             m.model.add(done <= (prev_done if prev_done is not None else 0) + per_unit * effective(m, q, t))
+            capacity = [(var, per_unit * c) for var, c in m.coverage_terms[q][t]]
+            m.dependents.append(("at_most", done, capacity + ([(prev_done, 1)] if prev_done is not None else []), 0))
             if prev_done is not None:
                 m.model.add(done >= prev_done)
             due = t + 1 - dem.deadline
             over = m.model.new_int_var(0, top, f"email_over_q{q}_t{t}")
             if due > 0:
-                m.model.add(over >= int(round(EMAIL_SCALE * cum[due])) - done)
+                m.at_least(over, [(done, -1)], int(round(EMAIL_SCALE * cum[due])))
+                # exactly the overdue backlog: an overstated one would hide every later rise (the LP
+                # relaxation keeps only the linear row above, which stays a valid bound)
+                m.model.add_max_equality(over, [0, int(round(EMAIL_SCALE * cum[due])) - done])
+            else:
+                m.dependents.append(("at_least", over, [], 0))
             late = m.model.new_int_var(0, top, f"email_late_q{q}_t{t}")
-            m.model.add(late >= over - (prev_over if prev_over is not None else 0))
+            m.at_least(late, [(over, 1)] + ([(prev_over, -1)] if prev_over is not None else []), 0)
             m.add_cost("shortfall_penalty", late, penalty / EMAIL_SCALE)
             prev_done, prev_over = done, over
+
+
+def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
+    """``values`` with every priced dependent variable at its cheapest for the decisions in it: each
+    service level reached as far as the effective agents allow, slack, overtime, top-ups and late
+    email at their lower bounds, email worked as early as capacity allows (FIFO). A legal point
+    becomes a priced one in milliseconds, where CP-SAT needs 3-12 s on the sample month."""
+    out = values.copy()
+
+    def total(terms) -> int:
+        return sum(c * int(out[v.index]) for v, c in terms)
+
+    for kind, *row in m.dependents:
+        if kind == "levels":
+            booleans, steps, coverage = row
+            room, level = total(coverage), 0
+            for step in steps:
+                if room < step:
+                    break
+                room -= step
+                level += 1
+            for j, b in enumerate(booleans):
+                out[b.index] = int(j < level)
+            continue
+        var, terms, const = row
+        if kind == "at_least":
+            lo = list(m.model.proto.variables[var.index].domain)[0]
+            out[var.index] = max(lo, total(terms) + const)
+        else:  # "at_most": as much as allowed
+            domain = list(m.model.proto.variables[var.index].domain)
+            out[var.index] = min(domain[len(domain) - 1], total(terms) + const)
+    return out
 
 
 def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[str, EmailDemand],

@@ -35,8 +35,10 @@ from optimize.roster import evaluate, extract, shortfalls
 from optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
 from optimize.roster.curves import QueueCurves, queue_curves
 from optimize.roster.instance import Instance, build_instance
-from optimize.roster.model import COST_SCALE, AggregateModel, EmailDemand, ModelOptions, build_aggregate
-from optimize.roster.solve import Progress, StageResult, relative_gap, solve_aggregate, solve_with_values
+from optimize.roster.model import (COST_SCALE, AggregateModel, EmailDemand, ModelOptions, best_completion,
+                                   build_aggregate)
+from optimize.roster.solve import (Progress, StageResult, legal_point, relative_gap, solve_aggregate,
+                                   solve_with_values)
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
@@ -127,20 +129,35 @@ def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpMod
 
 def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: list[StageResult], *, seed: int,
                      constant: float, progress: Progress | None, workers: int) -> np.ndarray | None:
-    """Values of every variable for the named roster's counts (:func:`named_decisions`); unpriced:
-    presolve settles them in well under a second, pricing them is the repair's job."""
+    """Values of every variable for the named roster's counts (:func:`named_decisions`): every
+    decision fixed, the rules alone settle the rest in presolve (well under a second); then priced
+    (service levels, period slack and email work read at their best for those decisions), so the
+    repair can start from it and never do worse."""
+    started = time.perf_counter()
     fixed = fixed_copy(m.model, named_decisions(m, vals, named))
-    fixed.clear_objective()
-    legal, stage = solve_with_values(fixed, stage="repair (consistent start)", time_limit_s=30.0, seed=seed,
-                                     scale=COST_SCALE, constant=constant, progress=progress, hint=vals, workers=workers)
-    stage.objective = stage.best_bound = float("nan")
-    stages.append(stage)
-    return legal
+    legal = legal_point(fixed, time_limit_s=30.0, seed=seed, hint=vals, workers=workers)
+    if legal is None:
+        stages.append(StageResult("repair (consistent start)", "UNKNOWN", float("nan"), float("nan"),
+                                  time.perf_counter() - started))
+        return None
+    priced = best_completion(m, legal)
+    objective = objective_value(m, priced)
+    stages.append(StageResult("repair (consistent start)", "FEASIBLE", objective, float("nan"),
+                              time.perf_counter() - started))
+    if progress is not None:
+        progress("repair (consistent start)", {"objective": objective, "bound": float("nan"), "gap": None,
+                                               "seconds": time.perf_counter() - started, "limit_s": 30.0})
+    return priced
 
 
 def _decision_values(m: AggregateModel, vals: np.ndarray) -> dict[str, dict]:
     return {name: {k: int(vals[v.index]) for k, v in getattr(m, name).items()}
             for name in ("in_house", "breaks", "part_time", "seats")}
+
+
+def objective_value(m: AggregateModel, vals: np.ndarray) -> float:
+    """The model's objective at ``vals``, in currency units, constant included."""
+    return float(sum(cost_breakdown(m, vals).values()))
 
 
 def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
@@ -175,7 +192,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
     vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.55 * budget, seed=seed,
-                                          scale=COST_SCALE, constant=constant, progress=progress, workers=num_workers)
+                                          scale=COST_SCALE, constant=constant, progress=progress,
+                                          complete=lambda v: best_completion(agg, v), workers=num_workers)
     if vals is None:  # no LP in time: any legal plan first (no objective), then improve from it
         objective_expr = agg.objective_expr()
         agg.model.clear_objective()
@@ -236,7 +254,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=0.75 * remaining, seed=seed,
                                                      scale=COST_SCALE, constant=constant, progress=progress,
                                                      label="repair", fallback_hint=start_vals if start_vals is not None
-                                                     else vals, workers=num_workers)
+                                                     else vals, incumbent=start_vals,
+                                                     complete=lambda v: best_completion(agg, v), workers=num_workers)
         stages += repair_stages
         if repaired is None:
             # no priced plan in time: price the consistent start (a plan matters more than the time limit)
