@@ -426,3 +426,24 @@ def test_best_completion_prices_a_legal_point_as_cp_sat_would_and_keeps_every_ru
     assert result.status == "OPTIMAL"
     assert objective_value(agg, priced) == pytest.approx(result.objective, abs=0.01)
     assert objective_value(agg, priced) < objective_value(agg, legal)
+
+
+def test_without_an_lp_in_time_the_plan_still_comes_priced_and_verified(monkeypatch, tmp_path):
+    """An LP that times out leaves no bound and no rounding box: the search starts from a legal point
+    and the plan is still written, legal and priced (its objective is a number, its gap reported)."""
+    import optimize.roster.relaxation as relaxation
+    from optimize.roster import write_plan
+    from optimize.verify import verify_plan
+
+    monkeypatch.setattr(relaxation, "lp_relaxation",
+                        lambda *args, **kwargs: relaxation.Relaxation("Time limit reached.", float("-inf"), None))
+    workforce = parse_workforce(small_workforce())
+    result = plan_month(workforce, small_requirements(), MONTH, time_limit_s=TIME_LIMIT, seed=0)
+    solver = result.summary["solver"]
+    assert not any("LP box" in stage["stage"] for stage in solver["stages"])
+    assert math.isfinite(solver["objective"]) and solver["objective"] > 0
+    out = tmp_path / "plan"
+    config = tmp_path / "workforce.yaml"
+    config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
+    write_plan(result, out, inputs={"workforce": config, "requirements": small_requirements()})
+    assert verify_plan(out) == []

@@ -194,24 +194,12 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.55 * budget, seed=seed,
                                           scale=COST_SCALE, constant=constant, progress=progress,
                                           complete=lambda v: best_completion(agg, v), workers=num_workers)
-    if vals is None:  # no LP in time: any legal plan first (no objective), then improve from it
-        objective_expr = agg.objective_expr()
-        agg.model.clear_objective()
-        start_vals, more = solve_with_values(agg.model, stage="aggregate (first legal plan)",
-                                             time_limit_s=max(20.0, 0.3 * budget), seed=seed, scale=COST_SCALE,
-                                             constant=constant, progress=progress, workers=num_workers)
-        agg.model.minimize(objective_expr)
-        stages.append(more)
-        if start_vals is not None:
-            vals, more = solve_with_values(agg.model, stage="aggregate (retry)", time_limit_s=max(10.0, 0.3 * budget),
-                                           seed=seed, scale=COST_SCALE, constant=constant, progress=progress,
-                                           hint=start_vals, workers=num_workers)
-            stages.append(more)
-            vals = vals if vals is not None else start_vals
-            bound = max(bound, more.best_bound) if more.status in ("OPTIMAL", "FEASIBLE") else bound
+    if vals is None:  # not even a legal point in the aggregate's time: one longer try, else the rules clash
+        vals = legal_point(agg.model, time_limit_s=max(20.0, 0.3 * budget), seed=seed, workers=num_workers)
         if vals is None:
-            raise RuntimeError(f"the aggregate roster model found no plan ({more.status}); the hard rules "
-                               f"contradict each other (e.g. contract hours that leave days make impossible)")
+            raise RuntimeError("the aggregate roster model found no plan; the hard rules contradict each other "
+                               "(e.g. contract hours that leave days make impossible)")
+        vals = best_completion(agg, vals)
     values = _decision_values(agg, vals)
 
     group_counts = [defaultdict(int) for _ in inst.groups]

@@ -124,7 +124,8 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
     from optimize.roster.relaxation import lp_relaxation
     started = time.perf_counter()
     stages = []
-    lp = lp_relaxation(model, time_limit_s=max(15.0, 0.5 * time_limit_s))
+    # the LP gets most of the time: without it the search has neither a bound nor a good start
+    lp = lp_relaxation(model, time_limit_s=max(15.0, 0.7 * time_limit_s))
     lp_seconds = time.perf_counter() - started
     bound = lp.bound / scale + constant if lp.values is not None else float("-inf")
     stages.append(StageResult(f"{label}: lp relaxation", lp.status, float("nan"), bound, lp_seconds))
@@ -157,12 +158,20 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
             stages.append(boxed)
             if boxed.status != "INFEASIBLE" or remaining < 2:
                 break
-    if values is None:  # the box held no solution in time: the whole model, from the fallback hint
+    if values is None:  # no LP or no box solution in time: the whole model, from a legal start
+        start = fallback_hint
+        if start is None:
+            start = legal_point(model, time_limit_s=max(5.0, 0.3 * (time_limit_s - (time.perf_counter() - started))),
+                                seed=seed, workers=workers)
+            if start is not None and complete is not None:
+                start = complete(start)
         remaining = time_limit_s - (time.perf_counter() - started)
         values, full = solve_with_values(model, stage=label, time_limit_s=max(2.0, remaining), seed=seed,
-                                         scale=scale, constant=constant, progress=progress, hint=fallback_hint,
+                                         scale=scale, constant=constant, progress=progress, hint=start,
                                          workers=workers)
         stages.append(full)
         if values is not None:
             bound = max(bound, full.best_bound)
+        elif start is not None and fallback_hint is None:
+            values = start  # legal, and priced by ``complete``: a plan, if a poor one
     return values, stages, bound
