@@ -47,6 +47,13 @@ OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vend
                    "while naming people (soft_penalties), and are not in the gap either.")
 
 
+# shares of the solving time: the aggregate (LP + box), naming (at least), the repair (of what is left;
+# the rest names part-timers and writes the tables)
+AGGREGATE_SHARE = 0.55
+NAMING_SHARE = 0.2
+REPAIR_SHARE = 0.75
+
+
 @dataclass
 class RosterPlan:
     roster: pd.DataFrame
@@ -191,7 +198,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     stages: list[StageResult] = []
 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
-    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=0.55 * budget, seed=seed,
+    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=AGGREGATE_SHARE * budget, seed=seed,
                                           scale=COST_SCALE, constant=constant, progress=progress,
                                           complete=lambda v: best_completion(agg, v), workers=num_workers)
     if vals is None:  # not even a legal point in the aggregate's time: one longer try, else the rules clash
@@ -210,7 +217,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     planned_overtime_h = [sum(int(vals[v.index]) for v in agg.regular_overtime.get(g, [])) / 100
                           for g in range(len(inst.groups))]
     # naming gets a fifth of the budget, and what the aggregate search left unused (it may prove optimality early)
-    naming_s = max(0.2 * budget, 0.65 * budget - (time.perf_counter() - started - built))
+    naming_s = max(NAMING_SHARE * budget, (AGGREGATE_SHARE + 0.1) * budget - (time.perf_counter() - started - built))
     chosen, statuses = assign_in_house(inst, group_counts, weights, naming_s, seed, progress,
                                        overtime_allowed_h=planned_overtime_h, workers=num_workers)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
@@ -239,7 +246,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         start_vals = consistent_start(agg, vals, named, stages, seed=seed, constant=constant, progress=progress,
                                       workers=num_workers)
         remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
-        repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=0.75 * remaining, seed=seed,
+        repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=REPAIR_SHARE * remaining, seed=seed,
                                                      scale=COST_SCALE, constant=constant, progress=progress,
                                                      label="repair", fallback_hint=start_vals if start_vals is not None
                                                      else vals, incumbent=start_vals,
