@@ -5,15 +5,18 @@
    part-time blocks, vendor seats per interval, and prices service through the staffing service
    functions read at whole-head thresholds (between two, the lower: service is never overstated).
    Its LP relaxation (HiGHS, :mod:`optimize.roster.relaxation`) gives the lower bound and a rounding
-   box; CP-SAT searches inside the box from the rounded LP point (RINS-like).
+   box; CP-SAT searches inside the box (RINS-like) from a legal point near the rounded LP, found
+   with the objective set aside and priced by :func:`optimize.roster.model.best_completion` (priced
+   from the start, CP-SAT may find no first solution in the whole budget on a team without slack).
 2. **assign** (:mod:`optimize.roster.assign`): per group, named agents take those shifts under every
    individual rule (CP-SAT; counts first, then the soft wishes at that level); groups of 30+ agents
    start from a rule-keeping greedy roster, which CP-SAT alone does not reach in the time.
 3. **repair**: the aggregate model again, each group's daily shift counts fixed to the named roster.
    A plan consistent with the names is first built outright (the counts split over queues and
    break placements as the aggregate answer had them, every other variable settled by presolve),
-   so a consistent plan always exists; the repair searches from it and re-chooses queues, break
-   placements, part-time blocks and vendor seats around the names (LP + box again).
+   so a consistent plan always exists; the repair searches from it (kept inside its box, so it
+   never ends worse) and re-chooses queues, break placements, part-time blocks and vendor seats
+   around the names (LP + box again).
 4. **part-time names**: blocks go to named part-timers (one a day, weekly cap).
 The final plan's objective (its variable cost plus priced service penalties, recomputed from the
 named roster by :mod:`optimize.roster.evaluate`) is compared with the bound of step 1: that gap is
