@@ -22,20 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.roster_scale import sample_forecast  # noqa: E402
+from bench.roster_scale import fewer_agents, sample_forecast  # noqa: E402
 from contracts.events import read_events  # noqa: E402
 from contracts.paths import SAMPLE_EVENTS, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noqa: E402
 from contracts.workforce import read_workforce  # noqa: E402
-
-
-def fewer_agents(workforce, keep: int):
-    """The workforce with ``keep`` in-house agents, every (total/keep)-th of the list."""
-    from contracts.workforce import parse_workforce
-    data = workforce.model_dump(mode="json")
-    total = len(data["in_house"])
-    picked = [a for i, a in enumerate(data["in_house"]) if (i + 1) * keep // total > i * keep // total]
-    data["in_house"] = picked
-    return parse_workforce(data, "sample (fewer agents)")
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
-"""Roster optimiser at scale: the sample month, then generated Novembers with 300 and 1,000 in-house
-agents (the sample team cloned, the forecast scaled with it). One JSON object per instance:
+"""Roster optimiser at scale: the sample month; the same month with 45 of its 60 in-house agents
+("tight": a team without slack, where service is short all month and the LP is 4× slower); then
+generated Novembers with 300 and 1,000 in-house agents (the sample team cloned, the forecast scaled
+with it). One JSON object per instance:
 agents, seconds, objective, best_bound, gap = (objective - best_bound) / objective, violations
 (from the independent checker on the written plan directory).
 
-    python bench/roster_scale.py [--only sample|300|1000] [--time-limit S]
+    python bench/roster_scale.py [--only sample|tight|300|1000] [--time-limit S]
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from contracts.events import read_events  # noqa: E402
 from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noqa: E402
 from contracts.workforce import parse_workforce, read_workforce  # noqa: E402
 
-TARGETS = {"sample": 60, "300": 120, "1000": 600}
+TARGETS = {"sample": 60, "tight": 60, "300": 120, "1000": 600}
+TIGHT_IN_HOUSE = 45
 
 
 def sample_forecast(workforce, events) -> pd.DataFrame:
@@ -38,6 +41,15 @@ def sample_forecast(workforce, events) -> pd.DataFrame:
         frame = VolumeForecaster(country="CN", seed=0).fit(hist, events).predict("2026-11-01", "2026-11-30")
     stamps = pd.to_datetime(frame["interval_start"])
     return frame[stamps.dt.strftime("%Y-%m") == SAMPLE_MONTH].reset_index(drop=True)
+
+
+def fewer_agents(workforce, keep: int):
+    """The workforce with ``keep`` in-house agents, every (total/keep)-th of the list (the skill and
+    contract mix stays)."""
+    data = workforce.model_dump(mode="json")
+    total = len(data["in_house"])
+    data["in_house"] = [a for i, a in enumerate(data["in_house"]) if (i + 1) * keep // total > i * keep // total]
+    return parse_workforce(data, "sample (fewer agents)")
 
 
 def scaled(workforce, in_house: int, part_time: int):
@@ -101,6 +113,8 @@ def main() -> None:
             continue
         if name == "sample":
             wf, factor = workforce, 1.0
+        elif name == "tight":
+            wf, factor = fewer_agents(workforce, TIGHT_IN_HOUSE), 1.0
         else:
             wf, factor = scaled(workforce, int(name), 60)
         fc = forecast.copy()
