@@ -447,3 +447,36 @@ def test_without_an_lp_in_time_the_plan_still_comes_priced_and_verified(monkeypa
     config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
     write_plan(result, out, inputs={"workforce": config, "requirements": small_requirements()})
     assert verify_plan(out) == []
+
+
+def test_a_missed_shift_is_valued_at_the_service_one_head_fewer_loses():
+    """head_loss at (queue, interval) is exactly the late-contact and floor cost that evaluate reads
+    when one head's effective share is taken away there; shift values add it over the shift's hours."""
+    from optimize.roster import evaluate
+    from optimize.roster.instance import build_instance
+    from optimize.roster.model import EFF_SCALE, ModelOptions, best_completion, build_aggregate
+    from optimize.roster.plan import head_loss, service_inputs, shift_values
+    from optimize.roster.solve import legal_point
+
+    workforce = parse_workforce(small_workforce())
+    inst = build_instance(workforce, small_requirements(), MONTH)
+    curves, email = service_inputs(inst, "period")
+    agg = build_aggregate(inst, curves, email)
+    vals = best_completion(agg, legal_point(agg.model, time_limit_s=10, seed=0))
+    eff = np.array([[sum(c * int(vals[v.index]) for v, c in agg.coverage_terms[q][t]) for t in range(inst.n_int)]
+                    for q in range(len(inst.queues))], dtype=np.int64)
+    loss = head_loss(agg, vals)
+    assert (loss >= 0).all() and loss.max() > 0
+    head = round(EFF_SCALE * (1 - workforce.queues["chat"].shrinkage))
+
+    def service_cost(e):
+        terms = evaluate.service_terms(inst, curves, email, e, ModelOptions())
+        return terms["shortfall_penalty"] + terms.get("floor_penalty", 0.0)
+
+    for t in np.argsort(-loss[0])[:5]:
+        fewer = eff.copy()
+        fewer[0, t] -= head
+        assert service_cost(fewer) - service_cost(eff) == pytest.approx(loss[0, t], rel=1e-9, abs=1e-6)
+    values = shift_values(agg, vals, base=500.0)
+    assert all(v >= 500.0 for group in values for v in group.values())
+    assert max(v for group in values for v in group.values()) > 500.0

@@ -155,8 +155,11 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
         pm.model.add(sum(ordinary_ot) <= round(100 * overtime_allowed_h + 1e-6))
 
 
-def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int]):
-    """Staff the aggregate plan's shift counts; a miss or an extra is priced, never infeasible."""
+def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int],
+                      miss_values: dict[tuple[int, int], float] | None = None):
+    """Staff the aggregate plan's shift counts; a miss or an extra is priced, never infeasible. A miss
+    costs ``miss_values[(d, s)]`` when given (what one head fewer on that shift costs in service),
+    else the flat ``missed_shift``: when the rules force misses, the cheap ones are taken."""
     w = pm.weights
     weighted = []
     for d in range(pm.inst.n_days):
@@ -168,9 +171,10 @@ def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int]):
             under = pm.model.new_int_var(0, max(target, 0), f"under_d{d}_s{s}")
             over = pm.model.new_int_var(0, len(people), f"over_d{d}_s{s}")
             pm.model.add(sum(people) + under - over == target)
-            pm.penalties.append((under, w.missed_shift))
+            miss = w.missed_shift if miss_values is None else miss_values.get((d, s), w.missed_shift)
+            pm.penalties.append((under, miss))
             pm.penalties.append((over, w.extra_shift))
-            weighted += [(under, round(w.missed_shift * 10)), (over, max(1, round(w.extra_shift * 10)))]
+            weighted += [(under, round(miss * 10)), (over, max(1, round(w.extra_shift * 10)))]
     return cp_model.LinearExpr.weighted_sum([v for v, _ in weighted], [c for _, c in weighted])
 
 
@@ -336,7 +340,8 @@ def greedy_names(inst: Instance, g: int, members: list[int], counts: dict[tuple[
 
 def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[int, int], int],
                  weights: SoftWeights, time_limit_s: float, seed: int, workers: int = 2,
-                 overtime_allowed_h: float | None = None) -> tuple[dict[tuple[int, int], int], str]:
+                 overtime_allowed_h: float | None = None, miss_values: dict[tuple[int, int], float] | None = None
+                 ) -> tuple[dict[tuple[int, int], int], str]:
     """Named shifts {(agent, day): shift} for one chunk of a group, and the solver status."""
     pm = PersonModel(inst, g, members, weights, cp_model.CpModel(), {}, [])
     add_variables_and_leave(pm)
@@ -344,7 +349,7 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     add_max_consecutive_days(pm)
     add_min_rest_between_shifts(pm)
     add_contract_hours_and_overtime_cap(pm, overtime_allowed_h)
-    deviation = add_count_targets(pm, counts)
+    deviation = add_count_targets(pm, counts, miss_values)
     if len(members) >= GREEDY_HINT_MIN_AGENTS:
         start = greedy_names(inst, g, members, counts, overtime_allowed_h)
         for (a, d, s), x in pm.x.items():
@@ -392,7 +397,8 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
 
 def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int]], weights: SoftWeights,
                     time_limit_s: float, seed: int, progress=None, overtime_allowed_h: list[float] | None = None,
-                    workers: int = 2) -> tuple[dict[tuple[int, int], int], list[str]]:
+                    workers: int = 2, miss_values: list[dict[tuple[int, int], float]] | None = None
+                    ) -> tuple[dict[tuple[int, int], int], list[str]]:
     """Named shifts for every in-house agent; ``group_counts[g][(d, s)]`` from the aggregate plan;
     ``overtime_allowed_h[g]``: the group's ordinary-day overtime the aggregate plan priced (None: no cap
     beyond the labour rules), shared among a group's chunks pro rata to their size."""
@@ -410,7 +416,8 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
     for i, (g, chunk, counts, allowed) in enumerate(jobs):
         share = time_limit_s * len(chunk) / total_agents
         result, status = assign_group(inst, g, chunk, counts, weights, share, seed, workers=workers,
-                                      overtime_allowed_h=allowed)
+                                      overtime_allowed_h=allowed,
+                                      miss_values=None if miss_values is None else miss_values[g])
         if not result and status not in ("OPTIMAL", "FEASIBLE"):
             raise RuntimeError(f"no legal roster for group {inst.groups[g].key} ({status}): the hard rules "
                                f"contradict each other for these agents (e.g. contract hours vs leave)")

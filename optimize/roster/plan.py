@@ -38,8 +38,8 @@ from optimize.roster import evaluate, extract, shortfalls
 from optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
 from optimize.roster.curves import QueueCurves, queue_curves
 from optimize.roster.instance import Instance, build_instance
-from optimize.roster.model import (COST_SCALE, AggregateModel, EmailDemand, ModelOptions, best_completion,
-                                   build_aggregate)
+from optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
+                                   best_completion, build_aggregate)
 from optimize.roster.solve import (Progress, StageResult, legal_point, relative_gap, solve_aggregate,
                                    solve_with_values)
 
@@ -160,6 +160,44 @@ def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: l
     return priced
 
 
+def head_loss(m: AggregateModel, vals: np.ndarray) -> np.ndarray:
+    """Per queue and interval, what one head fewer (one in-house agent's effective share) would cost
+    in late contacts and floor shortfall at the plan ``vals``, in currency units; 0 for email."""
+    inst = m.inst
+    wf = inst.workforce
+    penalty = wf.costs.shortfall_penalty_per_contact
+    loss = np.zeros((len(inst.queues), inst.n_int))
+    for name, qc in m.curves.items():
+        q = inst.queues.index(name)
+        head = round(EFF_SCALE * (1.0 - wf.queues[name].shrinkage))
+        for t, c in enumerate(qc.curves):
+            eff = sum(coef * int(vals[v.index]) for v, coef in m.coverage_terms[q][t])
+            reached = np.cumsum(np.round(EFF_SCALE * np.diff(c.thresholds)).astype(np.int64))
+            now, fewer = np.searchsorted(reached, [eff, eff - head], side="right")
+            loss[q, t] = penalty * (c.late[fewer] - c.late[now])
+            if (c.full_level if m.options.service_mode == "interval" else c.floor_level) > 0:
+                loss[q, t] += m.options.floor_weight * penalty * (c.floor_short[fewer] - c.floor_short[now])
+    return loss
+
+
+def shift_values(m: AggregateModel, vals: np.ndarray, base: float) -> list[dict[tuple[int, int], float]]:
+    """Per group, {(day, shift): ``base`` + the service one head fewer on it would lose} at the
+    aggregate plan (the head's best queue, breaks at their first placement): naming then misses
+    cheap shifts before dear ones when the individual rules force misses."""
+    inst = m.inst
+    loss = head_loss(m, vals)
+    out = []
+    for group in inst.groups:
+        queues = [inst.queues.index(q) for q in group.skills]
+        values = {}
+        for d in range(inst.n_days):
+            for s in group.shifts:
+                first, cov = inst.coverage_on_month(inst.variants_of_shift[s][0], d)
+                values[(d, s)] = base + max(float(cov @ loss[q, first:first + len(cov)]) for q in queues)
+        out.append(values)
+    return out
+
+
 def _decision_values(m: AggregateModel, vals: np.ndarray) -> dict[str, dict]:
     return {name: {k: int(vals[v.index]) for k, v in getattr(m, name).items()}
             for name in ("in_house", "breaks", "part_time", "seats")}
@@ -222,7 +260,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     # naming gets a fifth of the budget, and what the aggregate search left unused (it may prove optimality early)
     naming_s = max(NAMING_SHARE * budget, (AGGREGATE_SHARE + 0.1) * budget - (time.perf_counter() - started - built))
     chosen, statuses = assign_in_house(inst, group_counts, weights, naming_s, seed, progress,
-                                       overtime_allowed_h=planned_overtime_h, workers=num_workers)
+                                       overtime_allowed_h=planned_overtime_h, workers=num_workers,
+                                       miss_values=shift_values(agg, vals, weights.missed_shift))
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
 
