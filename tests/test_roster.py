@@ -480,3 +480,13 @@ def test_a_missed_shift_is_valued_at_the_service_one_head_fewer_loses():
     values = shift_values(agg, vals, base=500.0)
     assert all(v >= 500.0 for group in values for v in group.values())
     assert max(v for group in values for v in group.values()) > 500.0
+
+
+def test_the_reported_objective_reads_service_exactly_as_the_model_does(plan):
+    """The final objective (recomputed from the named roster) and the model's own terms at the last
+    solution agree on every service term: the gap compares like with like."""
+    _, result = plan
+    solver = result.summary["solver"]
+    for term in ("shortfall_penalty", "floor_penalty", "target_slack"):
+        assert solver["objective_terms"].get(term, 0.0) == pytest.approx(
+            solver["model_terms_of_last_stage"].get(term, 0.0), rel=1e-5, abs=0.05), term

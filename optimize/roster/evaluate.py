@@ -39,6 +39,7 @@ def service_terms(inst: Instance, curves: dict[str, QueueCurves], email: dict[st
     penalty = wf.costs.shortfall_penalty_per_contact
     out = defaultdict(float)
     period: dict[tuple, float] = defaultdict(float)
+    period_const: dict[tuple, float] = defaultdict(float)  # rounded once per period, as the model does
     for name, qc in curves.items():
         q = inst.queues.index(name)
         queue = wf.queues[name]
@@ -61,10 +62,12 @@ def service_terms(inst: Instance, curves: dict[str, QueueCurves], email: dict[st
                 for metric in target_metrics(targets):
                     e = c.excess[f"{ts}:{metric}"]
                     deltas = np.round(CONTACT_SCALE * np.diff(e))
-                    period[(q, kind, index, metric)] += round(CONTACT_SCALE * e[0]) + deltas[:level].sum()
+                    period_const[(q, kind, index, metric)] += CONTACT_SCALE * e[0]
+                    period[(q, kind, index, metric)] += deltas[:level].sum()
     # the event key above pools all event days; the model pools runs of consecutive event days,
     # identical whenever the month has one event window (it has, for 11.11)
-    out["target_slack"] = sum(max(0.0, v) for v in period.values()) * options.target_slack_weight * penalty / CONTACT_SCALE
+    slack = [max(0.0, round(period_const[key]) + period[key]) for key in period]
+    out["target_slack"] = sum(slack) * options.target_slack_weight * penalty / CONTACT_SCALE
     for name, dem in email.items():
         q = inst.queues.index(name)
         cum = np.concatenate([[0.0], np.cumsum(dem.arrivals)])

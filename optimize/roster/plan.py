@@ -334,6 +334,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
             vals = again_vals
             values = _decision_values(agg, vals)
 
+    vals = best_completion(agg, vals)  # a search's last solution may leave a level or a slack unread
     ih = extract.in_house_details(inst, chosen, {k: n for k, n in values["in_house"].items() if n},
                                   {k: n for k, n in values["breaks"].items() if n})
     pt = extract.part_time_details(inst, pt_chosen, {k: n for k, n in values["part_time"].items() if n})
