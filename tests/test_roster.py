@@ -490,3 +490,16 @@ def test_the_reported_objective_reads_service_exactly_as_the_model_does(plan):
     for term in ("shortfall_penalty", "floor_penalty", "target_slack"):
         assert solver["objective_terms"].get(term, 0.0) == pytest.approx(
             solver["model_terms_of_last_stage"].get(term, 0.0), rel=1e-5, abs=0.05), term
+
+
+def test_a_vendor_commitment_off_the_interval_grid_is_priced_to_the_minute():
+    """10.4 committed seat-hours on an hourly grid: the model's top-up is the invoice's, so the
+    final objective (exact costs) can never fall below the model's bound through the commitment."""
+    data = small_workforce()
+    data["vendors"][0]["min_monthly_seat_hours"] = 10.4
+    data["vendors"][0]["price_per_seat_hour"] = 400  # dear: the commitment is topped up, not used
+    workforce = parse_workforce(data)
+    result = plan_month(workforce, small_requirements(peak=8.0, night=1.0), MONTH, time_limit_s=TIME_LIMIT, seed=0)
+    solver = result.summary["solver"]
+    assert solver["objective_terms"]["vendor"] == pytest.approx(solver["model_terms_of_last_stage"]["vendor"], abs=0.01)
+    assert solver["objective_terms"]["vendor"] >= 10.4 * 400 - 0.01

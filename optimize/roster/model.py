@@ -322,10 +322,13 @@ def add_vendor_blocks_caps_commitments(m: AggregateModel) -> None:
             if len(vars_) > 1:
                 m.model.add(sum(vars_) <= vendor.max_seats)
         if vendor.min_monthly_seat_hours > 0:
-            need = math.ceil(vendor.min_monthly_seat_hours / inst.interval_h)
+            # in hundredths of an hour: the commitment is paid to the minute, as the invoice (and
+            # ``plan verify``) reads it, not rounded up to whole intervals
+            need = round(100 * vendor.min_monthly_seat_hours)
+            per_seat = round(100 * inst.interval_h)
             topup = m.model.new_int_var(0, need, f"topup_v{v}")
-            m.at_least(topup, [(m.seats[k], -1) for k in m.seats if k[0] == v], need)
-            m.add_cost("vendor", topup, vendor.price_per_seat_hour * inst.interval_h)
+            m.at_least(topup, [(m.seats[k], -per_seat) for k in m.seats if k[0] == v], need)
+            m.add_cost("vendor", topup, vendor.price_per_seat_hour / 100)
     m._vendor_block = length
 
 
