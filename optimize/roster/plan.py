@@ -138,7 +138,7 @@ def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpMod
 
 
 def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: list[StageResult], *, seed: int,
-                     constant: float, progress: Progress | None, workers: int) -> np.ndarray | None:
+                     progress: Progress | None, workers: int) -> np.ndarray | None:
     """Values of every variable for the named roster's counts (:func:`named_decisions`): every
     decision fixed, the rules alone settle the rest in presolve (well under a second); then priced
     (service levels, period slack and email work read at their best for those decisions), so the
@@ -285,7 +285,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         # a plan consistent with the names, built directly (never a failed search): the named counts
         # split over queues and break placements as the aggregate answer had them, every other
         # variable follows (presolve alone settles it); the repair prices from there
-        start_vals = consistent_start(agg, vals, named, stages, seed=seed, constant=constant, progress=progress,
+        start_vals = consistent_start(agg, vals, named, stages, seed=seed, progress=progress,
                                       workers=num_workers)
         remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
         repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=REPAIR_SHARE * remaining, seed=seed,
