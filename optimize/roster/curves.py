@@ -37,6 +37,12 @@ class IntervalCurve:
     floor_level: int              # first level meeting the interval floor (0: no floor)
     full_level: int               # first level meeting the full target in this interval
 
+    def level_at(self, effective_scaled, scale: int):
+        """The level reached with ``effective_scaled`` effective agents (in 1/``scale``), each step
+        rounded to 1/``scale`` as the aggregate model states it (array in, array out)."""
+        reached = np.cumsum(np.round(scale * np.diff(self.thresholds)).astype(np.int64))
+        return np.searchsorted(reached, effective_scaled, side="right")
+
 
 @dataclass
 class QueueCurves:

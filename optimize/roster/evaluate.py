@@ -44,8 +44,7 @@ def service_terms(inst: Instance, curves: dict[str, QueueCurves], email: dict[st
         q = inst.queues.index(name)
         queue = wf.queues[name]
         for t, c in enumerate(qc.curves):
-            steps = np.round(EFF_SCALE * np.diff(c.thresholds)).astype(np.int64)
-            level = int(np.searchsorted(np.cumsum(steps), eff[q, t], side="right"))
+            level = int(c.level_at(eff[q, t], EFF_SCALE))
             out["shortfall_penalty"] += penalty * c.late[level]
             floor = c.full_level if options.service_mode == "interval" else c.floor_level
             if floor > 0:

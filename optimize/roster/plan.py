@@ -172,8 +172,7 @@ def head_loss(m: AggregateModel, vals: np.ndarray) -> np.ndarray:
         head = round(EFF_SCALE * (1.0 - wf.queues[name].shrinkage))
         for t, c in enumerate(qc.curves):
             eff = sum(coef * int(vals[v.index]) for v, coef in m.coverage_terms[q][t])
-            reached = np.cumsum(np.round(EFF_SCALE * np.diff(c.thresholds)).astype(np.int64))
-            now, fewer = np.searchsorted(reached, [eff, eff - head], side="right")
+            now, fewer = c.level_at([eff, eff - head], EFF_SCALE)
             loss[q, t] = penalty * (c.late[fewer] - c.late[now])
             if (c.full_level if m.options.service_mode == "interval" else c.floor_level) > 0:
                 loss[q, t] += m.options.floor_weight * penalty * (c.floor_short[fewer] - c.floor_short[now])
@@ -257,7 +256,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     t0 = time.perf_counter()
     planned_overtime_h = [sum(int(vals[v.index]) for v in agg.regular_overtime.get(g, [])) / 100
                           for g in range(len(inst.groups))]
-    # naming gets a fifth of the budget, and what the aggregate search left unused (it may prove optimality early)
+    # naming gets NAMING_SHARE of the budget, or what the aggregate search left unused if more (it may prove
+    # optimality early)
     naming_s = max(NAMING_SHARE * budget, (AGGREGATE_SHARE + 0.1) * budget - (time.perf_counter() - started - built))
     chosen, statuses = assign_in_house(inst, group_counts, weights, naming_s, seed, progress,
                                        overtime_allowed_h=planned_overtime_h, workers=num_workers,

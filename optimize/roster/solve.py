@@ -110,12 +110,12 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
                     fallback_hint: "np.ndarray | None" = None, incumbent: "np.ndarray | None" = None,
                     complete: "Callable[[np.ndarray], np.ndarray] | None" = None, workers: int = 2
                     ) -> tuple["np.ndarray | None", list[StageResult], float]:
-    """LP relaxation → CP-SAT inside the LP's rounding box → CP-SAT on the whole model from there.
+    """LP relaxation → CP-SAT inside the LP's rounding box; the whole model only when there is no LP
+    or the box yields nothing in time.
 
     Returns the best values, the stage reports and the best proven lower bound (max of the LP
     bound and CP-SAT's). The box step (every decision between the floor and ceiling of its LP value,
-    RINS-like) gives CP-SAT a small neighbourhood where good first solutions are quick to find; the
-    last step lets LNS leave the box. An ``incumbent`` (a legal solution) is kept inside the box and
+    RINS-like) gives CP-SAT a small neighbourhood where good solutions are quick to find. An ``incumbent`` (a legal solution) is kept inside the box and
     the search starts from it, so the result is never worse than it; without one, the search starts
     from a legal point near the rounded LP (:func:`legal_point`), priced by ``complete`` when given
     (the cheapest values of the variables that follow from the decisions)."""
@@ -146,10 +146,12 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
                 box.add(var <= hi)
             remaining = time_limit_s - (time.perf_counter() - started)
             rounded = np.round(lp.values).astype(np.int64)
-            start = incumbent if incumbent is not None else \
-                legal_point(box, time_limit_s=min(10.0, 0.3 * remaining), seed=seed, hint=rounded, workers=workers)
-            if start is not None and complete is not None and start is not incumbent:
-                start = complete(start)
+            start = incumbent
+            if start is None:
+                start = legal_point(box, time_limit_s=min(10.0, 0.3 * remaining), seed=seed, hint=rounded,
+                                    workers=workers)
+                if start is not None and complete is not None:
+                    start = complete(start)
             remaining = time_limit_s - (time.perf_counter() - started)
             values, boxed = solve_with_values(box, stage=f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)",
                                               time_limit_s=0.95 * remaining, seed=seed, scale=scale,
@@ -173,5 +175,7 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
         if values is not None:
             bound = max(bound, full.best_bound)
         elif start is not None and fallback_hint is None:
-            values = start  # legal, and priced by ``complete``: a plan, if a poor one
+            values = start  # legal, and priced by ``complete`` (a fallback hint need not be legal here)
+    if values is None and incumbent is not None:
+        values = incumbent  # nothing better in time: the incumbent stands
     return values, stages, bound
