@@ -4,8 +4,10 @@ For every queue ``q`` and interval ``t`` the staffing service functions
 (:func:`optimize.service.queue_metrics`) are evaluated at effective agents ``n_0 = 0 < n_1 < ...``;
 the model holds monotone booleans ``b_j`` ("at least ``n_j`` effective agents") and every measure
 ``m(n)`` becomes ``m(n_0) + Σ_j (m(n_j) - m(n_{j-1})) b_j`` — exact at the thresholds whatever the
-curve's shape (Erlang A is S-shaped at low staffing). Between thresholds the model takes the lower
-one, so the model never overstates service.
+curve's shape (Erlang A is S-shaped at low staffing). Between two thresholds the measure is read
+linearly, as the service functions read fractional agents (an agent present for part of an
+interval is a time mixture of the two staffing levels): the incremental ("delta") formulation of a
+piecewise-linear function, whose LP relaxation is the relaxation of the staircase itself.
 
 Period targets (the day, the month, an event window; Koole & van der Sluis 2003, "Optimal shift
 scheduling with a global service level constraint", IIE Transactions 35) are additive in
@@ -37,11 +39,36 @@ class IntervalCurve:
     floor_level: int              # first level meeting the interval floor (0: no floor)
     full_level: int               # first level meeting the full target in this interval
 
+    def steps(self, scale: int) -> np.ndarray:
+        """Width of each step in 1/``scale`` effective agents, rounded as the aggregate model states it."""
+        return np.round(scale * np.diff(self.thresholds)).astype(np.int64)
+
     def level_at(self, effective_scaled, scale: int):
-        """The level reached with ``effective_scaled`` effective agents (in 1/``scale``), each step
-        rounded to 1/``scale`` as the aggregate model states it (array in, array out)."""
-        reached = np.cumsum(np.round(scale * np.diff(self.thresholds)).astype(np.int64))
-        return np.searchsorted(reached, effective_scaled, side="right")
+        """The level reached with ``effective_scaled`` effective agents (in 1/``scale``)
+        (array in, array out)."""
+        return np.searchsorted(np.cumsum(self.steps(scale)), effective_scaled, side="right")
+
+    def step_rates(self, measure: np.ndarray, price: float, units: int, scale: int) -> np.ndarray:
+        """Per step, the change of ``price`` × ``measure`` per 1/``scale`` effective agent, in whole
+        1/``units``: the model's slopes. A whole step is worth its rate × its width, so a step is
+        read the same whether it is reached or filled, and the model and every re-reading agree."""
+        return np.round(units * price * np.diff(measure) / self.steps(scale)).astype(np.int64)
+
+    def read(self, rates: np.ndarray, effective_scaled: int, scale: int) -> int:
+        """Σ of ``rates`` over the steps ``effective_scaled`` covers (the last one in part), in the
+        rates' units: the measure's change from no agents, as the model states it."""
+        level, inside = (int(x) for x in self.position(effective_scaled, scale))
+        total = int(rates[:level] @ self.steps(scale)[:level])
+        return total + (int(rates[level]) * inside if inside else 0)
+
+    def position(self, effective_scaled, scale: int) -> tuple[np.ndarray, np.ndarray]:
+        """(level reached, how far into the next step in 1/``scale``: 0 at the top level or below 0)."""
+        steps = self.steps(scale)
+        eff = np.asarray(effective_scaled, dtype=np.int64)
+        level = np.searchsorted(np.cumsum(steps), eff, side="right")
+        base = np.concatenate([[0], np.cumsum(steps)])[level]
+        inside = np.where(level < len(steps), np.maximum(eff - base, 0), 0)
+        return level, inside
 
 
 @dataclass
@@ -168,7 +195,3 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
             full_level=level_of.get(full_n, len(idx) - 1) if full_n > 0 else 0))
     return QueueCurves(name, curves)
 
-
-def level_reached(thresholds: np.ndarray, effective: float) -> int:
-    """Highest level whose threshold the effective staffing reaches (the model's reading)."""
-    return int(np.searchsorted(thresholds, effective + 1e-9, side="right") - 1)

@@ -2,9 +2,9 @@
 and gap are those of the roster actually written, not of an intermediate solver state.
 
 Same terms and the same integer rounding as :mod:`optimize.roster.model`: effective agents in
-hundredths, service read at the highest staircase threshold reached, period-target slack, floor
-shortfall, email lateness by the rise of the overdue backlog; overtime is the named roster's exact
-overtime, vendor and part-time costs are exact.
+hundredths, service read at the highest staircase threshold reached and linearly into the next
+step, period-target slack, floor shortfall, email lateness by the rise of the overdue backlog;
+overtime is the named roster's exact overtime, vendor and part-time costs are exact.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from optimize.roster.curves import QueueCurves, target_metrics
+from optimize.roster.curves import IntervalCurve, QueueCurves, target_metrics
 from optimize.roster.instance import Instance
-from optimize.roster.model import CONTACT_SCALE, EFF_SCALE, EMAIL_SCALE, EmailDemand, ModelOptions
+from optimize.roster.model import CONTACT_SCALE, COST_SCALE, EFF_SCALE, EMAIL_SCALE, EmailDemand, ModelOptions
 
 
 def effective_scaled(inst: Instance, ih: dict, pt: dict, seats: dict) -> np.ndarray:
@@ -33,6 +33,20 @@ def effective_scaled(inst: Instance, ih: dict, pt: dict, seats: dict) -> np.ndar
     return eff
 
 
+def interval_service_cost(curve: IntervalCurve, eff_scaled: int, penalty: float, options: ModelOptions
+                          ) -> tuple[float, float]:
+    """(late contacts, contacts below the interval floor), each priced, with ``eff_scaled``
+    effective agents (hundredths) in one interval, read as the model reads them."""
+    late = penalty * curve.late[0] + curve.read(curve.step_rates(curve.late, penalty, COST_SCALE, EFF_SCALE),
+                                                eff_scaled, EFF_SCALE) / COST_SCALE
+    short = 0.0
+    if (curve.full_level if options.service_mode == "interval" else curve.floor_level) > 0:
+        price = options.floor_weight * penalty
+        short = price * curve.floor_short[0] + curve.read(
+            curve.step_rates(curve.floor_short, price, COST_SCALE, EFF_SCALE), eff_scaled, EFF_SCALE) / COST_SCALE
+    return late, short
+
+
 def service_terms(inst: Instance, curves: dict[str, QueueCurves], email: dict[str, EmailDemand],
                   eff: np.ndarray, options: ModelOptions) -> dict[str, float]:
     wf = inst.workforce
@@ -44,11 +58,9 @@ def service_terms(inst: Instance, curves: dict[str, QueueCurves], email: dict[st
         q = inst.queues.index(name)
         queue = wf.queues[name]
         for t, c in enumerate(qc.curves):
-            level = int(c.level_at(eff[q, t], EFF_SCALE))
-            out["shortfall_penalty"] += penalty * c.late[level]
-            floor = c.full_level if options.service_mode == "interval" else c.floor_level
-            if floor > 0:
-                out["floor_penalty"] += options.floor_weight * penalty * c.floor_short[level]
+            late, short = interval_service_cost(c, eff[q, t], penalty, options)
+            out["shortfall_penalty"] += late
+            out["floor_penalty"] += short
             if options.service_mode == "interval":
                 continue
             d = t // inst.per_day
@@ -60,9 +72,9 @@ def service_terms(inst: Instance, curves: dict[str, QueueCurves], email: dict[st
                 targets = queue.event_targets if ts == "event" and queue.event_targets is not None else queue.targets
                 for metric in target_metrics(targets):
                     e = c.excess[f"{ts}:{metric}"]
-                    deltas = np.round(CONTACT_SCALE * np.diff(e))
                     period_const[(q, kind, index, metric)] += CONTACT_SCALE * e[0]
-                    period[(q, kind, index, metric)] += deltas[:level].sum()
+                    period[(q, kind, index, metric)] += c.read(c.step_rates(e, 1.0, CONTACT_SCALE, EFF_SCALE),
+                                                               eff[q, t], EFF_SCALE)
     # the event key above pools all event days; the model pools runs of consecutive event days,
     # identical whenever the month has one event window (it has, for 11.11)
     slack = [max(0.0, round(period_const[key]) + period[key]) for key in period]

@@ -30,7 +30,7 @@ from optimize.roster.instance import Instance, week_caps
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
-CONTACT_SCALE = 10   # period-target slack in tenths of a contact
+CONTACT_SCALE = 1000  # period-target slack in thousandths of a contact (a step's slope per hundredth of an agent)
 EMAIL_SCALE = 1000   # email work in thousandths of a contact
 
 
@@ -378,8 +378,8 @@ def contacts_per_agent(inst: Instance, q: int, t: int) -> float:
 
 
 def add_service(m: AggregateModel) -> None:
-    """Monotone level booleans per queue and interval; late contacts priced at the shortfall
-    penalty; the interval floor priced per agent short; period targets with priced slack."""
+    """Monotone level booleans per queue and interval, the step above the last level read linearly;
+    late contacts priced at the shortfall penalty; the interval floor priced per agent short; period targets with priced slack."""
     inst = m.inst
     wf = inst.workforce
     penalty = wf.costs.shortfall_penalty_per_contact
@@ -396,19 +396,22 @@ def add_service(m: AggregateModel) -> None:
                 continue
             for a, b in zip(bs, bs[1:]):
                 m.model.add_implication(b, a)
-            steps = [round(EFF_SCALE * (thr[j] - thr[j - 1])) for j in range(1, len(thr))]
-            m.model.add(cp_model.LinearExpr.weighted_sum(bs, steps) <= effective(m, q, t))
-            m.dependents.append(("levels", bs, steps, m.coverage_terms[q][t]))
-            for j, b in enumerate(bs, start=1):
-                m.add_cost("shortfall_penalty", b, -penalty * (late[j - 1] - late[j]))
+            steps = [int(w) for w in curve.steps(EFF_SCALE)]
+            # part[j]: how far into step j+1 the agents reach when level j is the last one reached
+            # (hundredths); the measure is linear inside a step (whole steps are the booleans')
+            part = [m.model.new_int_var(0, w - 1, f"p_q{q}_t{t}_j{j}") for j, w in enumerate(steps)]
+            for j, (p, w) in enumerate(zip(part, steps)):
+                m.model.add(p <= (w - 1) * ((bs[j - 1] if j else 1) - bs[j]))
+            m.model.add(cp_model.LinearExpr.weighted_sum(bs + part, steps + [1] * len(part)) <= effective(m, q, t))
+            m.dependents.append(("levels", bs, part, steps, m.coverage_terms[q][t]))
+            _price_steps(m, "shortfall_penalty", bs, part, steps, curve.step_rates(late, penalty, COST_SCALE, EFF_SCALE))
             floor = curve.full_level if m.options.service_mode == "interval" else curve.floor_level
             if floor > 0:
                 # contacts below the floor's service level, priced on top of their lateness
-                short = curve.floor_short
                 price = m.options.floor_weight * penalty
-                m.cost_constant["floor_penalty"] += price * short[0]
-                for j, b in enumerate(bs, start=1):
-                    m.add_cost("floor_penalty", b, -price * (short[j - 1] - short[j]))
+                m.cost_constant["floor_penalty"] += price * curve.floor_short[0]
+                _price_steps(m, "floor_penalty", bs, part, steps,
+                             curve.step_rates(curve.floor_short, price, COST_SCALE, EFF_SCALE))
             if m.options.service_mode == "interval":
                 continue
             d = t // inst.per_day
@@ -422,10 +425,10 @@ def add_service(m: AggregateModel) -> None:
                     e = curve.excess[f"{tset}:{metric}"]
                     key = (q, kind, index, metric)
                     period_const[key] += e[0]
-                    for j, b in enumerate(bs, start=1):
-                        coef = round(CONTACT_SCALE * (e[j] - e[j - 1]))
-                        if coef:
-                            period_terms[key].append((b, coef))
+                    rates = curve.step_rates(e, 1.0, CONTACT_SCALE, EFF_SCALE)
+                    for b, p, w, rate in zip(bs, part, steps, rates):
+                        if rate:
+                            period_terms[key] += [(b, int(rate) * w), (p, int(rate))]
     m.period_keys = []
     for key in set(period_terms) | set(period_const):
         items = period_terms.get(key, [])
@@ -435,6 +438,15 @@ def add_service(m: AggregateModel) -> None:
         m.at_least(slack, items, const)
         m.add_cost("target_slack", slack, m.options.target_slack_weight * penalty / CONTACT_SCALE)
         m.period_keys.append((key, slack))
+
+
+def _price_steps(m: AggregateModel, label: str, booleans: list, parts: list, steps: list[int], rates: np.ndarray
+                 ) -> None:
+    """A measure's change priced per step: a whole step (its boolean) at rate × width, the part of
+    the next one at the rate per hundredth (rates in 1/COST_SCALE of the currency)."""
+    for b, p, w, rate in zip(booleans, parts, steps, rates):
+        m.add_cost(label, b, int(rate) * w / COST_SCALE)
+        m.add_cost(label, p, int(rate) / COST_SCALE)
 
 
 def _event_window(inst: Instance, d: int) -> int:
@@ -481,7 +493,7 @@ def add_email(m: AggregateModel) -> None:
 
 def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
     """``values`` with every priced dependent variable at its cheapest for the decisions in it: each
-    service level reached as far as the effective agents allow, slack, overtime, top-ups and late
+    service level reached as far as the effective agents allow (and the next step filled with the rest), slack, overtime, top-ups and late
     email at their lower bounds, email worked as early as capacity allows (FIFO). A legal point
     becomes a priced one in milliseconds, where CP-SAT needs 3-12 s on the sample month."""
     out = values.copy()
@@ -491,15 +503,16 @@ def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
 
     for kind, *row in m.dependents:
         if kind == "levels":
-            booleans, steps, coverage = row
+            booleans, parts, steps, coverage = row
             room, level = total(coverage), 0
             for step in steps:
                 if room < step:
                     break
                 room -= step
                 level += 1
-            for j, b in enumerate(booleans):
+            for j, (b, p) in enumerate(zip(booleans, parts)):
                 out[b.index] = int(j < level)
+                out[p.index] = max(0, room) if j == level else 0
             continue
         var, terms, const = row
         if kind == "at_least":

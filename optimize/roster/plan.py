@@ -172,10 +172,8 @@ def head_loss(m: AggregateModel, vals: np.ndarray) -> np.ndarray:
         head = round(EFF_SCALE * (1.0 - wf.queues[name].shrinkage))
         for t, c in enumerate(qc.curves):
             eff = sum(coef * int(vals[v.index]) for v, coef in m.coverage_terms[q][t])
-            now, fewer = c.level_at([eff, eff - head], EFF_SCALE)
-            loss[q, t] = penalty * (c.late[fewer] - c.late[now])
-            if (c.full_level if m.options.service_mode == "interval" else c.floor_level) > 0:
-                loss[q, t] += m.options.floor_weight * penalty * (c.floor_short[fewer] - c.floor_short[now])
+            loss[q, t] = (sum(evaluate.interval_service_cost(c, max(0, eff - head), penalty, m.options))
+                          - sum(evaluate.interval_service_cost(c, eff, penalty, m.options)))
     return loss
 
 
