@@ -104,6 +104,12 @@ class AggregateModel:
     def constant_cost(self) -> float:
         return float(sum(self.cost_constant.values()))
 
+    def optimistic_bound(self) -> float:
+        """A lower bound needing no solve: the constants, every service level reached, nothing else
+        paid (every priced variable other than a level costs ≥ 0 and may be 0)."""
+        gains = sum(min(0, round(c * COST_SCALE)) for items in self.cost_terms.values() for _, c in items)
+        return self.constant_cost() + gains / COST_SCALE
+
 
 # ---------------------------------------------------------------- variables
 
@@ -397,21 +403,15 @@ def add_service(m: AggregateModel) -> None:
             for a, b in zip(bs, bs[1:]):
                 m.model.add_implication(b, a)
             steps = [int(w) for w in curve.steps(EFF_SCALE)]
-            # part[j]: how far into step j+1 the agents reach when level j is the last one reached
-            # (hundredths); the measure is linear inside a step (whole steps are the booleans')
-            part = [m.model.new_int_var(0, w - 1, f"p_q{q}_t{t}_j{j}") for j, w in enumerate(steps)]
-            for j, (p, w) in enumerate(zip(part, steps)):
-                m.model.add(p <= (w - 1) * ((bs[j - 1] if j else 1) - bs[j]))
-            m.model.add(cp_model.LinearExpr.weighted_sum(bs + part, steps + [1] * len(part)) <= effective(m, q, t))
-            m.dependents.append(("levels", bs, part, steps, m.coverage_terms[q][t]))
-            _price_steps(m, "shortfall_penalty", bs, part, steps, curve.step_rates(late, penalty, COST_SCALE, EFF_SCALE))
+            m.model.add(cp_model.LinearExpr.weighted_sum(bs, steps) <= effective(m, q, t))
+            m.dependents.append(("levels", bs, steps, m.coverage_terms[q][t]))
+            _price_steps(m, "shortfall_penalty", bs, steps, curve.step_rates(late, penalty, COST_SCALE, EFF_SCALE))
             floor = curve.full_level if m.options.service_mode == "interval" else curve.floor_level
             if floor > 0:
                 # contacts below the floor's service level, priced on top of their lateness
                 price = m.options.floor_weight * penalty
                 m.cost_constant["floor_penalty"] += price * curve.floor_short[0]
-                _price_steps(m, "floor_penalty", bs, part, steps,
-                             curve.step_rates(curve.floor_short, price, COST_SCALE, EFF_SCALE))
+                _price_steps(m, "floor_penalty", bs, steps, curve.step_rates(curve.floor_short, price, COST_SCALE, EFF_SCALE))
             if m.options.service_mode == "interval":
                 continue
             d = t // inst.per_day
@@ -426,9 +426,9 @@ def add_service(m: AggregateModel) -> None:
                     key = (q, kind, index, metric)
                     period_const[key] += e[0]
                     rates = curve.step_rates(e, 1.0, CONTACT_SCALE, EFF_SCALE)
-                    for b, p, w, rate in zip(bs, part, steps, rates):
+                    for b, w, rate in zip(bs, steps, rates):
                         if rate:
-                            period_terms[key] += [(b, int(rate) * w), (p, int(rate))]
+                            period_terms[key].append((b, int(rate) * w))
     m.period_keys = []
     for key in set(period_terms) | set(period_const):
         items = period_terms.get(key, [])
@@ -440,13 +440,12 @@ def add_service(m: AggregateModel) -> None:
         m.period_keys.append((key, slack))
 
 
-def _price_steps(m: AggregateModel, label: str, booleans: list, parts: list, steps: list[int], rates: np.ndarray
-                 ) -> None:
-    """A measure's change priced per step: a whole step (its boolean) at rate × width, the part of
-    the next one at the rate per hundredth (rates in 1/COST_SCALE of the currency)."""
-    for b, p, w, rate in zip(booleans, parts, steps, rates):
+def _price_steps(m: AggregateModel, label: str, booleans: list, steps: list[int], rates: np.ndarray) -> None:
+    """A measure's change priced per whole step, at its rate (1/COST_SCALE of the currency per
+    hundredth of an agent) × its width: the reading of :func:`optimize.roster.evaluate.service_terms`
+    at every threshold."""
+    for b, w, rate in zip(booleans, steps, rates):
         m.add_cost(label, b, int(rate) * w / COST_SCALE)
-        m.add_cost(label, p, int(rate) / COST_SCALE)
 
 
 def _event_window(inst: Instance, d: int) -> int:
@@ -493,7 +492,7 @@ def add_email(m: AggregateModel) -> None:
 
 def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
     """``values`` with every priced dependent variable at its cheapest for the decisions in it: each
-    service level reached as far as the effective agents allow (and the next step filled with the rest), slack, overtime, top-ups and late
+    service level reached as far as the effective agents allow, slack, overtime, top-ups and late
     email at their lower bounds, email worked as early as capacity allows (FIFO). A legal point
     becomes a priced one in milliseconds, where CP-SAT needs 3-12 s on the sample month."""
     out = values.copy()
@@ -503,16 +502,15 @@ def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
 
     for kind, *row in m.dependents:
         if kind == "levels":
-            booleans, parts, steps, coverage = row
+            booleans, steps, coverage = row
             room, level = total(coverage), 0
             for step in steps:
                 if room < step:
                     break
                 room -= step
                 level += 1
-            for j, (b, p) in enumerate(zip(booleans, parts)):
+            for j, b in enumerate(booleans):
                 out[b.index] = int(j < level)
-                out[p.index] = max(0, room) if j == level else 0
             continue
         var, terms, const = row
         if kind == "at_least":

@@ -201,15 +201,38 @@ def _decision_values(m: AggregateModel, vals: np.ndarray) -> dict[str, dict]:
 
 
 def objective_value(m: AggregateModel, vals: np.ndarray) -> float:
-    """The model's objective at ``vals``, in currency units, constant included."""
+    """The plan's objective at ``vals``, in currency units, constant included (see :func:`cost_breakdown`)."""
     return float(sum(cost_breakdown(m, vals).values()))
 
 
+def search_objective(m: AggregateModel, vals: np.ndarray) -> float:
+    """The CP-SAT model's own objective at ``vals`` (service at whole steps), constant included."""
+    total = sum(round(c * COST_SCALE) * int(vals[v.index]) for items in m.cost_terms.values() for v, c in items)
+    return total / COST_SCALE + m.constant_cost()
+
+
+def effective_at(m: AggregateModel, vals: np.ndarray) -> np.ndarray:
+    """Effective agents per queue and interval (hundredths) at ``vals``."""
+    return np.array([[sum(c * int(vals[v.index]) for v, c in terms) for terms in row] for row in m.coverage_terms],
+                    dtype=np.int64).reshape(len(m.inst.queues), m.inst.n_int)
+
+
+SERVICE_TERMS = ("shortfall_penalty", "floor_penalty", "target_slack")
+
+
 def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
+    """The objective's terms at ``vals``: costs as the model states them, service read by
+    :func:`optimize.roster.evaluate.service_terms` (linearly inside a step, where the search's
+    objective counts whole steps only: the search minimises an upper estimate of this reading,
+    whose LP relaxation is the reading's own, so the LP bound holds for it)."""
     out = defaultdict(float)
     for label, items in m.cost_terms.items():
-        out[label] += sum(round(c * COST_SCALE) * int(vals[v.index]) for v, c in items) / COST_SCALE
+        if label not in SERVICE_TERMS:
+            out[label] += sum(round(c * COST_SCALE) * int(vals[v.index]) for v, c in items) / COST_SCALE
     for label, value in m.cost_constant.items():
+        if label not in SERVICE_TERMS:
+            out[label] += value
+    for label, value in evaluate.service_terms(m.inst, m.curves, m.email, effective_at(m, vals), m.options).items():
         out[label] += value
     return dict(out)
 
@@ -238,7 +261,9 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
     vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=AGGREGATE_SHARE * budget, seed=seed,
                                           scale=COST_SCALE, constant=constant, progress=progress,
-                                          complete=lambda v: best_completion(agg, v), workers=num_workers)
+                                          complete=lambda v: best_completion(agg, v), workers=num_workers,
+                                          price=lambda v: objective_value(agg, v))
+    bound = max(bound, agg.optimistic_bound())
     if vals is None:  # not even a legal point in the aggregate's time: one longer try, else the rules clash
         vals = legal_point(agg.model, time_limit_s=max(20.0, 0.3 * budget), seed=seed, workers=num_workers)
         if vals is None:
@@ -290,7 +315,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                                                      scale=COST_SCALE, constant=constant, progress=progress,
                                                      label="repair", fallback_hint=start_vals if start_vals is not None
                                                      else vals, incumbent=start_vals,
-                                                     complete=lambda v: best_completion(agg, v), workers=num_workers)
+                                                     complete=lambda v: best_completion(agg, v), workers=num_workers,
+                                                     price=lambda v: objective_value(agg, v))
         stages += repair_stages
         if repaired is None:
             # no priced plan in time: price the consistent start (a plan matters more than the time limit)

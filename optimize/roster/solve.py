@@ -108,7 +108,8 @@ def solve_with_values(model: cp_model.CpModel, *, stage: str, time_limit_s: floa
 def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit_s: float, seed: int, scale: float,
                     constant: float, progress: Progress | None = None, label: str = "aggregate",
                     fallback_hint: "np.ndarray | None" = None, incumbent: "np.ndarray | None" = None,
-                    complete: "Callable[[np.ndarray], np.ndarray] | None" = None, workers: int = 2
+                    complete: "Callable[[np.ndarray], np.ndarray] | None" = None, workers: int = 2,
+                    price: "Callable[[np.ndarray], float] | None" = None
                     ) -> tuple["np.ndarray | None", list[StageResult], float]:
     """LP relaxation → CP-SAT inside the LP's rounding box; the whole model only when there is no LP
     or the box yields nothing in time.
@@ -118,7 +119,11 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
     RINS-like) gives CP-SAT a small neighbourhood where good solutions are quick to find. An ``incumbent`` (a legal solution) is kept inside the box and
     the search starts from it, so the result is never worse than it; without one, the search starts
     from a legal point near the rounded LP (:func:`legal_point`), priced by ``complete`` when given
-    (the cheapest values of the variables that follow from the decisions)."""
+    (the cheapest values of the variables that follow from the decisions).
+
+    ``price`` re-reads a search's result for its stage report when the plan's objective is not the
+    search's own (service read inside a step). CP-SAT's bound then bounds the search's objective
+    only, so the bound returned is the LP's alone."""
     import numpy as np
 
     from optimize.roster.relaxation import lp_relaxation
@@ -172,10 +177,16 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
                                          scale=scale, constant=constant, progress=progress, hint=start,
                                          workers=workers)
         stages.append(full)
-        if values is not None:
+        if values is not None and price is None:
             bound = max(bound, full.best_bound)
         elif start is not None and fallback_hint is None:
             values = start  # legal, and priced by ``complete`` (a fallback hint need not be legal here)
     if values is None and incumbent is not None:
         values = incumbent  # nothing better in time: the incumbent stands
+    if values is not None and complete is not None:
+        values = complete(values)
+    if values is not None and incumbent is not None and price is not None and price(values) > price(incumbent):
+        values = incumbent  # better by the search's objective, not by the plan's
+    if values is not None and price is not None and len(stages) > 1:
+        stages[-1].objective = price(values)
     return values, stages, bound
