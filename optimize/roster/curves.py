@@ -48,18 +48,18 @@ class IntervalCurve:
         (array in, array out)."""
         return np.searchsorted(np.cumsum(self.steps(scale)), effective_scaled, side="right")
 
-    def step_rates(self, measure: np.ndarray, price: float, units: int, scale: int) -> np.ndarray:
-        """Per step, the change of ``price`` × ``measure`` per 1/``scale`` effective agent, in whole
-        1/``units``: the model's slopes. A whole step is worth its rate × its width, so a step is
-        read the same whether it is reached or filled, and the model and every re-reading agree."""
-        return np.round(units * price * np.diff(measure) / self.steps(scale)).astype(np.int64)
+    def step_values(self, measure: np.ndarray, price: float, units: int) -> np.ndarray:
+        """Per step, the change of ``price`` × ``measure`` across it in whole 1/``units``: the
+        model's coefficient of the step's boolean."""
+        return np.round(units * (price * np.diff(measure))).astype(np.int64)
 
-    def read(self, rates: np.ndarray, effective_scaled: int, scale: int) -> int:
-        """Σ of ``rates`` over the steps ``effective_scaled`` covers (the last one in part), in the
-        rates' units: the measure's change from no agents, as the model states it."""
+    def read(self, values: np.ndarray, effective_scaled: int, scale: int) -> float:
+        """Σ of the step ``values`` ``effective_scaled`` covers, the last step in proportion (in
+        the values' units): the measure's change from no agents. Exactly what the model's LP
+        relaxation reads, so its bound holds for this reading."""
         level, inside = (int(x) for x in self.position(effective_scaled, scale))
-        total = int(rates[:level] @ self.steps(scale)[:level])
-        return total + (int(rates[level]) * inside if inside else 0)
+        total = float(values[:level].sum())
+        return total + (float(values[level]) * inside / int(self.steps(scale)[level]) if inside else 0.0)
 
     def position(self, effective_scaled, scale: int) -> tuple[np.ndarray, np.ndarray]:
         """(level reached, how far into the next step in 1/``scale``: 0 at the top level or below 0)."""

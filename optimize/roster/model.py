@@ -30,7 +30,7 @@ from optimize.roster.instance import Instance, week_caps
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
-CONTACT_SCALE = 1000  # period-target slack in thousandths of a contact (a step's slope per hundredth of an agent)
+CONTACT_SCALE = 10   # period-target slack in tenths of a contact
 EMAIL_SCALE = 1000   # email work in thousandths of a contact
 
 
@@ -405,13 +405,13 @@ def add_service(m: AggregateModel) -> None:
             steps = [int(w) for w in curve.steps(EFF_SCALE)]
             m.model.add(cp_model.LinearExpr.weighted_sum(bs, steps) <= effective(m, q, t))
             m.dependents.append(("levels", bs, steps, m.coverage_terms[q][t]))
-            _price_steps(m, "shortfall_penalty", bs, steps, curve.step_rates(late, penalty, COST_SCALE, EFF_SCALE))
+            _price_steps(m, "shortfall_penalty", bs, curve.step_values(late, penalty, COST_SCALE))
             floor = curve.full_level if m.options.service_mode == "interval" else curve.floor_level
             if floor > 0:
                 # contacts below the floor's service level, priced on top of their lateness
                 price = m.options.floor_weight * penalty
                 m.cost_constant["floor_penalty"] += price * curve.floor_short[0]
-                _price_steps(m, "floor_penalty", bs, steps, curve.step_rates(curve.floor_short, price, COST_SCALE, EFF_SCALE))
+                _price_steps(m, "floor_penalty", bs, curve.step_values(curve.floor_short, price, COST_SCALE))
             if m.options.service_mode == "interval":
                 continue
             d = t // inst.per_day
@@ -425,10 +425,9 @@ def add_service(m: AggregateModel) -> None:
                     e = curve.excess[f"{tset}:{metric}"]
                     key = (q, kind, index, metric)
                     period_const[key] += e[0]
-                    rates = curve.step_rates(e, 1.0, CONTACT_SCALE, EFF_SCALE)
-                    for b, w, rate in zip(bs, steps, rates):
-                        if rate:
-                            period_terms[key].append((b, int(rate) * w))
+                    for b, value in zip(bs, curve.step_values(e, 1.0, CONTACT_SCALE)):
+                        if value:
+                            period_terms[key].append((b, int(value)))
     m.period_keys = []
     for key in set(period_terms) | set(period_const):
         items = period_terms.get(key, [])
@@ -440,12 +439,12 @@ def add_service(m: AggregateModel) -> None:
         m.period_keys.append((key, slack))
 
 
-def _price_steps(m: AggregateModel, label: str, booleans: list, steps: list[int], rates: np.ndarray) -> None:
-    """A measure's change priced per whole step, at its rate (1/COST_SCALE of the currency per
-    hundredth of an agent) × its width: the reading of :func:`optimize.roster.evaluate.service_terms`
-    at every threshold."""
-    for b, w, rate in zip(booleans, steps, rates):
-        m.add_cost(label, b, int(rate) * w / COST_SCALE)
+def _price_steps(m: AggregateModel, label: str, booleans: list, values: np.ndarray) -> None:
+    """A measure's change priced per whole step (``values`` in 1/COST_SCALE of the currency); the
+    plan's reading (:func:`optimize.roster.evaluate.service_terms`) takes a step in part in
+    proportion, as this model's LP relaxation does."""
+    for b, value in zip(booleans, values):
+        m.add_cost(label, b, int(value) / COST_SCALE)
 
 
 def _event_window(inst: Instance, d: int) -> int:
