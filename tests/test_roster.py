@@ -505,3 +505,43 @@ def test_a_vendor_commitment_off_the_interval_grid_is_priced_to_the_minute():
     solver = result.summary["solver"]
     assert solver["objective_terms"]["vendor"] == pytest.approx(solver["model_terms_of_last_stage"]["vendor"], abs=0.01)
     assert solver["objective_terms"]["vendor"] >= 10.4 * 400 - 0.01
+
+
+def test_the_plans_reading_of_service_is_the_lp_relaxations_so_the_bound_holds_for_it():
+    """With every decision fixed at a legal plan, the LP relaxation (levels free to take a step in
+    part) never prices the plan above its objective's reading (service linear between two
+    thresholds, steps filled in order, which the LP may take too): so the aggregate's LP bound
+    holds for plans read that way. The search's own objective (whole steps) is never below it."""
+    from optimize.roster.instance import build_instance
+    from optimize.roster.model import COST_SCALE, best_completion, build_aggregate
+    from optimize.roster.plan import fixed_copy, objective_value, search_objective, service_inputs
+    from optimize.roster.relaxation import lp_relaxation
+    from optimize.roster.solve import legal_point
+
+    workforce = parse_workforce(small_workforce())
+    inst = build_instance(workforce, small_requirements(), MONTH)
+    agg = build_aggregate(inst, *service_inputs(inst, "period"))
+    priced = best_completion(agg, legal_point(agg.model, time_limit_s=10, seed=0))
+    decisions = {v.index: int(priced[v.index])
+                 for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()}
+    lp = lp_relaxation(fixed_copy(agg.model, decisions), time_limit_s=30)
+    assert lp.values is not None
+    reading = objective_value(agg, priced)
+    assert lp.bound / COST_SCALE + agg.constant_cost() <= reading + 0.05
+    assert search_objective(agg, priced) > reading  # a step in part counts only in the plan's reading
+    # and the reading is no looser than it must be: its in-order fill is the LP's own choice where
+    # each further agent helps no more than the one before (the plan's steps there)
+    relaxed = lp_relaxation(agg.model, time_limit_s=30)
+    assert relaxed.bound / COST_SCALE + agg.constant_cost() <= reading
+
+
+def test_a_step_in_part_is_read_in_proportion():
+    from optimize.roster.curves import IntervalCurve
+    curve = IntervalCurve(thresholds=np.array([0.0, 0.7, 1.4, 2.1]), late=np.array([10.0, 4.0, 1.0, 0.5]),
+                          floor_short=np.zeros(4), excess={}, floor_level=0, full_level=0)
+    values = curve.step_values(curve.late, 2.0, 1000)  # CNY 2 a late contact, in thousandths
+    assert list(values) == [-12000, -6000, -1000]
+    assert curve.read(values, 70, 100) == -12000               # exactly the first threshold
+    assert curve.read(values, 105, 100) == pytest.approx(-15000)  # half-way into the second step
+    assert curve.read(values, 500, 100) == -19000               # beyond the top: flat
+    assert curve.read(values, 0, 100) == 0

@@ -5,7 +5,7 @@ In-house agents who share skills and contract are interchangeable for cost and c
 month is decided on *counts* per group (the variable count does not grow with head count: 60 or
 1,000 agents give the same model). Every individual hard rule is written here in its aggregate
 form, which every roster of named people satisfies — so the model is a relaxation of the
-per-person problem and its best bound is a valid lower bound on the cost of any legal roster
+per-person problem and its LP relaxation's bound is a valid lower bound on the cost of any legal roster
 (:mod:`optimize.roster.assign` then names the people; :mod:`optimize.roster.solve` measures the
 final gap against this bound).
 

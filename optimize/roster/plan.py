@@ -3,7 +3,8 @@
 1. **aggregate** (:mod:`optimize.roster.model`): one model decides, per in-house group (same skills
    and contract), how many agents work each shift on each queue each day, the meal-break placements,
    part-time blocks, vendor seats per interval, and prices service through the staffing service
-   functions read at whole-head thresholds (between two, the lower: service is never overstated).
+   functions at whole-head thresholds (the search counts whole steps; the plan's objective reads
+   service linearly between two, as the LP relaxation does).
    Its LP relaxation (HiGHS, :mod:`optimize.roster.relaxation`) gives the lower bound and a rounding
    box; CP-SAT searches inside the box (RINS-like) from a legal point near the rounded LP, found
    with the objective set aside and priced by :func:`optimize.roster.model.best_completion` (priced
@@ -45,7 +46,7 @@ from optimize.roster.solve import (Progress, StageResult, legal_point, relative_
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
-                   "thresholds) + priced period-target slack and interval-floor shortfall. In-house salaries are "
+                   "thresholds, linearly between two) + priced period-target slack and interval-floor shortfall. In-house salaries are "
                    "a constant (cost.in_house), not in the objective or gap. Soft wishes are optimised second, "
                    "while naming people (soft_penalties), and are not in the gap either.")
 
@@ -224,7 +225,7 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
     """The objective's terms at ``vals``: costs as the model states them, service read by
     :func:`optimize.roster.evaluate.service_terms` (linearly inside a step, where the search's
     objective counts whole steps only: the search minimises an upper estimate of this reading,
-    whose LP relaxation is the reading's own, so the LP bound holds for it)."""
+    and its LP relaxation can take the reading itself, so the LP bound holds for it)."""
     out = defaultdict(float)
     for label, items in m.cost_terms.items():
         if label not in SERVICE_TERMS:
