@@ -539,9 +539,9 @@ def test_a_step_in_part_is_read_in_proportion():
     from optimize.roster.curves import IntervalCurve
     curve = IntervalCurve(thresholds=np.array([0.0, 0.7, 1.4, 2.1]), late=np.array([10.0, 4.0, 1.0, 0.5]),
                           floor_short=np.zeros(4), excess={}, floor_level=0, full_level=0)
-    values = curve.step_values(curve.late, 2.0, 1000)  # CNY 2 a late contact, in thousandths
-    assert list(values) == [-12000, -6000, -1000]
-    assert curve.read(values, 70, 100) == -12000               # exactly the first threshold
-    assert curve.read(values, 105, 100) == pytest.approx(-15000)  # half-way into the second step
-    assert curve.read(values, 500, 100) == -19000               # beyond the top: flat
-    assert curve.read(values, 0, 100) == 0
+    assert list(curve.step_values(curve.late, 2.0, 1000)) == [-12000, -6000, -1000]  # CNY 2 a late contact
+    assert curve.read(curve.late, 2.0, 1000, 70, 100) == -12000                  # exactly the first threshold
+    assert curve.read(curve.late, 2.0, 1000, 105, 100) == pytest.approx(-15000)  # half-way into the second step
+    assert curve.read(curve.late, 2.0, 1000, 500, 100) == -19000                 # beyond the top: flat
+    assert curve.read(curve.late, 2.0, 1000, 0, 100) == 0
+    assert curve.read(curve.late, 2.0, 1000, -30, 100) == 0                      # one head fewer than none

@@ -21,8 +21,10 @@ the abandonment cap ÷ the floor, and the occupancy cap as is.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,37 +43,35 @@ class IntervalCurve:
     excess: dict[str, np.ndarray]  # per target-set + metric key: contact-equivalents above target
     floor_level: int              # first level meeting the interval floor (0: no floor)
     full_level: int               # first level meeting the full target in this interval
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)  # read() is called per interval, often
 
     def steps(self, scale: int) -> np.ndarray:
         """Width of each step in 1/``scale`` effective agents, rounded as the aggregate model states it."""
         return np.round(scale * np.diff(self.thresholds)).astype(np.int64)
-
-    def level_at(self, effective_scaled, scale: int):
-        """The level reached with ``effective_scaled`` effective agents (in 1/``scale``)
-        (array in, array out)."""
-        return np.searchsorted(np.cumsum(self.steps(scale)), effective_scaled, side="right")
 
     def step_values(self, measure: np.ndarray, price: float, units: int) -> np.ndarray:
         """Per step, the change of ``price`` × ``measure`` across it in whole 1/``units``: the
         model's coefficient of the step's boolean."""
         return np.round(units * (price * np.diff(measure))).astype(np.int64)
 
-    def read(self, values: np.ndarray, effective_scaled: int, scale: int) -> float:
-        """Σ of the step ``values`` ``effective_scaled`` covers, the last step in proportion (in
-        the values' units): the measure's change from no agents. The model's LP relaxation can
-        take this reading (levels fractional, in order), so its bound holds for it."""
-        level, inside = (int(x) for x in self.position(effective_scaled, scale))
-        total = float(values[:level].sum())
-        return total + (float(values[level]) * inside / int(self.steps(scale)[level]) if inside else 0.0)
-
-    def position(self, effective_scaled, scale: int) -> tuple[np.ndarray, np.ndarray]:
-        """(level reached, how far into the next step in 1/``scale``: 0 at the top level or below 0)."""
-        steps = self.steps(scale)
-        eff = np.asarray(effective_scaled, dtype=np.int64)
-        level = np.searchsorted(np.cumsum(steps), eff, side="right")
-        base = np.concatenate([[0], np.cumsum(steps)])[level]
-        inside = np.where(level < len(steps), np.maximum(eff - base, 0), 0)
-        return level, inside
+    def read(self, measure: np.ndarray, price: float, units: int, effective_scaled: int, scale: int) -> float:
+        """Σ of the step values (:meth:`step_values`) ``effective_scaled`` covers, the last step in
+        proportion (in 1/``units``): the measure's change from no agents. The model's LP relaxation
+        can take this reading (levels fractional, in order), so its bound holds for it."""
+        key = (id(measure), price, units)
+        if key not in self._cache:
+            values = self.step_values(measure, price, units).tolist()
+            self._cache[key] = (values, [0, *itertools.accumulate(values)])
+        values, prefix = self._cache[key]
+        if ("reached", scale) not in self._cache:
+            self._cache[("reached", scale)] = [0, *itertools.accumulate(self.steps(scale).tolist())]
+        reached = self._cache[("reached", scale)]
+        eff = int(effective_scaled)
+        level = bisect.bisect_right(reached, eff) - 1 if eff >= 0 else 0
+        total = float(prefix[level])
+        if level < len(values) and eff > reached[level]:
+            total += values[level] * (eff - reached[level]) / (reached[level + 1] - reached[level])
+        return total
 
 
 @dataclass

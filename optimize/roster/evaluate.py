@@ -37,13 +37,12 @@ def interval_service_cost(curve: IntervalCurve, eff_scaled: int, penalty: float,
                           ) -> tuple[float, float]:
     """(late contacts, contacts below the interval floor), each priced, with ``eff_scaled``
     effective agents (hundredths) in one interval, read as the model reads them."""
-    late = penalty * curve.late[0] + curve.read(curve.step_values(curve.late, penalty, COST_SCALE),
-                                                eff_scaled, EFF_SCALE) / COST_SCALE
+    late = penalty * curve.late[0] + curve.read(curve.late, penalty, COST_SCALE, eff_scaled, EFF_SCALE) / COST_SCALE
     short = 0.0
     if (curve.full_level if options.service_mode == "interval" else curve.floor_level) > 0:
         price = options.floor_weight * penalty
-        short = price * curve.floor_short[0] + curve.read(curve.step_values(curve.floor_short, price, COST_SCALE),
-                                                          eff_scaled, EFF_SCALE) / COST_SCALE
+        short = price * curve.floor_short[0] + curve.read(curve.floor_short, price, COST_SCALE, eff_scaled,
+                                                          EFF_SCALE) / COST_SCALE
     return late, short
 
 
@@ -73,8 +72,7 @@ def service_terms(inst: Instance, curves: dict[str, QueueCurves], email: dict[st
                 for metric in target_metrics(targets):
                     e = c.excess[f"{ts}:{metric}"]
                     period_const[(q, kind, index, metric)] += CONTACT_SCALE * e[0]
-                    period[(q, kind, index, metric)] += c.read(c.step_values(e, 1.0, CONTACT_SCALE), eff[q, t],
-                                                               EFF_SCALE)
+                    period[(q, kind, index, metric)] += c.read(e, 1.0, CONTACT_SCALE, eff[q, t], EFF_SCALE)
     # the event key above pools all event days; the model pools runs of consecutive event days,
     # identical whenever the month has one event window (it has, for 11.11)
     slack = [max(0.0, round(period_const[key]) + period[key]) for key in period]
