@@ -57,11 +57,13 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
 
 
 def solve(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int, scale: float, constant: float,
-          progress: Progress | None = None, workers: int = 2) -> tuple[cp_model.CpSolver, StageResult]:
+          progress: Progress | None = None, workers: int = 2, lns_only: bool = False
+          ) -> tuple[cp_model.CpSolver, StageResult]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    solver.parameters.use_lns_only = lns_only
     reporter = ProgressReporter(stage, scale, constant, progress, time_limit_s)
     solver.best_bound_callback = reporter.on_bound
     started = time.perf_counter()
@@ -89,7 +91,7 @@ def legal_point(model: cp_model.CpModel, *, time_limit_s: float, seed: int, hint
 
 def solve_with_values(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int, scale: float,
                       constant: float, progress: Progress | None = None, hint: "np.ndarray | None" = None,
-                      workers: int = 2) -> tuple["np.ndarray | None", StageResult]:
+                      workers: int = 2, lns_only: bool = False) -> tuple["np.ndarray | None", StageResult]:
     """Solve and return the value of every proto variable (or None without a solution)."""
     import numpy as np
     if hint is not None:
@@ -97,7 +99,7 @@ def solve_with_values(model: cp_model.CpModel, *, stage: str, time_limit_s: floa
         for i, value in enumerate(hint):
             model.add_hint(model.get_int_var_from_proto_index(i), int(value))
     solver, result = solve(model, stage=stage, time_limit_s=time_limit_s, seed=seed, scale=scale, constant=constant,
-                           progress=progress, workers=workers)
+                           progress=progress, workers=workers, lns_only=lns_only)
     if result.status not in ("OPTIMAL", "FEASIBLE"):
         return None, result
     n = len(model.proto.variables)
@@ -158,11 +160,22 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
                 if start is not None and complete is not None:
                     start = complete(start)
             remaining = time_limit_s - (time.perf_counter() - started)
-            values, boxed = solve_with_values(box, stage=f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)",
-                                              time_limit_s=0.95 * remaining, seed=seed, scale=scale,
-                                              constant=constant, progress=progress,
+            name = f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)"
+            # a short full search first: it proves small boxes optimal (300 and 1,000 agents: 2-4 s);
+            # if it does not, large neighbourhoods only, from its best (sample month, 16 s, seeds 1-4:
+            # 23,730 on average against 23,856 for the full search all along)
+            values, boxed = solve_with_values(box, stage=name, time_limit_s=min(0.95 * remaining, max(4.0, 0.2 * remaining)),
+                                              seed=seed, scale=scale, constant=constant, progress=progress,
                                               hint=start if start is not None else rounded, workers=workers)
             stages.append(boxed)
+            remaining = time_limit_s - (time.perf_counter() - started)
+            if boxed.status == "FEASIBLE" and remaining > 1.0:
+                more, lns = solve_with_values(box, stage=f"{name} LNS", time_limit_s=0.95 * remaining, seed=seed,
+                                              scale=scale, constant=constant, progress=progress, hint=values,
+                                              workers=workers, lns_only=True)
+                if more is not None and lns.objective <= boxed.objective:
+                    values = more
+                    stages.append(lns)
             if boxed.status != "INFEASIBLE" or remaining < 2:
                 break
     if values is None:  # no LP or no box solution in time: the whole model, from a legal start
