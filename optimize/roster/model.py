@@ -5,9 +5,9 @@ In-house agents who share skills and contract are interchangeable for cost and c
 month is decided on *counts* per group (the variable count does not grow with head count: 60 or
 1,000 agents give the same model). Every individual hard rule is written here in its aggregate
 form, which every roster of named people satisfies — so the model is a relaxation of the
-per-person problem and its LP relaxation's bound is a valid lower bound on the cost of any legal roster
-(:mod:`optimize.roster.assign` then names the people; :mod:`optimize.roster.solve` measures the
-final gap against this bound).
+per-person problem and its LP relaxation's bound is a valid lower bound on the cost of any legal
+roster (:mod:`optimize.roster.assign` then names the people; :mod:`optimize.roster.solve` measures
+the final gap against this bound).
 
 Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; hard rules
 ``add_leave_days``, ``add_weekly_rest_day``, ``add_max_consecutive_days``,
@@ -384,8 +384,9 @@ def contacts_per_agent(inst: Instance, q: int, t: int) -> float:
 
 
 def add_service(m: AggregateModel) -> None:
-    """Monotone level booleans per queue and interval, the step above the last level read linearly;
-    late contacts priced at the shortfall penalty; the interval floor priced per agent short; period targets with priced slack."""
+    """Monotone level booleans per queue and interval, each priced as a whole step (the plan's
+    reading takes the step above the last level in part); late contacts priced at the shortfall
+    penalty; the interval floor priced per agent short; period targets with priced slack."""
     inst = m.inst
     wf = inst.workforce
     penalty = wf.costs.shortfall_penalty_per_contact

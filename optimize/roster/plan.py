@@ -46,8 +46,9 @@ from optimize.roster.solve import (Progress, StageResult, legal_point, relative_
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
-                   "thresholds, linearly between two) + priced period-target slack and interval-floor shortfall. In-house salaries are "
-                   "a constant (cost.in_house), not in the objective or gap. Soft wishes are optimised second, "
+                   "thresholds, linearly between two) + priced period-target slack and interval-floor shortfall. "
+                   "In-house salaries are a constant (cost.in_house), not in the objective or gap. Soft wishes are "
+                   "optimised second, "
                    "while naming people (soft_penalties), and are not in the gap either.")
 
 
@@ -170,13 +171,13 @@ def head_loss(m: AggregateModel, vals: np.ndarray) -> np.ndarray:
     wf = inst.workforce
     penalty = wf.costs.shortfall_penalty_per_contact
     loss = np.zeros((len(inst.queues), inst.n_int))
+    eff = effective_at(m, vals)
     for name, qc in m.curves.items():
         q = inst.queues.index(name)
         head = round(EFF_SCALE * (1.0 - wf.queues[name].shrinkage))
         for t, c in enumerate(qc.curves):
-            eff = sum(coef * int(vals[v.index]) for v, coef in m.coverage_terms[q][t])
-            loss[q, t] = (sum(evaluate.interval_service_cost(c, max(0, eff - head), penalty, m.options))
-                          - sum(evaluate.interval_service_cost(c, eff, penalty, m.options)))
+            loss[q, t] = (sum(evaluate.interval_service_cost(c, max(0, eff[q, t] - head), penalty, m.options))
+                          - sum(evaluate.interval_service_cost(c, eff[q, t], penalty, m.options)))
     return loss
 
 

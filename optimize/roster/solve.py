@@ -118,8 +118,8 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
 
     Returns the best values, the stage reports and the best proven lower bound (max of the LP
     bound and CP-SAT's). The box step (every decision between the floor and ceiling of its LP value,
-    RINS-like) gives CP-SAT a small neighbourhood where good solutions are quick to find. An ``incumbent`` (a legal solution) is kept inside the box and
-    the search starts from it, so the result is never worse than it; without one, the search starts
+    RINS-like) gives CP-SAT a small neighbourhood where good solutions are quick to find. An
+    ``incumbent`` (a legal solution) is kept inside the box and the search starts from it, so the result is never worse than it; without one, the search starts
     from a legal point near the rounded LP (:func:`legal_point`), priced by ``complete`` when given
     (the cheapest values of the variables that follow from the decisions).
 
@@ -164,18 +164,21 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
             # a short full search first: it proves small boxes optimal (300 and 1,000 agents: 2-4 s);
             # if it does not, large neighbourhoods only, from its best (sample month, 16 s, seeds 1-4:
             # 23,730 on average against 23,856 for the full search all along)
-            values, boxed = solve_with_values(box, stage=name, time_limit_s=min(0.95 * remaining, max(4.0, 0.2 * remaining)),
-                                              seed=seed, scale=scale, constant=constant, progress=progress,
-                                              hint=start if start is not None else rounded, workers=workers)
+            first_hint = start if start is not None else rounded
+            values, boxed = solve_with_values(box, stage=name, seed=seed, scale=scale, constant=constant,
+                                              time_limit_s=min(0.95 * remaining, max(4.0, 0.2 * remaining)),
+                                              progress=progress, hint=first_hint, workers=workers)
             stages.append(boxed)
             remaining = time_limit_s - (time.perf_counter() - started)
-            if boxed.status == "FEASIBLE" and remaining > 1.0:
-                more, lns = solve_with_values(box, stage=f"{name} LNS", time_limit_s=0.95 * remaining, seed=seed,
-                                              scale=scale, constant=constant, progress=progress, hint=values,
-                                              workers=workers, lns_only=True)
-                if more is not None and lns.objective <= boxed.objective:
-                    values = more
-                    stages.append(lns)
+            if boxed.status in ("FEASIBLE", "UNKNOWN") and remaining > 1.0:
+                # LNS needs a first solution; without one the full search goes on
+                found = values is not None
+                more, again = solve_with_values(box, stage=f"{name} LNS" if found else name, seed=seed, scale=scale,
+                                                time_limit_s=0.95 * remaining, constant=constant, progress=progress,
+                                                hint=values if found else first_hint, workers=workers, lns_only=found)
+                if more is not None and (values is None or again.objective <= boxed.objective):
+                    values, boxed = more, again
+                    stages.append(again)
             if boxed.status != "INFEASIBLE" or remaining < 2:
                 break
     if values is None:  # no LP or no box solution in time: the whole model, from a legal start
@@ -198,8 +201,10 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
         values = incumbent  # nothing better in time: the incumbent stands
     if values is not None and complete is not None:
         values = complete(values)
-    if values is not None and incumbent is not None and price is not None and price(values) > price(incumbent):
-        values = incumbent  # better by the search's objective, not by the plan's
-    if values is not None and price is not None and len(stages) > 1:
-        stages[-1].objective = price(values)
+    if values is not None and price is not None:
+        priced = price(values)
+        if incumbent is not None and priced > price(incumbent):
+            values, priced = incumbent, price(incumbent)  # better by the search's objective, not by the plan's
+        if len(stages) > 1:
+            stages[-1].objective = priced
     return values, stages, bound
