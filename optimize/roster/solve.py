@@ -9,6 +9,14 @@ from ortools.sat.python import cp_model
 
 Progress = Callable[[str, dict], None]
 
+# a box search starts with a full search of at least FULL_SEARCH_MIN_S (it proves the 300- and
+# 1,000-agent boxes optimal in 2-8 s, repairs included; less is too short even to load the 45-agent
+# team's model and re-find its hint), but only with FULL_SEARCH_FROM_S left in the box: the 45-agent
+# team's LP leaves its box about 9 s and its repair about 8 s, and large neighbourhoods from the start
+# at once gave gaps of 18.4 / 19.8 % against 20.9 / 23.8 % (seeds 1-2)
+FULL_SEARCH_MIN_S = 4.0
+FULL_SEARCH_FROM_S = 12.0
+
 
 @dataclass
 class StageResult:
@@ -161,14 +169,21 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
                     start = complete(start)
             remaining = time_limit_s - (time.perf_counter() - started)
             name = f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)"
-            # a short full search first: it proves small boxes optimal (300 and 1,000 agents: 2-4 s);
-            # if it does not, large neighbourhoods only, from its best (sample month, 16 s, seeds 1-4:
-            # 23,730 on average against 23,856 for the full search all along)
             first_hint = start if start is not None else rounded
-            values, boxed = solve_with_values(box, stage=name, seed=seed, scale=scale, constant=constant,
-                                              time_limit_s=min(0.95 * remaining, max(4.0, 0.2 * remaining)),
-                                              progress=progress, hint=first_hint, workers=workers)
-            stages.append(boxed)
+            if start is None or remaining >= FULL_SEARCH_FROM_S:
+                # a short full search first: it proves small boxes optimal (300 and 1,000 agents: 2-4 s);
+                # if it does not, large neighbourhoods only, from its best (sample month, 16 s, seeds 1-4:
+                # 23,730 on average against 23,856 for the full search all along)
+                values, boxed = solve_with_values(box, stage=name, seed=seed, scale=scale, constant=constant,
+                                                  time_limit_s=min(0.95 * remaining,
+                                                                   max(FULL_SEARCH_MIN_S, 0.2 * remaining)),
+                                                  progress=progress, hint=first_hint, workers=workers)
+                stages.append(boxed)
+            else:
+                # with little time left the full search only re-finds its hint (sample repair: 4 s of
+                # a 9 s repair spent for a solution worse than its start): neighbourhoods at once
+                values = start
+                boxed = StageResult(name, "FEASIBLE", float("inf"), float("nan"), 0.0)
             remaining = time_limit_s - (time.perf_counter() - started)
             if boxed.status in ("FEASIBLE", "UNKNOWN") and remaining > 1.0:
                 # LNS needs a first solution; without one the full search goes on
