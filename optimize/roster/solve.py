@@ -127,9 +127,12 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
     Returns the best values, the stage reports and the best proven lower bound (max of the LP
     bound and CP-SAT's). The box step (every decision between the floor and ceiling of its LP value,
     RINS-like) gives CP-SAT a small neighbourhood where good solutions are quick to find. An
-    ``incumbent`` (a legal solution) is kept inside the box and the search starts from it, so the result is never worse than it; without one, the search starts
-    from a legal point near the rounded LP (:func:`legal_point`), priced by ``complete`` when given
-    (the cheapest values of the variables that follow from the decisions).
+    ``incumbent`` (a legal solution) is kept inside the box and the search starts from it, so the
+    result is never worse than it; without one, the search starts from a legal point near the
+    rounded LP (:func:`legal_point`), priced by ``complete`` when given (the cheapest values of the
+    variables that follow from the decisions). Inside the box: a short full search, then large
+    neighbourhoods only from its best; with less than ``FULL_SEARCH_FROM_S`` left, neighbourhoods
+    of the start at once.
 
     ``price`` re-reads a search's result for its stage report when the plan's objective is not the
     search's own (service read inside a step). CP-SAT's bound then bounds the search's objective
