@@ -74,14 +74,40 @@ class BotSplit:
     aht_s: np.ndarray           # blended handle time of the human contacts
 
 
+def agent_seconds_per_contact(queue: Queue, aht_s: np.ndarray | float) -> np.ndarray:
+    """Agent time one contact takes: its handle time over the contacts an agent works at once
+    (chat concurrency slows each conversation by ``concurrency_slowdown`` per extra one)."""
+    at_once = queue.concurrency / (1.0 + queue.concurrency_slowdown * (queue.concurrency - 1))
+    return np.asarray(aht_s, dtype=float) / at_once
+
+
+def bot_cap_split(contained: np.ndarray, agent_s_spared: np.ndarray, interval: np.ndarray, cap: float) -> np.ndarray:
+    """Sessions the bot takes, per row, when its capacity per interval is ``cap`` sessions.
+
+    ``contained``: sessions the bot would resolve without a cap; ``agent_s_spared``: agent time one
+    of them spares (the contact would reach an agent with its plain handle time); ``interval``: the
+    rows' interval keys. Where an interval's demand exceeds the cap, the cap goes first to the rows
+    whose sessions spare the most agent time: one capacity shared by divisible demands, so the
+    greedy order by value per session is optimal (the fractional knapsack; Dantzig, 1957).
+    """
+    codes, _ = pd.factorize(pd.Series(interval))
+    order = np.lexsort((-np.asarray(agent_s_spared, dtype=float), codes))
+    sessions = np.asarray(contained, dtype=float)[order]
+    before = pd.Series(sessions).groupby(codes[order]).cumsum().to_numpy() - sessions
+    taken = np.empty_like(sessions)
+    taken[order] = np.clip(cap - before, 0.0, sessions)
+    return taken
+
+
 def bot_split(frame: pd.DataFrame, workforce: Workforce, interval_minutes: int) -> BotSplit:
     """Apply bot containment to chat queues, within the bot's one hourly capacity shared by all queues.
 
     Contained demand is ``arrivals * containment``. When the queues' contained demand in an interval
-    exceeds ``max_sessions_per_hour`` (scaled to the interval), every queue's share is scaled down
-    pro rata and the overflow goes to humans untouched. Human contacts are the escalated sessions
-    (``arrivals * (1 - containment)``, handle time ``aht * escalated_aht_factor``) plus the overflow
-    (plain ``aht``); ``aht_s`` is their contact-weighted mean.
+    exceeds ``max_sessions_per_hour`` (scaled to the interval), the capacity goes first to the queue
+    whose contacts take agents the most time (:func:`bot_cap_split`) and the overflow goes to humans
+    untouched. Human contacts are the escalated sessions (``arrivals * (1 - containment)``, handle
+    time ``aht * escalated_aht_factor``) plus the overflow (plain ``aht``); ``aht_s`` is their
+    contact-weighted mean.
     """
     arrivals = frame["arrivals"].to_numpy(float)
     base_aht = frame["queue"].map({q: spec.aht_s for q, spec in workforce.queues.items()}).to_numpy(float)
@@ -93,9 +119,11 @@ def bot_split(frame: pd.DataFrame, workforce: Workforce, interval_minutes: int) 
     handled = demand
     if bot.max_sessions_per_hour is not None:
         cap = bot.max_sessions_per_hour * interval_minutes / 60.0
-        total = pd.Series(demand).groupby(frame["interval_start"].to_numpy()).transform("sum").to_numpy()
-        scale = np.where(total > cap, cap / np.maximum(total, 1e-300), 1.0)
-        handled = demand * scale
+        spared = np.zeros_like(arrivals)
+        for name, queue in workforce.queues.items():
+            rows = (frame["queue"] == name).to_numpy()
+            spared[rows] = agent_seconds_per_contact(queue, base_aht[rows])
+        handled = bot_cap_split(demand, spared, frame["interval_start"].to_numpy(), cap)
     escalated = arrivals - demand
     overflow = demand - handled
     human = escalated + overflow
@@ -142,8 +170,7 @@ def meets_targets(metrics: ServiceMetrics, targets: Targets) -> np.ndarray:
 
 def _capacity_per_agent_per_h(queue: Queue, aht_s: np.ndarray) -> np.ndarray:
     """Contacts one fully busy agent completes per hour (concurrency and its slowdown included)."""
-    k = queue.concurrency
-    return 3600.0 * k / (aht_s * (1.0 + queue.concurrency_slowdown * (k - 1)))
+    return 3600.0 / agent_seconds_per_contact(queue, aht_s)
 
 
 def required_agents(queue: Queue, arrivals_per_h, targets: Targets, *, aht_s=None) -> RequiredAgents:

@@ -544,3 +544,25 @@ def test_a_step_in_part_is_read_in_proportion():
     assert curve.read(curve.late, 2.0, 1000, 500, 100) == -19000                 # beyond the top: flat
     assert curve.read(curve.late, 2.0, 1000, 0, 100) == 0
     assert curve.read(curve.late, 2.0, 1000, -30, 100) == 0                      # one head fewer than none
+
+
+def test_requirements_over_the_bot_cap_give_the_shorter_contacts_back_to_people():
+    from contracts.paths import SAMPLE_WORKFORCE
+    from contracts.workforce import read_workforce
+    from optimize.roster.instance import apply_bot_cap
+    sample = read_workforce(SAMPLE_WORKFORCE)
+    workforce = sample.model_copy(update={"bot": sample.bot.model_copy(update={"max_sessions_per_hour": 100.0})})
+    queues = list(workforce.queues)
+    pre, after = queues.index("chat_presales"), queues.index("chat_aftersales")
+    handled = np.zeros((len(queues), 2))
+    handled[pre], handled[after] = [80.0, 30.0], [60.0, 20.0]   # 140 sessions at 00:00 (over), 50 at 01:00
+    arrivals = handled * 4
+    demand = {"bot_handled": handled.copy(), "arrivals_human": arrivals - handled}
+    notes: list[str] = []
+    apply_bot_cap(workforce, queues, demand, 1.0, notes)
+    # after-sales chats take agents longer (450 s against 275 s): the bot keeps all 60, pre-sales 40
+    assert demand["bot_handled"][[pre, after], 0].tolist() == pytest.approx([40.0, 60.0])
+    assert demand["bot_handled"][[pre, after], 1].tolist() == pytest.approx([30.0, 20.0])
+    assert demand["arrivals_human"][pre, 0] == pytest.approx(240.0 + 40.0)
+    assert demand["bot_handled"].sum() + demand["arrivals_human"].sum() == pytest.approx(arrivals.sum())
+    assert notes and "40 sessions moved to humans in 1 intervals" in notes[0]

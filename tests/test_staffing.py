@@ -8,7 +8,7 @@ import pytest
 from contracts.workforce import Bot, Queue, Targets, parse_workforce
 from optimize.service import queue_metrics
 from contracts.events import event_day_mask
-from optimize.staffing import (REQUIREMENT_COLUMNS, arrivals_to_staff_for, bot_split, meets_targets,
+from optimize.staffing import (REQUIREMENT_COLUMNS, arrivals_to_staff_for, bot_cap_split, bot_split, meets_targets,
                                required_agents, requirements_table, risk_table)
 
 SL_TARGET = Targets(service_level=0.8, answer_within_s=20, max_abandon=0.05)
@@ -118,6 +118,32 @@ def test_bot_containment_cap_and_escalated_aht():
     assert split.aht_s[0] == pytest.approx(290 * 1.5)                        # all escalated
     assert split.aht_s[1] == pytest.approx(290 * (600 * 1.5 + 300) / 900)   # escalated + overflow
     assert split.aht_s[2] == 265
+
+
+def test_bot_cap_goes_first_where_a_session_spares_most_agent_time():
+    contained = np.array([30.0, 50.0, 10.0, 5.0, 5.0])
+    spared_s = np.array([100.0, 300.0, 200.0, 100.0, 300.0])
+    interval = np.array(["10:00", "10:00", "10:00", "11:00", "11:00"])
+    taken = bot_cap_split(contained, spared_s, interval, cap=55.0)
+    # 10:00 is over the cap: the 300-s row in full, then the 200-s row's 5; 11:00 is under it
+    assert taken.tolist() == [0.0, 50.0, 5.0, 5.0, 5.0]
+    # no other split of the 55 sessions spares more agent time (a vertex of the knapsack's LP)
+    pro_rata = contained[:3] * 55.0 / contained[:3].sum()
+    assert (taken[:3] * spared_s[:3]).sum() > (pro_rata * spared_s[:3]).sum()
+
+
+def test_bot_cap_split_between_chat_queues_favours_the_longer_contact():
+    from contracts.paths import SAMPLE_WORKFORCE
+    from contracts.workforce import read_workforce
+    sample = read_workforce(SAMPLE_WORKFORCE)
+    workforce = sample.model_copy(update={"bot": sample.bot.model_copy(update={"max_sessions_per_hour": 100.0})})
+    frame = pd.DataFrame({"queue": ["chat_presales", "chat_aftersales"],
+                          "interval_start": pd.to_datetime(["2026-11-11 00:00"] * 2),
+                          "arrivals": [400.0, 400.0]})
+    split = bot_split(frame, workforce, 60)
+    # after-sales chats take 450 s against 275 s (same concurrency): the bot's 100 sessions go there
+    assert split.bot_handled.tolist() == pytest.approx([0.0, 100.0])
+    assert split.arrivals_human.tolist() == pytest.approx([400.0, 300.0])
 
 
 # ---- the table --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pandas as pd
 
 from contracts.errors import InputError
 from contracts.workforce import WEEKDAYS, Shift, Workforce, minutes_of
+from optimize.staffing import agent_seconds_per_contact, bot_cap_split
 
 DAY_MIN = 24 * 60
 # Statutory holiday names in `holidays` CN that are only swapped rest days (调休), not 法定节假日.
@@ -367,8 +368,10 @@ def demand_arrays(requirements: pd.DataFrame, workforce: Workforce, days: list[d
     return out
 
 
-def apply_bot_cap(workforce: Workforce, demand: dict[str, np.ndarray], interval_h: float, notes: list[str]) -> None:
-    """The bot never contains more sessions per interval than its cap; the excess goes to humans."""
+def apply_bot_cap(workforce: Workforce, queues: list[str], demand: dict[str, np.ndarray], interval_h: float,
+                  notes: list[str]) -> None:
+    """The bot never contains more sessions per interval than its cap; the excess goes to humans,
+    from the queues whose contacts take agents the least time (as :func:`optimize.staffing.bot_split`)."""
     bot = workforce.bot
     if bot is None or bot.max_sessions_per_hour is None:
         return
@@ -376,8 +379,11 @@ def apply_bot_cap(workforce: Workforce, demand: dict[str, np.ndarray], interval_
     total = demand["bot_handled"].sum(axis=0)
     over = total > cap + 1e-9
     if over.any():
-        scale = np.where(over, cap / np.maximum(total, 1e-9), 1.0)
-        moved = demand["bot_handled"] * (1 - scale)
+        spared = np.stack([np.broadcast_to(agent_seconds_per_contact(workforce.queues[q], workforce.queues[q].aht_s),
+                                           total.shape) for q in queues])
+        interval = np.broadcast_to(np.arange(total.size), demand["bot_handled"].shape)
+        kept = bot_cap_split(demand["bot_handled"].ravel(), spared.ravel(), interval.ravel(), cap)
+        moved = demand["bot_handled"] - kept.reshape(demand["bot_handled"].shape)
         demand["bot_handled"] = demand["bot_handled"] - moved
         demand["arrivals_human"] = demand["arrivals_human"] + moved
         notes.append(f"bot cap {bot.max_sessions_per_hour:g}/h: {moved.sum():.0f} sessions moved to humans "
@@ -394,7 +400,7 @@ def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
     kinds = day_kinds(days, workforce.site.country)
     demand = demand_arrays(requirements, workforce, days, interval_min)
     notes: list[str] = []
-    apply_bot_cap(workforce, demand, interval_min / 60, notes)
+    apply_bot_cap(workforce, list(workforce.queues), demand, interval_min / 60, notes)
 
     variants: list[ShiftVariant] = []
     variants_of_shift: list[list[int]] = []

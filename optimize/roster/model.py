@@ -377,12 +377,6 @@ def effective(m: AggregateModel, q: int, t: int):
     return cp_model.LinearExpr.weighted_sum([v for v, _ in items], [c for _, c in items])
 
 
-def contacts_per_agent(inst: Instance, q: int, t: int) -> float:
-    queue = inst.workforce.queues[inst.queues[q]]
-    per_agent = queue.concurrency / (1 + queue.concurrency_slowdown * (queue.concurrency - 1))
-    return per_agent * inst.interval_h * 3600.0 / inst.aht_s[q, t]
-
-
 def add_service(m: AggregateModel) -> None:
     """Monotone level booleans per queue and interval, each priced as a whole step (the plan's
     reading takes the step above the last level in part); late contacts priced at the shortfall

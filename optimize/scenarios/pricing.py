@@ -9,6 +9,7 @@ import numpy as np
 from contracts.workforce import Workforce
 from optimize.scenarios.month_arrays import MonthGrid, Staffing
 from optimize.scenarios.revenue import presales_revenue
+from optimize.staffing import agent_seconds_per_contact
 
 COST_KEYS: tuple[str, ...] = ("in_house", "overtime", "part_time", "vendor", "bot", "shortfall_penalty")
 
@@ -158,7 +159,7 @@ def bot_agent_hours(workforce: Workforce, grid: MonthGrid) -> float:
     hours = 0.0
     for qi, name in enumerate(grid.queues):
         queue = workforce.queues[name]
-        per_session_s = queue.aht_s * (1 + queue.concurrency_slowdown * (queue.concurrency - 1)) / queue.concurrency
+        per_session_s = float(agent_seconds_per_contact(queue, queue.aht_s))
         hours += float(grid.bot_handled[qi].sum()) * per_session_s / 3600 / (1 - queue.shrinkage)
     return hours
 
