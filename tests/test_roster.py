@@ -559,7 +559,7 @@ def test_requirements_over_the_bot_cap_give_the_shorter_contacts_back_to_people(
     arrivals = handled * 4
     demand = {"bot_handled": handled.copy(), "arrivals_human": arrivals - handled}
     notes: list[str] = []
-    apply_bot_cap(workforce, queues, demand, 1.0, notes)
+    apply_bot_cap(workforce, demand, 1.0, notes)
     # after-sales chats take agents longer (450 s against 275 s): the bot keeps all 60, pre-sales 40
     assert demand["bot_handled"][[pre, after], 0].tolist() == pytest.approx([40.0, 60.0])
     assert demand["bot_handled"][[pre, after], 1].tolist() == pytest.approx([30.0, 20.0])

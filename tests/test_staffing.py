@@ -127,7 +127,7 @@ def test_bot_cap_goes_first_where_a_session_spares_most_agent_time():
     taken = bot_cap_split(contained, spared_s, interval, cap=55.0)
     # 10:00 is over the cap: the 300-s row in full, then the 200-s row's 5; 11:00 is under it
     assert taken.tolist() == [0.0, 50.0, 5.0, 5.0, 5.0]
-    # no other split of the 55 sessions spares more agent time (a vertex of the knapsack's LP)
+    # it spares more agent time than the pro-rata split it replaces
     pro_rata = contained[:3] * 55.0 / contained[:3].sum()
     assert (taken[:3] * spared_s[:3]).sum() > (pro_rata * spared_s[:3]).sum()
 

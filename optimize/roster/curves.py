@@ -57,7 +57,8 @@ class IntervalCurve:
     def read(self, measure: np.ndarray, price: float, units: int, effective_scaled: int, scale: int) -> float:
         """Σ of the step values (:meth:`step_values`) ``effective_scaled`` covers, the last step in
         proportion (in 1/``units``): the measure's change from no agents. The model's LP relaxation
-        can take this reading (levels fractional, in order), so its bound holds for it."""
+        can take this reading (levels fractional, in order), so its bound holds for it. ``measure``
+        is one of this curve's own arrays: the cache keys on its identity."""
         key = (id(measure), price, units)
         if key not in self._cache:
             values = self.step_values(measure, price, units).tolist()

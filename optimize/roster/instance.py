@@ -368,8 +368,7 @@ def demand_arrays(requirements: pd.DataFrame, workforce: Workforce, days: list[d
     return out
 
 
-def apply_bot_cap(workforce: Workforce, queues: list[str], demand: dict[str, np.ndarray], interval_h: float,
-                  notes: list[str]) -> None:
+def apply_bot_cap(workforce: Workforce, demand: dict[str, np.ndarray], interval_h: float, notes: list[str]) -> None:
     """The bot never contains more sessions per interval than its cap; the excess goes to humans,
     from the queues whose contacts take agents the least time (as :func:`optimize.staffing.bot_split`)."""
     bot = workforce.bot
@@ -379,11 +378,11 @@ def apply_bot_cap(workforce: Workforce, queues: list[str], demand: dict[str, np.
     total = demand["bot_handled"].sum(axis=0)
     over = total > cap + 1e-9
     if over.any():
-        spared = np.stack([np.broadcast_to(agent_seconds_per_contact(workforce.queues[q], workforce.queues[q].aht_s),
-                                           total.shape) for q in queues])
-        interval = np.broadcast_to(np.arange(total.size), demand["bot_handled"].shape)
-        kept = bot_cap_split(demand["bot_handled"].ravel(), spared.ravel(), interval.ravel(), cap)
-        moved = demand["bot_handled"] - kept.reshape(demand["bot_handled"].shape)
+        shape = demand["bot_handled"].shape  # (queue in workforce order, interval), as demand_arrays builds it
+        spared = np.array([agent_seconds_per_contact(queue, queue.aht_s) for queue in workforce.queues.values()])
+        kept = bot_cap_split(demand["bot_handled"].ravel(), np.repeat(spared, shape[1]),
+                             np.tile(np.arange(shape[1]), shape[0]), cap)
+        moved = demand["bot_handled"] - kept.reshape(shape)
         demand["bot_handled"] = demand["bot_handled"] - moved
         demand["arrivals_human"] = demand["arrivals_human"] + moved
         notes.append(f"bot cap {bot.max_sessions_per_hour:g}/h: {moved.sum():.0f} sessions moved to humans "
@@ -400,7 +399,7 @@ def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
     kinds = day_kinds(days, workforce.site.country)
     demand = demand_arrays(requirements, workforce, days, interval_min)
     notes: list[str] = []
-    apply_bot_cap(workforce, list(workforce.queues), demand, interval_min / 60, notes)
+    apply_bot_cap(workforce, demand, interval_min / 60, notes)
 
     variants: list[ShiftVariant] = []
     variants_of_shift: list[list[int]] = []

@@ -48,8 +48,7 @@ OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vend
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
                    "thresholds, linearly between two) + priced period-target slack and interval-floor shortfall. "
                    "In-house salaries are a constant (cost.in_house), not in the objective or gap. Soft wishes are "
-                   "optimised second, "
-                   "while naming people (soft_penalties), and are not in the gap either.")
+                   "optimised second, while naming people (soft_penalties), and are not in the gap either.")
 
 
 # shares of the solving time: the aggregate (LP + box), naming (at least), the repair (of what is left;
