@@ -5,7 +5,8 @@ thousands of variables, a few hundred thousand terms) two workers barely move it
 minute. The model holds only linear constraints and implications between booleans, so its exact LP
 relaxation is read off the proto and solved once with HiGHS (dual simplex / IPM via
 ``scipy.optimize.linprog``). Any LP optimum is a valid lower bound of the integer model; its
-rounded solution also seeds the CP-SAT search.
+rounded solution also seeds the CP-SAT search. With ``integer`` the same rows go to HiGHS's
+branch-and-cut (``scipy.optimize.milp``) with only those variables whole.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ class Relaxation:
     status: str
     bound: float              # in the model's objective units (before scaling), offset included
     values: np.ndarray | None  # LP value per proto variable
-    objective: float | None = None  # integral mode: the incumbent's objective
+    objective: float | None = None  # with ``integer``: the incumbent's objective
 
 
 def _literal(index: int) -> tuple[int, float, float]:
@@ -30,7 +31,9 @@ def _literal(index: int) -> tuple[int, float, float]:
     return (index, 1.0, 0.0) if index >= 0 else (-index - 1, -1.0, 1.0)
 
 
-def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integral: bool = False) -> Relaxation:
+def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: "list[int] | None" = None
+                  ) -> Relaxation:
+    """``integer``: proto indices of the variables kept whole (a MIP; every other variable continuous)."""
     proto = model.proto
     n = len(proto.variables)
     domains = [list(v.domain) for v in proto.variables]
@@ -84,19 +87,22 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integral:
     eq = finite_hi & finite_lo & (hi == lo)
     a_ub = sparse.vstack([a[finite_hi & ~eq], -a[finite_lo & ~eq]]).tocsr()
     b_ub = np.concatenate([hi[finite_hi & ~eq], -lo[finite_lo & ~eq]])
-    if integral:
+    if integer is not None:
         from scipy.optimize import Bounds, LinearConstraint, milp
+        integrality = np.zeros(n)
+        integrality[list(integer)] = 1
         constraints = [LinearConstraint(a_ub, -np.inf, b_ub)]
         if eq.any():
             constraints.append(LinearConstraint(a[eq], lo[eq], lo[eq]))
-        result = milp(c, constraints=constraints, bounds=Bounds(lower, upper), integrality=np.ones(n),
+        result = milp(c, constraints=constraints, bounds=Bounds(lower, upper), integrality=integrality,
                       options={"time_limit": float(time_limit_s), "mip_rel_gap": 1e-4, "disp": False})
+        status = {0: "OPTIMAL", 1: "FEASIBLE", 2: "INFEASIBLE"}.get(result.status, "UNKNOWN")
         if result.x is None:
-            return Relaxation(result.message, float("-inf"), None)
+            return Relaxation("UNKNOWN" if status == "FEASIBLE" else status, float("-inf"), None)
         scale = obj.scaling_factor or 1.0
         bound = getattr(result, "mip_dual_bound", None)
-        return Relaxation(result.message, ((bound if bound is not None else result.fun) + offset) * scale,
-                          np.round(result.x), (result.fun + offset) * scale)
+        return Relaxation(status, ((bound if bound is not None else result.fun) + offset) * scale,
+                          result.x, (result.fun + offset) * scale)
     result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a[eq] if eq.any() else None, b_eq=lo[eq] if eq.any() else None,
                      bounds=np.column_stack([lower, upper]), method="highs",
                      options={"time_limit": float(time_limit_s), "presolve": True,
