@@ -176,8 +176,9 @@ def rebuy_purchases(m: AggregateModel, vals: np.ndarray, *, time_limit_s: float)
     it: a MIP with the service levels continuous (its LP takes a step in part, as the reading
     does), which HiGHS solves to optimality in about 3 s on the sample. The CP-SAT searches count
     whole steps, so they leave a seat that buys part of a step unbought, or keep one that buys
-    nothing whole: on the sample's plans (seeds 1-3) this took 45-57 CNY off. Returns the better
-    of the two plans by the plan's objective."""
+    nothing whole: 34-90 CNY off the sample's plans in eight runs, 1.2-1.7k off the 45-agent team's
+    (not proven optimal there in the time). Returns the better of the two plans by the plan's
+    objective."""
     started = time.perf_counter()
     before = objective_value(m, vals)
     fixed = fixed_copy(m.model, {v.index: int(vals[v.index]) for v in (*m.in_house.values(), *m.breaks.values())})
