@@ -581,7 +581,7 @@ def test_rebuying_seats_and_part_time_keeps_every_rule_and_beats_cp_sats_whole_s
     inst = build_instance(workforce, small_requirements(peak=45.0), MONTH)
     agg = build_aggregate(inst, *service_inputs(inst, "period"))
     start = legal_point(agg.model, time_limit_s=10, seed=0)
-    purchases = [v.index for v in (*agg.part_time.values(), *agg.seats.values(), *agg.seat_starts)]
+    purchases = [v.index for v in (*agg.part_time.values(), *agg.seats.values(), *agg.seat_starts.values())]
     start[purchases] = 0  # nothing bought: legal (the vendor's commitment is a priced top-up)
     start = best_completion(agg, start)
     roster = {v.index: int(start[v.index]) for v in (*agg.in_house.values(), *agg.breaks.values())}
@@ -599,3 +599,33 @@ def test_rebuying_seats_and_part_time_keeps_every_rule_and_beats_cp_sats_whole_s
                                       seed=0, scale=COST_SCALE, constant=agg.constant_cost(), hint=start)
     assert steps_best is not None
     assert objective_value(agg, rebought) <= objective_value(agg, best_completion(agg, steps_best)) + 1e-6
+
+
+def test_day_windows_keep_every_rule_and_never_cost_more():
+    """A pass of day windows (each a MIP over its days' decisions, the rest of the month fixed) ends
+    legal, never above its start by the plan's objective, and improves a plan that bought nothing."""
+    from optimize.roster.instance import build_instance
+    from optimize.roster.model import best_completion, build_aggregate
+    from optimize.roster.plan import fixed_copy, objective_value, service_inputs
+    from optimize.roster.solve import legal_point, solve_with_values
+    from optimize.roster.windows import improve_by_day_windows, window_decisions
+
+    workforce = parse_workforce(small_workforce())
+    inst = build_instance(workforce, small_requirements(peak=45.0), MONTH)
+    agg = build_aggregate(inst, *service_inputs(inst, "period"))
+    start = legal_point(agg.model, time_limit_s=10, seed=0)
+    start[[v.index for v in (*agg.part_time.values(), *agg.seats.values(), *agg.seat_starts.values())]] = 0
+    start = best_completion(agg, start)
+    first_week = set(window_decisions(agg, range(0, 7)))
+    assert {agg.in_house[k].index for k in agg.in_house if k[1] == 3} <= first_week
+    assert not {agg.in_house[k].index for k in agg.in_house if k[1] == 7} & first_week
+
+    improved, stage = improve_by_day_windows(agg, start, time_limit_s=60, window_days=7,
+                                             price=lambda v: objective_value(agg, v),
+                                             fix=lambda fixed: fixed_copy(agg.model, fixed))
+
+    assert stage.objective == pytest.approx(objective_value(agg, improved))
+    assert objective_value(agg, improved) < objective_value(agg, start)
+    check = fixed_copy(agg.model, {i: int(v) for i, v in enumerate(improved)})
+    check.clear_objective()
+    assert solve_with_values(check, stage="check", time_limit_s=10, seed=0, scale=1, constant=0)[0] is not None

@@ -59,7 +59,7 @@ class AggregateModel:
     in_house: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)   # (g, d, s, q)
     part_time: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (h, d, block, q)
     seats: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)           # (vendor, q, t)
-    seat_starts: list[cp_model.IntVar] = field(default_factory=list)  # seats whose block starts at (vendor, q, t)
+    seat_starts: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)  # blocks starting at (v, q, t)
     breaks: dict[tuple[int, int, int, int], cp_model.IntVar] = field(default_factory=dict)     # (d, s, variant, q)
     levels: dict[tuple[int, int], list[cp_model.IntVar]] = field(default_factory=dict)         # (q, t) -> b_j
     cost_terms: dict[str, list[tuple[cp_model.IntVar, float]]] = field(default_factory=lambda: defaultdict(list))
@@ -311,7 +311,7 @@ def add_vendor_blocks_caps_commitments(m: AggregateModel) -> None:
                     continue
                 seats = m.model.new_int_var(0, vendor.max_seats, f"seat_v{v}_q{q}_t{t}")
                 start = m.model.new_int_var(0, vendor.max_seats, f"start_v{v}_q{q}_t{t}")
-                m.seat_starts.append(start)
+                m.seat_starts[(v, q, t)] = start
                 m.seats[(v, q, t)] = seats
                 by_t[t].append(seats)
                 m.model.add(seats <= start + (prev if prev is not None else 0))

@@ -9,6 +9,9 @@
    box; CP-SAT searches inside the box (RINS-like) from a legal point near the rounded LP, found
    with the objective set aside and priced by :func:`optimize.roster.model.best_completion` (priced
    from the start, CP-SAT may find no first solution in the whole budget on a team without slack).
+   With a budget of 150 s or more, half the aggregate's time goes to day windows
+   (:mod:`optimize.roster.windows`): HiGHS MIPs over six days' decisions at a time, at the plan's
+   own reading of service, which the whole-step search levels off above.
 2. **assign** (:mod:`optimize.roster.assign`): per group, named agents take those shifts under every
    individual rule (CP-SAT; counts first, then the soft wishes at that level); groups of 30+ agents
    start from a rule-keeping greedy roster, which CP-SAT alone does not reach in the time.
@@ -47,6 +50,7 @@ from optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailD
 from optimize.roster.relaxation import lp_relaxation
 from optimize.roster.solve import (Progress, StageResult, legal_point, relative_gap, solve_aggregate,
                                    solve_with_values)
+from optimize.roster.windows import improve_by_day_windows
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
@@ -62,6 +66,13 @@ OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vend
 AGGREGATE_SHARE = 0.4
 NAMING_SHARE = 0.45
 REPAIR_SHARE = 0.75
+# with a budget of WINDOWS_FROM_S or more, WINDOWS_PART of the aggregate's time goes to day windows
+# (:mod:`optimize.roster.windows`) once CP-SAT has had the rest, unless its plan is already within
+# WINDOWS_ABOVE_GAP of the bound (300 and 1,000 agents: at the bound in seconds); in a minute the
+# windows would take the time naming needs
+WINDOWS_FROM_S = 150.0
+WINDOWS_PART = 0.5
+WINDOWS_ABOVE_GAP = 0.005
 # the time the purchases' re-buy (:func:`rebuy_purchases`) may take, set aside before the repair
 # (sample: optimal in 2.7-3.9 s)
 REBUY_S = 5.0
@@ -182,7 +193,7 @@ def rebuy_purchases(m: AggregateModel, vals: np.ndarray, *, time_limit_s: float)
     started = time.perf_counter()
     before = objective_value(m, vals)
     fixed = fixed_copy(m.model, {v.index: int(vals[v.index]) for v in (*m.in_house.values(), *m.breaks.values())})
-    purchases = [v.index for v in (*m.part_time.values(), *m.seats.values(), *m.seat_starts)]
+    purchases = [v.index for v in (*m.part_time.values(), *m.seats.values(), *m.seat_starts.values())]
     # reading the rows off the proto takes about a fifth of the time on the sample
     result = lp_relaxation(fixed, time_limit_s=0.8 * time_limit_s, integer=purchases)
     out, status = vals, result.status
@@ -295,7 +306,9 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     stages: list[StageResult] = []
 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
-    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=AGGREGATE_SHARE * budget, seed=seed,
+    windows = budget >= WINDOWS_FROM_S
+    search_s = AGGREGATE_SHARE * budget * (1.0 - WINDOWS_PART if windows else 1.0)
+    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=search_s, seed=seed,
                                           scale=COST_SCALE, constant=constant, progress=progress,
                                           complete=lambda v: best_completion(agg, v), workers=num_workers,
                                           price=lambda v: objective_value(agg, v))
@@ -306,6 +319,14 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
             raise RuntimeError("the aggregate roster model found no plan; the hard rules contradict each other "
                                "(e.g. contract hours that leave days make impossible)")
         vals = best_completion(agg, vals)
+    if windows and relative_gap(objective_value(agg, vals), bound) > WINDOWS_ABOVE_GAP:
+        vals, windowed = improve_by_day_windows(
+            agg, vals, time_limit_s=AGGREGATE_SHARE * budget - (time.perf_counter() - started - built),
+            price=lambda v: objective_value(agg, v), fix=lambda fixed: fixed_copy(agg.model, fixed))
+        stages.append(windowed)
+        emit(windowed.stage, {"objective": windowed.objective, "bound": bound,
+                              "gap": relative_gap(windowed.objective, bound), "seconds": windowed.seconds,
+                              "limit_s": AGGREGATE_SHARE * budget})
     values = _decision_values(agg, vals)
 
     group_counts = [defaultdict(int) for _ in inst.groups]
