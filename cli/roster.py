@@ -54,7 +54,8 @@ def roster(
     events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar (event days get event targets)."),
     history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast is given."),
     out: Optional[Path] = typer.Option(None, help="Plan directory (default out/roster-YYYY-MM/)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time in seconds (all stages)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time in seconds (all stages); from 150 s "
+                                     "on, part goes to exact day-window MIPs (a cheaper plan)."),
     seed: int = typer.Option(0, help="Solver random seed."),
     service_mode: str = typer.Option("period", help="period: period targets with interval floors; interval: every interval at target."),
 ) -> None:
