@@ -574,19 +574,20 @@ def test_rebuying_seats_and_part_time_keeps_every_rule_and_beats_cp_sats_whole_s
     best purchases CP-SAT finds by whole steps in 20 s."""
     from optimize.roster.instance import build_instance
     from optimize.roster.model import COST_SCALE, best_completion, build_aggregate
-    from optimize.roster.plan import fixed_copy, objective_value, rebuy_purchases, service_inputs
-    from optimize.roster.solve import legal_point, solve_with_values
+    from optimize.roster.neighbourhoods import purchase_decisions, rebuy_purchases
+    from optimize.roster.plan import objective_value, service_inputs
+    from optimize.roster.solve import fixed_copy, legal_point, solve_with_values
 
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(peak=45.0), MONTH)
     agg = build_aggregate(inst, *service_inputs(inst, "period"))
     start = legal_point(agg.model, time_limit_s=10, seed=0)
-    purchases = [v.index for v in (*agg.part_time.values(), *agg.seats.values(), *agg.seat_starts.values())]
+    purchases = purchase_decisions(agg)
     start[purchases] = 0  # nothing bought: legal (the vendor's commitment is a priced top-up)
     start = best_completion(agg, start)
     roster = {v.index: int(start[v.index]) for v in (*agg.in_house.values(), *agg.breaks.values())}
 
-    rebought, stage = rebuy_purchases(agg, start, time_limit_s=20)
+    rebought, stage = rebuy_purchases(agg, start, time_limit_s=20, price=lambda v: objective_value(agg, v))
 
     assert stage.status == "OPTIMAL"
     assert all(rebought[i] == n for i, n in roster.items())
@@ -606,23 +607,22 @@ def test_day_windows_keep_every_rule_and_never_cost_more():
     legal, never above its start by the plan's objective, and improves a plan that bought nothing."""
     from optimize.roster.instance import build_instance
     from optimize.roster.model import best_completion, build_aggregate
-    from optimize.roster.plan import fixed_copy, objective_value, service_inputs
-    from optimize.roster.solve import legal_point, solve_with_values
-    from optimize.roster.windows import improve_by_day_windows, window_decisions
+    from optimize.roster.neighbourhoods import improve_by_day_windows, purchase_decisions, window_decisions
+    from optimize.roster.plan import objective_value, service_inputs
+    from optimize.roster.solve import fixed_copy, legal_point, solve_with_values
 
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(peak=45.0), MONTH)
     agg = build_aggregate(inst, *service_inputs(inst, "period"))
     start = legal_point(agg.model, time_limit_s=10, seed=0)
-    start[[v.index for v in (*agg.part_time.values(), *agg.seats.values(), *agg.seat_starts.values())]] = 0
+    start[purchase_decisions(agg)] = 0
     start = best_completion(agg, start)
     first_week = set(window_decisions(agg, range(0, 7)))
     assert {agg.in_house[k].index for k in agg.in_house if k[1] == 3} <= first_week
     assert not {agg.in_house[k].index for k in agg.in_house if k[1] == 7} & first_week
 
     improved, stage = improve_by_day_windows(agg, start, time_limit_s=60, window_days=7,
-                                             price=lambda v: objective_value(agg, v),
-                                             fix=lambda fixed: fixed_copy(agg.model, fixed))
+                                             price=lambda v: objective_value(agg, v))
 
     assert stage.objective == pytest.approx(objective_value(agg, improved))
     assert objective_value(agg, improved) < objective_value(agg, start)

@@ -10,7 +10,7 @@
    with the objective set aside and priced by :func:`optimize.roster.model.best_completion` (priced
    from the start, CP-SAT may find no first solution in the whole budget on a team without slack).
    With a budget of 150 s or more, half the aggregate's time goes to day windows
-   (:mod:`optimize.roster.windows`): HiGHS MIPs over six days' decisions at a time, at the plan's
+   (:mod:`optimize.roster.neighbourhoods`): HiGHS MIPs over six days' decisions at a time, at the plan's
    own reading of service, which the whole-step search levels off above.
 2. **assign** (:mod:`optimize.roster.assign`): per group, named agents take those shifts under every
    individual rule (CP-SAT; counts first, then the soft wishes at that level); groups of 30+ agents
@@ -21,7 +21,7 @@
    so a consistent plan always exists; the repair searches from it (kept inside its box, so it
    never ends worse) and re-chooses queues, break placements, part-time blocks and vendor seats
    around the names (LP + box again).
-4. **re-buy** (:func:`rebuy_purchases`): vendor seats and part-time blocks again, the in-house
+4. **re-buy** (:func:`optimize.roster.neighbourhoods.rebuy_purchases`): vendor seats and part-time blocks again, the in-house
    roster fixed, by a HiGHS MIP that reads service as the plan does (the CP-SAT searches count
    whole steps, so they misjudge a seat worth part of one).
 5. **part-time names**: blocks go to named part-timers (one a day, weekly cap).
@@ -47,10 +47,9 @@ from optimize.roster.curves import QueueCurves, queue_curves
 from optimize.roster.instance import Instance, build_instance
 from optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
                                    best_completion, build_aggregate)
-from optimize.roster.relaxation import lp_relaxation
-from optimize.roster.solve import (Progress, StageResult, legal_point, relative_gap, solve_aggregate,
+from optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
+from optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, relative_gap, solve_aggregate,
                                    solve_with_values)
-from optimize.roster.windows import improve_by_day_windows
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
@@ -67,13 +66,13 @@ AGGREGATE_SHARE = 0.4
 NAMING_SHARE = 0.45
 REPAIR_SHARE = 0.75
 # with a budget of WINDOWS_FROM_S or more, WINDOWS_PART of the aggregate's time goes to day windows
-# (:mod:`optimize.roster.windows`) once CP-SAT has had the rest, unless its plan is already within
+# (:mod:`optimize.roster.neighbourhoods`) once CP-SAT has had the rest, unless its plan is already within
 # WINDOWS_ABOVE_GAP of the bound (300 and 1,000 agents: at the bound in seconds); in a minute the
 # windows would take the time naming needs
 WINDOWS_FROM_S = 150.0
 WINDOWS_PART = 0.5
 WINDOWS_ABOVE_GAP = 0.005
-# the time the purchases' re-buy (:func:`rebuy_purchases`) may take, set aside before the repair
+# the time the purchases' re-buy (:func:`optimize.roster.neighbourhoods.rebuy_purchases`) may take, set aside before the repair
 # (sample: optimal in 2.7-3.9 s)
 REBUY_S = 5.0
 
@@ -150,14 +149,6 @@ def named_decisions(m: AggregateModel, vals: np.ndarray, named: dict[tuple[int, 
     return fixed
 
 
-def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpModel:
-    """A copy of ``model`` with the given proto variables fixed (the rest follow by propagation)."""
-    copy = model.clone()
-    for index, value in fixed.items():
-        copy.add(copy.get_int_var_from_proto_index(index) == value)
-    return copy
-
-
 def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: list[StageResult], *, seed: int,
                      progress: Progress | None, workers: int) -> np.ndarray | None:
     """Values of every variable for the named roster's counts (:func:`named_decisions`): every
@@ -179,32 +170,6 @@ def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: l
         progress("repair (consistent start)", {"objective": objective, "bound": float("nan"), "gap": None,
                                                "seconds": time.perf_counter() - started, "limit_s": 30.0})
     return priced
-
-
-def rebuy_purchases(m: AggregateModel, vals: np.ndarray, *, time_limit_s: float) -> tuple[np.ndarray, StageResult]:
-    """Vendor seats and part-time blocks bought again for the roster as it stands (in-house shifts,
-    queues and break placements fixed), every purchase whole and service read as the plan reads
-    it: a MIP with the service levels continuous (its LP takes a step in part, as the reading
-    does), which HiGHS solves to optimality in about 3 s on the sample. The CP-SAT searches count
-    whole steps, so they leave a seat that buys part of a step unbought, or keep one that buys
-    nothing whole: 34-90 CNY off the sample's plans in eight runs, 1.2-1.7k off the 45-agent team's
-    (not proven optimal there in the time). Returns the better of the two plans by the plan's
-    objective."""
-    started = time.perf_counter()
-    before = objective_value(m, vals)
-    fixed = fixed_copy(m.model, {v.index: int(vals[v.index]) for v in (*m.in_house.values(), *m.breaks.values())})
-    purchases = [v.index for v in (*m.part_time.values(), *m.seats.values(), *m.seat_starts.values())]
-    # reading the rows off the proto takes about a fifth of the time on the sample
-    result = lp_relaxation(fixed, time_limit_s=0.8 * time_limit_s, integer=purchases)
-    out, status = vals, result.status
-    if result.values is not None:
-        candidate = vals.copy()
-        candidate[purchases] = np.round(result.values[purchases]).astype(np.int64)
-        candidate = best_completion(m, candidate)
-        if objective_value(m, candidate) < before - 1e-6:
-            out = candidate
-    return out, StageResult("re-buy seats and part-time", status, objective_value(m, out), float("nan"),
-                            time.perf_counter() - started)
 
 
 def head_loss(m: AggregateModel, vals: np.ndarray) -> np.ndarray:
@@ -322,7 +287,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     if windows and relative_gap(objective_value(agg, vals), bound) > WINDOWS_ABOVE_GAP:
         vals, windowed = improve_by_day_windows(
             agg, vals, time_limit_s=AGGREGATE_SHARE * budget - (time.perf_counter() - started - built),
-            price=lambda v: objective_value(agg, v), fix=lambda fixed: fixed_copy(agg.model, fixed))
+            price=lambda v: objective_value(agg, v))
         stages.append(windowed)
         emit(windowed.stage, {"objective": windowed.objective, "bound": bound,
                               "gap": relative_gap(windowed.objective, bound), "seconds": windowed.seconds,
@@ -388,7 +353,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                                "give the roster more time (--time-limit)")
         vals = repaired
 
-    vals, rebought = rebuy_purchases(agg, best_completion(agg, vals), time_limit_s=REBUY_S)
+    vals, rebought = rebuy_purchases(agg, best_completion(agg, vals), time_limit_s=REBUY_S,
+                                     price=lambda v: objective_value(agg, v))
     stages.append(rebought)
     emit("re-buy seats and part-time", {"objective": rebought.objective, "bound": float("nan"), "gap": None,
                                         "seconds": rebought.seconds, "limit_s": REBUY_S})

@@ -84,6 +84,14 @@ def solve(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int
     return solver, result
 
 
+def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpModel:
+    """A copy of ``model`` with the given proto variables fixed (the rest follow by propagation)."""
+    copy = model.clone()
+    for index, value in fixed.items():
+        copy.add(copy.get_int_var_from_proto_index(index) == value)
+    return copy
+
+
 def legal_point(model: cp_model.CpModel, *, time_limit_s: float, seed: int, hint: "np.ndarray | None" = None,
                 workers: int = 2) -> "np.ndarray | None":
     """Any solution of ``model``'s rules, its objective set aside, as close to ``hint`` as the search
