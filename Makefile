@@ -19,10 +19,10 @@ demo: $(STAMP)
 	$(BIN)/plan roster --month 2026-11
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/pytest
 
 sample: $(STAMP)
-	$(BIN)/python data/generate_sample.py
+	$(BIN)/python -m plan.data.generate_sample
 
 clean:
 	rm -rf $(VENV) out

@@ -29,14 +29,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contracts.events import read_events  # noqa: E402
-from contracts.history import read_history  # noqa: E402
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY  # noqa: E402
-from forecast import metrics  # noqa: E402
-from forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest  # noqa: E402
-from forecast.model import VolumeForecaster  # noqa: E402
+from plan.contracts.events import read_events  # noqa: E402
+from plan.contracts.history import read_history  # noqa: E402
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY  # noqa: E402
+from plan.forecast import metrics  # noqa: E402
+from plan.forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest  # noqa: E402
+from plan.forecast.model import VolumeForecaster  # noqa: E402
 
 
 def shared_data() -> Path:

@@ -20,12 +20,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from bench.roster_scale import fewer_agents, sample_forecast  # noqa: E402
-from contracts.events import read_events  # noqa: E402
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noqa: E402
-from contracts.workforce import read_workforce  # noqa: E402
+from plan.contracts.events import read_events  # noqa: E402
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noqa: E402
+from plan.contracts.workforce import read_workforce  # noqa: E402
 
 
 def main() -> None:
@@ -33,8 +32,8 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--in-house", type=int, help="keep this many of the sample's in-house agents")
     args = parser.parse_args()
-    from optimize.roster import plan_month
-    from optimize.staffing import requirements_table
+    from plan.optimize.roster import plan_month
+    from plan.optimize.staffing.requirements import requirements_table
     workforce = read_workforce(SAMPLE_WORKFORCE)
     if args.in_house:
         workforce = fewer_agents(workforce, args.in_house)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contracts.contact_log import ContactLogMapping, ingest_contact_log, read_mapping
+from plan.contracts.contact_log import ContactLogMapping, ingest_contact_log, read_mapping
 
 REPO = Path(__file__).resolve().parents[1]
 QUEUES = {"售前咨询": "chat_presales", "售后咨询": "chat_aftersales", "电话": "phone", "邮件": "email"}
@@ -143,8 +143,7 @@ def sample_case() -> dict | None:
     figures, _history, patience, _per_queue = measure(log, read_mapping(mapping_path))
     case = {"case": "sample_contact_log_2026-10", **figures}
     try:
-        sys.path.insert(0, str(REPO))
-        from data import sample_shapes
+        from plan.data import sample_shapes
         case["patience"] = patience_quality(patience, dict(sample_shapes.PATIENCE_S))
         # The generator runs a contact's patience clock only while it is queued, not during the
         # reply delay every answered contact sees; the log only shows time to first reply, so the

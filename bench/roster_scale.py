@@ -19,11 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-from contracts.events import read_events  # noqa: E402
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noqa: E402
-from contracts.workforce import parse_workforce, read_workforce  # noqa: E402
+from plan.contracts.events import read_events  # noqa: E402
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noqa: E402
+from plan.contracts.workforce import parse_workforce, read_workforce  # noqa: E402
 
 TARGETS = {"sample": 60, "tight": 60, "300": 120, "1000": 600}
 TIGHT_IN_HOUSE = 45
@@ -32,11 +31,11 @@ TIGHT_IN_HOUSE = 45
 def sample_forecast(workforce, events) -> pd.DataFrame:
     cached = ROOT / "out" / "forecast.csv"
     if cached.exists():
-        from contracts.forecast_table import read_forecast
+        from plan.contracts.forecast_table import read_forecast
         frame = read_forecast(cached, known_queues=workforce.queues)
     else:
-        from contracts.history import read_history
-        from forecast.model import VolumeForecaster
+        from plan.contracts.history import read_history
+        from plan.forecast.model import VolumeForecaster
         hist = read_history(SAMPLE_HISTORY, known_queues=workforce.queues, interval_minutes=60)
         frame = VolumeForecaster(country="CN", seed=0).fit(hist, events).predict("2026-11-01", "2026-11-30")
     stamps = pd.to_datetime(frame["interval_start"])
@@ -70,8 +69,8 @@ def scaled(workforce, in_house: int, part_time: int):
 
 
 def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float, group_size: int | None = None) -> dict:
-    from optimize.roster import plan_month, write_plan
-    from optimize.staffing import requirements_table
+    from plan.optimize.roster import plan_month, write_plan
+    from plan.optimize.staffing.requirements import requirements_table
     requirements = requirements_table(forecast, workforce, events)
     started = time.perf_counter()
     plan = plan_month(workforce, requirements, SAMPLE_MONTH, events=events, time_limit_s=time_limit, seed=0,
@@ -85,7 +84,7 @@ def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float,
         try:
             write_plan(plan, out, inputs={"workforce": ws, "forecast": forecast, "events": SAMPLE_EVENTS,
                                           "requirements": requirements})
-            from optimize.verify import verify_plan
+            from plan.optimize.verify import verify_plan
             violations = verify_plan(out)
         except Exception as exc:  # noqa: BLE001 - a failing checker is reported, not hidden
             violations = [f"checker failed: {type(exc).__name__}: {exc}"]

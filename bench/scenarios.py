@@ -35,8 +35,8 @@ def forecast(history: Path, events: pd.DataFrame, workforce, cache: Path | None)
     """Forecast of 2026-11 and all of 2027 (a cached file when given and present)."""
     if cache is not None and cache.exists():
         return pd.read_parquet(cache), 0.0, str(cache)
-    from contracts.history import read_history
-    from forecast.model import VolumeForecaster
+    from plan.contracts.history import read_history
+    from plan.forecast.model import VolumeForecaster
 
     started = time.perf_counter()
     hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
@@ -62,11 +62,11 @@ def _fte_saved(sweep: dict | None, low: float, high: float) -> float | None:
 
 
 def main() -> None:
-    from contracts.events import read_events
-    from contracts.workforce import read_workforce
-    from optimize import scenarios as sc
-    from optimize.capacity import parse_capacity, plan_capacity
-    from optimize.staffing import requirements_table
+    from plan.contracts.events import read_events
+    from plan.contracts.workforce import read_workforce
+    from plan.optimize.finance import scenarios as sc
+    from plan.optimize.finance.capacity import parse_capacity, plan_capacity
+    from plan.optimize.staffing.requirements import requirements_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=("declared", "quick", "full"), default="declared",
@@ -218,9 +218,9 @@ def bank_workforce(headcount: int) -> dict:
 
 def bank_capacity(path: Path) -> dict:
     """The annual plan on real arrivals: the bank's 1999 hourly calls as a perfect forecast of the year."""
-    from contracts.workforce import parse_workforce
-    from optimize.capacity import CapacityConfig, plan_capacity
-    from optimize.staffing import requirements_table
+    from plan.contracts.workforce import parse_workforce
+    from plan.optimize.finance.capacity import CapacityConfig, plan_capacity
+    from plan.optimize.staffing.requirements import requirements_table
 
     calls = pd.read_csv(path)
     forecast = pd.DataFrame({"queue": "phone", "interval_start": pd.to_datetime(calls["hour_start"]),

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contracts.workforce import Queue, Targets
-from optimize.service import queue_metrics
-from optimize.staffing import required_agents
+from plan.contracts.workforce import Queue, Targets
+from plan.optimize.queueing.service import queue_metrics
+from plan.optimize.staffing.requirements import required_agents
 
 INTERVALS = 720
 PEAK_PER_H = 6000.0
@@ -66,11 +66,11 @@ def run(queues: list[Queue]) -> dict:
 def sample_requirements() -> tuple[dict, dict] | None:
     """The whole requirements table on the sample: out/forecast.csv, else October 2026 of the
     sample history used as a forecast-shaped table (4 queues x 744 hours)."""
-    from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
-    from contracts.events import read_events
-    from contracts.workforce import read_workforce
-    from contracts.forecast_table import read_forecast
-    from optimize.staffing import requirements_table
+    from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
+    from plan.contracts.events import read_events
+    from plan.contracts.workforce import read_workforce
+    from plan.contracts.forecast_table import read_forecast
+    from plan.optimize.staffing.requirements import requirements_table
 
     if not SAMPLE_WORKFORCE.exists():
         return None
@@ -89,7 +89,7 @@ def sample_requirements() -> tuple[dict, dict] | None:
                 "seconds": round(time.perf_counter() - start, 3), "intervals": len(table),
                 "peak_agents": int(table["agents_required"].max())}
     # The simulator on the same month: every contact, agents = requirement after shrinkage.
-    from optimize.simulate import simulate_table
+    from plan.optimize.queueing.simulate import simulate_table
     shrink = table["queue"].map({q: spec.shrinkage for q, spec in workforce.queues.items()})
     start = time.perf_counter()
     simulated = simulate_table(table.assign(agents_on_floor=table["agents_required"] * (1 - shrink)), workforce)

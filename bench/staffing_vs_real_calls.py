@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from optimize.erlang import erlang_a, erlang_c
+from plan.optimize.queueing.erlang import erlang_a, erlang_c
 
 ANSWER_WITHIN_S = (20.0, 60.0)
 MIN_ARRIVALS_PER_HOUR = 20

@@ -20,9 +20,9 @@ import time
 
 import numpy as np
 
-from optimize.chat import chat_metrics
-from optimize.erlang import erlang_a
-from optimize.simulate import QueueSpec, simulate_queue
+from plan.optimize.queueing.chat import chat_metrics
+from plan.optimize.queueing.erlang import erlang_a
+from plan.optimize.queueing.simulate import QueueSpec, simulate_queue
 
 ANSWER_WITHIN_S = 20.0
 SLOWDOWN = 0.18

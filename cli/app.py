@@ -6,7 +6,7 @@ import sys
 import typer
 from rich.console import Console
 
-from contracts.errors import InputError
+from plan.contracts.errors import InputError
 
 app = typer.Typer(
     name="plan",
@@ -26,16 +26,16 @@ def _root() -> None:
 
 
 # Command modules attach themselves to `app` on import.
-from cli import check as _check  # noqa: E402,F401
-from cli import ingest as _ingest  # noqa: E402,F401
-from cli import forecast as _forecast  # noqa: E402,F401
-from cli import backtest as _backtest  # noqa: E402,F401
-from cli import staffing as _staffing  # noqa: E402,F401
-from cli import simulate as _simulate  # noqa: E402,F401
-from cli import roster as _roster  # noqa: E402,F401
-from cli import verify as _verify  # noqa: E402,F401
-from cli import scenarios as _scenarios  # noqa: E402,F401
-from cli import capacity as _capacity  # noqa: E402,F401
+from plan.cli import check as _check  # noqa: E402,F401
+from plan.cli import ingest as _ingest  # noqa: E402,F401
+from plan.cli import forecast as _forecast  # noqa: E402,F401
+from plan.cli import backtest as _backtest  # noqa: E402,F401
+from plan.cli import staffing as _staffing  # noqa: E402,F401
+from plan.cli import simulate as _simulate  # noqa: E402,F401
+from plan.cli import roster as _roster  # noqa: E402,F401
+from plan.cli import verify as _verify  # noqa: E402,F401
+from plan.cli import scenarios as _scenarios  # noqa: E402,F401
+from plan.cli import capacity as _capacity  # noqa: E402,F401
 
 
 def main() -> None:

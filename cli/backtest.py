@@ -10,15 +10,15 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from cli.app import app, console
-from cli.steps import step_progress
-from contracts.errors import InputError
-from contracts.events import read_events
-from contracts.history import read_history
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
-from contracts.tables import atomic_path
-from forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest
-from reports.backtest_plot import plot_backtest
+from plan.cli.app import app, console
+from plan.cli.steps import step_progress
+from plan.contracts.errors import InputError
+from plan.contracts.events import read_events
+from plan.contracts.history import read_history
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
+from plan.contracts.tables import atomic_path
+from plan.forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest
+from plan.reports.backtest_plot import plot_backtest
 
 EPILOG = """\
 Examples:
@@ -102,7 +102,7 @@ def backtest(
         tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
     plot_backtest(result.hourly, result.summary, plot)
     if detail is not None:
-        from contracts.tables import write_table
+        from plan.contracts.tables import write_table
         write_table(result.hourly.assign(interval_start=result.hourly["interval_start"].dt.strftime("%Y-%m-%d %H:%M"),
                                          origin=pd.to_datetime(result.hourly["origin"]).dt.strftime("%Y-%m-%d")),
                     detail)

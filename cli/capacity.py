@@ -8,13 +8,13 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from cli.app import app, console
-from contracts.events import read_events
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
-from contracts.workforce import read_workforce
-from optimize import scenarios as sc
-from optimize.capacity import parse_capacity, plan_capacity
-from reports.capacity_report import write_capacity_report
+from plan.cli.app import app, console
+from plan.contracts.events import read_events
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
+from plan.contracts.workforce import read_workforce
+from plan.optimize.finance import scenarios as sc
+from plan.optimize.finance.capacity import parse_capacity, plan_capacity
+from plan.reports.capacity_report import write_capacity_report
 
 EPILOG = """\
 Examples:
@@ -58,8 +58,8 @@ def capacity(
     out: Path = typer.Option(Path("out/capacity"), help="Directory for capacity.csv/.xlsx/.png."),
 ) -> None:
     """Headcount to hold and hire per month, and when to buy vendor seats and part-time hours, at least annual cost."""
-    from cli.scenarios import forecast_for, load_workforce_mapping  # here: cli.scenarios imports cli.app
-    from optimize.staffing import requirements_table
+    from plan.cli.scenarios import forecast_for, load_workforce_mapping  # here: plan.cli.scenarios imports plan.cli.app
+    from plan.optimize.staffing.requirements import requirements_table
 
     read_workforce(config)
     base = load_workforce_mapping(config)

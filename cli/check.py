@@ -6,11 +6,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.app import app, console
-from contracts.events import read_events
-from contracts.history import read_history
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
-from contracts.workforce import read_workforce
+from plan.cli.app import app, console
+from plan.contracts.events import read_events
+from plan.contracts.history import read_history
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
+from plan.contracts.workforce import read_workforce
 
 
 @app.command(epilog="Example: plan check --history my_history.csv --events events.csv --config workforce.yaml")

@@ -9,16 +9,16 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from cli.app import app, console
-from cli.steps import step_progress
-from contracts.errors import InputError
-from contracts.events import read_events
-from contracts.history import read_history
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
-from contracts.tables import write_table
-from contracts.events import event_day_mask
-from forecast.model import VolumeForecaster
-from reports.forecast_plot import plot_forecast
+from plan.cli.app import app, console
+from plan.cli.steps import step_progress
+from plan.contracts.errors import InputError
+from plan.contracts.events import read_events
+from plan.contracts.history import read_history
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
+from plan.contracts.tables import write_table
+from plan.contracts.events import event_day_mask
+from plan.forecast.model import VolumeForecaster
+from plan.reports.forecast_plot import plot_forecast
 
 EPILOG = """\
 Examples:

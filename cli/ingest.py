@@ -9,11 +9,11 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.app import app, console
-from contracts.contact_log import ContactLogMapping, ingest_contact_log, read_mapping
-from contracts.errors import InputError
-from contracts.paths import SAMPLE_CONTACT_LOG, SAMPLE_DIR
-from contracts.tables import atomic_path
+from plan.cli.app import app, console
+from plan.contracts.contact_log import ContactLogMapping, ingest_contact_log, read_mapping
+from plan.contracts.errors import InputError
+from plan.contracts.paths import SAMPLE_CONTACT_LOG, SAMPLE_DIR
+from plan.contracts.tables import atomic_path
 
 SAMPLE_MAPPING = SAMPLE_DIR / "contact_log_mapping.yaml"
 BANK_MAPPING = SAMPLE_DIR / "mappings" / "anonymous_bank_1999.yaml"

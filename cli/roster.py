@@ -11,10 +11,10 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.app import app, console, err_console
-from contracts.events import read_events
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
-from contracts.workforce import read_workforce
+from plan.cli.app import app, console, err_console
+from plan.contracts.events import read_events
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
+from plan.contracts.workforce import read_workforce
 
 WIDE_GAP = 0.2  # above this, say so and suggest more time (a 45-agent sample month: 99 % at 60 s, 21 % at 180 s)
 
@@ -30,14 +30,14 @@ Examples:
 
 
 def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFrame, history: Path) -> pd.DataFrame:
-    from contracts.forecast_table import read_forecast
+    from plan.contracts.forecast_table import read_forecast
     if path is None and DEFAULT_FORECAST.exists():
         path = DEFAULT_FORECAST
     if path is not None:
         frame = read_forecast(path, known_queues=workforce.queues)
     else:
-        from contracts.history import read_history
-        from forecast.model import VolumeForecaster
+        from plan.contracts.history import read_history
+        from plan.forecast.model import VolumeForecaster
         hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
         start = pd.Timestamp(f"{month}-01")
         frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
@@ -60,9 +60,9 @@ def roster(
     service_mode: str = typer.Option("period", help="period: period targets with interval floors; interval: every interval at target."),
 ) -> None:
     """Plan the month's roster at minimum cost and write the plan directory (checked by `plan verify`)."""
-    from optimize.roster import plan_month, write_plan
-    from optimize.staffing import requirements_table
-    from optimize.verify import verify_plan
+    from plan.optimize.roster import plan_month, write_plan
+    from plan.optimize.staffing.requirements import requirements_table
+    from plan.optimize.verify import verify_plan
 
     workforce = read_workforce(config)
     calendar = read_events(events)
@@ -102,7 +102,7 @@ def roster(
         summary_path = out / "summary.json"
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
         summary["violations"] = violations
-        from optimize.roster.write import write_summary
+        from plan.optimize.roster.write import write_summary
         write_summary(summary, summary_path)
     _render(plan.summary, workforce.site.currency)
     if violations:

@@ -10,13 +10,13 @@ import yaml
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.app import app, console
-from contracts.errors import InputError
-from contracts.events import read_events
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
-from contracts.workforce import read_workforce
-from optimize import scenarios as sc
-from reports.scenarios_report import write_scenarios_report
+from plan.cli.app import app, console
+from plan.contracts.errors import InputError
+from plan.contracts.events import read_events
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
+from plan.contracts.workforce import read_workforce
+from plan.optimize.finance import scenarios as sc
+from plan.reports.scenarios_report import write_scenarios_report
 
 DEFAULT_FORECAST = Path("out/forecast.csv")
 
@@ -37,7 +37,7 @@ def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[P
                  events: pd.DataFrame, workforce, describe=lambda text: None) -> tuple[pd.DataFrame, str]:
     """The forecast covering ``start``..``end`` (dates, inclusive): a given file, ``out/forecast.csv``
     when it covers the range, else a fresh fit of the history (slow: minutes)."""
-    from contracts.forecast_table import read_forecast
+    from plan.contracts.forecast_table import read_forecast
 
     def covers(frame: pd.DataFrame) -> bool:
         stamps = pd.to_datetime(frame["interval_start"])
@@ -52,8 +52,8 @@ def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[P
         frame = read_forecast(DEFAULT_FORECAST, known_queues=workforce.queues)
         if covers(frame):
             return frame, str(DEFAULT_FORECAST)
-    from contracts.history import read_history
-    from forecast.model import VolumeForecaster
+    from plan.contracts.history import read_history
+    from plan.forecast.model import VolumeForecaster
 
     describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
     hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
@@ -78,7 +78,7 @@ def _jobs(chosen: list[sc.Scenario], base: dict, volumes: pd.DataFrame, calendar
 def plan_writer(results: list[sc.ScenarioResult], forecast: pd.DataFrame, events: pd.DataFrame):
     """Writes each full-mode roster a scenario kept as its own into ``plans/<scenario>/``."""
     def write(staging: Path) -> None:
-        from optimize.roster import write_plan
+        from plan.optimize.roster import write_plan
 
         for result in results:
             if result.plan is None:
@@ -164,7 +164,7 @@ METHOD_NOTES = [
     "minimum blocks for vendor seats or part-time hours, interval-by-interval requirements instead of period "
     "targets), HiGHS to optimality; service and cost then recomputed with the staffing service functions and the "
     "plan-file cost rules.",
-    "full mode: the roster optimizer (optimize.roster.plan_month) with the scenario's time limit; its summary is "
+    "full mode: the roster optimizer (plan.optimize.roster.plan_month) with the scenario's time limit; its summary is "
     "reported as is (solver status and gap in the table).",
     "every row takes the cheapest plan among the plans of its mode that are valid for it (same people, vendor seats "
     "within caps and skills), re-priced with the plan-file cost rules; such rows say 're-used the plan of ...'. This "

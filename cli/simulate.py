@@ -10,13 +10,13 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.app import app, console
-from contracts.errors import InputError
-from contracts.events import read_events
-from contracts.paths import SAMPLE_WORKFORCE
-from contracts.tables import parse_numbers, parse_timestamps, read_table, require_columns, write_table
-from contracts.workforce import read_workforce
-from optimize.simulate import simulate_table, summarise
+from plan.cli.app import app, console
+from plan.contracts.errors import InputError
+from plan.contracts.events import read_events
+from plan.contracts.paths import SAMPLE_WORKFORCE
+from plan.contracts.tables import parse_numbers, parse_timestamps, read_table, require_columns, write_table
+from plan.contracts.workforce import read_workforce
+from plan.optimize.queueing.simulate import simulate_table, summarise
 
 EPILOG = """\
 Examples:

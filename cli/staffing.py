@@ -9,15 +9,15 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.app import app, console
-from contracts.errors import InputError
-from contracts.events import read_events
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
-from contracts.tables import write_table
-from contracts.workforce import read_workforce
-from contracts.forecast_table import read_forecast
-from optimize.staffing import requirements_table, risk_table
-from reports.staffing_plot import plot_requirements
+from plan.cli.app import app, console
+from plan.contracts.errors import InputError
+from plan.contracts.events import read_events
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
+from plan.contracts.tables import write_table
+from plan.contracts.workforce import read_workforce
+from plan.contracts.forecast_table import read_forecast
+from plan.optimize.staffing.requirements import requirements_table, risk_table
+from plan.reports.staffing_plot import plot_requirements
 
 DEFAULT_FORECAST = Path("out/forecast.csv")
 
@@ -34,8 +34,8 @@ Examples:
 
 def _sample_forecast(history: Path, events: pd.DataFrame, country: str, month: str,
                      interval_minutes: int) -> pd.DataFrame:
-    from contracts.history import read_history
-    from forecast.model import VolumeForecaster
+    from plan.contracts.history import read_history
+    from plan.forecast.model import VolumeForecaster
 
     hist = read_history(history, interval_minutes=interval_minutes)
     start = pd.Timestamp(f"{month}-01")

@@ -7,7 +7,7 @@ from typing import Callable, Iterator
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.app import console
+from plan.cli.app import console
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.app import app, console, err_console
-from optimize.verify import check_plan
+from plan.cli.app import app, console, err_console
+from plan.optimize.verify import check_plan
 
 EPILOG = """\
 Examples:

@@ -7,7 +7,7 @@ and returns
 
 * the history table of ``docs/plan-files.md`` — ``queue, interval_start, arrivals, aht_s,
   abandoned`` on a complete interval grid (zero-arrival intervals written, so the result passes
-  :func:`contracts.history.read_history`), contacts assigned to the interval of their arrival;
+  :func:`plan.contracts.history.read_history`), contacts assigned to the interval of their arrival;
 * a per-queue patience estimate (:func:`exponential_patience`).
 
 Roles a column can play (all optional except ``arrival``):
@@ -43,9 +43,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scipy import stats
 
-from contracts.errors import InputError
-from contracts.yaml_file import read_yaml
-from contracts.tables import FIRST_DATA_LINE, read_table
+from plan.contracts.errors import InputError
+from plan.contracts.yaml_file import read_yaml
+from plan.contracts.tables import FIRST_DATA_LINE, read_table
 
 ROLES = ("arrival", "date", "first_reply", "wait", "end", "handle", "abandoned", "outcome", "queue", "id")
 TIME_ROLES = ("arrival", "first_reply", "end")

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contracts.errors import InputError
-from contracts.tables import FIRST_DATA_LINE, parse_numbers, parse_timestamps, read_table, require_columns
+from plan.contracts.errors import InputError
+from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, parse_timestamps, read_table, require_columns
 
 EVENT_COLUMNS = ["name", "kind", "start", "end"]
 # After-sales tail: the days after a big promotion's peak still count as event days (event targets).

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from contracts.errors import InputError
-from contracts.tables import parse_numbers, parse_timestamps, read_table, require_columns
+from plan.contracts.errors import InputError
+from plan.contracts.tables import parse_numbers, parse_timestamps, read_table, require_columns
 
 FORECAST_COLUMNS = ["queue", "interval_start", "arrivals"]
 

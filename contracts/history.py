@@ -7,8 +7,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from contracts.errors import InputError
-from contracts.tables import FIRST_DATA_LINE, parse_numbers, parse_timestamps, read_table, require_columns
+from plan.contracts.errors import InputError
+from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, parse_timestamps, read_table, require_columns
 
 HISTORY_COLUMNS = ["queue", "interval_start", "arrivals"]
 OPTIONAL_HISTORY_COLUMNS = ["aht_s", "abandoned"]

@@ -16,7 +16,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from contracts.errors import InputError
+from plan.contracts.errors import InputError
 
 FIRST_DATA_LINE = 2  # line 1 of a CSV is its header
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from contracts.errors import InputError
+from plan.contracts.errors import InputError
 
 
 def read_yaml(path: str | Path) -> object:

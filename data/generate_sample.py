@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import time
 import zlib
 from pathlib import Path
@@ -32,10 +31,9 @@ import holidays
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sample_shapes as shapes  # noqa: E402
-import sample_workforce  # noqa: E402
-from contracts.tables import atomic_path  # noqa: E402
+from plan.contracts.tables import atomic_path
+from plan.data import sample_shapes as shapes
+from plan.data import sample_workforce
 
 SEED = 20261111
 FIRST_DAY = dt.date(2024, 11, 1)

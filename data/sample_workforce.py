@@ -77,7 +77,7 @@ CONTRACTS = {
 }
 
 # Team composition: (group, head count, skills, salary range CNY, share on comprehensive hours).
-# Sized from the sample itself (optimize.staffing.requirements_table on the noise-free 2026-11
+# Sized from the sample itself (plan.optimize.staffing.requirements.requirements_table on the noise-free 2026-11
 # volumes with this file's targets): an ordinary late-November day needs ~195-240 agent-hours on
 # the floor (peak hour 14-16 heads: phone 6-8, chat 5-6, email 1-2), the post-11.11 tail ~250-280.
 # Shrinkage of 30% (meetings, coaching, QA, training, system time: the usual contact-centre range)

@@ -2,7 +2,7 @@
 
 For each origin the forecaster is fitted on the history before it and forecasts up to
 ``horizon_days`` ahead; the same hours are forecast by the seasonal naive and by last year's same
-event scaled by the level change (``forecast.baselines``). Origins are spread over the last year
+event scaled by the level change (``plan.forecast.baselines``). Origins are spread over the last year
 of history and placed just before each past promotion whose kind the history has seen before, so
 the peaks are tested, not only ordinary weeks.
 """
@@ -14,11 +14,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from forecast import metrics
-from forecast.baselines import last_year_scaled, seasonal_naive
-from contracts.events import event_day_mask
-from forecast.events import peak_day_mask
-from forecast.model import VolumeForecaster
+from plan.forecast import metrics
+from plan.forecast.baselines import last_year_scaled, seasonal_naive
+from plan.contracts.events import event_day_mask
+from plan.forecast.events import peak_day_mask
+from plan.forecast.model import VolumeForecaster
 
 HORIZON_DAYS = 35
 MIN_TRAIN_DAYS = 56
@@ -46,7 +46,7 @@ def choose_origins(history: pd.DataFrame, events: pd.DataFrame | None, horizon_d
     if latest_full < earliest:
         latest_full = last - pd.Timedelta(days=7)
     if latest_full < earliest:
-        from contracts.errors import InputError
+        from plan.contracts.errors import InputError
         raise InputError(history.attrs.get("path", "history"),
                          f"history of {(last - first).days + 1} days is too short for a backtest: it needs at least "
                          f"{min_train_days} days of training plus a week to forecast", field="interval_start")

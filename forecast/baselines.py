@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.events import phase_days
+from plan.forecast.events import phase_days
 
 LEVEL_WINDOW_DAYS = 28
 YEAR_DAYS = 364  # 52 weeks: the same weekday a year ago

@@ -14,7 +14,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from contracts.errors import InputError
+from plan.contracts.errors import InputError
 
 # Holiday blocks of at least this many consecutive days off get pre/post windows of their own:
 # Spring Festival and Golden Week move couriers and shoppers for days around them.

@@ -3,12 +3,12 @@
 The structure is the call-centre literature's two-stage model (Weinberg, Brown & Stroud 2007, JASA
 102(480); Ibrahim et al. 2016, "Modeling and forecasting call center arrivals: a literature
 survey", Int. J. Forecasting): the log of the daily total is a level that wanders slowly, plus
-day-of-week, holiday and promotion-phase effects; the intraday profile (``forecast.intraday``)
+day-of-week, holiday and promotion-phase effects; the intraday profile (``plan.forecast.intraday``)
 then spreads the daily total over the intervals.
 
 Steps, each one small function below:
 1. :func:`design_matrix` — one column per effect: day of week, the calendar flags of
-   ``forecast.calendar`` and, per promotion kind, phase groups (pre / peak / early tail / late tail)
+   ``plan.forecast.calendar`` and, per promotion kind, phase groups (pre / peak / early tail / late tail)
    plus a ridge-shrunk deviation for every day offset seen in the past.
 2. :func:`robust_ridge` — Huber-weighted ridge least squares (IRLS) of the log daily total minus
    the current level.
@@ -26,8 +26,8 @@ import pandas as pd
 import scipy.linalg
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from forecast.calendar import CALENDAR_FLAGS
-from forecast.events import PhaseDay
+from plan.forecast.calendar import CALENDAR_FLAGS
+from plan.forecast.events import PhaseDay
 
 # Position in the month (pay days, bills, month-end closing): bins of days, mid-month (13-18) as base.
 MONTH_POSITION_BINS = ((1, 3), (4, 8), (9, 12), (19, 23), (24, 31))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast.events import PhaseDay
+from plan.forecast.events import PhaseDay
 
 WEEKDAY_HALF_LIFE_DAYS = 84.0
 SPECIAL_HALF_LIFE_DAYS = 730.0

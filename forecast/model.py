@@ -5,8 +5,8 @@ Configure, fit, predict, like a statsmodels/sklearn estimator::
     fc = VolumeForecaster(country="CN", seed=0).fit(history_df, events_df)
     table = fc.predict("2026-11-01", "2026-11-30")   # queue, interval_start, arrivals, p10, p50, p90
 
-Per queue: the daily total comes from ``forecast.daily`` (log-linear effects + local level), the
-split over the day from ``forecast.intraday``; the quantiles from ``forecast.uncertainty`` by
+Per queue: the daily total comes from ``plan.forecast.daily`` (log-linear effects + local level), the
+split over the day from ``plan.forecast.intraday``; the quantiles from ``plan.forecast.uncertainty`` by
 seeded simulation. ``notes`` lists every assumption a user should know (an unseen promotion kind
 forecast from its ``intensity``, swapped working days not yet published, ...).
 """
@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from contracts.errors import InputError
-from forecast.calendar import CountryCalendar
-from forecast.daily import DailyFit, design_matrix, fit_daily
-from forecast.events import PhaseDay, phase_days
-from forecast.intraday import IntradayProfiles
-from forecast.uncertainty import simulate_quantiles
+from plan.contracts.errors import InputError
+from plan.forecast.calendar import CountryCalendar
+from plan.forecast.daily import DailyFit, design_matrix, fit_daily
+from plan.forecast.events import PhaseDay, phase_days
+from plan.forecast.intraday import IntradayProfiles
+from plan.forecast.uncertainty import simulate_quantiles
 
 MIN_HISTORY_DAYS = 28
 # An unseen kind with an intensity: the share of the peak uplift on pre-sale days, and how the

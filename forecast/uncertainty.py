@@ -1,7 +1,7 @@
 """Predictive quantiles of interval counts: daily log-normal level x intraday share x count noise.
 
 The draw for one interval is ``Poisson(D * p * G)`` with ``log(1 + D) ~ Normal(m, v)`` shared by
-all intervals of the day (the daily forecast error of ``forecast.daily``, growing with the
+all intervals of the day (the daily forecast error of ``plan.forecast.daily``, growing with the
 horizon), ``p`` the interval's share of the day and ``G ~ Gamma(1/phi, phi)`` the extra-Poisson
 scatter of one interval (mean 1, so the count is negative binomial given the day, Var = mu + phi
 mu^2). Quantiles are taken from ``n_draws`` seeded draws, so the same seed gives the same table.

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from reports.png import save_png
+from plan.reports.png import save_png
 
 METHOD_STYLE = {"model": ("#1f5fa8", "model"), "snaive": ("#999999", "seasonal naive (last week)"),
                 "last_year": ("#e59a2f", "same event last year x level")}

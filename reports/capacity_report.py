@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reports.scenarios_report import output_directory
-from reports.png import save_png
+from plan.reports.scenarios_report import output_directory
+from plan.reports.png import save_png
 
 OUR_FILES = ("capacity.csv", "capacity.xlsx", "capacity.png", "answer.txt")
 

@@ -21,8 +21,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from optimize.verify.plan_files import PlanFiles, event_days, read_plan  # noqa: E402
-from reports.png import save_png
+from plan.optimize.verify.plan_files import PlanFiles, event_days, read_plan  # noqa: E402
+from plan.reports.png import save_png
 
 SOURCE_COLOURS = {"in_house": "#4472C4", "part_time": "#70AD47", "vendor": "#ED7D31"}
 REQUIRED_COLOUR, SHORTFALL_COLOUR, BOT_COLOUR = "#1F1F1F", "#E06666", "#7030A0"

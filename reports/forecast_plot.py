@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from contracts.events import event_day_mask  # noqa: E402
-from reports.png import save_png
+from plan.contracts.events import event_day_mask  # noqa: E402
+from plan.reports.png import save_png
 
 HISTORY_COLOUR = "#7f7f7f"
 FORECAST_COLOUR = "#1f5fa8"

@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg")  # reports are files: never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 
-from contracts.tables import atomic_path  # noqa: E402
+from plan.contracts.tables import atomic_path  # noqa: E402
 
 
 def save_png(figure, target: str | Path, *, dpi: int = 110) -> Path:

@@ -20,8 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from contracts.tables import atomic_path
-from optimize.verify.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles, event_days, read_plan
+from plan.contracts.tables import atomic_path
+from plan.optimize.verify.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles, event_days, read_plan
 
 WEEKDAY_ZH = "一二三四五六日"
 REST_TEXT, LEAVE_TEXT = "休", "假"

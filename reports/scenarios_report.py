@@ -15,8 +15,8 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from contracts.tables import atomic_directory
-from reports.png import save_png
+from plan.contracts.tables import atomic_directory
+from plan.reports.png import save_png
 
 SOURCE_COLOURS = {"in_house": "#1f4e79", "overtime": "#5b9bd5", "part_time": "#70ad47", "vendor": "#ed7d31",
                   "bot": "#a5a5a5", "shortfall_penalty": "#c00000"}

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from reports.png import save_png
+from plan.reports.png import save_png
 
 
 def _event_spans(days: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:

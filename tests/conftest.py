@@ -41,12 +41,12 @@ class PlanRun:
 
 @pytest.fixture
 def run_plan(capsys, monkeypatch):
-    """Run ``plan ARGS...`` in-process through the console entry point ``cli.app.main``.
+    """Run ``plan ARGS...`` in-process through the console entry point ``plan.cli.app.main``.
 
     Returns exit code, stdout and stderr, like a user's shell would see them (``main`` turns an
     InputError into one line and exit code 2). ``cwd`` sets the working directory for the run.
     """
-    from cli.app import console, err_console, main
+    from plan.cli.app import console, err_console, main
 
     # A wide terminal, so that summary tables are not wrapped or ellipsised in assertions.
     monkeypatch.setattr(console, "width", 200)
@@ -72,7 +72,7 @@ def run_plan(capsys, monkeypatch):
 def run_plan_subprocess():
     """Run ``plan`` in a fresh interpreter (the real console path, tracebacks included if any)."""
     def run(*args: str | Path, cwd: Path | None = None) -> PlanRun:
-        done = subprocess.run([sys.executable, "-c", "from cli.app import main; main()", *map(str, args)],
+        done = subprocess.run([sys.executable, "-c", "from plan.cli.app import main; main()", *map(str, args)],
                               cwd=cwd or REPO, capture_output=True, text=True, timeout=120,
                               env={**os.environ, "COLUMNS": "200"})
         return PlanRun(done.returncode, done.stdout, done.stderr)

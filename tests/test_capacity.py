@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contracts.errors import InputError
-from contracts.workforce import parse_workforce
-from optimize.capacity import CapacityConfig, answer_sentence, month_ranges, parse_capacity, plan_capacity
+from plan.contracts.errors import InputError
+from plan.contracts.workforce import parse_workforce
+from plan.optimize.finance.capacity import CapacityConfig, answer_sentence, month_ranges, parse_capacity, plan_capacity
 from test_scenarios import small_requirements, small_workforce
 
 YEAR = 2027
@@ -112,7 +112,7 @@ def test_month_ranges_and_sentence():
 def test_report_files(plan, tmp_path):
     from openpyxl import load_workbook
 
-    from reports.capacity_report import write_capacity_report
+    from plan.reports.capacity_report import write_capacity_report
 
     write_capacity_report(plan, tmp_path / "cap")
     table = pd.read_csv(tmp_path / "cap" / "capacity.csv")
@@ -123,7 +123,7 @@ def test_report_files(plan, tmp_path):
 
 
 def test_cli_capacity_on_the_sample_workforce(run_plan, tmp_path):
-    from contracts.paths import SAMPLE_WORKFORCE
+    from plan.contracts.paths import SAMPLE_WORKFORCE
 
     if not SAMPLE_WORKFORCE.exists():
         pytest.skip("sample workforce not generated")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -217,7 +217,7 @@ def test_plan_help_lists_commands(run_plan):
 def test_every_command_help_shows_an_example(run_plan):
     import typer.main
 
-    from cli.app import app
+    from plan.cli.app import app
     names = sorted(typer.main.get_command(app).commands)  # as a user types them (e.g. dashes)
     assert {"check", "ingest"} <= set(names)
     for name in names:
@@ -233,7 +233,7 @@ def test_results_get_the_usual_file_mode_not_a_private_temp_mode(tmp_path):
 
     import pandas as pd
 
-    from contracts.tables import atomic_directory, write_table
+    from plan.contracts.tables import atomic_directory, write_table
     mask = os.umask(0o022)
     try:
         written = write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contracts.errors import InputError
-from contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
-from forecast.backtest import rolling_origin_backtest
-from forecast.calendar import CountryCalendar
-from forecast.model import VolumeForecaster
+from plan.contracts.errors import InputError
+from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
+from plan.forecast.backtest import rolling_origin_backtest
+from plan.forecast.calendar import CountryCalendar
+from plan.forecast.model import VolumeForecaster
 
 PROFILE = np.array([1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 14, 14, 13, 12, 11, 10, 9, 7, 4, 2], float)
 PROFILE /= PROFILE.sum()
@@ -177,8 +177,8 @@ def test_cli_bad_month_is_one_line(run_plan, tmp_path):
 def sample_forecast() -> pd.DataFrame:
     if not (SAMPLE_HISTORY.exists() and SAMPLE_EVENTS.exists()):
         pytest.skip("sample data not generated")
-    from contracts.events import read_events
-    from contracts.history import read_history
+    from plan.contracts.events import read_events
+    from plan.contracts.history import read_history
     model = VolumeForecaster(seed=0, n_draws=500).fit(read_history(SAMPLE_HISTORY), read_events(SAMPLE_EVENTS))
     return model.predict("2026-11-01", "2026-11-30")
 
@@ -193,7 +193,7 @@ def test_sample_double11_midnight_spike(sample_forecast):
 
 
 def test_origins_include_one_just_before_each_repeated_promotion():
-    from forecast.backtest import choose_origins
+    from plan.forecast.backtest import choose_origins
     history = synthetic_history("2024-06-01", "2026-10-31").iloc[:: 1]
     events = pd.DataFrame({"name": ["a", "b", "c"], "kind": ["618", "618", "livestream"],
                            "start": pd.to_datetime(["2025-05-20", "2026-05-20", "2026-03-01"]),

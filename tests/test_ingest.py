@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contracts.contact_log import (ContactLogMapping, exponential_patience, ingest_contact_log, read_mapping)
-from contracts.history import read_history
-from contracts.paths import SAMPLE_CONTACT_LOG
+from plan.contracts.contact_log import (ContactLogMapping, exponential_patience, ingest_contact_log, read_mapping)
+from plan.contracts.history import read_history
+from plan.contracts.paths import SAMPLE_CONTACT_LOG
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 REPO = Path(__file__).resolve().parents[1]

@@ -10,10 +10,10 @@ import numpy as np
 import openpyxl
 import pytest
 
-from contracts.errors import InputError
-from reports.coverage_plot import peak_window, plot_coverage
-from reports.roster_workbook import daily_coverage, write_roster_workbook
-from optimize.verify.plan_files import read_plan
+from plan.contracts.errors import InputError
+from plan.reports.coverage_plot import peak_window, plot_coverage
+from plan.reports.roster_workbook import daily_coverage, write_roster_workbook
+from plan.optimize.verify.plan_files import read_plan
 from test_verify import build_plan
 
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from contracts.workforce import minutes_of, parse_workforce
-from optimize.roster import plan_month
-from optimize.roster.instance import shift_variants
+from plan.contracts.workforce import minutes_of, parse_workforce
+from plan.optimize.roster import plan_month
+from plan.optimize.roster.instance import shift_variants
 
 MONTH = "2026-02"  # 28 days, Spring Festival holidays inside: the premium rules get exercised
 TIME_LIMIT = 8
@@ -234,7 +234,7 @@ def test_shift_variants_cover_the_next_day_and_leave_breaks_out():
 
 
 def _ordinary_overtime_h(inst, chosen: dict) -> float:
-    from optimize.roster import extract
+    from plan.optimize.roster import extract
     shifts_of: dict[int, dict[int, int]] = {}
     for (a, d), s in chosen.items():
         shifts_of.setdefault(a, {})[d] = s
@@ -243,8 +243,8 @@ def _ordinary_overtime_h(inst, chosen: dict) -> float:
 
 @pytest.mark.parametrize("allowed_h", [0.0, 8.0])
 def test_naming_pays_no_overtime_beyond_what_the_aggregate_priced(allowed_h):
-    from optimize.roster.assign import SoftWeights, assign_group
-    from optimize.roster.instance import build_instance
+    from plan.optimize.roster.assign import SoftWeights, assign_group
+    from plan.optimize.roster.instance import build_instance
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(), MONTH)
     # ask for every member on the early shift every day: only overtime could staff all of it, and a
@@ -262,9 +262,9 @@ def test_naming_pays_no_overtime_beyond_what_the_aggregate_priced(allowed_h):
 
 
 def test_a_repair_that_finds_nothing_in_time_still_yields_a_plan_consistent_with_the_names(monkeypatch, tmp_path):
-    import optimize.roster.plan as pipeline
-    from optimize.roster import write_plan
-    from optimize.verify import verify_plan
+    import plan.optimize.roster.plan as pipeline
+    from plan.optimize.roster import write_plan
+    from plan.optimize.verify import verify_plan
 
     real_assign, real_solve = pipeline.assign_in_house, pipeline.solve_aggregate
 
@@ -292,7 +292,7 @@ def test_a_repair_that_finds_nothing_in_time_still_yields_a_plan_consistent_with
 
 
 def test_num_workers_reaches_every_solver_stage(monkeypatch):
-    import optimize.roster.plan as pipeline
+    import plan.optimize.roster.plan as pipeline
 
     seen = []
     real_solve, real_assign = pipeline.solve_aggregate, pipeline.assign_in_house
@@ -313,8 +313,8 @@ def test_num_workers_reaches_every_solver_stage(monkeypatch):
 
 
 def test_greedy_names_keep_every_individual_rule_they_can_check_day_by_day():
-    from optimize.roster.assign import greedy_names
-    from optimize.roster.instance import build_instance
+    from plan.optimize.roster.assign import greedy_names
+    from plan.optimize.roster.instance import build_instance
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(), MONTH)
     rules = workforce.labour_rules
@@ -347,7 +347,7 @@ def test_greedy_names_keep_every_individual_rule_they_can_check_day_by_day():
 def test_named_rosters_meet_the_aggregate_rest_cut(plan):
     """The aggregate min-rest cut (every shift whose conflicts contain s1's, plus s1's conflicts the
     next day) is valid: the named roster of a real plan satisfies it for every group, day and shift."""
-    from optimize.roster.model import available
+    from plan.optimize.roster.model import available
     workforce, result = plan
     inst = result.instance
     code_of = {s.code: i for i, s in enumerate(workforce.shifts)}
@@ -376,7 +376,7 @@ def test_named_rosters_meet_the_aggregate_rest_cut(plan):
 
 
 def test_named_counts_are_split_exactly_in_proportion():
-    from optimize.roster.plan import _largest_remainder
+    from plan.optimize.roster.plan import _largest_remainder
     assert _largest_remainder(5, [0.0, 0.0, 0.0]) == [5, 0, 0]
     assert _largest_remainder(3, [1.5, 1.5, 0.0]) in ([2, 1, 0], [1, 2, 0])
     for total in range(0, 12):
@@ -385,8 +385,8 @@ def test_named_counts_are_split_exactly_in_proportion():
 
 
 def test_a_wide_gap_is_called_out_with_more_time_suggested(plan):
-    from cli.app import console
-    from cli.roster import WIDE_GAP, _render
+    from plan.cli.app import console
+    from plan.cli.roster import WIDE_GAP, _render
     _, result = plan
     for gap, warned in ((WIDE_GAP / 2, False), (0.9, True)):
         summary = json.loads(json.dumps(result.summary, default=float))
@@ -400,10 +400,10 @@ def test_a_wide_gap_is_called_out_with_more_time_suggested(plan):
 def test_best_completion_prices_a_legal_point_as_cp_sat_would_and_keeps_every_rule():
     """The priced completion of a legal point is itself legal, and no priced variable can do better:
     CP-SAT with every decision fixed finds the same objective."""
-    from optimize.roster.instance import build_instance
-    from optimize.roster.model import COST_SCALE, best_completion, build_aggregate
-    from optimize.roster.plan import fixed_copy, objective_value, search_objective, service_inputs
-    from optimize.roster.solve import legal_point, solve_with_values
+    from plan.optimize.roster.instance import build_instance
+    from plan.optimize.roster.model import COST_SCALE, best_completion, build_aggregate
+    from plan.optimize.roster.plan import fixed_copy, objective_value, search_objective, service_inputs
+    from plan.optimize.roster.solve import legal_point, solve_with_values
 
     data = small_workforce()
     data["queues"]["mail"] = {"channel": "email", "aht_s": 400, "shrinkage": 0.1, "targets": {"resolve_within_h": 4}}
@@ -433,9 +433,9 @@ def test_best_completion_prices_a_legal_point_as_cp_sat_would_and_keeps_every_ru
 def test_without_an_lp_in_time_the_plan_still_comes_priced_and_verified(monkeypatch, tmp_path):
     """An LP that times out leaves no bound and no rounding box: the search starts from a legal point
     and the plan is still written, legal and priced (its objective is a number, its gap reported)."""
-    import optimize.roster.relaxation as relaxation
-    from optimize.roster import write_plan
-    from optimize.verify import verify_plan
+    import plan.optimize.roster.relaxation as relaxation
+    from plan.optimize.roster import write_plan
+    from plan.optimize.verify import verify_plan
 
     monkeypatch.setattr(relaxation, "lp_relaxation",
                         lambda *args, **kwargs: relaxation.Relaxation("Time limit reached.", float("-inf"), None))
@@ -454,11 +454,11 @@ def test_without_an_lp_in_time_the_plan_still_comes_priced_and_verified(monkeypa
 def test_a_missed_shift_is_valued_at_the_service_one_head_fewer_loses():
     """head_loss at (queue, interval) is exactly the late-contact and floor cost that evaluate reads
     when one head's effective share is taken away there; shift values add it over the shift's hours."""
-    from optimize.roster import evaluate
-    from optimize.roster.instance import build_instance
-    from optimize.roster.model import EFF_SCALE, ModelOptions, best_completion, build_aggregate
-    from optimize.roster.plan import head_loss, service_inputs, shift_values
-    from optimize.roster.solve import legal_point
+    from plan.optimize.roster import evaluate
+    from plan.optimize.roster.instance import build_instance
+    from plan.optimize.roster.model import EFF_SCALE, ModelOptions, best_completion, build_aggregate
+    from plan.optimize.roster.plan import head_loss, service_inputs, shift_values
+    from plan.optimize.roster.solve import legal_point
 
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(), MONTH)
@@ -512,11 +512,11 @@ def test_the_plans_reading_of_service_is_the_lp_relaxations_so_the_bound_holds_f
     part) never prices the plan above its objective's reading (service linear between two
     thresholds, steps filled in order, which the LP may take too): so the aggregate's LP bound
     holds for plans read that way. The search's own objective (whole steps) is never below it."""
-    from optimize.roster.instance import build_instance
-    from optimize.roster.model import COST_SCALE, best_completion, build_aggregate
-    from optimize.roster.plan import fixed_copy, objective_value, search_objective, service_inputs
-    from optimize.roster.relaxation import lp_relaxation
-    from optimize.roster.solve import legal_point
+    from plan.optimize.roster.instance import build_instance
+    from plan.optimize.roster.model import COST_SCALE, best_completion, build_aggregate
+    from plan.optimize.roster.plan import fixed_copy, objective_value, search_objective, service_inputs
+    from plan.optimize.roster.relaxation import lp_relaxation
+    from plan.optimize.roster.solve import legal_point
 
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(), MONTH)
@@ -535,7 +535,7 @@ def test_the_plans_reading_of_service_is_the_lp_relaxations_so_the_bound_holds_f
 
 
 def test_a_step_in_part_is_read_in_proportion():
-    from optimize.roster.curves import IntervalCurve
+    from plan.optimize.roster.curves import IntervalCurve
     curve = IntervalCurve(thresholds=np.array([0.0, 0.7, 1.4, 2.1]), late=np.array([10.0, 4.0, 1.0, 0.5]),
                           floor_short=np.zeros(4), excess={}, floor_level=0, full_level=0)
     assert list(curve.step_values(curve.late, 2.0, 1000)) == [-12000, -6000, -1000]  # CNY 2 a late contact
@@ -547,9 +547,9 @@ def test_a_step_in_part_is_read_in_proportion():
 
 
 def test_requirements_over_the_bot_cap_give_the_shorter_contacts_back_to_people():
-    from contracts.paths import SAMPLE_WORKFORCE
-    from contracts.workforce import read_workforce
-    from optimize.roster.instance import apply_bot_cap
+    from plan.contracts.paths import SAMPLE_WORKFORCE
+    from plan.contracts.workforce import read_workforce
+    from plan.optimize.roster.instance import apply_bot_cap
     sample = read_workforce(SAMPLE_WORKFORCE)
     workforce = sample.model_copy(update={"bot": sample.bot.model_copy(update={"max_sessions_per_hour": 100.0})})
     queues = list(workforce.queues)
@@ -572,11 +572,11 @@ def test_rebuying_seats_and_part_time_keeps_every_rule_and_beats_cp_sats_whole_s
     """With the in-house roster fixed, the re-buy (a MIP read as the plan reads service) is legal,
     leaves in-house shifts and breaks alone, and is at least as good by the plan's objective as the
     best purchases CP-SAT finds by whole steps in 20 s."""
-    from optimize.roster.instance import build_instance
-    from optimize.roster.model import COST_SCALE, best_completion, build_aggregate
-    from optimize.roster.neighbourhoods import purchase_decisions, rebuy_purchases
-    from optimize.roster.plan import objective_value, service_inputs
-    from optimize.roster.solve import fixed_copy, legal_point, solve_with_values
+    from plan.optimize.roster.instance import build_instance
+    from plan.optimize.roster.model import COST_SCALE, best_completion, build_aggregate
+    from plan.optimize.roster.neighbourhoods import purchase_decisions, rebuy_purchases
+    from plan.optimize.roster.plan import objective_value, service_inputs
+    from plan.optimize.roster.solve import fixed_copy, legal_point, solve_with_values
 
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(peak=45.0), MONTH)
@@ -605,11 +605,11 @@ def test_rebuying_seats_and_part_time_keeps_every_rule_and_beats_cp_sats_whole_s
 def test_day_windows_keep_every_rule_and_never_cost_more():
     """A pass of day windows (each a MIP over its days' decisions, the rest of the month fixed) ends
     legal, never above its start by the plan's objective, and improves a plan that bought nothing."""
-    from optimize.roster.instance import build_instance
-    from optimize.roster.model import best_completion, build_aggregate
-    from optimize.roster.neighbourhoods import improve_by_day_windows, purchase_decisions, window_decisions
-    from optimize.roster.plan import objective_value, service_inputs
-    from optimize.roster.solve import fixed_copy, legal_point, solve_with_values
+    from plan.optimize.roster.instance import build_instance
+    from plan.optimize.roster.model import best_completion, build_aggregate
+    from plan.optimize.roster.neighbourhoods import improve_by_day_windows, purchase_decisions, window_decisions
+    from plan.optimize.roster.plan import objective_value, service_inputs
+    from plan.optimize.roster.solve import fixed_copy, legal_point, solve_with_values
 
     workforce = parse_workforce(small_workforce())
     inst = build_instance(workforce, small_requirements(peak=45.0), MONTH)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from ortools.sat.python import cp_model
 
-from contracts.workforce import Shift
-from optimize.roster.instance import shift_variants
+from plan.contracts.workforce import Shift
+from plan.optimize.roster.instance import shift_variants
 
 
 def shared_data() -> Path:

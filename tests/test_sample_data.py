@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contracts.contact_log import ingest_contact_log, read_mapping
-from contracts.events import read_events
-from contracts.history import read_history
-from contracts.paths import SAMPLE_CONTACT_LOG, SAMPLE_DIR, SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
-from contracts.workforce import read_workforce
+from plan.contracts.contact_log import ingest_contact_log, read_mapping
+from plan.contracts.events import read_events
+from plan.contracts.history import read_history
+from plan.contracts.paths import SAMPLE_CONTACT_LOG, SAMPLE_DIR, SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
+from plan.contracts.workforce import read_workforce
 
 QUEUES = ["chat_presales", "chat_aftersales", "phone", "email"]
 CHAT = ["chat_presales", "chat_aftersales"]

@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contracts.errors import InputError
-from contracts.paths import SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
-from contracts.workforce import parse_workforce
-from optimize import scenarios as sc
+from plan.contracts.errors import InputError
+from plan.contracts.paths import SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
+from plan.contracts.workforce import parse_workforce
+from plan.optimize.finance import scenarios as sc
 
 MONTH = "2026-11"
 
@@ -309,7 +309,7 @@ def test_parallel_run_table_and_break_even():
 def test_report_writes_csv_xlsx_png_and_keeps_foreign_files(tmp_path):
     from openpyxl import load_workbook
 
-    from reports.scenarios_report import write_scenarios_report
+    from plan.reports.scenarios_report import write_scenarios_report
 
     results = sc.run_scenarios(_jobs([sc.Scenario("baseline"), sc.Scenario("bot", {"bot.containment.chat_presales": 0.4})]),
                                max_workers=1)
@@ -374,7 +374,7 @@ def _recorded_plan(workforce, grid, seats_v1: float = 2.0):
 
 
 def test_full_mode_reports_the_roster_summary_and_falls_back_when_it_fails(monkeypatch):
-    import optimize.roster
+    import plan.optimize.roster
 
     calls = []
 
@@ -383,7 +383,7 @@ def test_full_mode_reports_the_roster_summary_and_falls_back_when_it_fails(monke
         grid = sc.month_grid(requirements, workforce, month)
         return _recorded_plan(workforce, grid)
 
-    monkeypatch.setattr(optimize.roster, "plan_month", fake_plan_month, raising=False)
+    monkeypatch.setattr(plan.optimize.roster, "plan_month", fake_plan_month, raising=False)
     job = _jobs([sc.Scenario("baseline", mode="full", time_limit_s=5)])[0]
     result = sc.run_scenario(job)
     assert result.mode == "full" and result.cost["total"] == 123456.0
@@ -396,7 +396,7 @@ def test_full_mode_reports_the_roster_summary_and_falls_back_when_it_fails(monke
     def failing_plan_month(*args, **kwargs):
         raise RuntimeError("no plan in time")
 
-    monkeypatch.setattr(optimize.roster, "plan_month", failing_plan_month, raising=False)
+    monkeypatch.setattr(plan.optimize.roster, "plan_month", failing_plan_month, raising=False)
     fallback = sc.run_scenario(job)
     assert fallback.mode == "quick" and "full mode failed (no plan in time)" in fallback.notes[0]
     assert fallback.solver["status"] == "OPTIMAL"
@@ -415,9 +415,9 @@ def test_staffing_from_a_plan_places_heads_and_seats():
 def test_keep_plans_writes_each_own_roster_with_its_merged_config(monkeypatch, tmp_path):
     import yaml
 
-    import optimize.roster
-    from cli.scenarios import plan_writer
-    from reports.scenarios_report import write_scenarios_report
+    import plan.optimize.roster
+    from plan.cli.scenarios import plan_writer
+    from plan.reports.scenarios_report import write_scenarios_report
 
     written = {}
 
@@ -426,7 +426,7 @@ def test_keep_plans_writes_each_own_roster_with_its_merged_config(monkeypatch, t
         written[out_dir.name] = yaml.safe_load(open(inputs["workforce"], encoding="utf-8"))
         (out_dir / "summary.json").write_text("{}", encoding="utf-8")
 
-    monkeypatch.setattr(optimize.roster, "write_plan", fake_write_plan, raising=False)
+    monkeypatch.setattr(plan.optimize.roster, "write_plan", fake_write_plan, raising=False)
     results = sc.run_scenarios(_jobs([sc.Scenario("base"), sc.Scenario("cheap v1", {"vendors.V1.price_per_seat_hour": 9})]),
                                max_workers=1)
     results[1].plan = object()  # only rows keeping their own roster are written

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimize.chat import chat_metrics
-from optimize.erlang import erlang_a
-from optimize.simulate import QueueSpec, simulate_queue
+from plan.optimize.queueing.chat import chat_metrics
+from plan.optimize.queueing.erlang import erlang_a
+from plan.optimize.queueing.simulate import QueueSpec, simulate_queue
 
 WARM_UP = 3
 

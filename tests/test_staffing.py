@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from contracts.workforce import Bot, Queue, Targets, parse_workforce
-from optimize.service import queue_metrics
-from contracts.events import event_day_mask
-from optimize.staffing import (REQUIREMENT_COLUMNS, arrivals_to_staff_for, bot_cap_split, bot_split, meets_targets,
+from plan.contracts.workforce import Bot, Queue, Targets, parse_workforce
+from plan.optimize.queueing.service import queue_metrics
+from plan.contracts.events import event_day_mask
+from plan.optimize.staffing.requirements import (REQUIREMENT_COLUMNS, arrivals_to_staff_for, bot_cap_split, bot_split, meets_targets,
                                required_agents, requirements_table, risk_table)
 
 SL_TARGET = Targets(service_level=0.8, answer_within_s=20, max_abandon=0.05)
@@ -133,8 +133,8 @@ def test_bot_cap_goes_first_where_a_session_spares_most_agent_time():
 
 
 def test_bot_cap_split_between_chat_queues_favours_the_longer_contact():
-    from contracts.paths import SAMPLE_WORKFORCE
-    from contracts.workforce import read_workforce
+    from plan.contracts.paths import SAMPLE_WORKFORCE
+    from plan.contracts.workforce import read_workforce
     sample = read_workforce(SAMPLE_WORKFORCE)
     workforce = sample.model_copy(update={"bot": sample.bot.model_copy(update={"max_sessions_per_hour": 100.0})})
     frame = pd.DataFrame({"queue": ["chat_presales", "chat_aftersales"],
@@ -191,7 +191,7 @@ def test_higher_confidence_costs_more_agents():
 
 
 def test_unknown_queue_in_forecast_is_an_input_error():
-    from contracts.errors import InputError
+    from plan.contracts.errors import InputError
     forecast = _forecast(days=1)
     forecast.loc[5, "queue"] = "fax"
     with pytest.raises(InputError, match="fax"):
@@ -238,7 +238,7 @@ def test_plan_staffing_bad_forecast_is_one_line_and_writes_nothing(tmp_path, run
 
 
 def test_forecast_off_the_interval_grid_is_located():
-    from contracts.errors import InputError
+    from plan.contracts.errors import InputError
     forecast = _forecast(days=1)
     forecast.loc[7, "interval_start"] = pd.Timestamp("2026-11-09 07:30")
     with pytest.raises(InputError, match="60-min interval") as caught:

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from optimize.chat import aht_over_k_shortcut, chat_metrics
-from optimize.email import email_backlog, email_required_agents
-from optimize.erlang import erlang_a, erlang_b, erlang_c
+from plan.optimize.queueing.chat import aht_over_k_shortcut, chat_metrics
+from plan.optimize.queueing.email import email_backlog, email_required_agents
+from plan.optimize.queueing.erlang import erlang_a, erlang_b, erlang_c
 
 FIELDS = ("asa_s", "service_level", "p_wait", "abandon_rate", "occupancy")
 
@@ -195,7 +195,7 @@ def test_email_requirement_meets_every_deadline():
 
 
 def test_chat_closed_form_blocks_match_the_running_sum(monkeypatch):
-    from optimize import chat
+    from plan.optimize.queueing import chat
     rng = np.random.default_rng(0)
     args = (rng.uniform(0, 6000, 200), rng.uniform(100, 600, 200), rng.integers(0, 300, 200).astype(float),
             rng.integers(1, 5, 200).astype(float), rng.uniform(0, 0.8, 200), 150.0, 30.0)

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from contracts.errors import InputError
-from contracts.workforce import parse_workforce
-from optimize.service import email_backlog, queue_metrics
-from optimize.verify import check_plan, verify_plan
+from plan.contracts.errors import InputError
+from plan.contracts.workforce import parse_workforce
+from plan.optimize.queueing.service import email_backlog, queue_metrics
+from plan.optimize.verify import check_plan, verify_plan
 
 MONTH = "2026-11"
 DAYS = pd.date_range("2026-11-01", "2026-11-30", freq="D")
@@ -487,7 +487,7 @@ def test_malformed_number_is_an_input_error_with_line(plan):
 # --- the command --------------------------------------------------------------------------------
 
 def _plan_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from cli.app import main; main()", "verify", *args],
+    return subprocess.run([sys.executable, "-c", "from plan.cli.app import main; main()", "verify", *args],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -517,7 +517,7 @@ def test_events_decide_event_prices_and_targets(plan):
 def test_part_time_cost_is_zero_when_no_part_timer_works():
     from types import SimpleNamespace
 
-    from optimize.verify.cost import part_time_cost
+    from plan.optimize.verify.cost import part_time_cost
     empty = pd.DataFrame({"id": pd.Series([], dtype="str"), "shift_code": pd.Series([], dtype="str"),
                           "paid_hours": pd.Series([], dtype="str")})
     plan_files = SimpleNamespace(workforce=SimpleNamespace(part_time=[SimpleNamespace(id="P1", hourly_rate=25.0)]),

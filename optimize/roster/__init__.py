@@ -1,11 +1,11 @@
 """The month's roster: in-house shifts, part-time blocks, vendor seats and bot at minimum cost."""
-from optimize.roster.plan import RosterPlan, plan_month
+from plan.optimize.roster.plan import RosterPlan, plan_month
 
 __all__ = ["RosterPlan", "plan_month", "write_plan"]
 
 
 def __getattr__(name):
     if name == "write_plan":
-        from optimize.roster.write import write_plan
+        from plan.optimize.roster.write import write_plan
         return write_plan
     raise AttributeError(name)

@@ -3,7 +3,7 @@ agents that honours every individual hard rule, with the soft wishes priced.
 
 One CP-SAT model per group (large groups are cut into chunks of at most ``CHUNK`` agents, the day's
 counts shared pro rata). Hard rules, one function each, mirror their aggregate forms in
-:mod:`optimize.roster.model`: one shift a day, leave, weekly rest day, maximum consecutive days,
+:mod:`plan.optimize.roster.model`: one shift a day, leave, weekly rest day, maximum consecutive days,
 minimum rest between shifts, contract hours and overtime cap. Counts the aggregate asked for are a
 target, not a constraint: a shift that cannot be staffed legally is priced (``missed_shift``) and the
 plan's coverage is recomputed from the named roster afterwards. Soft rules, one function each:
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from contracts.workforce import WEEKDAYS, minutes_of
-from optimize.roster.instance import Instance, week_caps
+from plan.contracts.workforce import WEEKDAYS, minutes_of
+from plan.optimize.roster.instance import Instance, week_caps
 
 CHUNK = 60
 # Below this many agents CP-SAT finds better rosters on its own than from the greedy hint (sample:

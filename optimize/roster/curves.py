@@ -1,7 +1,7 @@
 """Service as a staircase of effective agents, so the roster model can price service exactly.
 
 For every queue ``q`` and interval ``t`` the staffing service functions
-(:func:`optimize.service.queue_metrics`) are evaluated at effective agents ``n_0 = 0 < n_1 < ...``;
+(:func:`plan.optimize.queueing.service.queue_metrics`) are evaluated at effective agents ``n_0 = 0 < n_1 < ...``;
 the model holds monotone booleans ``b_j`` ("at least ``n_j`` effective agents") and every measure
 ``m(n)`` becomes ``m(n_0) + Σ_j (m(n_j) - m(n_{j-1})) b_j`` — exact at the thresholds whatever the
 curve's shape (Erlang A is S-shaped at low staffing). A plan's service is read linearly between
@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from contracts.workforce import Queue, Targets
-from optimize.service import queue_metrics
+from plan.contracts.workforce import Queue, Targets
+from plan.optimize.queueing.service import queue_metrics
 
 MAX_LEVELS = 30          # thresholds per interval beyond which steps grow coarser than 1 agent
 LATE_TOLERANCE = 0.005   # stop adding levels once late contacts are below this share (or 0.25)

@@ -1,7 +1,7 @@
 """The model's objective for a finished plan, computed directly (numpy), so the reported objective
 and gap are those of the roster actually written, not of an intermediate solver state.
 
-Same terms and the same integer rounding as :mod:`optimize.roster.model`: effective agents in
+Same terms and the same integer rounding as :mod:`plan.optimize.roster.model`: effective agents in
 hundredths, service read at the highest staircase threshold reached and linearly into the next
 step, period-target slack, floor shortfall, email lateness by the rise of the overdue backlog;
 overtime is the named roster's exact overtime, vendor and part-time costs are exact.
@@ -12,9 +12,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from optimize.roster.curves import IntervalCurve, QueueCurves, target_metrics
-from optimize.roster.instance import Instance
-from optimize.roster.model import CONTACT_SCALE, COST_SCALE, EFF_SCALE, EMAIL_SCALE, EmailDemand, ModelOptions
+from plan.optimize.roster.curves import IntervalCurve, QueueCurves, target_metrics
+from plan.optimize.roster.instance import Instance
+from plan.optimize.roster.model import CONTACT_SCALE, COST_SCALE, EFF_SCALE, EMAIL_SCALE, EmailDemand, ModelOptions
 
 
 def effective_scaled(inst: Instance, ih: dict, pt: dict, seats: dict) -> np.ndarray:

@@ -8,9 +8,9 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from optimize.email import deadline_intervals
-from optimize.roster.instance import DAY_MIN, Instance
-from optimize.service import email_backlog, queue_metrics
+from plan.optimize.queueing.email import deadline_intervals
+from plan.optimize.roster.instance import DAY_MIN, Instance
+from plan.optimize.queueing.service import email_backlog, queue_metrics
 
 ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks", "paid_hours",
                   "queue", "overtime_hours", "overtime_kind"]
@@ -106,7 +106,7 @@ def overtime_by_day(inst: Instance, shifts_of: dict[int, dict[int, int]]) -> dic
             regular = sum(inst.shift_hours(days[d]) for d in ordinary)
             spill(regular - inst.contracted_h[a], ordinary, "workday")
         else:
-            from optimize.roster.instance import week_caps
+            from plan.optimize.roster.instance import week_caps
             for week, cap in zip(inst.weeks, week_caps(inst.weeks, contract.max_hours_week)):
                 limit = cap
                 in_week = [d for d in ordinary if d in set(week)]

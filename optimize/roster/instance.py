@@ -1,6 +1,6 @@
 """The month as the optimiser sees it: time grid, shift coverage, eligibility, groups and demand.
 
-Everything here is plain numbers derived once from the validated :class:`~contracts.workforce.Workforce`
+Everything here is plain numbers derived once from the validated :class:`~plan.contracts.workforce.Workforce`
 and the requirements table (docs/plan-files.md), so the model modules never touch pandas or YAML.
 
 Conventions: the month has ``n_days`` days of ``per_day`` intervals; interval ``i = d * per_day + k``.
@@ -20,9 +20,9 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
-from contracts.errors import InputError
-from contracts.workforce import WEEKDAYS, Shift, Workforce, minutes_of
-from optimize.staffing import agent_seconds_per_contact, bot_cap_split
+from plan.contracts.errors import InputError
+from plan.contracts.workforce import WEEKDAYS, Shift, Workforce, minutes_of
+from plan.optimize.staffing.requirements import agent_seconds_per_contact, bot_cap_split
 
 DAY_MIN = 24 * 60
 # Statutory holiday names in `holidays` CN that are only swapped rest days (调休), not 法定节假日.
@@ -370,7 +370,7 @@ def demand_arrays(requirements: pd.DataFrame, workforce: Workforce, days: list[d
 
 def apply_bot_cap(workforce: Workforce, demand: dict[str, np.ndarray], interval_h: float, notes: list[str]) -> None:
     """The bot never contains more sessions per interval than its cap; the excess goes to humans,
-    from the queues whose contacts take agents the least time (as :func:`optimize.staffing.bot_split`)."""
+    from the queues whose contacts take agents the least time (as :func:`plan.optimize.staffing.requirements.bot_split`)."""
     bot = workforce.bot
     if bot is None or bot.max_sessions_per_hour is None:
         return

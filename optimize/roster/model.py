@@ -6,7 +6,7 @@ month is decided on *counts* per group (the variable count does not grow with he
 1,000 agents give the same model). Every individual hard rule is written here in its aggregate
 form, which every roster of named people satisfies — so the model is a relaxation of the
 per-person problem and its LP relaxation's bound is a valid lower bound on the cost of any legal
-roster (:mod:`optimize.roster.assign` then names the people; :mod:`optimize.roster.solve` measures
+roster (:mod:`plan.optimize.roster.assign` then names the people; :mod:`plan.optimize.roster.solve` measures
 the final gap against this bound).
 
 Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; hard rules
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from optimize.roster.curves import QueueCurves, target_metrics
-from optimize.roster.instance import Instance, week_caps
+from plan.optimize.roster.curves import QueueCurves, target_metrics
+from plan.optimize.roster.instance import Instance, week_caps
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
@@ -248,7 +248,7 @@ def add_overtime_cap(m: AggregateModel) -> None:
 def add_meal_breaks(m: AggregateModel) -> None:
     """Meal breaks placed inside their windows: of the agents on shift s for queue q on day d (all
     groups together), breaks[d, s, v, q] take break placement v — a shift variant whose coverage
-    leaves the break out (see :func:`optimize.roster.instance.shift_variants`), so coverage is true
+    leaves the break out (see :func:`plan.optimize.roster.instance.shift_variants`), so coverage is true
     hour by hour. Placement is chosen per queue, not per group: it changes no individual rule."""
     inst = m.inst
     heads = defaultdict(list)
@@ -438,7 +438,7 @@ def add_service(m: AggregateModel) -> None:
 
 def _price_steps(m: AggregateModel, label: str, booleans: list, values: np.ndarray) -> None:
     """A measure's change priced per whole step (``values`` in 1/COST_SCALE of the currency); the
-    plan's reading (:func:`optimize.roster.evaluate.service_terms`) takes a step in part in
+    plan's reading (:func:`plan.optimize.roster.evaluate.service_terms`) takes a step in part in
     proportion, as this model's LP relaxation does."""
     for b, value in zip(booleans, values):
         m.add_cost(label, b, int(value) / COST_SCALE)
@@ -454,7 +454,7 @@ def _event_window(inst: Instance, d: int) -> int:
 def add_email(m: AggregateModel) -> None:
     """Email is deferrable: cumulative work done by t ≤ work arrived by t and grows by at most the
     capacity present; work due (arrived ``resolve_within_h`` ago) and not done is late. New late
-    work per interval (the rise of the overdue backlog, read exactly as :mod:`optimize.roster.evaluate`
+    work per interval (the rise of the overdue backlog, read exactly as :mod:`plan.optimize.roster.evaluate`
     and ``plan verify`` read it) is priced at the shortfall penalty."""
     inst = m.inst
     penalty = inst.workforce.costs.shortfall_penalty_per_contact

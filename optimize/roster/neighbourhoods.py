@@ -20,9 +20,9 @@ from typing import Callable
 
 import numpy as np
 
-from optimize.roster.model import AggregateModel, best_completion
-from optimize.roster.relaxation import lp_relaxation
-from optimize.roster.solve import StageResult, fixed_copy
+from plan.optimize.roster.model import AggregateModel, best_completion
+from plan.optimize.roster.relaxation import lp_relaxation
+from plan.optimize.roster.solve import StageResult, fixed_copy
 
 WINDOW_DAYS = 6
 WINDOW_LIMIT_S = 8.0  # HiGHS's time per window (sample: optimal in 7.5-8.6 s, or the best found by then)

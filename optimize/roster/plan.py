@@ -1,18 +1,18 @@
 """``plan_month``: the month's roster at minimum cost, as a CP-SAT-centred decomposition.
 
-1. **aggregate** (:mod:`optimize.roster.model`): one model decides, per in-house group (same skills
+1. **aggregate** (:mod:`plan.optimize.roster.model`): one model decides, per in-house group (same skills
    and contract), how many agents work each shift on each queue each day, the meal-break placements,
    part-time blocks, vendor seats per interval, and prices service through the staffing service
    functions at whole-head thresholds (the search counts whole steps; the plan's objective reads
    service linearly between two, as the LP relaxation does).
-   Its LP relaxation (HiGHS, :mod:`optimize.roster.relaxation`) gives the lower bound and a rounding
+   Its LP relaxation (HiGHS, :mod:`plan.optimize.roster.relaxation`) gives the lower bound and a rounding
    box; CP-SAT searches inside the box (RINS-like) from a legal point near the rounded LP, found
-   with the objective set aside and priced by :func:`optimize.roster.model.best_completion` (priced
+   with the objective set aside and priced by :func:`plan.optimize.roster.model.best_completion` (priced
    from the start, CP-SAT may find no first solution in the whole budget on a team without slack).
    With a budget of 150 s or more, half the aggregate's time goes to day windows
-   (:mod:`optimize.roster.neighbourhoods`): HiGHS MIPs over six days' decisions at a time, at the plan's
+   (:mod:`plan.optimize.roster.neighbourhoods`): HiGHS MIPs over six days' decisions at a time, at the plan's
    own reading of service, which the whole-step search levels off above.
-2. **assign** (:mod:`optimize.roster.assign`): per group, named agents take those shifts under every
+2. **assign** (:mod:`plan.optimize.roster.assign`): per group, named agents take those shifts under every
    individual rule (CP-SAT; counts first, then the soft wishes at that level); groups of 30+ agents
    start from a rule-keeping greedy roster, which CP-SAT alone does not reach in the time.
 3. **repair**: the aggregate model again, each group's daily shift counts fixed to the named roster.
@@ -21,12 +21,12 @@
    so a consistent plan always exists; the repair searches from it (kept inside its box, so it
    never ends worse) and re-chooses queues, break placements, part-time blocks and vendor seats
    around the names (LP + box again).
-4. **re-buy** (:func:`optimize.roster.neighbourhoods.rebuy_purchases`): vendor seats and part-time blocks again, the in-house
+4. **re-buy** (:func:`plan.optimize.roster.neighbourhoods.rebuy_purchases`): vendor seats and part-time blocks again, the in-house
    roster fixed, by a HiGHS MIP that reads service as the plan does (the CP-SAT searches count
    whole steps, so they misjudge a seat worth part of one).
 5. **part-time names**: blocks go to named part-timers (one a day, weekly cap).
 The final plan's objective (its variable cost plus priced service penalties, recomputed from the
-named roster by :mod:`optimize.roster.evaluate`) is compared with the bound of step 1: that gap is
+named roster by :mod:`plan.optimize.roster.evaluate`) is compared with the bound of step 1: that gap is
 the one reported, so it includes every loss of the decomposition.
 """
 from __future__ import annotations
@@ -40,15 +40,15 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from contracts.workforce import Workforce
-from optimize.roster import evaluate, extract, shortfalls
-from optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
-from optimize.roster.curves import QueueCurves, queue_curves
-from optimize.roster.instance import Instance, build_instance
-from optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
+from plan.contracts.workforce import Workforce
+from plan.optimize.roster import evaluate, extract, shortfalls
+from plan.optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
+from plan.optimize.roster.curves import QueueCurves, queue_curves
+from plan.optimize.roster.instance import Instance, build_instance
+from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
                                    best_completion, build_aggregate)
-from optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
-from optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, relative_gap, solve_aggregate,
+from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
+from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, relative_gap, solve_aggregate,
                                    solve_with_values)
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
@@ -66,13 +66,13 @@ AGGREGATE_SHARE = 0.4
 NAMING_SHARE = 0.45
 REPAIR_SHARE = 0.75
 # with a budget of WINDOWS_FROM_S or more, WINDOWS_PART of the aggregate's time goes to day windows
-# (:mod:`optimize.roster.neighbourhoods`) once CP-SAT has had the rest, unless its plan is already within
+# (:mod:`plan.optimize.roster.neighbourhoods`) once CP-SAT has had the rest, unless its plan is already within
 # WINDOWS_ABOVE_GAP of the bound (300 and 1,000 agents: at the bound in seconds); in a minute the
 # windows would take the time naming needs
 WINDOWS_FROM_S = 150.0
 WINDOWS_PART = 0.5
 WINDOWS_ABOVE_GAP = 0.005
-# the time the purchases' re-buy (:func:`optimize.roster.neighbourhoods.rebuy_purchases`) may take, set aside before the repair
+# the time the purchases' re-buy (:func:`plan.optimize.roster.neighbourhoods.rebuy_purchases`) may take, set aside before the repair
 # (sample: optimal in 2.7-3.9 s)
 REBUY_S = 5.0
 
@@ -234,7 +234,7 @@ SERVICE_TERMS = ("shortfall_penalty", "floor_penalty", "target_slack")
 
 def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
     """The objective's terms at ``vals``: costs as the model states them, service read by
-    :func:`optimize.roster.evaluate.service_terms` (linearly inside a step, where the search's
+    :func:`plan.optimize.roster.evaluate.service_terms` (linearly inside a step, where the search's
     objective counts whole steps only: the search minimises an upper estimate of this reading,
     and its LP relaxation can take the reading itself, so the LP bound holds for it)."""
     out = defaultdict(float)

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from optimize.roster.instance import Instance
+from plan.optimize.roster.instance import Instance
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -147,7 +147,7 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
     only, so the bound returned is the LP's alone."""
     import numpy as np
 
-    from optimize.roster.relaxation import lp_relaxation
+    from plan.optimize.roster.relaxation import lp_relaxation
     started = time.perf_counter()
     stages = []
     # the LP gets most of the time: without it the search has neither a bound nor a good start

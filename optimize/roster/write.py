@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contracts.tables import atomic_directory
-from optimize.roster.plan import RosterPlan
+from plan.contracts.tables import atomic_directory
+from plan.optimize.roster.plan import RosterPlan
 
 INPUT_NAMES = {"workforce": "workforce.yaml", "forecast": "forecast.csv", "events": "events.csv",
                "requirements": "requirements.csv"}
@@ -59,8 +59,8 @@ def write_plan(plan: RosterPlan, out_dir: str | Path, inputs: dict[str, str | Pa
         summary = dict(plan.summary)
         summary["inputs"] = written
         write_summary(summary, tmp / "summary.json")
-        from reports.coverage_plot import plot_coverage
-        from reports.roster_workbook import write_roster_workbook
+        from plan.reports.coverage_plot import plot_coverage
+        from plan.reports.roster_workbook import write_roster_workbook
         write_roster_workbook(tmp)
         plot_coverage(tmp)
     return out_dir

@@ -5,7 +5,7 @@ with its own code (it never imports the roster model), recomputes coverage from 
 seats, service with the staffing service functions, and every cost and service figure of
 summary.json. Each finding is one line naming file, line, who and the rule broken.
 
-    >>> from optimize.verify import verify_plan
+    >>> from plan.optimize.verify import verify_plan
     >>> for line in verify_plan("out/roster-2026-11"): print(line)
 """
 from __future__ import annotations
@@ -14,12 +14,12 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from optimize.verify.cost import check_summary, recompute_cost, recompute_service
-from optimize.verify.coverage import check_coverage, recompute_coverage
-from optimize.verify.findings import Violation
-from optimize.verify.people import check_people
-from optimize.verify.plan_files import PlanFiles, read_plan, statutory_holidays
-from optimize.verify.vendors import check_vendors_and_bot
+from plan.optimize.verify.cost import check_summary, recompute_cost, recompute_service
+from plan.optimize.verify.coverage import check_coverage, recompute_coverage
+from plan.optimize.verify.findings import Violation
+from plan.optimize.verify.people import check_people
+from plan.optimize.verify.plan_files import PlanFiles, read_plan, statutory_holidays
+from plan.optimize.verify.vendors import check_vendors_and_bot
 
 __all__ = ["VerifyReport", "Violation", "check_plan", "verify_plan"]
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from optimize.verify.coverage import RecomputedCoverage
-from optimize.verify.findings import Violation
-from optimize.verify.plan_files import COST_KEYS, NOT_WORKING, PlanFiles, event_days
+from plan.optimize.verify.coverage import RecomputedCoverage
+from plan.optimize.verify.findings import Violation
+from plan.optimize.verify.plan_files import COST_KEYS, NOT_WORKING, PlanFiles, event_days
 
 SUMMARY = "summary.json"
 MONEY_TOLERANCE = 0.01

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from contracts.workforce import Queue, Targets
-from optimize.verify.findings import Violation
-from optimize.verify.people import working_rows
-from optimize.verify.plan_files import PlanFiles, event_days
+from plan.contracts.workforce import Queue, Targets
+from plan.optimize.verify.findings import Violation
+from plan.optimize.verify.people import working_rows
+from plan.optimize.verify.plan_files import PlanFiles, event_days
 
 COVERAGE = "coverage.csv"
 RELATIVE = 1e-6
@@ -110,7 +110,7 @@ def _aht_by_row(plan: PlanFiles, coverage: pd.DataFrame) -> np.ndarray:
 def service_for_queue(queue: Queue, arrivals_human: np.ndarray, agents: np.ndarray, aht_s: np.ndarray,
                       targets: list[Targets], interval_minutes: int) -> dict[str, np.ndarray]:
     """Service columns for one queue's rows (in time order) from effective agents on the floor."""
-    from optimize.service import email_backlog, queue_metrics
+    from plan.optimize.queueing.service import email_backlog, queue_metrics
 
     aht = np.where(np.isnan(aht_s), queue.aht_s, aht_s)
     if queue.channel == "email":

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from contracts.errors import InputError
-from contracts.events import read_events
-from contracts.tables import FIRST_DATA_LINE, parse_numbers, read_table, require_columns
-from contracts.workforce import Workforce, read_workforce
+from plan.contracts.errors import InputError
+from plan.contracts.events import read_events
+from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, read_table, require_columns
+from plan.contracts.workforce import Workforce, read_workforce
 
 ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks",
                   "paid_hours", "queue", "overtime_hours", "overtime_kind"]
@@ -208,7 +208,7 @@ def read_requirements(path: Path) -> pd.DataFrame:
 def requirements_from_forecast(path: Path, workforce: Workforce, events: pd.DataFrame) -> pd.DataFrame:
     """The plan carries only its forecast: derive the requirements with the staffing stage (the
     product's one definition of arrivals for humans and blended handle time), not the roster."""
-    from optimize.staffing import requirements_table
+    from plan.optimize.staffing.requirements import requirements_table
 
     raw = read_table(path)
     require_columns(raw, path, ["queue", "interval_start", "arrivals"])

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from contracts.workforce import Vendor, minutes_of
-from optimize.verify.findings import Violation
-from optimize.verify.plan_files import PlanFiles
+from plan.contracts.workforce import Vendor, minutes_of
+from plan.optimize.verify.findings import Violation
+from plan.optimize.verify.plan_files import PlanFiles
 
 SEATS = "vendor_seats.csv"
 COVERAGE = "coverage.csv"

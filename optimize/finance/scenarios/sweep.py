@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from optimize.scenarios.result import ScenarioResult, sourcing_mix
-from optimize.scenarios.scenario_file import Scenario, Sweep
+from plan.optimize.finance.scenarios.result import ScenarioResult, sourcing_mix
+from plan.optimize.finance.scenarios.scenario_file import Scenario, Sweep
 
 
 def sweep_scenarios(base: Scenario, sweep: Sweep) -> list[Scenario]:

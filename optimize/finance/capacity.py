@@ -4,7 +4,7 @@ A small mixed-integer programme (OR-Tools linear solver, SCIP) over the 12 month
 daily resolution:
 
 * demand — per day and queue, the paid agent-hours the staffing requirements ask for
-  (``optimize.staffing.requirements_table`` on the forecast of the year, every promotion in it;
+  (``plan.optimize.staffing.requirements.requirements_table`` on the forecast of the year, every promotion in it;
   the bot's containment is already taken off);
 * in-house — headcount dynamics by cohort: the starting team and each month's starters shrink by
   the monthly attrition; a hire decided in month m starts in month m + lead time and is
@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contracts.errors import InputError
-from contracts.workforce import WEEKDAYS, Workforce, minutes_of
+from plan.contracts.errors import InputError
+from plan.contracts.workforce import WEEKDAYS, Workforce, minutes_of
 
 MONTH_NAMES = tuple(calendar.month_abbr)[1:]
 

@@ -8,7 +8,7 @@ loaded agent allows: ``r = s mod c`` agents hold ``q + 1`` sessions and ``c - r`
 handled alone). So the departure rate in state ``n`` is ``r (q+1) mu_{q+1} + (c-r) q mu_q``, a
 state-dependent birth-death chain; sessions waiting for a slot abandon at ``1 / patience_s`` each.
 Above ``c*k`` the departure rate is the constant ``c k mu_k``, so the queue above the slots is
-exactly an Erlang-A tail and the waiting-time results of :mod:`optimize.erlang` apply unchanged
+exactly an Erlang-A tail and the waiting-time results of :mod:`plan.optimize.queueing.erlang` apply unchanged
 (an arrival that finds ``k`` waiting needs ``k + 1`` departures at rates ``c k mu_k + j theta``).
 This is the model of Tezcan & Zhang (2014, "Routing and staffing in customer service chat systems
 with impatient customers", Oper. Res. 62(4)) with the linear slowdown of Goes, Ilk, Lin & Zhao
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from optimize.erlang import TINY_RATE, ServiceMetrics, _interpolated, below_sums, chain_metrics, erlang_a
+from plan.optimize.queueing.erlang import TINY_RATE, ServiceMetrics, _interpolated, below_sums, chain_metrics, erlang_a
 
 
 def session_rate_s(aht_s, concurrency_held, slowdown):

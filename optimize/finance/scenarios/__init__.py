@@ -21,21 +21,21 @@ Modules, in the order data flows through them:
 * ``sweep`` — scenarios across a field's values, findings and break-even;
 * ``finance`` — the finance table.
 """
-from optimize.scenarios.consistency import enforce_consistency
-from optimize.scenarios.finance import results_table
-from optimize.scenarios.full import price_roster_plan, staffing_from_plan
-from optimize.scenarios.month_arrays import MonthGrid, Staffing, month_bounds, month_grid
-from optimize.scenarios.overrides import apply_overrides
-from optimize.scenarios.parallel import ProgressCallback, run_scenarios
-from optimize.scenarios.pricing import COST_KEYS, Pricing, QueueService, price_staffing
-from optimize.scenarios.quick import plan_quick, shift_coverage
-from optimize.scenarios.result import ScenarioResult, sourcing_mix
-from optimize.scenarios.revenue import presales_queue_names, presales_revenue
-from optimize.scenarios.run import ScenarioJob, run_scenario
-from optimize.scenarios.scenario_file import (MODES, Mode, Scenario, ScenarioSet, Sweep, parse_scenarios, parse_sweep,
+from plan.optimize.finance.scenarios.consistency import enforce_consistency
+from plan.optimize.finance.scenarios.finance import results_table
+from plan.optimize.finance.scenarios.full import price_roster_plan, staffing_from_plan
+from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, month_bounds, month_grid
+from plan.optimize.finance.scenarios.overrides import apply_overrides
+from plan.optimize.finance.scenarios.parallel import ProgressCallback, run_scenarios
+from plan.optimize.finance.scenarios.pricing import COST_KEYS, Pricing, QueueService, price_staffing
+from plan.optimize.finance.scenarios.quick import plan_quick, shift_coverage
+from plan.optimize.finance.scenarios.result import ScenarioResult, sourcing_mix
+from plan.optimize.finance.scenarios.revenue import presales_queue_names, presales_revenue
+from plan.optimize.finance.scenarios.run import ScenarioJob, run_scenario
+from plan.optimize.finance.scenarios.scenario_file import (MODES, Mode, Scenario, ScenarioSet, Sweep, parse_scenarios, parse_sweep,
                                               read_scenarios)
-from optimize.scenarios.sweep import break_even, monotonicity_report, net_break_even, sweep_findings, sweep_scenarios
-from optimize.scenarios.team_changes import DROP_SKILLS, IN_HOUSE_DELTA
+from plan.optimize.finance.scenarios.sweep import break_even, monotonicity_report, net_break_even, sweep_findings, sweep_scenarios
+from plan.optimize.finance.scenarios.team_changes import DROP_SKILLS, IN_HOUSE_DELTA
 
 __all__ = [
     "COST_KEYS", "DROP_SKILLS", "IN_HOUSE_DELTA", "MODES", "Mode", "MonthGrid", "Pricing", "ProgressCallback",

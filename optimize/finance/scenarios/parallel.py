@@ -4,8 +4,8 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
-from optimize.scenarios.result import ScenarioResult
-from optimize.scenarios.run import ScenarioJob, run_scenario
+from plan.optimize.finance.scenarios.result import ScenarioResult
+from plan.optimize.finance.scenarios.run import ScenarioJob, run_scenario
 
 
 def _run_in_worker(job: ScenarioJob, messages) -> ScenarioResult:

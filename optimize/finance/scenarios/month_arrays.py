@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from contracts.workforce import Workforce, minutes_of
+from plan.contracts.workforce import Workforce, minutes_of
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Shift-start *counts* per skill group and day instead of named people: no overtim
 blocks for vendor seats or part-time hours, breaks spread over their windows, each interval's
 requirement instead of period targets. Solved to optimality with HiGHS (interior point +
 crossover); service and cost are then recomputed from its staffing by
-:func:`optimize.scenarios.pricing.price_staffing`. On the sample month it costs a few per cent
+:func:`plan.optimize.finance.scenarios.pricing.price_staffing`. On the sample month it costs a few per cent
 less than the roster (see ``bench/scenarios.py --mode full``).
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from contracts.workforce import WEEKDAYS, Workforce, minutes_of
-from optimize.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature, vendor_open_mask
-from optimize.scenarios.pricing import vendor_seat_price
+from plan.contracts.workforce import WEEKDAYS, Workforce, minutes_of
+from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature, vendor_open_mask
+from plan.optimize.finance.scenarios.pricing import vendor_seat_price
 
 
 class _LinearProgram:

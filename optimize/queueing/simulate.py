@@ -14,7 +14,7 @@ What is simulated:
 * service: each contact brings work (seconds of handle time when handled alone), exponential by
   default or lognormal with a given coefficient of variation; an agent holding ``j`` sessions works
   each of them at speed ``1 / (1 + slowdown * (j - 1))`` (processor sharing with the linear slowdown
-  of :mod:`optimize.chat`; for exponential work this is exactly the chain the formulas solve);
+  of :mod:`plan.optimize.queueing.chat`; for exponential work this is exactly the chain the formulas solve);
 * routing: FCFS; a new contact goes to the least-loaded agent with a free slot; a freed slot takes
   the head of the queue. Sessions are never moved between agents;
 * patience: exponential with mean ``patience_s`` (none when ``None``); a contact abandons when its
@@ -47,7 +47,7 @@ class QueueSpec:
 
     @classmethod
     def of(cls, queue, handle_cv: float | None = None) -> "QueueSpec":
-        """From a ``contracts.workforce.Queue``."""
+        """From a ``plan.contracts.workforce.Queue``."""
         chat = queue.channel == "chat"
         return cls(aht_s=queue.aht_s, patience_s=queue.patience_s, concurrency=queue.concurrency if chat else 1,
                    slowdown=queue.concurrency_slowdown if chat else 0.0, handle_cv=handle_cv)
@@ -325,8 +325,8 @@ def simulate_table(table: pd.DataFrame, workforce, *, seed: int = 0, handle_cv: 
     patient FCFS queue whose "answer within" is its resolve deadline. Returns one row per queue and
     interval with the simulated service next to the model's (``*_model``) when the table has it.
     """
-    from contracts.events import event_day_mask
-    from optimize.staffing import answer_threshold_s  # one-way: simulation reads targets
+    from plan.contracts.events import event_day_mask
+    from plan.optimize.staffing.requirements import answer_threshold_s  # one-way: simulation reads targets
 
     minutes = workforce.site.interval_minutes
     frame = table.copy()

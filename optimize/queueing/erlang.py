@@ -19,7 +19,7 @@ within ``T`` is ``x e**y y**-(x+1) [gamma(x+1, y) - gamma(x+1, y e**-theta T)]``
 the all-busy state (lower incomplete gamma; our derivation, it reproduces Mandelbaum & Zeltyn's
 ``P(Ab | W > 0) = 1 - 1/rho + 1/(rho A)`` as ``T`` grows).
 
-The same chain machinery (:func:`chain_metrics`) serves the chat model of :mod:`optimize.chat`,
+The same chain machinery (:func:`chain_metrics`) serves the chat model of :mod:`plan.optimize.queueing.chat`,
 whose only difference is the service rate below the all-slots-busy state.
 """
 from __future__ import annotations

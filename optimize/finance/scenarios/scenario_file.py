@@ -1,7 +1,7 @@
 """The scenario file (``data/scenarios.yaml``) and the ``--sweep`` grammar, read into dataclasses.
 
 Errors are :class:`InputError` naming the file, the scenario and the field; the overrides
-themselves are checked when applied (:func:`optimize.scenarios.overrides.apply_overrides`).
+themselves are checked when applied (:func:`plan.optimize.finance.scenarios.overrides.apply_overrides`).
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from contracts.errors import InputError
-from contracts.yaml_file import read_yaml
+from plan.contracts.errors import InputError
+from plan.contracts.yaml_file import read_yaml
 
 Mode = Literal["quick", "full"]
 MODES: tuple[str, ...] = ("quick", "full")

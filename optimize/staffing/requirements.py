@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from contracts.errors import InputError
-from contracts.workforce import Queue, Targets, Workforce
-from optimize.email import email_backlog, email_required_agents
-from contracts.events import event_day_mask
-from contracts.forecast_table import read_forecast
-from optimize.erlang import ServiceMetrics
-from optimize.service import DEFAULT_ANSWER_WITHIN_S, queue_metrics
+from plan.contracts.errors import InputError
+from plan.contracts.workforce import Queue, Targets, Workforce
+from plan.optimize.queueing.email import email_backlog, email_required_agents
+from plan.contracts.events import event_day_mask
+from plan.contracts.forecast_table import read_forecast
+from plan.optimize.queueing.erlang import ServiceMetrics
+from plan.optimize.queueing.service import DEFAULT_ANSWER_WITHIN_S, queue_metrics
 
 REQUIREMENT_COLUMNS = ["queue", "interval_start", "event_day", "arrivals", "bot_handled", "arrivals_human", "aht_s",
                        "workload_erlangs", "agents_required", "agents_required_frac", "asa_s", "service_level",

@@ -2,8 +2,8 @@
 
 Any field of the workforce YAML is addressed by a dotted path, list items by their ``id``
 (``vendors.V1.price_per_seat_hour``); the team changes ``in_house_delta`` and ``drop_skills``
-are applied after the paths (:mod:`optimize.scenarios.team_changes`). The merged mapping is
-validated with :func:`contracts.workforce.parse_workforce`, so a bad override is an
+are applied after the paths (:mod:`plan.optimize.finance.scenarios.team_changes`). The merged mapping is
+validated with :func:`plan.contracts.workforce.parse_workforce`, so a bad override is an
 :class:`InputError` naming the scenario and the field.
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from contracts.errors import InputError
-from contracts.workforce import Workforce, parse_workforce
-from optimize.scenarios.team_changes import DROP_SKILLS, IN_HOUSE_DELTA, TEAM_CHANGE_KEYS, apply_in_house_delta, drop_skills
+from plan.contracts.errors import InputError
+from plan.contracts.workforce import Workforce, parse_workforce
+from plan.optimize.finance.scenarios.team_changes import DROP_SKILLS, IN_HOUSE_DELTA, TEAM_CHANGE_KEYS, apply_in_house_delta, drop_skills
 
 
 def _set_path(data: dict, path: str, value: Any, where: str, source: str) -> None:

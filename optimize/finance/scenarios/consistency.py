@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from contracts.workforce import Workforce
-from optimize.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature, vendor_open_mask
-from optimize.scenarios.pricing import price_staffing
-from optimize.scenarios.result import ScenarioResult, service_as_dict
-from optimize.scenarios.revenue import presales_queue_names
+from plan.contracts.workforce import Workforce
+from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature, vendor_open_mask
+from plan.optimize.finance.scenarios.pricing import price_staffing
+from plan.optimize.finance.scenarios.result import ScenarioResult, service_as_dict
+from plan.optimize.finance.scenarios.revenue import presales_queue_names
 
 
 def staffing_fits(staffing: Staffing, workforce: Workforce, grid: MonthGrid) -> bool:

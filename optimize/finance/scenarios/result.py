@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.workforce import Workforce
-from optimize.scenarios.month_arrays import MonthGrid, Staffing
-from optimize.scenarios.pricing import QueueService
+from plan.contracts.workforce import Workforce
+from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing
+from plan.optimize.finance.scenarios.pricing import QueueService
 
 
 @dataclass

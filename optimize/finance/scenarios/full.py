@@ -1,4 +1,4 @@
-"""Full mode: a scenario planned by the roster optimizer (:func:`optimize.roster.plan_month`),
+"""Full mode: a scenario planned by the roster optimizer (:func:`plan.optimize.roster.plan_month`),
 named people and shifts, and its plan read back as a :class:`Staffing` and priced from the
 roster's own summary."""
 from __future__ import annotations
@@ -9,17 +9,17 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from contracts.workforce import Workforce
-from optimize.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature
-from optimize.scenarios.pricing import (COST_KEYS, Pricing, QueueService, effective_agents, fte_by_source,
+from plan.contracts.workforce import Workforce
+from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature
+from plan.optimize.finance.scenarios.pricing import (COST_KEYS, Pricing, QueueService, effective_agents, fte_by_source,
                                         queue_service)
-from optimize.scenarios.revenue import presales_revenue
+from plan.optimize.finance.scenarios.revenue import presales_revenue
 
 
 def plan_full(workforce: Workforce, requirements: pd.DataFrame, month: str, *, events: pd.DataFrame | None,
               time_limit_s: float, report: Callable[[float, str], None]):
     """The roster optimizer's plan of the month (raises ``RuntimeError`` when it finds none in time)."""
-    from optimize.roster import plan_month
+    from plan.optimize.roster import plan_month
 
     # two scenarios run at once on two cores: one CP-SAT thread each
     return plan_month(workforce, requirements, month, events=events, time_limit_s=time_limit_s, seed=0,

@@ -1,15 +1,15 @@
 """What a staffing of a month costs (the plan-file cost rules of docs/plan-files.md), the service
-it delivers (the staffing service functions of :mod:`optimize.service`) and its FTE-equivalents."""
+it delivers (the staffing service functions of :mod:`plan.optimize.queueing.service`) and its FTE-equivalents."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from contracts.workforce import Workforce
-from optimize.scenarios.month_arrays import MonthGrid, Staffing
-from optimize.scenarios.revenue import presales_revenue
-from optimize.staffing import agent_seconds_per_contact
+from plan.contracts.workforce import Workforce
+from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing
+from plan.optimize.finance.scenarios.revenue import presales_revenue
+from plan.optimize.staffing.requirements import agent_seconds_per_contact
 
 COST_KEYS: tuple[str, ...] = ("in_house", "overtime", "part_time", "vendor", "bot", "shortfall_penalty")
 
@@ -48,7 +48,7 @@ class QueueService:
 
 def queue_service(workforce: Workforce, grid: MonthGrid, effective: np.ndarray) -> dict[str, QueueService]:
     """Service achieved per queue over the month, from the staffing service functions."""
-    from optimize.service import email_backlog, queue_metrics
+    from plan.optimize.queueing.service import email_backlog, queue_metrics
 
     out = {}
     for qi, name in enumerate(grid.queues):

@@ -1,17 +1,17 @@
 """The single source of truth for service: what a queue delivers with given arrivals and agents.
 
-Dispatches on the queue's channel: voice → Erlang A (:mod:`optimize.erlang`; Erlang C when the
-queue has no patience), chat → the concurrency chain of :mod:`optimize.chat`, email → the FIFO
-work-off of :mod:`optimize.email`. Every function is numpy-vectorised over intervals.
+Dispatches on the queue's channel: voice → Erlang A (:mod:`plan.optimize.queueing.erlang`; Erlang C when the
+queue has no patience), chat → the concurrency chain of :mod:`plan.optimize.queueing.chat`, email → the FIFO
+work-off of :mod:`plan.optimize.queueing.email`. Every function is numpy-vectorised over intervals.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from contracts.workforce import Queue
-from optimize.chat import chat_metrics
-from optimize.email import EmailBacklog, email_backlog
-from optimize.erlang import ServiceMetrics, erlang_a
+from plan.contracts.workforce import Queue
+from plan.optimize.queueing.chat import chat_metrics
+from plan.optimize.queueing.email import EmailBacklog, email_backlog
+from plan.optimize.queueing.erlang import ServiceMetrics, erlang_a
 
 __all__ = ["ServiceMetrics", "EmailBacklog", "queue_metrics", "email_backlog", "DEFAULT_ANSWER_WITHIN_S"]
 

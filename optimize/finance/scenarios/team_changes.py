@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from contracts.errors import InputError
+from plan.contracts.errors import InputError
 
 IN_HOUSE_DELTA = "in_house_delta"
 DROP_SKILLS = "drop_skills"

@@ -5,8 +5,8 @@ from typing import Any
 
 import pandas as pd
 
-from optimize.scenarios.pricing import COST_KEYS
-from optimize.scenarios.result import ScenarioResult
+from plan.optimize.finance.scenarios.pricing import COST_KEYS
+from plan.optimize.finance.scenarios.result import ScenarioResult
 
 
 def results_table(results: list[ScenarioResult], baseline: str | None = None) -> pd.DataFrame:

@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
-from contracts.workforce import Workforce
-from optimize.scenarios.month_arrays import MonthGrid, Staffing
+from plan.contracts.workforce import Workforce
+from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing
 
 if TYPE_CHECKING:  # pricing imports this module
-    from optimize.scenarios.pricing import QueueService
+    from plan.optimize.finance.scenarios.pricing import QueueService
 
 
 def presales_queue_names(workforce: Workforce, declared: Iterable[str] | None = None) -> tuple[str, ...]:

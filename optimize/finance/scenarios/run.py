@@ -7,14 +7,14 @@ from typing import Callable
 
 import pandas as pd
 
-from optimize.scenarios.full import plan_full, price_roster_plan
-from optimize.scenarios.month_arrays import month_bounds, month_grid
-from optimize.scenarios.overrides import apply_overrides
-from optimize.scenarios.pricing import price_staffing
-from optimize.scenarios.quick import plan_quick
-from optimize.scenarios.result import ScenarioResult, service_as_dict
-from optimize.scenarios.revenue import presales_queue_names
-from optimize.scenarios.scenario_file import Scenario
+from plan.optimize.finance.scenarios.full import plan_full, price_roster_plan
+from plan.optimize.finance.scenarios.month_arrays import month_bounds, month_grid
+from plan.optimize.finance.scenarios.overrides import apply_overrides
+from plan.optimize.finance.scenarios.pricing import price_staffing
+from plan.optimize.finance.scenarios.quick import plan_quick
+from plan.optimize.finance.scenarios.result import ScenarioResult, service_as_dict
+from plan.optimize.finance.scenarios.revenue import presales_queue_names
+from plan.optimize.finance.scenarios.scenario_file import Scenario
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ScenarioJob:
     presales: tuple[str, ...] | None = None
     sweep_value: float | None = None
     keep_plan: bool = False
-    # requirements_table(forecast, workforce, events) → requirements; None: optimize.staffing's
+    # requirements_table(forecast, workforce, events) → requirements; None: plan.optimize.staffing.requirements's
     requirements_fn: Callable[..., pd.DataFrame] | None = None
 
 
@@ -41,7 +41,7 @@ def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None =
     """
     requirements_table = job.requirements_fn
     if requirements_table is None:
-        from optimize.staffing import requirements_table
+        from plan.optimize.staffing.requirements import requirements_table
 
     report = report or (lambda fraction, message: None)
     started = time.perf_counter()
