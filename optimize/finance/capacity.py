@@ -1,6 +1,6 @@
 """The annual capacity plan: in-house headcount per month against vendor seats, part-timers and bot.
 
-A small mixed-integer programme (OR-Tools linear solver, SCIP) over the 12 months of a year at
+A small mixed-integer programme (the project's linear layer, :mod:`plan.optimize.linear`) over the 12 months of a year at
 daily resolution:
 
 * demand — per day and queue, the paid agent-hours the staffing requirements ask for
@@ -22,16 +22,19 @@ The objective is the annual cost; headcount only falls through attrition (no lay
 from __future__ import annotations
 
 import calendar
-import time
+import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from ortools.linear_solver.python import model_builder as mb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plan.contracts.errors import InputError
 from plan.contracts.workforce import WEEKDAYS, Workforce, minutes_of
+from plan.optimize import linear
 
 MONTH_NAMES = tuple(calendar.month_abbr)[1:]
 
@@ -108,192 +111,233 @@ def _open_hours(vendor) -> float:
     return ((end - start) % 1440 or 1440) / 60
 
 
+@dataclass(frozen=True)
+class _YearInputs:
+    """What the year's model reads: demand per day and queue, and the team's prices and capacities."""
+    workforce: Workforce
+    config: CapacityConfig
+    demand: dict[str, Any]
+    month_of: np.ndarray
+    standard_h: float
+    max_day_h: float
+    salary: float
+    start_heads: float
+    pt_rate: float
+    pt_skills: list[str]
+
+    @property
+    def queues(self) -> list[str]:
+        return self.demand["queues"]
+
+    @property
+    def n_days(self) -> int:
+        return len(self.demand["days"])
+
+    def days_of(self, month: int) -> np.ndarray:
+        return np.flatnonzero(self.month_of == month)
+
+    @property
+    def contacts_per_paid_hour(self) -> np.ndarray:
+        paid = self.demand["paid_hours"]
+        return np.divide(self.demand["contacts"], paid, out=np.zeros_like(paid), where=paid > 0)
+
+
+@dataclass
+class _YearModel:
+    """The year's MIP and its named decision variables (expressions where a quantity is derived)."""
+    model: mb.Model
+    hires: list = field(default_factory=list)
+    headcount: list = field(default_factory=list)
+    productive: list = field(default_factory=list)
+    in_house: dict = field(default_factory=dict)
+    part_time: dict = field(default_factory=dict)
+    seat_hours: dict = field(default_factory=dict)
+    topups: dict = field(default_factory=dict)
+    shortfall: dict = field(default_factory=dict)
+    vendor_price: dict = field(default_factory=dict)
+
+
 def plan_capacity(workforce: Workforce, requirements: pd.DataFrame, year: int,
                   config: CapacityConfig | None = None) -> CapacityPlan:
     """Solve the year; ``requirements`` must cover every day of ``year`` (docs/plan-files.md columns)."""
-    from ortools.linear_solver import pywraplp
-
     config = config or CapacityConfig()
+    inputs = _year_inputs(workforce, requirements, year, config)
+    year_model = _YearModel(model=mb.Model())
+    add_hiring(year_model, inputs)
+    add_in_house_hours(year_model, inputs)
+    add_part_time_hours(year_model, inputs)
+    add_vendor_seats(year_model, inputs)
+    add_demand_cover(year_model, inputs)
+    set_annual_cost(year_model, inputs)
+    solution = linear.solve(year_model.model, time_limit_s=config.time_limit_s)
+    if not solution.found:
+        raise RuntimeError(f"capacity model not solved (status {solution.status})")
+    months = pd.DataFrame([_month_row(year_model, inputs, solution, year, m) for m in range(12)])
+    cost = {k.removeprefix("cost_"): float(months[k].sum()) for k in months.columns if k.startswith("cost_")}
+    notes = [f"daily resolution: in-house paid hours count at {config.in_house_utilisation:.0%} utilisation "
+             f"(shift shape and skill split are not modelled); one in-house pool for all queues"]
+    solver_info = {"status": solution.status, "objective": solution.objective, "best_bound": solution.bound,
+                   "gap": abs(solution.objective - solution.bound) / max(1.0, abs(solution.objective)),
+                   "seconds": round(solution.seconds, 3), "variables": year_model.model.num_variables,
+                   "constraints": year_model.model.num_constraints}
+    return CapacityPlan(year=year, months=months, answer=answer_sentence(months, workforce.site.currency), cost=cost,
+                        solver=solver_info, config=config, notes=notes)
+
+
+def _year_inputs(workforce: Workforce, requirements: pd.DataFrame, year: int, config: CapacityConfig) -> _YearInputs:
     demand = daily_demand(requirements, workforce, year)
     if demand["missing_days"]:
         first = demand["missing_days"][0]
         raise InputError("requirements", f"no requirements for {len(demand['missing_days'])} day(s) of {year}, "
                                          f"first {first:%Y-%m-%d}; forecast the whole year", field="interval_start")
-    days, queues = demand["days"], demand["queues"]
-    month_of = days.month.to_numpy() - 1
-    n_d, n_q = len(days), len(queues)
     contracts = [workforce.contracts[a.contract] for a in workforce.in_house] or list(workforce.contracts.values())
-    standard_h = float(np.mean([c.standard_hours_month for c in contracts]))
-    max_day_h = float(np.mean([c.max_hours_day for c in contracts]))
     salary = config.salary_per_month or (float(np.mean([a.monthly_salary for a in workforce.in_house]))
                                          if workforce.in_house else 8000.0)
-    start_heads = config.starting_headcount if config.starting_headcount is not None else len(workforce.in_house)
-    attrition, lead = config.monthly_attrition, config.hiring_lead_months
-    penalty = workforce.costs.shortfall_penalty_per_contact
+    return _YearInputs(
+        workforce=workforce, config=config, demand=demand, month_of=demand["days"].month.to_numpy() - 1,
+        standard_h=float(np.mean([c.standard_hours_month for c in contracts])),
+        max_day_h=float(np.mean([c.max_hours_day for c in contracts])), salary=salary,
+        start_heads=config.starting_headcount if config.starting_headcount is not None else len(workforce.in_house),
+        pt_rate=float(np.mean([p.hourly_rate for p in workforce.part_time])) if workforce.part_time else 0.0,
+        pt_skills=sorted({s for p in workforce.part_time for s in p.skills if s in demand["queues"]}))
 
-    solver = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
-    inf = solver.infinity()
 
-    # Step 1: hiring decisions and the headcount / productive FTE they give, by cohort
-    hires = [solver.IntVar(0, config.max_hires_per_month if m + lead < 12 else 0, f"hires_{m}") for m in range(12)]
-    headcount, productive = [], []
+def add_hiring(ym: _YearModel, inputs: _YearInputs) -> None:
+    """Hires per month; headcount and productive FTE by cohort (attrition, lead time, ramp)."""
+    config, lead, attrition = inputs.config, inputs.config.hiring_lead_months, inputs.config.monthly_attrition
+    ym.hires = [ym.model.new_int_var(0, config.max_hires_per_month if m + lead < 12 else 0, f"hires_{m}")
+                for m in range(12)]
     for m in range(12):
-        survivors = start_heads * (1 - attrition) ** m
-        head = survivors + sum(hires[s - lead] * (1 - attrition) ** (m - s) for s in range(lead, m + 1))
-        prod = survivors + sum(hires[s - lead] * (1 - attrition) ** (m - s) * config.productivity(m - s)
-                               for s in range(lead, m + 1))
-        headcount.append(head)
-        productive.append(prod)
-        if not isinstance(head, (int, float)):
-            solver.Add(head >= config.min_headcount)
-    if config.end_headcount_at_least is not None and not isinstance(headcount[11], (int, float)):
-        solver.Add(headcount[11] >= config.end_headcount_at_least)
+        survivors = inputs.start_heads * (1 - attrition) ** m
+        cohorts = range(lead, m + 1)
+        head = survivors + sum(ym.hires[s - lead] * (1 - attrition) ** (m - s) for s in cohorts)
+        productive = survivors + sum(ym.hires[s - lead] * (1 - attrition) ** (m - s) * config.productivity(m - s)
+                                     for s in cohorts)
+        ym.headcount.append(head)
+        ym.productive.append(productive)
+        if cohorts:
+            ym.model.add(head >= config.min_headcount)
+    if config.end_headcount_at_least is not None and lead <= 11:
+        ym.model.add(ym.headcount[11] >= config.end_headcount_at_least)
 
-    # Step 2: in-house paid hours per day and queue, within monthly and daily productive hours
-    in_house = [[solver.NumVar(0, inf, f"ih_{d}_{q}") for q in range(n_q)] for d in range(n_d)]
+
+def add_in_house_hours(ym: _YearModel, inputs: _YearInputs) -> None:
+    """In-house paid hours per day and queue, within the month's and the day's productive hours."""
+    utilisation = inputs.config.in_house_utilisation
+    for d in range(inputs.n_days):
+        for q in range(len(inputs.queues)):
+            ym.in_house[d, q] = ym.model.new_num_var(0, math.inf, f"ih_{d}_{q}")
     for m in range(12):
-        in_month = np.flatnonzero(month_of == m)
-        solver.Add(solver.Sum([in_house[d][q] for d in in_month for q in range(n_q)])
-                   <= productive[m] * standard_h * config.in_house_utilisation)
-        for d in in_month:
-            solver.Add(solver.Sum([in_house[d][q] for q in range(n_q)])
-                       <= productive[m] * max_day_h * config.in_house_utilisation)
+        days = inputs.days_of(m)
+        ym.model.add(mb.LinearExpr.sum([ym.in_house[d, q] for d in days for q in range(len(inputs.queues))])
+                     <= ym.productive[m] * inputs.standard_h * utilisation)
+        for d in days:
+            ym.model.add(mb.LinearExpr.sum([ym.in_house[d, q] for q in range(len(inputs.queues))])
+                         <= ym.productive[m] * inputs.max_day_h * utilisation)
 
-    # Step 3: part-time hours within the pool's daily and monthly caps
-    pt_skills = sorted({s for p in workforce.part_time for s in p.skills if s in queues})
-    pt_rate = float(np.mean([p.hourly_rate for p in workforce.part_time])) if workforce.part_time else 0.0
-    part_time = {}
-    for d in range(n_d):
-        weekday = WEEKDAYS[days[d].weekday()]
-        cap = sum(p.max_hours_day for p in workforce.part_time
-                  if any(weekday in w.days for w in p.availability) and days[d].date() not in set(p.unavailable))
-        for q in pt_skills:
-            part_time[d, q] = solver.NumVar(0, inf, f"pt_{d}_{q}")
-        if pt_skills:
-            solver.Add(solver.Sum([part_time[d, q] for q in pt_skills]) <= cap)
-    if pt_skills:
-        week_cap = sum(p.max_hours_week for p in workforce.part_time)
-        for m in range(12):
-            in_month = np.flatnonzero(month_of == m)
-            solver.Add(solver.Sum([part_time[d, q] for d in in_month for q in pt_skills]) <= week_cap * len(in_month) / 7)
 
-    # Step 4: vendor seat-hours within cap × opening hours, monthly commitment top-ups
-    seat_hours, topups = {}, {}
-    for vendor in workforce.vendors:
+def add_part_time_hours(ym: _YearModel, inputs: _YearInputs) -> None:
+    """Part-time hours per day and skill within the pool's daily caps and its weekly caps over a month."""
+    pool, days = inputs.workforce.part_time, inputs.demand["days"]
+    if not inputs.pt_skills:
+        return
+    for d in range(inputs.n_days):
+        weekday, date = WEEKDAYS[days[d].weekday()], days[d].date()
+        day_cap = sum(p.max_hours_day for p in pool
+                      if any(weekday in w.days for w in p.availability) and date not in set(p.unavailable))
+        for q in inputs.pt_skills:
+            ym.part_time[d, q] = ym.model.new_num_var(0, math.inf, f"pt_{d}_{q}")
+        ym.model.add(mb.LinearExpr.sum([ym.part_time[d, q] for q in inputs.pt_skills]) <= day_cap)
+    week_cap = sum(p.max_hours_week for p in pool)
+    for m in range(12):
+        in_month = inputs.days_of(m)
+        ym.model.add(mb.LinearExpr.sum([ym.part_time[d, q] for d in in_month for q in inputs.pt_skills])
+                     <= week_cap * len(in_month) / 7)
+
+
+def add_vendor_seats(ym: _YearModel, inputs: _YearInputs) -> None:
+    """Vendor seat-hours per day within cap × opening hours; top-ups up to each monthly commitment."""
+    for vendor in inputs.workforce.vendors:
         daily_cap = vendor.max_seats * _open_hours(vendor)
-        skills = [s for s in vendor.skills if s in queues]
-        for d in range(n_d):
+        skills = [s for s in vendor.skills if s in inputs.queues]
+        event_price = vendor.event_price_per_seat_hour or vendor.price_per_seat_hour
+        for d in range(inputs.n_days):
+            ym.vendor_price[vendor.id, d] = event_price if inputs.demand["event"][d] else vendor.price_per_seat_hour
             for q in skills:
-                seat_hours[vendor.id, d, q] = solver.NumVar(0, inf, f"v_{vendor.id}_{d}_{q}")
+                ym.seat_hours[vendor.id, d, q] = ym.model.new_num_var(0, math.inf, f"v_{vendor.id}_{d}_{q}")
             if skills:
-                solver.Add(solver.Sum([seat_hours[vendor.id, d, q] for q in skills]) <= daily_cap)
+                ym.model.add(mb.LinearExpr.sum([ym.seat_hours[vendor.id, d, q] for q in skills]) <= daily_cap)
         for m in range(12):
-            topups[vendor.id, m] = solver.NumVar(0, inf, f"topup_{vendor.id}_{m}")
-            in_month = np.flatnonzero(month_of == m)
-            solver.Add(solver.Sum([seat_hours[vendor.id, d, q] for d in in_month for q in skills]) + topups[vendor.id, m]
-                       >= vendor.min_monthly_seat_hours)
+            ym.topups[vendor.id, m] = ym.model.new_num_var(0, math.inf, f"topup_{vendor.id}_{m}")
+            bought = [ym.seat_hours[vendor.id, d, q] for d in inputs.days_of(m) for q in skills]
+            ym.model.add(mb.LinearExpr.sum(bought) + ym.topups[vendor.id, m] >= vendor.min_monthly_seat_hours)
 
-    # Step 5: cover each day's demand, the rest is shortfall at the penalty of its contacts
-    shortfall = {}
-    for d in range(n_d):
-        for qi, q in enumerate(queues):
-            need = demand["paid_hours"][qi, d]
+
+def add_demand_cover(ym: _YearModel, inputs: _YearInputs) -> None:
+    """Each day's paid hours per queue are covered; what is not is shortfall (a vendor seat counts 1/aht_factor)."""
+    vendors = inputs.workforce.vendors
+    for d in range(inputs.n_days):
+        for qi, q in enumerate(inputs.queues):
+            need = inputs.demand["paid_hours"][qi, d]
             if need <= 0:
                 continue
-            shortfall[d, qi] = solver.NumVar(0, inf, f"short_{d}_{qi}")
-            supply = [in_house[d][qi], shortfall[d, qi]]
-            if q in pt_skills:
-                supply.append(part_time[d, q])
-            supply += [seat_hours[vendor.id, d, q] * (1 / vendor.aht_factor) for vendor in workforce.vendors
-                       if (vendor.id, d, q) in seat_hours]
-            solver.Add(solver.Sum(supply) >= need)
-
-    # Step 6: the annual cost
-    vendor_price = {}
-    terms = []
-    for m in range(12):
-        terms += [salary * headcount[m], config.cost_per_hire * hires[m]]
-    terms += [pt_rate * var for var in part_time.values()]
-    for vendor in workforce.vendors:
-        event_price = vendor.event_price_per_seat_hour or vendor.price_per_seat_hour
-        for d in range(n_d):
-            vendor_price[vendor.id, d] = event_price if demand["event"][d] else vendor.price_per_seat_hour
-        terms += [vendor.price_per_seat_hour * topups[vendor.id, m] for m in range(12)]
-    terms += [vendor_price[vid, d] * var for (vid, d, q), var in seat_hours.items()]
-    contacts_per_hour = np.divide(demand["contacts"], demand["paid_hours"], out=np.zeros_like(demand["contacts"]),
-                                  where=demand["paid_hours"] > 0)
-    terms += [penalty * contacts_per_hour[qi, d] * var for (d, qi), var in shortfall.items()]
-    objective = solver.Sum(terms)
-    solver.Minimize(objective)
-    solver.SetTimeLimit(int(config.time_limit_s * 1000))
-    solver.SetNumThreads(1)
-    started = time.perf_counter()
-    status = solver.Solve()
-    seconds = time.perf_counter() - started
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        raise RuntimeError(f"capacity model not solved (status {status})")
-    status_name = "OPTIMAL" if status == pywraplp.Solver.OPTIMAL else "FEASIBLE"
-    best_bound = solver.Objective().BestBound()
-    objective_value = solver.Objective().Value()
-
-    # Step 7: the month-by-month table
-    bot_fee = workforce.bot.monthly_fee if workforce.bot else 0.0
-    bot_price = workforce.bot.price_per_session if workforce.bot else 0.0
-    rows = []
-    for m in range(12):
-        in_month = np.flatnonzero(month_of == m)
-        head = _evaluate(headcount[m])
-        prod = _evaluate(productive[m])
-        hired = hires[m].solution_value()
-        starters = hires[m - lead].solution_value() if m - lead >= 0 else 0.0
-        ih = sum(in_house[d][q].solution_value() for d in in_month for q in range(n_q))
-        pt = sum(part_time[d, q].solution_value() for d in in_month for q in pt_skills)
-        seats = {v.id: sum(var.solution_value() for (vid, d, q), var in seat_hours.items() if vid == v.id and month_of[d] == m)
-                 for v in workforce.vendors}
-        vendor_spend = sum(vendor_price[vid, d] * var.solution_value() for (vid, d, q), var in seat_hours.items()
-                           if month_of[d] == m)
-        vendor_spend += sum(v.price_per_seat_hour * topups[v.id, m].solution_value() for v in workforce.vendors)
-        short_hours = sum(var.solution_value() for (d, qi), var in shortfall.items() if month_of[d] == m)
-        short_contacts = sum(var.solution_value() * contacts_per_hour[qi, d] for (d, qi), var in shortfall.items()
-                             if month_of[d] == m)
-        bot_contacts = float(demand["bot_contacts"][:, in_month].sum())
-        row = {"month": f"{year}-{m + 1:02d}", "event_days": int(demand["event"][in_month].sum()),
-               "contacts": float(demand["arrivals"][:, in_month].sum()), "bot_contacts": bot_contacts,
-               "required_paid_hours": float(demand["paid_hours"][:, in_month].sum()),
-               "required_fte": float(demand["paid_hours"][:, in_month].sum()) / standard_h,
-               "hires_decided": round(hired), "starters": round(starters), "headcount": head,
-               "productive_fte": prod, "in_house_paid_hours": ih, "part_time_hours": pt}
-        for vid, hours in seats.items():
-            row[f"vendor_{vid}_seat_hours"] = hours
-        row.update({"vendor_seat_hours": sum(seats.values()),
-                    "vendor_commitment_hours": sum(v.min_monthly_seat_hours for v in workforce.vendors),
-                    "shortfall_paid_hours": short_hours,
-                    "shortfall_contacts": short_contacts,
-                    "cost_salary": salary * head, "cost_hiring": config.cost_per_hire * hired,
-                    "cost_part_time": pt_rate * pt, "cost_vendor": vendor_spend,
-                    "cost_bot": bot_contacts * bot_price + bot_fee,
-                    "cost_shortfall_penalty": penalty * short_contacts})
-        row["cost_total"] = sum(row[k] for k in ("cost_salary", "cost_hiring", "cost_part_time", "cost_vendor",
-                                                 "cost_bot", "cost_shortfall_penalty"))
-        rows.append(row)
-    months = pd.DataFrame(rows)
-    cost = {k.removeprefix("cost_"): float(months[k].sum()) for k in months.columns if k.startswith("cost_")}
-    answer = answer_sentence(months, workforce.site.currency)
-    notes = [f"daily resolution: in-house paid hours count at {config.in_house_utilisation:.0%} utilisation "
-             f"(shift shape and skill split are not modelled); one in-house pool for all queues"]
-    solver_info = {"status": status_name, "objective": objective_value, "best_bound": best_bound,
-                   "gap": abs(objective_value - best_bound) / max(1.0, abs(objective_value)),
-                   "seconds": round(seconds, 3), "variables": solver.NumVariables(),
-                   "constraints": solver.NumConstraints()}
-    return CapacityPlan(year=year, months=months, answer=answer, cost=cost, solver=solver_info, config=config,
-                        notes=notes)
+            ym.shortfall[d, qi] = ym.model.new_num_var(0, math.inf, f"short_{d}_{qi}")
+            supply = [ym.in_house[d, qi], ym.shortfall[d, qi]]
+            if q in inputs.pt_skills:
+                supply.append(ym.part_time[d, q])
+            supply += [ym.seat_hours[v.id, d, q] * (1 / v.aht_factor) for v in vendors if (v.id, d, q) in ym.seat_hours]
+            ym.model.add(mb.LinearExpr.sum(supply) >= need)
 
 
-def _evaluate(expr) -> float:
-    """Value of a linear expression (or a number) in the solved model."""
-    if isinstance(expr, (int, float)):
-        return float(expr)
-    return float(expr.solution_value())
+def set_annual_cost(ym: _YearModel, inputs: _YearInputs) -> None:
+    """Salaries on the whole headcount, hiring, part-time, vendor seats and top-ups, shortfall at its penalty."""
+    penalty = inputs.workforce.costs.shortfall_penalty_per_contact
+    per_hour = inputs.contacts_per_paid_hour
+    terms = [inputs.salary * ym.headcount[m] + inputs.config.cost_per_hire * ym.hires[m] for m in range(12)]
+    terms += [inputs.pt_rate * var for var in ym.part_time.values()]
+    terms += [v.price_per_seat_hour * ym.topups[v.id, m] for v in inputs.workforce.vendors for m in range(12)]
+    terms += [ym.vendor_price[vid, d] * var for (vid, d, q), var in ym.seat_hours.items()]
+    terms += [penalty * per_hour[qi, d] * var for (d, qi), var in ym.shortfall.items()]
+    ym.model.minimize(mb.LinearExpr.sum(terms))
+
+
+def _month_row(ym: _YearModel, inputs: _YearInputs, solution: linear.Solution, year: int, m: int) -> dict[str, Any]:
+    """One month of the solved plan: sourcing, headcount and the cost by kind."""
+    workforce, config, demand = inputs.workforce, inputs.config, inputs.demand
+    lead, in_month = config.hiring_lead_months, inputs.days_of(m)
+    val = functools.partial(linear.value, solution)
+    head, hired = val(ym.headcount[m]), val(ym.hires[m])
+    starters = val(ym.hires[m - lead]) if m - lead >= 0 else 0.0
+    part_time_h = sum(val(var) for (d, q), var in ym.part_time.items() if inputs.month_of[d] == m)
+    seats = {v.id: sum(val(var) for (vid, d, q), var in ym.seat_hours.items() if vid == v.id and inputs.month_of[d] == m)
+             for v in workforce.vendors}
+    vendor_spend = sum(ym.vendor_price[vid, d] * val(var) for (vid, d, q), var in ym.seat_hours.items()
+                       if inputs.month_of[d] == m)
+    vendor_spend += sum(v.price_per_seat_hour * val(ym.topups[v.id, m]) for v in workforce.vendors)
+    short = [(val(var), inputs.contacts_per_paid_hour[qi, d]) for (d, qi), var in ym.shortfall.items()
+             if inputs.month_of[d] == m]
+    short_contacts = sum(hours * per_hour for hours, per_hour in short)
+    bot_contacts = float(demand["bot_contacts"][:, in_month].sum())
+    bot = workforce.bot
+    required = float(demand["paid_hours"][:, in_month].sum())
+    row = {"month": f"{year}-{m + 1:02d}", "event_days": int(demand["event"][in_month].sum()),
+           "contacts": float(demand["arrivals"][:, in_month].sum()), "bot_contacts": bot_contacts,
+           "required_paid_hours": required, "required_fte": required / inputs.standard_h,
+           "hires_decided": round(hired), "starters": round(starters), "headcount": head,
+           "productive_fte": val(ym.productive[m]),
+           "in_house_paid_hours": sum(val(ym.in_house[d, q]) for d in in_month for q in range(len(inputs.queues))),
+           "part_time_hours": part_time_h}
+    row.update({f"vendor_{vid}_seat_hours": hours for vid, hours in seats.items()})
+    row.update({"vendor_seat_hours": sum(seats.values()),
+                "vendor_commitment_hours": sum(v.min_monthly_seat_hours for v in workforce.vendors),
+                "shortfall_paid_hours": sum(hours for hours, _ in short), "shortfall_contacts": short_contacts,
+                "cost_salary": inputs.salary * head, "cost_hiring": config.cost_per_hire * hired,
+                "cost_part_time": inputs.pt_rate * part_time_h, "cost_vendor": vendor_spend,
+                "cost_bot": (bot_contacts * bot.price_per_session + bot.monthly_fee) if bot else 0.0,
+                "cost_shortfall_penalty": workforce.costs.shortfall_penalty_per_contact * short_contacts})
+    row["cost_total"] = sum(row[k] for k in ("cost_salary", "cost_hiring", "cost_part_time", "cost_vendor",
+                                             "cost_bot", "cost_shortfall_penalty"))
+    return row
 
 
 def month_ranges(months: list[int]) -> str:

@@ -2,76 +2,20 @@
 
 Shift-start *counts* per skill group and day instead of named people: no overtime, no minimum
 blocks for vendor seats or part-time hours, breaks spread over their windows, each interval's
-requirement instead of period targets. Solved to optimality with HiGHS (interior point +
-crossover); service and cost are then recomputed from its staffing by
+requirement instead of period targets. Stated as a sparse programme and solved to optimality
+with HiGHS through the project's linear layer (:mod:`plan.optimize.linear`); service and cost are then recomputed from its staffing by
 :func:`plan.optimize.finance.scenarios.pricing.price_staffing`. On the sample month it costs a few per cent
 less than the roster (see ``bench/scenarios.py --mode full``).
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 
 from plan.contracts.workforce import WEEKDAYS, Workforce, minutes_of
+from plan.optimize import linear
 from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature, vendor_open_mask
 from plan.optimize.finance.scenarios.pricing import vendor_seat_price
-
-
-class _LinearProgram:
-    """Columns and ``A_ub x <= b`` rows gathered as sparse triplets, solved with HiGHS."""
-
-    def __init__(self) -> None:
-        self.cost: list[np.ndarray] = []  # per column, in blocks
-        self.rhs: list[np.ndarray] = []   # per row, in blocks
-        self.rows: list[np.ndarray] = []
-        self.cols: list[np.ndarray] = []
-        self.vals: list[np.ndarray] = []
-        self.n_columns = 0
-        self.n_rows = 0
-
-    def add_columns(self, cost: np.ndarray) -> np.ndarray:
-        """Non-negative columns with their costs; returns their indices."""
-        index = _appended(self.cost, cost, self.n_columns)
-        self.n_columns += index.size
-        return index
-
-    def add_rows(self, rhs: np.ndarray) -> np.ndarray:
-        """``<=`` rows with their right-hand sides; returns their indices."""
-        index = _appended(self.rhs, rhs, self.n_rows)
-        self.n_rows += index.size
-        return index
-
-    def add_terms(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray | float) -> None:
-        rows, cols = np.asarray(rows).ravel(), np.asarray(cols).ravel()
-        self.rows.append(rows)
-        self.cols.append(cols)
-        self.vals.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).ravel())
-
-    def solve(self, time_limit_s: float = 120.0) -> tuple[np.ndarray, dict]:
-        from scipy.optimize import linprog
-        from scipy.sparse import coo_matrix
-
-        matrix = coo_matrix((np.concatenate(self.vals), (np.concatenate(self.rows), np.concatenate(self.cols))),
-                            shape=(self.n_rows, self.n_columns)).tocsr()
-        started = time.perf_counter()
-        result = linprog(np.concatenate(self.cost), A_ub=matrix, b_ub=np.concatenate(self.rhs), bounds=(0, None),
-                         method="highs-ipm", options={"time_limit": time_limit_s, "presolve": True})
-        seconds = time.perf_counter() - started
-        if result.x is None:
-            raise RuntimeError(f"quick plan LP failed: {result.message}")
-        info = {"status": "OPTIMAL" if result.status == 0 else f"STOPPED ({result.message})",
-                "objective": float(result.fun), "best_bound": float(result.fun), "gap": 0.0 if result.status == 0 else None,
-                "seconds": round(seconds, 3), "variables": self.n_columns, "constraints": self.n_rows}
-        return result.x, info
-
-
-def _appended(blocks: list[np.ndarray], values: np.ndarray, first: int) -> np.ndarray:
-    """Append a block of values; returns the positions it takes, counted on from ``first``."""
-    values = np.asarray(values, dtype=float).ravel()
-    blocks.append(values)
-    return np.arange(first, first + values.size)
 
 
 def shift_coverage(shift, interval_minutes: int) -> np.ndarray:
@@ -128,7 +72,7 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
     days = grid.days
     n_d = len(days)
     q_index = {q: i for i, q in enumerate(grid.queues)}
-    lp = _LinearProgram()
+    lp = linear.SparseProgram()
     # requirements count heads to schedule; shrinkage is already in them (docs/plan-files.md)
     coverage_terms: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (queue idx, interval idx, col), weight
 
@@ -244,7 +188,7 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
     for qi_arr, t_arr, cols, weight in coverage_terms:
         lp.add_terms(cover_rows[qi_arr, t_arr], cols, -weight)
 
-    solution, info = lp.solve(time_limit_s)
+    solution, info = _solve(lp, time_limit_s)
 
     in_house = np.zeros((n_q, n_t))
     for skills, assign in ih_cols:
@@ -269,3 +213,13 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
                         part_time_hours=pt_hours, part_time_signature=part_time_signature(workforce))
     info["shortfall_agent_hours"] = float(solution[short].sum()) * grid.interval_h
     return staffing, info
+
+
+def _solve(lp: linear.SparseProgram, time_limit_s: float) -> tuple[np.ndarray, dict]:
+    result = linear.solve(lp.model(), time_limit_s=time_limit_s, lp_method="ipm")
+    if not result.found:
+        raise RuntimeError(f"quick plan LP failed: {result.status}")
+    info = {"status": result.status, "objective": result.objective, "best_bound": result.bound,
+            "gap": 0.0 if result.optimal else None, "seconds": round(result.seconds, 3),
+            "variables": lp.n_columns, "constraints": lp.n_rows}
+    return result.x, info
