@@ -16,7 +16,7 @@ from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
 from plan.contracts.tables import write_table
-from plan.contracts.events import event_day_mask
+from plan.contracts.calendar import event_day_mask
 from plan.forecast.model import VolumeForecaster
 from plan.reports.forecast_plot import plot_forecast
 

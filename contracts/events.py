@@ -14,9 +14,6 @@ from plan.contracts.errors import InputError
 from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, parse_timestamps, read_table, require_columns
 
 EVENT_COLUMNS = ["name", "kind", "start", "end"]
-# After-sales tail: the days after a big promotion's peak still count as event days (event targets).
-TAIL_EVENT_KINDS = ("double11", "618")
-EVENT_TAIL_DAYS = 14
 
 
 def read_events(path: str | Path) -> pd.DataFrame:
@@ -44,18 +41,3 @@ def read_events(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame({"name": raw["name"].astype(str).str.strip().to_numpy(),
                          "kind": raw["kind"].astype(str).str.strip().to_numpy(),
                          "start": start, "end": end, "intensity": intensity})
-
-
-def event_day_mask(dates: pd.Series | pd.DatetimeIndex, events: pd.DataFrame | None) -> np.ndarray:
-    """True where the date is an event day: inside an event (start..end), or 0..14 days after the
-    peak of a double11/618 (the after-sales tail). Event days use ``queue.event_targets``."""
-    days = pd.DatetimeIndex(dates).normalize()
-    mask = np.zeros(len(days), dtype=bool)
-    if events is None or len(events) == 0:
-        return mask
-    for row in events.itertuples(index=False):
-        start, end = pd.Timestamp(row.start).normalize(), pd.Timestamp(row.end).normalize()
-        if str(row.kind) in TAIL_EVENT_KINDS:
-            end = end + pd.Timedelta(days=EVENT_TAIL_DAYS)
-        mask |= np.asarray((days >= start) & (days <= end))
-    return mask

@@ -16,7 +16,7 @@ import pandas as pd
 
 from plan.forecast import metrics
 from plan.forecast.baselines import last_year_scaled, seasonal_naive
-from plan.contracts.events import event_day_mask
+from plan.contracts.calendar import event_day_mask
 from plan.forecast.events import peak_day_mask
 from plan.forecast.model import VolumeForecaster
 

@@ -14,7 +14,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from plan.contracts.errors import InputError
+from plan.contracts.calendar import country_calendar
 
 # Holiday blocks of at least this many consecutive days off get pre/post windows of their own:
 # Spring Festival and Golden Week move couriers and shoppers for days around them.
@@ -57,14 +57,10 @@ class CountryCalendar:
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        try:
-            holidays.country_holidays(self.country, years=2000)
-        except NotImplementedError:
-            raise InputError(None, f"country {self.country!r} is not known to the holidays package; use an "
-                                   f"ISO 3166 code such as CN or IL", field="country") from None
+        country_calendar(self.country, [2000])  # an unknown country is a located error at once
 
     def _holidays(self, years: list[int]) -> tuple[dict, set, set, set]:
-        public = holidays.country_holidays(self.country, years=years)
+        public = country_calendar(self.country, years, observed=True)
         categories = [c for c in getattr(public, "supported_categories", ("public",)) if c != "public"]
         other = holidays.country_holidays(self.country, years=years, categories=tuple(categories)) if categories else {}
         weekend = set(public.weekend)
@@ -141,11 +137,11 @@ class CountryCalendar:
     @property
     def weekend_days(self) -> list[int]:
         """Weekday numbers (0=Monday) of the country's weekend: CN Sat/Sun, IL Fri/Sat."""
-        return sorted(holidays.country_holidays(self.country, years=2000).weekend)
+        return sorted(country_calendar(self.country, [2000]).weekend)
 
     def unpublished_swap_years(self, years: list[int]) -> list[int]:
         """Years for which the country uses swapped workdays but none are published yet (CN beyond the decree)."""
-        public = holidays.country_holidays(self.country, years=sorted(set(years)))
+        public = country_calendar(self.country, years, observed=True)
         published = {d.year for d in getattr(public, "weekend_workdays", set())}
         if not published:
             return []

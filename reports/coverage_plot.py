@@ -21,7 +21,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from plan.optimize.verify.plan_files import PlanFiles, event_days, read_plan  # noqa: E402
+from plan.contracts.calendar import event_day_mask  # noqa: E402
+from plan.contracts.plan_files import PlanFiles, read_plan  # noqa: E402
 from plan.reports.png import save_png
 
 SOURCE_COLOURS = {"in_house": "#4472C4", "part_time": "#70AD47", "vendor": "#ED7D31"}
@@ -78,8 +79,8 @@ def peak_window(plan: PlanFiles) -> tuple[pd.Timestamp, pd.Timestamp]:
 def event_spans(plan: PlanFiles) -> tuple[np.ndarray, np.ndarray]:
     """Per day: inside a promotion's [start, end]; in the after-sales tail only."""
     days = plan.days
-    promotion = event_days(plan.events, days, tail_days=0)
-    return promotion, event_days(plan.events, days) & ~promotion
+    promotion = event_day_mask(days, plan.events, with_tail=False)
+    return promotion, event_day_mask(days, plan.events) & ~promotion
 
 
 def _shade_events(ax, plan: PlanFiles, text: dict | None) -> None:

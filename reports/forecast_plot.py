@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from plan.contracts.events import event_day_mask  # noqa: E402
+from plan.contracts.calendar import event_day_mask  # noqa: E402
 from plan.reports.png import save_png
 
 HISTORY_COLOUR = "#7f7f7f"

@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plan.contracts.tables import atomic_path
-from plan.optimize.verify.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles, event_days, read_plan
+from plan.contracts.calendar import event_day_mask
+from plan.contracts.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles, read_plan
 
 WEEKDAY_ZH = "一二三四五六日"
 REST_TEXT, LEAVE_TEXT = "休", "假"
@@ -97,7 +98,7 @@ def write_schedule_sheet(ws: Worksheet, plan: PlanFiles) -> None:
     workforce = plan.workforce
     shifts = {s.code: s for s in workforce.shifts}
     days = plan.days
-    on_event = event_days(plan.events, days)
+    on_event = event_day_mask(days, plan.events)
     first_day_col = 4
     totals_col = first_day_col + len(days)
     put(ws, 1, 1, "工号 ID", bold=True, fill=HEADER_FILL, align=CENTRE, border=True)
@@ -206,7 +207,7 @@ def daily_coverage(plan: PlanFiles) -> pd.DataFrame:
 
 def write_coverage_sheet(ws: Worksheet, plan: PlanFiles) -> None:
     table = daily_coverage(plan)
-    on_event = pd.Series(event_days(plan.events, plan.days), index=plan.days)
+    on_event = pd.Series(event_day_mask(plan.days, plan.events), index=plan.days)
     headers = [("queue", "队列 queue", None, 16), ("date", "日期 date", "yyyy-mm-dd", 11),
                ("weekday", "星期", None, 5), ("event", "大促", None, 5),
                ("arrivals", "进线 arrivals", "#,##0", 11), ("bot_handled", "机器人 bot", "#,##0", 10),

@@ -13,7 +13,7 @@ import pytest
 from plan.contracts.errors import InputError
 from plan.reports.coverage_plot import peak_window, plot_coverage
 from plan.reports.roster_workbook import daily_coverage, write_roster_workbook
-from plan.optimize.verify.plan_files import read_plan
+from plan.contracts.plan_files import read_plan
 from test_verify import build_plan
 
 

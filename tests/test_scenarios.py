@@ -241,12 +241,14 @@ def test_quick_plan_covers_requirements_when_capacity_suffices():
     assert np.all(heads >= grid.required - 1e-5)
 
 
-def test_shift_coverage_spreads_breaks_over_their_window():
+def test_shift_coverage_is_the_mean_of_the_rosters_break_placements():
     workforce = parse_workforce(small_workforce())
     cover = sc.shift_coverage(workforce.shift("E"), 60)
     assert cover[:8].sum() == 0 and cover[17:].sum() == 0
     assert cover.sum() == pytest.approx(8.0)  # 9 h span less a 60-min break
-    assert cover[12] == pytest.approx(0.5)  # half of the 2-h window's hour is break
+    # the roster places the break at 11:30, 12:00 or 12:30: 30, 60 and 30 min of 12:00-13:00 off the floor
+    assert cover[12] == pytest.approx(1 - (30 + 60 + 30) / 180)
+    assert cover[11] == pytest.approx(1 - 30 / 180) and cover[13] == pytest.approx(1 - 30 / 180)
 
 
 # ---- running, monotonicity, the table --------------------------------------------------------

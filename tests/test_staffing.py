@@ -7,7 +7,7 @@ import pytest
 
 from plan.contracts.workforce import Bot, Queue, Targets, parse_workforce
 from plan.optimize.queueing.service import queue_metrics
-from plan.contracts.events import event_day_mask
+from plan.contracts.calendar import event_day_mask
 from plan.optimize.staffing.requirements import (REQUIREMENT_COLUMNS, arrivals_to_staff_for, bot_cap_split, bot_split, meets_targets,
                                required_agents, requirements_table, risk_table)
 

@@ -325,7 +325,7 @@ def simulate_table(table: pd.DataFrame, workforce, *, seed: int = 0, handle_cv: 
     patient FCFS queue whose "answer within" is its resolve deadline. Returns one row per queue and
     interval with the simulated service next to the model's (``*_model``) when the table has it.
     """
-    from plan.contracts.events import event_day_mask
+    from plan.contracts.calendar import event_day_mask
     from plan.optimize.staffing.requirements import answer_threshold_s  # one-way: simulation reads targets
 
     minutes = workforce.site.interval_minutes

@@ -16,17 +16,15 @@ import math
 from dataclasses import dataclass, field
 from itertools import product
 
-import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
+from plan.contracts.calendar import day_kinds, event_day_mask
 from plan.contracts.errors import InputError
 from plan.contracts.workforce import WEEKDAYS, Shift, Workforce, minutes_of
 from plan.optimize.staffing.requirements import agent_seconds_per_contact, bot_cap_split
 
 DAY_MIN = 24 * 60
-# Statutory holiday names in `holidays` CN that are only swapped rest days (调休), not 法定节假日.
-_SWAPPED_REST_MARKERS = ("Day off", "observed")
 NIGHT_HOURS = (0, 6)  # a shift touching 00:00-06:00 is a night shift for fairness
 
 
@@ -132,38 +130,6 @@ def month_days(month: str) -> list[dt.date]:
         raise InputError(None, f"month {month!r} is not YYYY-MM", field="month") from None
     nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return [first + dt.timedelta(days=i) for i in range((nxt - first).days)]
-
-
-def day_kinds(days: list[dt.date], country: str) -> list[str]:
-    """workday / rest_day / holiday (法定节假日, paid 300%) from the `holidays` calendar incl. 调休."""
-    try:
-        cal = holidays_lib.country_holidays(country, years=sorted({d.year for d in days}))
-    except NotImplementedError:
-        raise InputError(None, f"no holiday calendar for country {country!r}", field="site.country") from None
-    kinds = []
-    for day in days:
-        name = cal.get(day)
-        if name and not any(m in name for m in _SWAPPED_REST_MARKERS):
-            kinds.append("holiday")
-        elif cal.is_working_day(day):
-            kinds.append("workday")
-        else:
-            kinds.append("rest_day")
-    return kinds
-
-
-def event_days(days: list[dt.date], events: pd.DataFrame | None) -> np.ndarray:
-    """Event day per the brief: inside an event, or within 14 days after a double11/618 peak."""
-    flags = np.zeros(len(days), dtype=bool)
-    if events is None or len(events) == 0:
-        return flags
-    for row in events.itertuples():
-        start, end = pd.Timestamp(row.start).date(), pd.Timestamp(row.end).date()
-        tail = 14 if row.kind in ("double11", "618") else 0
-        for i, day in enumerate(days):
-            if start <= day <= end + dt.timedelta(days=tail):
-                flags[i] = True
-    return flags
 
 
 def calendar_weeks(days: list[dt.date]) -> list[list[int]]:
@@ -413,7 +379,7 @@ def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
     cap_week = min((c.max_hours_week for c in standard), default=40.0)
     return Instance(
         workforce=workforce, month=month, days=days, interval_min=interval_min, per_day=per_day,
-        queues=list(workforce.queues), day_kind=kinds, event_day=event_days(days, events),
+        queues=list(workforce.queues), day_kind=kinds, event_day=event_day_mask(days, events),
         arrivals=demand["arrivals"], bot_handled=demand["bot_handled"], arrivals_human=demand["arrivals_human"],
         aht_s=demand["aht_s"], agents_required=demand["agents_required"],
         variants=variants, variants_of_shift=variants_of_shift,

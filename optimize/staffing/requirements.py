@@ -24,7 +24,7 @@ from scipy import stats
 from plan.contracts.errors import InputError
 from plan.contracts.workforce import Queue, Targets, Workforce
 from plan.optimize.queueing.email import email_backlog, email_required_agents
-from plan.contracts.events import event_day_mask
+from plan.contracts.calendar import event_day_mask
 from plan.contracts.forecast_table import read_forecast
 from plan.optimize.queueing.erlang import ServiceMetrics
 from plan.optimize.queueing.service import DEFAULT_ANSWER_WITHIN_S, queue_metrics

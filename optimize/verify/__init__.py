@@ -14,11 +14,13 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plan.contracts.plan_files import PlanFiles, read_plan
+from plan.optimize.staffing.requirements import requirements_table
+from plan.optimize.verify.calendar_rules import statutory_holidays
 from plan.optimize.verify.cost import check_summary, recompute_cost, recompute_service
 from plan.optimize.verify.coverage import check_coverage, recompute_coverage
 from plan.optimize.verify.findings import Violation
 from plan.optimize.verify.people import check_people
-from plan.optimize.verify.plan_files import PlanFiles, read_plan, statutory_holidays
 from plan.optimize.verify.vendors import check_vendors_and_bot
 
 __all__ = ["VerifyReport", "Violation", "check_plan", "verify_plan"]
@@ -56,7 +58,7 @@ def _finite(value):
 
 def check_plan(plan_dir: str | Path) -> VerifyReport:
     """Verify a plan directory; raises InputError if a file is missing or malformed."""
-    plan: PlanFiles = read_plan(plan_dir)
+    plan: PlanFiles = read_plan(plan_dir, requirements_table)
     years = sorted({plan.month.year, (plan.month + 1).year})
     holidays = statutory_holidays(plan.workforce.site.country, years)
     violations = list(check_people(plan, holidays))

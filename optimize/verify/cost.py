@@ -9,7 +9,8 @@ import pandas as pd
 
 from plan.optimize.verify.coverage import RecomputedCoverage
 from plan.optimize.verify.findings import Violation
-from plan.optimize.verify.plan_files import COST_KEYS, NOT_WORKING, PlanFiles, event_days
+from plan.contracts.plan_files import COST_KEYS, NOT_WORKING, PlanFiles
+from plan.optimize.verify.calendar_rules import event_days
 
 SUMMARY = "summary.json"
 MONEY_TOLERANCE = 0.01

@@ -17,7 +17,8 @@ import pandas as pd
 from plan.contracts.workforce import Queue, Targets
 from plan.optimize.verify.findings import Violation
 from plan.optimize.verify.people import working_rows
-from plan.optimize.verify.plan_files import PlanFiles, event_days
+from plan.contracts.plan_files import PlanFiles
+from plan.optimize.verify.calendar_rules import event_days
 
 COVERAGE = "coverage.csv"
 RELATIVE = 1e-6

@@ -21,7 +21,7 @@ import pandas as pd
 
 from plan.contracts.workforce import Availability, InHouseAgent, PartTimer, Shift, Workforce, minutes_of
 from plan.optimize.verify.findings import Violation, hours
-from plan.optimize.verify.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles
+from plan.contracts.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles
 
 ROSTER = "roster.csv"
 TOLERANCE_H = 1e-6

@@ -16,7 +16,7 @@ import pandas as pd
 
 from plan.contracts.workforce import Vendor, minutes_of
 from plan.optimize.verify.findings import Violation
-from plan.optimize.verify.plan_files import PlanFiles
+from plan.contracts.plan_files import PlanFiles
 
 SEATS = "vendor_seats.csv"
 COVERAGE = "coverage.csv"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from plan.contracts.workforce import WEEKDAYS, Workforce, minutes_of
 from plan.optimize import linear
+from plan.optimize.roster.instance import shift_variants
 from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature, vendor_open_mask
 from plan.optimize.finance.scenarios.pricing import vendor_seat_price
 
@@ -21,17 +22,11 @@ from plan.optimize.finance.scenarios.pricing import vendor_seat_price
 def shift_coverage(shift, interval_minutes: int) -> np.ndarray:
     """Share of each interval (from the start day's midnight, two days long) a shift is on the floor.
 
-    Breaks are spread evenly over their window, the aggregate equivalent of staggering them.
+    The mean over the roster's own break placements (:func:`plan.optimize.roster.instance.shift_variants`),
+    the aggregate equivalent of staggering the breaks across the team.
     """
-    on = np.zeros(2 * 1440)
-    on[shift.start_min:shift.start_min + shift.length_min] = 1.0
-    for brk in shift.breaks:
-        w_start = minutes_of(brk.window_start)
-        w_len = (minutes_of(brk.window_end) - w_start) % 1440 or 1440
-        offset = (w_start - shift.start_min) % 1440 + shift.start_min
-        on[offset:offset + w_len] -= brk.minutes / w_len
-    on = np.clip(on, 0, 1)
-    return on.reshape(-1, interval_minutes).mean(axis=1)
+    per_day = 1440 // interval_minutes
+    return np.mean([v.coverage for v in shift_variants(0, shift, interval_minutes, per_day)], axis=0)
 
 
 def _days_by_iso_week(days: pd.DatetimeIndex) -> dict[tuple[int, int], list[int]]:

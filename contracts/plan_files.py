@@ -1,4 +1,7 @@
-"""Reading a plan directory (docs/plan-files.md) back from disk, exactly as a user would see it.
+"""The plan directory format (docs/plan-files.md): its files, their columns, and reading them back.
+
+The roster writes these files, ``plan verify`` and the reports read them through this module, so
+the format has one definition. Reading is done exactly as a user would see the files.
 
 Only the *shape* of each file is validated here (columns present, numbers numeric, times
 parseable): a malformed file is an :class:`InputError`. Whether the content obeys the labour
@@ -7,8 +10,8 @@ is kept and reported as a violation later.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,11 +208,13 @@ def read_requirements(path: Path) -> pd.DataFrame:
     return out
 
 
-def requirements_from_forecast(path: Path, workforce: Workforce, events: pd.DataFrame) -> pd.DataFrame:
-    """The plan carries only its forecast: derive the requirements with the staffing stage (the
-    product's one definition of arrivals for humans and blended handle time), not the roster."""
-    from plan.optimize.staffing.requirements import requirements_table
+RequirementsFromForecast = Callable[[pd.DataFrame, Workforce, pd.DataFrame], pd.DataFrame]
 
+
+def requirements_from_forecast(path: Path, workforce: Workforce, events: pd.DataFrame,
+                               requirements_table: RequirementsFromForecast) -> pd.DataFrame:
+    """The plan carries only its forecast: derive the requirements with the staffing stage the
+    caller passes (the product's one definition of arrivals for humans and blended handle time)."""
     raw = read_table(path)
     require_columns(raw, path, ["queue", "interval_start", "arrivals"])
     forecast = pd.DataFrame({"queue": raw["queue"].astype(str).str.strip()})
@@ -233,8 +238,12 @@ def _find_input(directory: Path, stem: str) -> Path | None:
     return None
 
 
-def read_plan(plan_dir: str | Path) -> PlanFiles:
-    """Read and shape-check every file of a plan directory, including its ``inputs/`` copies."""
+def read_plan(plan_dir: str | Path, requirements_table: RequirementsFromForecast | None = None) -> PlanFiles:
+    """Read and shape-check every file of a plan directory, including its ``inputs/`` copies.
+
+    A plan that carries only its forecast gets its requirements from ``requirements_table``
+    (forecast, workforce, events → requirements), the staffing stage; without it they stay None.
+    """
     directory = Path(plan_dir)
     if not directory.is_dir():
         raise InputError(directory, "plan directory not found")
@@ -249,8 +258,8 @@ def read_plan(plan_dir: str | Path) -> PlanFiles:
     requirements_path = _find_input(directory, "requirements")
     requirements = read_requirements(requirements_path) if requirements_path else None
     forecast_path = _find_input(directory, "forecast")
-    if requirements is None and forecast_path is not None:
-        requirements = requirements_from_forecast(forecast_path, workforce, events)
+    if requirements is None and forecast_path is not None and requirements_table is not None:
+        requirements = requirements_from_forecast(forecast_path, workforce, events, requirements_table)
     summary = read_summary(directory / "summary.json")
     try:
         month = pd.Period(str(summary["month"]), freq="M")
@@ -262,29 +271,3 @@ def read_plan(plan_dir: str | Path) -> PlanFiles:
                      requirements=requirements, roster=read_roster(directory / "roster.csv"),
                      vendor_seats=read_vendor_seats(seats_path),
                      coverage=read_coverage(directory / "coverage.csv"), summary=summary)
-
-
-def event_days(events: pd.DataFrame, days: pd.DatetimeIndex, *, tail_days: int = 14,
-               tail_kinds: tuple[str, ...] = ("double11", "618")) -> np.ndarray:
-    """Boolean per day: inside an event's [start, end], or within ``tail_days`` after the end of a
-    double11 / 618 (the after-sales tail), as the shared brief defines an event day."""
-    flags = np.zeros(len(days), dtype=bool)
-    for row in events.itertuples(index=False):
-        last = row.end + pd.Timedelta(days=tail_days) if row.kind in tail_kinds else row.end
-        flags |= np.asarray((days >= row.start) & (days <= last))
-    return flags
-
-
-def statutory_holidays(country: str, years: list[int]) -> set[dt.date]:
-    """Statutory public holidays (法定节假日), the days paid at the holiday premium.
-
-    Swapped days off (调休) are rest days, not statutory holidays, so they are left out, as are
-    observed substitutes; both are paid at the rest-day premium under PRC labour law.
-    """
-    import holidays
-
-    try:
-        calendar = holidays.country_holidays(country, years=years, observed=False)
-    except NotImplementedError:
-        return set()
-    return {day for day, name in calendar.items() if "substitut" not in name.lower()}
