@@ -30,7 +30,8 @@ COVERAGE_COLUMNS = ["queue", "interval_start", "arrivals", "bot_handled", "arriv
                     "staffed_in_house", "staffed_part_time", "staffed_vendor", "staffed_effective", "asa_s",
                     "service_level", "abandon_rate", "shortfall_contacts"]
 COST_KEYS = ["total", "in_house", "overtime", "part_time", "vendor", "bot", "shortfall_penalty"]
-NOT_WORKING = ("REST", "LEAVE")
+REST_CODE, LEAVE_CODE = "REST", "LEAVE"
+NOT_WORKING = (REST_CODE, LEAVE_CODE)
 PART_TIME_CODE = "PT"
 
 

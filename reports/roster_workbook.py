@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from plan.contracts.tables import atomic_path
 from plan.contracts.calendar import event_day_mask
-from plan.contracts.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles, read_plan
+from plan.contracts.plan_files import LEAVE_CODE, NOT_WORKING, PART_TIME_CODE, REST_CODE, PlanFiles, read_plan
 
 WEEKDAY_ZH = "一二三四五六日"
 REST_TEXT, LEAVE_TEXT = "休", "假"
@@ -82,9 +82,9 @@ def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
 
 def _cell_text(row, shifts: dict) -> tuple[str, str]:
     """(text, fill colour) of one person-day."""
-    if row.shift_code == "REST":
+    if row.shift_code == REST_CODE:
         return REST_TEXT, REST_FILL
-    if row.shift_code == "LEAVE":
+    if row.shift_code == LEAVE_CODE:
         return LEAVE_TEXT, LEAVE_FILL
     if row.shift_code == PART_TIME_CODE:
         if pd.isna(row.start) or pd.isna(row.end):

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from plan.contracts.errors import InputError
 from plan.contracts.workforce import WEEKDAYS, Workforce, minutes_of
 from plan.optimize import linear
+from plan.optimize.cost_rules import bot_month_cost, seat_hour_price
 
 MONTH_NAMES = tuple(calendar.month_abbr)[1:]
 
@@ -260,9 +261,9 @@ def add_vendor_seats(ym: _YearModel, inputs: _YearInputs) -> None:
     for vendor in inputs.workforce.vendors:
         daily_cap = vendor.max_seats * _open_hours(vendor)
         skills = [s for s in vendor.skills if s in inputs.queues]
-        event_price = vendor.event_price_per_seat_hour or vendor.price_per_seat_hour
+        price = seat_hour_price(vendor, inputs.demand["event"])
         for d in range(inputs.n_days):
-            ym.vendor_price[vendor.id, d] = event_price if inputs.demand["event"][d] else vendor.price_per_seat_hour
+            ym.vendor_price[vendor.id, d] = float(price[d])
             for q in skills:
                 ym.seat_hours[vendor.id, d, q] = ym.model.new_num_var(0, math.inf, f"v_{vendor.id}_{d}_{q}")
             if skills:
@@ -318,7 +319,6 @@ def _month_row(ym: _YearModel, inputs: _YearInputs, solution: linear.Solution, y
              if inputs.month_of[d] == m]
     short_contacts = sum(hours * per_hour for hours, per_hour in short)
     bot_contacts = float(demand["bot_contacts"][:, in_month].sum())
-    bot = workforce.bot
     required = float(demand["paid_hours"][:, in_month].sum())
     row = {"month": f"{year}-{m + 1:02d}", "event_days": int(demand["event"][in_month].sum()),
            "contacts": float(demand["arrivals"][:, in_month].sum()), "bot_contacts": bot_contacts,
@@ -333,7 +333,7 @@ def _month_row(ym: _YearModel, inputs: _YearInputs, solution: linear.Solution, y
                 "shortfall_paid_hours": sum(hours for hours, _ in short), "shortfall_contacts": short_contacts,
                 "cost_salary": inputs.salary * head, "cost_hiring": config.cost_per_hire * hired,
                 "cost_part_time": inputs.pt_rate * part_time_h, "cost_vendor": vendor_spend,
-                "cost_bot": (bot_contacts * bot.price_per_session + bot.monthly_fee) if bot else 0.0,
+                "cost_bot": bot_month_cost(workforce.bot, bot_contacts),
                 "cost_shortfall_penalty": workforce.costs.shortfall_penalty_per_contact * short_contacts})
     row["cost_total"] = sum(row[k] for k in ("cost_salary", "cost_hiring", "cost_part_time", "cost_vendor",
                                              "cost_bot", "cost_shortfall_penalty"))

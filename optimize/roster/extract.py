@@ -8,15 +8,11 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from plan.contracts.plan_files import COVERAGE_COLUMNS, LEAVE_CODE, PART_TIME_CODE, REST_CODE, ROSTER_COLUMNS
+from plan.optimize.cost_rules import bot_month_cost, hourly_rate, overtime_premium, vendor_month_cost
 from plan.optimize.queueing.email import deadline_intervals
-from plan.optimize.roster.instance import DAY_MIN, Instance
 from plan.optimize.queueing.service import email_backlog, queue_metrics
-
-ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks", "paid_hours",
-                  "queue", "overtime_hours", "overtime_kind"]
-COVERAGE_COLUMNS = ["queue", "interval_start", "arrivals", "bot_handled", "arrivals_human", "required",
-                    "staffed_in_house", "staffed_part_time", "staffed_vendor", "staffed_effective", "asa_s",
-                    "service_level", "abandon_rate", "shortfall_contacts"]
+from plan.optimize.roster.instance import DAY_MIN, Instance
 
 
 def fill_slots(people: list[int], slots: list[tuple[int, int]], fallback: tuple[int, int]) -> dict[int, tuple[int, int]]:
@@ -114,12 +110,6 @@ def overtime_by_day(inst: Instance, shifts_of: dict[int, dict[int, int]]) -> dic
     return out
 
 
-def premium(inst: Instance, kind: str) -> float:
-    rules = inst.workforce.labour_rules
-    return {"workday": rules.overtime_premium_workday, "rest_day": rules.overtime_premium_rest_day,
-            "holiday": rules.overtime_premium_holiday}.get(kind, 0.0)
-
-
 # ---------------------------------------------------------------- tables
 
 def _ts(day: dt.date, minutes: int) -> str:
@@ -139,10 +129,10 @@ def roster_table(inst: Instance, ih: dict[tuple[int, int], tuple[int, int, int]]
         for d, day in enumerate(inst.days):
             base = {"type": "in_house", "id": agent.id, "name": agent.name, "date": day.isoformat()}
             if d in inst.leave[a]:
-                rows.append({**base, "shift_code": "LEAVE", "shift_name": "leave", "paid_hours": 0.0})
+                rows.append({**base, "shift_code": LEAVE_CODE, "shift_name": "leave", "paid_hours": 0.0})
                 continue
             if (a, d) not in ih:
-                rows.append({**base, "shift_code": "REST", "shift_name": "rest", "paid_hours": 0.0})
+                rows.append({**base, "shift_code": REST_CODE, "shift_name": "rest", "paid_hours": 0.0})
                 continue
             s, v, q = ih[(a, d)]
             shift = wf.shifts[s]
@@ -156,12 +146,12 @@ def roster_table(inst: Instance, ih: dict[tuple[int, int], tuple[int, int, int]]
         for d, day in enumerate(inst.days):
             base = {"type": "part_time", "id": person.id, "name": person.name, "date": day.isoformat()}
             if (p, d) not in pt:
-                rows.append({**base, "shift_code": "REST", "shift_name": "rest", "paid_hours": 0.0})
+                rows.append({**base, "shift_code": REST_CODE, "shift_name": "rest", "paid_hours": 0.0})
                 continue
             h, b, q = pt[(p, d)]
             block = inst.pt_groups[h].blocks[d][b]
             start = block.start * inst.interval_min
-            rows.append({**base, "shift_code": "PT", "shift_name": "part-time block", "start": _ts(day, start),
+            rows.append({**base, "shift_code": PART_TIME_CODE, "shift_name": "part-time block", "start": _ts(day, start),
                          "end": _ts(day, start + block.length * inst.interval_min), "breaks": "",
                          "paid_hours": block.hours(inst.interval_h), "queue": inst.queues[q]})
     df = pd.DataFrame(rows).reindex(columns=ROSTER_COLUMNS)
@@ -253,26 +243,22 @@ def costs(inst: Instance, roster: pd.DataFrame, seats: dict, service: dict) -> d
     """Cost by the rules of docs/plan-files.md (what `plan verify` recomputes)."""
     wf = inst.workforce
     in_house = float(sum(a.monthly_salary for a in wf.in_house))
-    rate = {a.id: a.monthly_salary / wf.contracts[a.contract].standard_hours_month for a in wf.in_house}
+    rate = {a.id: hourly_rate(a.monthly_salary, wf.contracts[a.contract].standard_hours_month) for a in wf.in_house}
     ih = roster[(roster["type"] == "in_house") & (roster["overtime_hours"] > 0)]
-    overtime = float(sum(r.overtime_hours * rate[r.id] * premium(inst, r.overtime_kind) for r in ih.itertuples()))
+    overtime = float(sum(r.overtime_hours * rate[r.id] * overtime_premium(wf.labour_rules, r.overtime_kind)
+                         for r in ih.itertuples()))
     pt_rate = {p.id: p.hourly_rate for p in wf.part_time}
     pt = roster[roster["type"] == "part_time"]
     part_time = float(sum(r.paid_hours * pt_rate[r.id] for r in pt.itertuples()))
+    event_interval = np.repeat(inst.event_day, inst.per_day)
     vendor = 0.0
     for v, spec in enumerate(wf.vendors):
-        bought, spend = 0.0, 0.0
+        seat_hours = np.zeros(inst.n_int)
         for (vv, q, t), n in seats.items():
-            if vv != v or n <= 0:
-                continue
-            price = (spec.event_price_per_seat_hour if inst.event_day[t // inst.per_day] and
-                     spec.event_price_per_seat_hour else spec.price_per_seat_hour)
-            bought += n * inst.interval_h
-            spend += n * inst.interval_h * price
-        vendor += spend + max(0.0, spec.min_monthly_seat_hours - bought) * spec.price_per_seat_hour
-    bot = 0.0
-    if wf.bot is not None:
-        bot = float(inst.bot_handled.sum() * wf.bot.price_per_session + wf.bot.monthly_fee)
+            if vv == v and n > 0:
+                seat_hours[t] += n * inst.interval_h
+        vendor += vendor_month_cost(spec, seat_hours, event_interval)
+    bot = bot_month_cost(wf.bot, float(inst.bot_handled.sum()))
     shortfall = float(service["shortfall_contacts"].sum() * wf.costs.shortfall_penalty_per_contact)
     parts = {"in_house": in_house, "overtime": overtime, "part_time": part_time, "vendor": vendor, "bot": bot,
              "shortfall_penalty": shortfall}

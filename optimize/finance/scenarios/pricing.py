@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plan.contracts.workforce import Workforce
+from plan.optimize.cost_rules import bot_month_cost, vendor_month_cost
 from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing
 from plan.optimize.finance.scenarios.revenue import presales_revenue
 from plan.optimize.staffing.requirements import agent_seconds_per_contact
@@ -91,29 +92,15 @@ def queue_service(workforce: Workforce, grid: MonthGrid, effective: np.ndarray) 
     return out
 
 
-def vendor_seat_price(vendor, event_day: np.ndarray) -> np.ndarray:
-    """Price of a seat-hour per interval: the event-day price on event days (when the vendor has one)."""
-    event_price = vendor.event_price_per_seat_hour or vendor.price_per_seat_hour
-    return np.where(event_day, event_price, vendor.price_per_seat_hour)
-
-
 def vendor_cost(workforce: Workforce, grid: MonthGrid, vendor_seats: dict[str, np.ndarray]) -> float:
-    """Seat-hours at the (event-day) price, plus the commitment top-up at the normal price."""
-    total = 0.0
-    for vendor in workforce.vendors:
-        seats = vendor_seats.get(vendor.id)
-        hours_by_interval = (seats.sum(axis=0) if seats is not None else np.zeros(len(grid.intervals))) * grid.interval_h
-        price = vendor_seat_price(vendor, grid.event_day)
-        bought = float(hours_by_interval.sum())
-        total += float(np.sum(hours_by_interval * price))
-        total += max(0.0, vendor.min_monthly_seat_hours - bought) * vendor.price_per_seat_hour
-    return total
+    """Every vendor's month: seat-hours at the (event-day) price plus the commitment top-up."""
+    no_seats = np.zeros((1, len(grid.intervals)))
+    return sum(vendor_month_cost(vendor, vendor_seats.get(vendor.id, no_seats).sum(axis=0) * grid.interval_h,
+                                 grid.event_day) for vendor in workforce.vendors)
 
 
 def bot_cost(workforce: Workforce, grid: MonthGrid) -> float:
-    if workforce.bot is None:
-        return 0.0
-    return float(grid.bot_handled.sum()) * workforce.bot.price_per_session + workforce.bot.monthly_fee
+    return bot_month_cost(workforce.bot, float(grid.bot_handled.sum()))
 
 
 def standard_hours_month(workforce: Workforce) -> float:

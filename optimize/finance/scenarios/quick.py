@@ -14,9 +14,9 @@ import pandas as pd
 
 from plan.contracts.workforce import WEEKDAYS, Workforce, minutes_of
 from plan.optimize import linear
+from plan.optimize.cost_rules import seat_hour_price
 from plan.optimize.roster.instance import shift_variants
 from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, part_time_signature, vendor_open_mask
-from plan.optimize.finance.scenarios.pricing import vendor_seat_price
 
 
 def shift_coverage(shift, interval_minutes: int) -> np.ndarray:
@@ -157,7 +157,7 @@ def plan_quick(workforce: Workforce, grid: MonthGrid, *, time_limit_s: float = 1
     for vendor in workforce.vendors:
         skills = [s for s in vendor.skills if s in q_index]
         is_open = vendor_open_mask(vendor, grid.intervals)
-        price = vendor_seat_price(vendor, grid.event_day) * grid.interval_h
+        price = seat_hour_price(vendor, grid.event_day) * grid.interval_h
         seats = lp.add_columns(np.tile(price, len(skills))).reshape(len(skills), n_t)
         vendor_cols.append((vendor, skills, seats))
         cap_rows = lp.add_rows(np.where(is_open, vendor.max_seats, 0))
