@@ -158,8 +158,10 @@ class Shift(Strict):
 
 
 class Contract(Strict):
-    """Working-time system (工时制度). ``standard``: ≤ daily and weekly hours; ``comprehensive``
-    (综合计算工时制): hours averaged over the month, daily cap only as a safety limit."""
+    """Working-time system (工时制度). ``standard``: ≤ 8 h a day and ≤ 40 h a week (State Council
+    Regulations on Working Hours, 1995, art. 3); ``comprehensive`` (综合计算工时制, approved under
+    劳部发〔1994〕503号): hours averaged over the month, the daily cap only as a safety limit.
+    ``standard_hours_month`` 166.64 = 21.75 paid days × 8 h (劳社部发〔2008〕3号)."""
     system: Literal["standard", "comprehensive"]
     max_hours_day: float = Field(8, gt=0, le=24)
     max_hours_week: float = Field(40, gt=0, le=168)
@@ -167,6 +169,18 @@ class Contract(Strict):
 
 
 class LabourRules(Strict):
+    """The labour rules every roster keeps; the defaults and their sources (PRC law unless noted):
+
+    * ``overtime_max_h_month`` 36 h — Labour Law art. 41 (at most 36 h of extended hours a month);
+    * ``overtime_premium_workday / rest_day / holiday`` 150 / 200 / 300 % — Labour Law art. 44;
+    * ``min_rest_days_per_week`` 1 — Labour Law art. 38 (at least one day off a week);
+    * ``max_consecutive_days`` 6 — the strictest reading of art. 38 that holds across week boundaries
+      (a house default, not a statutory figure);
+    * ``min_rest_between_shifts_h`` 11 h — no PRC statute sets a daily rest; 11 h is the EU Working
+      Time Directive's (2003/88/EC art. 3), kept as a configurable house default;
+    * ``part_time_max_h_day / week`` 4 / 24 h — Labour Contract Law art. 68 (非全日制用工).
+    Daily and weekly hours belong to the contract (:class:`Contract`).
+    """
     min_rest_between_shifts_h: float = Field(11, ge=0, le=24)
     max_consecutive_days: int = Field(6, ge=1, le=14)
     min_rest_days_per_week: int = Field(1, ge=0, le=7)
