@@ -99,208 +99,249 @@ def simulate_queue(arrivals_per_interval, agents_per_interval, spec: QueueSpec, 
     arrivals_per_interval = np.asarray(arrivals_per_interval, float)
     agents_per_interval = np.broadcast_to(np.asarray(agents_per_interval, float), arrivals_per_interval.shape)
     n_intervals = len(arrivals_per_interval)
-    rng = np.random.default_rng(seed)
-    counts = rng.poisson(arrivals_per_interval)
+    aht_per_interval = np.broadcast_to(np.asarray(spec.aht_s if aht_s is None else aht_s, float), (n_intervals,))
+    contacts = _draw_contacts(np.random.default_rng(seed), arrivals_per_interval, aht_per_interval, spec, interval_s)
+    floor = _Floor(contacts, spec, n_intervals, interval_s)
+    floor.schedule_agents(agents_per_interval)
+    floor.run()
+    threshold = np.broadcast_to(np.asarray(answer_within_s, float), (n_intervals,))
+    return _summarise(contacts, floor, threshold, n_intervals)
+
+
+@dataclass(frozen=True)
+class _Contacts:
+    """Every contact of the run, in order of arrival: its interval, arrival time, work and patience."""
+    counts: np.ndarray  # contacts per interval
+    interval_of: np.ndarray
+    arrive_s: np.ndarray
+    work_s: np.ndarray
+    patience_s: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.arrive_s)
+
+
+def _draw_contacts(rng: np.random.Generator, arrivals: np.ndarray, aht_s: np.ndarray, spec: QueueSpec,
+                   interval_s: float) -> _Contacts:
+    counts = rng.poisson(arrivals)
     n = int(counts.sum())
-    interval_of = np.repeat(np.arange(n_intervals), counts)
+    interval_of = np.repeat(np.arange(len(arrivals)), counts)
     arrive = (interval_of + rng.random(n)) * interval_s
     order = np.argsort(arrive, kind="stable")
     arrive, interval_of = arrive[order], interval_of[order]
-    aht_per_interval = np.broadcast_to(np.asarray(spec.aht_s if aht_s is None else aht_s, float), (n_intervals,))
-    threshold = np.broadcast_to(np.asarray(answer_within_s, float), (n_intervals,))
-    work = _draw_work(rng, aht_per_interval[interval_of], spec)
+    work = _draw_work(rng, aht_s[interval_of], spec)
     patience = rng.exponential(spec.patience_s, n) if spec.patience_s else np.full(n, np.inf)
+    return _Contacts(counts, interval_of, arrive, work, patience)
 
-    k = spec.concurrency
-    slowdown = spec.slowdown
-    speed = [0.0] + [1.0 / (1.0 + slowdown * (j - 1)) for j in range(1, k + 1)]
-    start_wait = np.full(n, np.nan)  # wait until a slot (answer), seconds
-    abandoned = np.zeros(n, dtype=bool)
 
-    agents: list[_Agent] = []
-    buckets: list[set[int]] = [set() for _ in range(k)]  # active agents by load with a free slot
-    active_count = 0
-    queue: deque[int] = deque()
-    waiting = np.zeros(n, dtype=bool)
-    heap: list[tuple] = []
-    seq = 0
+class _Floor:
+    """The agents on the floor, their sessions, the FIFO queue and the event heap of one run.
 
-    busy_area = np.zeros(n_intervals)
-    agent_area = np.zeros(n_intervals)
-    busy_agents = 0
-    clock = 0.0
+    Agents with a free slot are kept in buckets by load, so routing to the least-loaded agent is
+    O(concurrency); a completion event carries its agent's version and is stale once the agent's
+    sessions change.
+    """
 
-    def advance(to: float) -> None:
-        nonlocal clock
-        if to <= clock:
+    def __init__(self, contacts: _Contacts, spec: QueueSpec, n_intervals: int, interval_s: float) -> None:
+        self.contacts, self.n_intervals, self.interval_s = contacts, n_intervals, interval_s
+        self.k = spec.concurrency
+        self.speed = [0.0] + [1.0 / (1.0 + spec.slowdown * (j - 1)) for j in range(1, self.k + 1)]
+        self.start_wait = np.full(contacts.n, np.nan)  # wait until a slot (answer), seconds
+        self.abandoned = np.zeros(contacts.n, dtype=bool)
+        self.waiting = np.zeros(contacts.n, dtype=bool)
+        self.agents: list[_Agent] = []
+        self.buckets: list[set[int]] = [set() for _ in range(self.k)]  # active agents by load, with a free slot
+        self.active_count = 0
+        self.busy_agents = 0
+        self.queue: deque[int] = deque()
+        self.heap: list[tuple] = []
+        self.seq = 0
+        self.clock = 0.0
+        self.busy_area = np.zeros(n_intervals)
+        self.agent_area = np.zeros(n_intervals)
+
+    def schedule_agents(self, agents_per_interval: np.ndarray) -> None:
+        """A SET_AGENTS event at each boundary, and one inside an interval for a fractional agent."""
+        for i, count in enumerate(agents_per_interval):
+            whole = int(math.floor(count + 1e-9))
+            frac = count - whole
+            t0 = i * self.interval_s
+            if frac > 1e-9:
+                self.heap.append((t0, -2, SET_AGENTS, whole + 1, 0))
+                self.heap.append((t0 + frac * self.interval_s, -1, SET_AGENTS, whole, 0))
+            else:
+                self.heap.append((t0, -2, SET_AGENTS, whole, 0))
+        self.heap.append((self.n_intervals * self.interval_s, -1, TICK, 0, 0))
+        heapq.heapify(self.heap)
+
+    def run(self) -> None:
+        arrive, n = self.contacts.arrive_s, self.contacts.n
+        next_arrival = 0
+        while True:
+            t_event = self.heap[0][0] if self.heap else math.inf
+            t_arrival = arrive[next_arrival] if next_arrival < n else math.inf
+            if t_arrival == math.inf and t_event == math.inf:
+                break
+            if t_arrival < t_event:
+                self.advance(t_arrival)
+                self.arrival(next_arrival, t_arrival)
+                next_arrival += 1
+                continue
+            now, _, kind, x, version = heapq.heappop(self.heap)
+            self.advance(now)
+            if kind == TICK:
+                if next_arrival >= n and not self.queue and all(not ag.sessions for ag in self.agents):
+                    break
+            elif kind == SET_AGENTS:
+                self.set_agents(x, now)
+            elif kind == ABANDON:
+                if self.waiting[x]:
+                    self.waiting[x] = False
+                    self.abandoned[x] = True
+            else:
+                self.completion(x, version, now)
+
+    def advance(self, to: float) -> None:
+        """Move the clock, adding busy and present agent-seconds to the interval it is in."""
+        if to <= self.clock:
             return
-        i = int(clock // interval_s)
-        if i < n_intervals:  # after the horizon only the remaining work is finished, not measured
-            busy_area[i] += busy_agents * (to - clock)
-            agent_area[i] += active_count * (to - clock)
-        clock = to
+        i = int(self.clock // self.interval_s)
+        if i < self.n_intervals:  # after the horizon only the remaining work is finished, not measured
+            self.busy_area[i] += self.busy_agents * (to - self.clock)
+            self.agent_area[i] += self.active_count * (to - self.clock)
+        self.clock = to
 
-    def reschedule(a: int, now: float) -> None:
-        nonlocal seq
-        agent = agents[a]
+    def arrival(self, contact: int, now: float) -> None:
+        """A new contact goes to a free slot if nobody is queued, else to the back of the queue."""
+        queue = self.queue
+        while queue and not self.waiting[queue[0]]:
+            queue.popleft()  # abandoned contacts leave the queue lazily
+        a = self.free_agent() if not queue else None
+        if a is not None:
+            self.assign(contact, a, now)
+            return
+        queue.append(contact)
+        self.waiting[contact] = True
+        patience = self.contacts.patience_s[contact]
+        if patience < math.inf:
+            self.seq += 1
+            heapq.heappush(self.heap, (now + patience, self.seq, ABANDON, contact, 0))
+
+    def completion(self, a: int, version: int, now: float) -> None:
+        """A session ends: the agent's freed slot takes the head of the queue."""
+        agent = self.agents[a]
+        if version != agent.version:
+            return
+        self.progress(a, now)
+        old = len(agent.sessions)
+        finished = min(range(old), key=lambda i: agent.sessions[i][1])
+        agent.sessions.pop(finished)
+        if old == 1:
+            self.busy_agents -= 1
+        self.set_bucket(a, old)
+        if agent.active and self.queue:
+            contact = self.next_waiting()
+            if contact is not None:
+                self.assign(contact, a, now)
+                return
+        self.reschedule(a, now)
+
+    def reschedule(self, a: int, now: float) -> None:
+        agent = self.agents[a]
         agent.version += 1
         if agent.sessions:
-            rate = speed[len(agent.sessions)]
+            rate = self.speed[len(agent.sessions)]
             soonest = min(s[1] for s in agent.sessions)
-            seq += 1
-            heapq.heappush(heap, (now + soonest / rate, seq, COMPLETE, a, agent.version))
+            self.seq += 1
+            heapq.heappush(self.heap, (now + soonest / rate, self.seq, COMPLETE, a, agent.version))
 
-    def progress(a: int, now: float) -> None:
-        agent = agents[a]
+    def progress(self, a: int, now: float) -> None:
+        """Work done on each of the agent's sessions since its last change, at its current speed."""
+        agent = self.agents[a]
         held = len(agent.sessions)
         if held:
-            done = (now - agent.last) * speed[held]
-            for s in agent.sessions:
-                s[1] -= done
+            done = (now - agent.last) * self.speed[held]
+            for session in agent.sessions:
+                session[1] -= done
         agent.last = now
 
-    def set_bucket(a: int, old: int | None) -> None:
-        agent = agents[a]
-        if old is not None and old < k:
-            buckets[old].discard(a)
+    def set_bucket(self, a: int, old: int | None) -> None:
+        agent = self.agents[a]
+        if old is not None and old < self.k:
+            self.buckets[old].discard(a)
         load = len(agent.sessions)
-        if agent.active and load < k:
-            buckets[load].add(a)
+        if agent.active and load < self.k:
+            self.buckets[load].add(a)
 
-    def assign(contact: int, a: int, now: float) -> None:
-        nonlocal busy_agents
-        progress(a, now)
-        agent = agents[a]
+    def assign(self, contact: int, a: int, now: float) -> None:
+        self.progress(a, now)
+        agent = self.agents[a]
         old = len(agent.sessions)
         if old == 0:
-            busy_agents += 1
-        agent.sessions.append([contact, work[contact]])
-        start_wait[contact] = now - arrive[contact]
-        set_bucket(a, old)
-        reschedule(a, now)
+            self.busy_agents += 1
+        agent.sessions.append([contact, self.contacts.work_s[contact]])
+        self.start_wait[contact] = now - self.contacts.arrive_s[contact]
+        self.set_bucket(a, old)
+        self.reschedule(a, now)
 
-    def free_agent() -> int | None:
-        for load in range(k):
-            if buckets[load]:
-                return next(iter(buckets[load]))
+    def free_agent(self) -> int | None:
+        for load in range(self.k):
+            if self.buckets[load]:
+                return next(iter(self.buckets[load]))
         return None
 
-    def next_waiting() -> int | None:
-        while queue:
-            contact = queue.popleft()
-            if waiting[contact]:
-                waiting[contact] = False
+    def next_waiting(self) -> int | None:
+        while self.queue:
+            contact = self.queue.popleft()
+            if self.waiting[contact]:
+                self.waiting[contact] = False
                 return contact
         return None
 
-    def fill_from_queue(now: float) -> None:
-        while queue:
-            a = free_agent()
+    def fill_from_queue(self, now: float) -> None:
+        while self.queue:
+            a = self.free_agent()
             if a is None:
                 return
-            contact = next_waiting()
+            contact = self.next_waiting()
             if contact is None:
                 return
-            assign(contact, a, now)
+            self.assign(contact, a, now)
 
-    def set_agents(target: int, now: float) -> None:
-        nonlocal active_count
-        while active_count < target:
-            agents.append(_Agent())
-            a = len(agents) - 1
-            agents[a].last = now
-            active_count += 1
-            set_bucket(a, None)
-        if active_count > target:
-            # idle first, then least loaded
-            candidates = sorted((len(agents[a].sessions), a) for a in range(len(agents)) if agents[a].active)
-            for _, a in candidates[: active_count - target]:
-                agent = agents[a]
+    def set_agents(self, target: int, now: float) -> None:
+        """Bring agents on until ``target``, or take the idle and least loaded off (they finish what they hold)."""
+        while self.active_count < target:
+            self.agents.append(_Agent())
+            a = len(self.agents) - 1
+            self.agents[a].last = now
+            self.active_count += 1
+            self.set_bucket(a, None)
+        if self.active_count > target:
+            candidates = sorted((len(ag.sessions), a) for a, ag in enumerate(self.agents) if ag.active)
+            for _, a in candidates[: self.active_count - target]:
+                agent = self.agents[a]
                 old = len(agent.sessions)
-                if old < k:
-                    buckets[old].discard(a)
+                if old < self.k:
+                    self.buckets[old].discard(a)
                 agent.active = False
-                active_count -= 1
-        fill_from_queue(now)
+                self.active_count -= 1
+        self.fill_from_queue(now)
 
-    # Agent schedule: a SET_AGENTS event at each boundary, and one inside for a fractional agent.
-    for i in range(n_intervals):
-        c = agents_per_interval[i]
-        whole = int(math.floor(c + 1e-9))
-        frac = c - whole
-        t0 = i * interval_s
-        if frac > 1e-9:
-            heap.append((t0, -2, SET_AGENTS, whole + 1, 0))
-            heap.append((t0 + frac * interval_s, -1, SET_AGENTS, whole, 0))
-        else:
-            heap.append((t0, -2, SET_AGENTS, whole, 0))
-    heap.append((n_intervals * interval_s, -1, TICK, 0, 0))
-    heapq.heapify(heap)
 
-    next_arrival = 0
-    while True:
-        t_event = heap[0][0] if heap else math.inf
-        t_arrival = arrive[next_arrival] if next_arrival < n else math.inf
-        if t_arrival == math.inf and t_event == math.inf:
-            break
-        if t_arrival < t_event:
-            now = t_arrival
-            advance(now)
-            contact = next_arrival
-            next_arrival += 1
-            while queue and not waiting[queue[0]]:
-                queue.popleft()  # abandoned contacts leave the queue lazily
-            a = free_agent() if not queue else None
-            if a is not None:
-                assign(contact, a, now)
-            else:
-                queue.append(contact)
-                waiting[contact] = True
-                if patience[contact] < math.inf:
-                    seq += 1
-                    heapq.heappush(heap, (now + patience[contact], seq, ABANDON, contact, 0))
-            continue
-        now, _, kind, x, version = heapq.heappop(heap)
-        if kind == TICK:
-            advance(now)
-            if next_arrival >= n and not queue and all(not ag.sessions for ag in agents):
-                break
-            continue
-        advance(now)
-        if kind == SET_AGENTS:
-            set_agents(x, now)
-        elif kind == ABANDON:
-            if waiting[x]:
-                waiting[x] = False
-                abandoned[x] = True
-        else:  # COMPLETE
-            a = x
-            agent = agents[a]
-            if version != agent.version:
-                continue
-            progress(a, now)
-            old = len(agent.sessions)
-            finished = min(range(old), key=lambda i: agent.sessions[i][1])
-            agent.sessions.pop(finished)
-            if old == 1:
-                busy_agents -= 1
-            set_bucket(a, old)
-            if agent.active and queue:
-                contact = next_waiting()
-                if contact is not None:
-                    assign(contact, a, now)
-                    continue
-            reschedule(a, now)
-
-    # Contacts still waiting at the end of the run count as abandoned only if their patience ran out.
+def _summarise(contacts: _Contacts, floor: _Floor, threshold: np.ndarray, n_intervals: int) -> SimulationResult:
+    """Per interval of arrival. Contacts still waiting at the end count as abandoned only if their
+    patience ran out."""
+    start_wait, abandoned = floor.start_wait, floor.abandoned
     answered = ~np.isnan(start_wait)
-    within = answered & (start_wait <= threshold[interval_of])
+    within = answered & (start_wait <= threshold[contacts.interval_of])
     waited = answered & (start_wait > 1e-9) | abandoned
-    frame = pd.DataFrame({"interval": np.arange(n_intervals), "arrivals": counts})
-    sums = pd.DataFrame({"interval": interval_of, "answered": answered, "answered_within": within,
+    frame = pd.DataFrame({"interval": np.arange(n_intervals), "arrivals": contacts.counts})
+    sums = pd.DataFrame({"interval": contacts.interval_of, "answered": answered, "answered_within": within,
                          "abandoned": abandoned, "waited": waited,
                          "wait_answered_s": np.where(answered, start_wait, 0.0)}).groupby("interval").sum()
     frame = frame.join(sums, on="interval").fillna(0.0)
+    busy_area, agent_area = floor.busy_area, floor.agent_area
     frame["busy_agent_s"] = busy_area
     frame["agent_s"] = agent_area
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -308,7 +349,7 @@ def simulate_queue(arrivals_per_interval, agents_per_interval, spec: QueueSpec, 
         frame["abandon_rate"] = np.where(frame["arrivals"] > 0, frame["abandoned"] / frame["arrivals"], 0.0)
         frame["asa_s"] = np.where(frame["answered"] > 0, frame["wait_answered_s"] / frame["answered"], 0.0)
         frame["occupancy"] = np.where(agent_area > 0, np.clip(busy_area / np.maximum(agent_area, 1e-12), 0, 1), 0.0)
-    return SimulationResult(per_interval=frame, contacts=n)
+    return SimulationResult(per_interval=frame, contacts=contacts.n)
 
 
 # ---- whole requirements tables and plans -------------------------------------------------------
