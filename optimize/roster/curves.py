@@ -9,11 +9,9 @@ two thresholds (:meth:`IntervalCurve.read`), as the service functions read fract
 agent present for part of an interval is a time mixture of the two staffing levels). The
 staircase's LP relaxation may read a plan that way too (or better, spreading a fraction over
 several steps where the curve is S-shaped), so the LP bound holds for it; the CP-SAT search
-itself counts whole steps only (an upper estimate: partial-step variables made its search far
-slower, 25.9k against 23.7k on the sample's box in 25 s; the exact reading on each curve's convex
-tail, one cost variable above every segment's line and the LP left on whole steps, ended the
-sample's aggregate at 23,801-23,990 against 23,739-23,772 in 60 s, and 23,784 against 23,690 in
-120 s).
+itself counts whole steps only, an upper estimate: partial-step variables, and an exact reading
+of each curve's convex tail, both made its search slower and its plans dearer in the same time
+(the roster's stages that read service exactly are HiGHS MIPs, :mod:`plan.optimize.roster.neighbourhoods`).
 
 Period targets (the day, the month, an event window; Koole & van der Sluis 2003, "Optimal shift
 scheduling with a global service level constraint", IIE Transactions 35) are additive in
