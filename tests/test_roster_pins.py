@@ -68,20 +68,32 @@ def test_six_days_carried_in_give_a_rest_on_day_one(pinned):
     assert _code(result.roster, "E4", DAY1) == "REST"
 
 
-def test_the_verifier_reads_the_carried_in_state_across_the_months_start(pinned, tmp_path):
-    out = Path(shutil.copytree(pinned[1], tmp_path / "plan"))
-    roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
-    template = roster[(roster["id"] == "E4") & (roster["shift_code"] == "A")].iloc[0]
-    day1 = (roster["id"] == "E4") & (roster["date"] == DAY1.isoformat())
+def _work_early_shift_on_day_one(roster: pd.DataFrame, agent: str) -> None:
+    template = roster[(roster["type"] == "in_house") & (roster["shift_code"] == "A")].iloc[0]
+    day1 = (roster["id"] == agent) & (roster["date"] == DAY1.isoformat())
     for column in ("shift_code", "shift_name", "breaks", "paid_hours", "queue"):
         roster.loc[day1, column] = template[column]
     roster.loc[day1, "start"], roster.loc[day1, "end"] = "2026-02-01 08:00", "2026-02-01 17:00"
     roster.loc[day1, "overtime_hours"], roster.loc[day1, "overtime_kind"] = "0", ""
+
+
+def test_the_verifier_reads_the_carried_in_state_across_the_months_start(pinned, tmp_path):
+    out = Path(shutil.copytree(pinned[1], tmp_path / "plan"))
+    assert verify_plan(out) == []
+    roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    for agent in ("E4", "E1"):
+        _work_early_shift_on_day_one(roster, agent)
     roster.to_csv(out / "roster.csv", index=False, lineterminator="\n")
-    found = " ".join(verify_plan(out))
-    # E4 carries six days in: a seventh on day 1; the carried last shift ended 15 h before (allowed)
-    assert "6 day(s) worked before the month" in found and "(max 6)" in found
-    assert "carried-in shift ending" not in found
+    carry = carry_in_table([CARRY_IN[0], CarryIn("E1", 2, dt.datetime(2026, 2, 1, 0, 0), 36.0)])
+    carry.to_csv(out / "inputs" / "carry_in.csv", index=False, lineterminator="\n")
+    found = verify_plan(out)
+    by_person = {p: " ".join(line for line in found if f" {p} " in line) for p in ("E4", "E1")}
+    # E4: six days carried in, a seventh on day 1; its carried last shift ended 15 h before (allowed)
+    assert "6 day(s) worked before the month" in by_person["E4"] and "(max 6)" in by_person["E4"]
+    assert "carried-in shift ending" not in by_person["E4"]
+    # E1: a shift ending at midnight carried in, 8 h before the 08:00 start; 36 h + 8 h in the week
+    assert "8 h rest after the carried-in shift ending" in by_person["E1"]
+    assert "36 h carried in" in by_person["E1"] and "(max 40 h" in by_person["E1"]
 
 
 def _naming_everyone_on(code: str, carry: list[CarryIn]) -> dict:
@@ -173,3 +185,40 @@ def test_a_window_starting_mid_month_keeps_the_pinned_days_before_it_and_plans_n
     assert not roster.loc[roster["date"] >= first.isoformat(), "shift_code"].isin(["REST", "LEAVE"]).all()
     out = _write(tmp_path, result, requirements, before)
     assert verify_plan(out) == []
+
+
+def _cli_inputs(tmp_path) -> tuple[Path, Path]:
+    config = tmp_path / "workforce.yaml"
+    config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
+    forecast = tmp_path / "forecast.csv"
+    frame = small_requirements()[["queue", "interval_start", "arrivals"]]
+    frame.assign(interval_start=frame["interval_start"].dt.strftime("%Y-%m-%d %H:%M")).to_csv(forecast, index=False)
+    return config, forecast
+
+
+def test_plan_roster_names_a_pin_on_leave_in_one_line_and_exits_2(run_plan, tmp_path):
+    config, forecast = _cli_inputs(tmp_path)
+    pins = tmp_path / "pins.csv"
+    pins.write_text("agent_id,date,shift_code\nE1,2026-02-04,REST\n", encoding="utf-8")
+    run = run_plan("roster", "--month", MONTH, "--config", config, "--forecast", forecast, "--pins", pins,
+                   "--out", tmp_path / "plan", "--time-limit", "5")
+    assert run.exit_code == 2
+    assert run.stderr.strip().count("\n") == 0
+    assert "pins.csv:2: date: pin E1 2026-02-04 REST: E1 is on leave that day" in run.stderr
+    assert not (tmp_path / "plan").exists()
+
+
+def test_plan_roster_with_pins_and_carry_in_writes_them_as_inputs_and_verifies(run_plan, tmp_path):
+    config, forecast = _cli_inputs(tmp_path)
+    pins, carry = tmp_path / "my-pins.tsv", tmp_path / "carry.csv"
+    pins.write_text("agent_id\tdate\tshift_code\nE2\t2026-02-10\tN\nE2\t2026-02-11\trest\n", encoding="utf-8")
+    carry_in_table(CARRY_IN).to_csv(carry, index=False)
+    out = tmp_path / "plan"
+    run = run_plan("roster", "--month", MONTH, "--config", config, "--forecast", forecast, "--pins", pins,
+                   "--carry-in", carry, "--out", out, "--time-limit", str(TIME_LIMIT))
+    assert run.exit_code == 0, run.output
+    assert [(p.agent_id, p.date, p.shift_code) for p in read_pins(out / "inputs" / "pins.csv")] == [
+        ("E2", dt.date(2026, 2, 10), "N"), ("E2", dt.date(2026, 2, 11), "REST")]
+    assert len(read_carry_in(out / "inputs" / "carry_in.csv")) == len(CARRY_IN)
+    roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    assert _code(roster, "E2", dt.date(2026, 2, 10)) == "N" and _code(roster, "E4", DAY1) == "REST"
