@@ -180,7 +180,12 @@ def _apply_rest(inst: Instance, index: dict[str, int], pins: Iterable[Pin]) -> N
             inst.pinned_rest[index[p.agent_id]].add((p.date - inst.days[0]).days)
     for a in range(n):
         inst.pinned_rest[a] |= {d for d in range(inst.first_day) if (a, d) not in pinned and d not in inst.leave[a]}
-        inst.leave[a] = inst.leave[a] | inst.pinned_rest[a]
+    _take_off(inst)
+
+
+def _take_off(inst: Instance) -> None:
+    """Days pinned to rest off like leave, and out of the hours the contract is owed."""
+    inst.leave = [leave | rest for leave, rest in zip(inst.leave, inst.pinned_rest)]
     inst.contracted_h = contracted_hours(inst.workforce, inst.days, inst.day_kind, inst.pinned_rest)
 
 
@@ -201,6 +206,9 @@ def _apply_shifts(inst: Instance, index: dict[str, int], pins: Iterable[Pin]) ->
                 inst.pinned_shift[(a, d)] = s
             else:
                 inst.unmet_pins.append(_unmet(p, reason))
+                if d < inst.first_day:  # before the window nothing is planned: the day stays off
+                    inst.pinned_rest[a].add(d)
+    _take_off(inst)
 
 
 def apply_window(inst: Instance, pins: list[Pin] | None = None, carry_in: list[CarryIn] | None = None,
