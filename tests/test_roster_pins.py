@@ -23,9 +23,10 @@ DAY1 = dt.date(2026, 2, 1)  # a Sunday: its calendar week has six days before th
 
 PINS = [Pin("E2", dt.date(2026, 2, 10), "N"), Pin("E2", dt.date(2026, 2, 11), "REST"),
         Pin("E3", dt.date(2026, 2, 12), "A"), Pin("E3", dt.date(2026, 2, 13), "C"),
-        Pin("E4", dt.date(2026, 2, 20), "REST")]
+        Pin("E4", dt.date(2026, 2, 20), "REST"), Pin("E2", DAY1, "A")]
 CARRY_IN = [CarryIn("E4", 6, dt.datetime(2026, 1, 31, 17, 0), 0.0),
-            CarryIn("E1", 2, dt.datetime(2026, 2, 1, 0, 0), 16.0)]
+            CarryIn("E1", 2, dt.datetime(2026, 2, 1, 0, 0), 16.0),
+            CarryIn("E2", 0, None, 40.0)]  # a full week already: Sunday's work is all overtime
 
 
 def _write(tmp_path, result, requirements, pins=(), carry=()) -> object:
@@ -61,6 +62,13 @@ def test_pinned_days_come_back_as_pinned_and_the_plan_verifies(pinned):
     assert result.summary["pins"]["unmet"] == []
     assert (out / "inputs" / "pins.csv").exists() and (out / "inputs" / "carry_in.csv").exists()
     assert verify_plan(out) == []
+
+
+def test_hours_carried_into_the_first_week_make_its_work_overtime(pinned):
+    result, _ = pinned
+    row = result.roster[(result.roster["id"] == "E2") & (result.roster["date"] == DAY1.isoformat())].iloc[0]
+    assert row["shift_code"] == "A"
+    assert row["overtime_hours"] == pytest.approx(row["paid_hours"]) and row["overtime_kind"] == "rest_day"
 
 
 def test_six_days_carried_in_give_a_rest_on_day_one(pinned):
