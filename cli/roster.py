@@ -26,6 +26,11 @@ Examples:
   plan roster --month 2026-11    (sample config; out/forecast.csv if present, else a forecast of the sample)
 
   plan roster --month 2026-11 --config data/workforce.yaml --forecast out/forecast.csv --out out/roster-2026-11 --time-limit 120 --seed 1
+
+  plan roster --month 2026-11 --pins pins.csv --carry-in carry_in.csv
+      pins.csv      agent_id,date,shift_code  e.g.  E001,2026-11-11,A  /  E002,2026-11-12,REST
+      carry_in.csv  agent_id,consecutive_days_worked,last_shift_end,hours_this_week
+                    e.g.  E001,5,2026-10-31 22:00,32  (the state just before the month)
 """
 
 
@@ -58,14 +63,21 @@ def roster(
                                      "on, part goes to exact day-window MIPs (a cheaper plan)."),
     seed: int = typer.Option(0, help="Solver random seed."),
     service_mode: str = typer.Option("period", help="period: period targets with interval floors; interval: every interval at target."),
+    pins: Optional[Path] = typer.Option(None, "--pins", help="In-house days fixed to a shift or REST "
+                                        "(agent_id,date,shift_code); pins the labour rules refuse are listed."),
+    carry_in: Optional[Path] = typer.Option(None, "--carry-in", help="Each person's state before the month "
+                                            "(agent_id,consecutive_days_worked,last_shift_end,hours_this_week)."),
 ) -> None:
     """Plan the month's roster at minimum cost and write the plan directory (checked by `plan verify`)."""
+    from plan.contracts.pins import carry_in_table, pins_table, read_carry_in, read_pins
     from plan.optimize.roster import plan_month, write_plan
     from plan.optimize.staffing.requirements import requirements_table
     from plan.optimize.verify import verify_plan
 
     workforce = read_workforce(config)
     calendar = read_events(events)
+    pinned = read_pins(pins) if pins is not None else None
+    carried = read_carry_in(carry_in) if carry_in is not None else None
     out = out or Path("out") / f"roster-{month}"
     with console.status("forecast and requirements…"):
         fc = _forecast_for(month, forecast, workforce, calendar, history)
@@ -90,13 +102,16 @@ def roster(
 
         try:
             plan = plan_month(workforce, requirements, month, events=calendar, time_limit_s=time_limit, seed=seed,
-                              service_mode=service_mode, progress=report)
+                              service_mode=service_mode, progress=report, pins=pinned, carry_in=carried)
         except RuntimeError as exc:  # the solver found nothing in time: say so, write nothing
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         bar.update(task, completed=time_limit, info="done")
 
-    write_plan(plan, out, inputs={"workforce": config, "forecast": fc, "events": events, "requirements": requirements})
+    inputs = {"workforce": config, "forecast": fc, "events": events, "requirements": requirements,
+              "pins": pins_table(pinned) if pinned is not None else None,
+              "carry_in": carry_in_table(carried) if carried is not None else None}
+    write_plan(plan, out, inputs=inputs)
     violations = verify_plan(out)
     if violations:
         summary_path = out / "summary.json"
@@ -134,6 +149,9 @@ def _render(summary: dict, currency: str) -> None:
     if solver["gap"] > WIDE_GAP:
         console.print(f"[yellow]the plan may be far from the cheapest (gap {solver['gap']:.0%}): a team with little "
                       f"slack needs more solver time, try --time-limit {3 * solver['time_limit_s']:.0f}[/]")
+    for pin in summary.get("pins", {}).get("unmet", []):
+        console.print(f"[yellow]pin not kept:[/] {pin['agent_id']} {pin['date']} {pin['shift_code']}: {pin['reason']}",
+                      highlight=False)
     if summary["shortfalls"]:
         shown = summary["shortfalls"][:10]
         console.print(f"[bold]Shortfalls[/] ({len(summary['shortfalls'])}"

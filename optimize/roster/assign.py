@@ -4,7 +4,8 @@ agents that honours every individual hard rule, with the soft wishes priced.
 One CP-SAT model per group (large groups are cut into chunks of at most ``CHUNK`` agents, the day's
 counts shared pro rata). Hard rules, one function each, mirror their aggregate forms in
 :mod:`plan.optimize.roster.model`: one shift a day, leave, weekly rest day, maximum consecutive days,
-minimum rest between shifts, contract hours and overtime cap. Counts the aggregate asked for are a
+minimum rest between shifts, contract hours and overtime cap; pinned days and the carried-in state
+(:mod:`plan.optimize.roster.pins`). Counts the aggregate asked for are a
 target, not a constraint: a shift that cannot be staffed legally is priced (``missed_shift``) and the
 plan's coverage is recomputed from the named roster afterwards. Soft rules, one function each:
 fair spread of nights, weekends and holidays; stable start times within a week; two consecutive rest
@@ -19,7 +20,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from plan.contracts.workforce import WEEKDAYS, minutes_of
-from plan.optimize.roster.instance import Instance, week_caps
+from plan.optimize.roster.instance import Instance, agent_week_caps
+from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of
 
 CHUNK = 60
 # Below this many agents CP-SAT finds better rosters on its own than from the greedy hint (sample:
@@ -105,6 +107,31 @@ def add_min_rest_between_shifts(pm: PersonModel) -> None:
                     pm.model.add(pm.x[(a, d, s1)] + sum(after) <= 1)
 
 
+def add_pinned_days(pm: PersonModel) -> None:
+    """A pinned shift is worked (a day pinned to rest is off like leave: it has no variable)."""
+    for a in pm.members:
+        for d in range(pm.inst.n_days):
+            s = pm.inst.pinned_shift.get((a, d))
+            if s is not None:
+                pm.model.add(pm.x[(a, d, s)] == 1)
+
+
+def add_carried_rest_days(pm: PersonModel) -> None:
+    """Days worked just before the month count toward the consecutive-days limit and the weekly rest day."""
+    for a in pm.members:
+        for length, most in carried_rest_windows(pm.inst, a):
+            pm.model.add(sum(pm.works(a, d) for d in range(length)) <= most)
+
+
+def add_carried_min_rest(pm: PersonModel) -> None:
+    """No shift on the month's first days starts less than the minimum rest after the last one carried in."""
+    for (a, d), barred in pm.inst.carried_bars.items():
+        if a in pm.members:
+            for s in barred:
+                if (a, d, s) in pm.x:
+                    pm.model.add(pm.x[(a, d, s)] == 0)
+
+
 def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: float | None = None) -> None:
     """Regular hours ≥ the contract less one day; overtime (comprehensive: the month beyond the
     contract; standard: each calendar week beyond its limit; plus all statutory-holiday work) ≤ the cap,
@@ -117,7 +144,6 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
     contract = wf.contracts[inst.groups[pm.g].contract]
     ordinary = [d for d, k in enumerate(inst.day_kind) if k != "holiday"]
     holidays_ = [d for d, k in enumerate(inst.day_kind) if k == "holiday"]
-    caps = week_caps(inst.weeks, contract.max_hours_week)
     pm.overtime = {}
     ordinary_ot = []
     for a in pm.members:
@@ -135,7 +161,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
             ot_terms.append(ot)
             ordinary_ot.append(ot)
         else:
-            for w, (week, wcap) in enumerate(zip(inst.weeks, caps)):
+            for w, (week, wcap) in enumerate(zip(inst.weeks, agent_week_caps(inst, a, contract.max_hours_week))):
                 limit = wcap
                 ot = pm.model.new_int_var(0, cap, f"ot_a{a}_w{w}")
                 pm.model.add(ot >= pm.hours(a, [d for d in week if d in set(ordinary)]) - round(100 * limit))
@@ -280,7 +306,7 @@ def greedy_names(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     contract = wf.contracts[group.contract]
     ordinary = {d for d, k in enumerate(inst.day_kind) if k != "holiday"}
     week_of = {d: w for w, week in enumerate(inst.weeks) for d in week}
-    caps = week_caps(inst.weeks, contract.max_hours_week)
+    caps = {a: agent_week_caps(inst, a, contract.max_hours_week) for a in members}
     spare_ot = 100.0 * (overtime_allowed_h if overtime_allowed_h is not None else rules.overtime_max_h_month * len(members))
     worked: dict[int, dict[int, int]] = {a: {} for a in members}
     hours = {a: 0.0 for a in members}
@@ -318,7 +344,8 @@ def greedy_names(inst: Instance, g: int, members: list[int], counts: dict[tuple[
                         extra = max(0.0, hours[a] + h - inst.contracted_h[a]) - max(0.0, hours[a] - inst.contracted_h[a])
                     else:
                         w = week_of[d]
-                        extra = max(0.0, week_hours[a][w] + h - caps[w]) - max(0.0, week_hours[a][w] - caps[w])
+                        extra = (max(0.0, week_hours[a][w] + h - caps[a][w])
+                                 - max(0.0, week_hours[a][w] - caps[a][w]))
                     if 100 * extra > spare_ot + 1e-6:
                         continue
                 elif holiday_h[a] + h > rules.overtime_max_h_month:
@@ -340,14 +367,19 @@ def greedy_names(inst: Instance, g: int, members: list[int], counts: dict[tuple[
 
 def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[int, int], int],
                  weights: SoftWeights, time_limit_s: float, seed: int, workers: int = 2,
-                 overtime_allowed_h: float | None = None, miss_values: dict[tuple[int, int], float] | None = None
-                 ) -> tuple[dict[tuple[int, int], int], str]:
-    """Named shifts {(agent, day): shift} for one chunk of a group, and the solver status."""
+                 overtime_allowed_h: float | None = None, miss_values: dict[tuple[int, int], float] | None = None,
+                 keep_pins: bool = True) -> tuple[dict[tuple[int, int], int], str]:
+    """Named shifts {(agent, day): shift} for one chunk of a group, and the solver status.
+    ``keep_pins``: the kept pins fixed (False: a roster without them, when none holds them all)."""
     pm = PersonModel(inst, g, members, weights, cp_model.CpModel(), {}, [])
     add_variables_and_leave(pm)
     add_weekly_rest_day(pm)
     add_max_consecutive_days(pm)
     add_min_rest_between_shifts(pm)
+    add_carried_rest_days(pm)
+    add_carried_min_rest(pm)
+    if keep_pins:
+        add_pinned_days(pm)
     add_contract_hours_and_overtime_cap(pm, overtime_allowed_h)
     deviation = add_count_targets(pm, counts, miss_values)
     if len(members) >= GREEDY_HINT_MIN_AGENTS:
@@ -408,7 +440,9 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
         n_chunks = max(1, -(-len(members) // CHUNK))
         chunks = [members[i::n_chunks] for i in range(n_chunks)]
         for chunk, counts in zip(chunks, split_counts(inst, chunks, group_counts[g])):
-            allowed = None if overtime_allowed_h is None else overtime_allowed_h[g] * len(chunk) / len(members)
+            # at least the overtime the chunk's pins force (the aggregate priced it for the group)
+            allowed = None if overtime_allowed_h is None else max(overtime_allowed_h[g] * len(chunk) / len(members),
+                                                                  forced_overtime_of(inst, chunk))
             jobs.append((g, chunk, counts, allowed))
     total_agents = max(1, sum(len(c) for _, c, _, _ in jobs))
     chosen: dict[tuple[int, int], int] = {}
@@ -418,6 +452,12 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
         result, status = assign_group(inst, g, chunk, counts, weights, share, seed, workers=workers,
                                       overtime_allowed_h=allowed,
                                       miss_values=None if miss_values is None else miss_values[g])
+        if not result and any(a in chunk for a, _ in inst.pinned_shift):
+            # the pins and the other rules leave this chunk no roster: name it without them (the
+            # pins not held are listed with the plan, see pins.unmet_after_naming)
+            result, status = assign_group(inst, g, chunk, counts, weights, share, seed, workers=workers,
+                                          overtime_allowed_h=allowed, keep_pins=False,
+                                          miss_values=None if miss_values is None else miss_values[g])
         if not result and status not in ("OPTIMAL", "FEASIBLE"):
             raise RuntimeError(f"no legal roster for group {inst.groups[g].key} ({status}): the hard rules "
                                f"contradict each other for these agents (e.g. contract hours vs leave)")

@@ -102,8 +102,8 @@ def overtime_by_day(inst: Instance, shifts_of: dict[int, dict[int, int]]) -> dic
             regular = sum(inst.shift_hours(days[d]) for d in ordinary)
             spill(regular - inst.contracted_h[a], ordinary, "workday")
         else:
-            from plan.optimize.roster.instance import week_caps
-            for week, cap in zip(inst.weeks, week_caps(inst.weeks, contract.max_hours_week)):
+            from plan.optimize.roster.instance import agent_week_caps
+            for week, cap in zip(inst.weeks, agent_week_caps(inst, a, contract.max_hours_week)):
                 limit = cap
                 in_week = [d for d in ordinary if d in set(week)]
                 spill(sum(inst.shift_hours(days[d]) for d in in_week) - limit, in_week, "rest_day")
@@ -128,7 +128,7 @@ def roster_table(inst: Instance, ih: dict[tuple[int, int], tuple[int, int, int]]
     for a, agent in enumerate(wf.in_house):
         for d, day in enumerate(inst.days):
             base = {"type": "in_house", "id": agent.id, "name": agent.name, "date": day.isoformat()}
-            if d in inst.leave[a]:
+            if d in inst.leave[a] and not (inst.pinned_rest and d in inst.pinned_rest[a]):
                 rows.append({**base, "shift_code": LEAVE_CODE, "shift_name": "leave", "paid_hours": 0.0})
                 continue
             if (a, d) not in ih:

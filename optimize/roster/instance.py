@@ -88,12 +88,20 @@ class Instance:
     rest_conflicts: dict[int, list[int]]  # shift s on day d forbids these shifts on day d+1
     groups: list[InHouseGroup]
     pt_groups: list[PartTimeGroup]
-    leave: list[set[int]]               # per in-house agent, day indices
+    leave: list[set[int]]               # per in-house agent, day indices off the plan: leave and pinned rest
     contracted_h: np.ndarray            # per in-house agent, regular hours owed this month
     weeks: list[list[int]]              # calendar weeks (Mon-Sun) cut to the month, day indices
     week_cap_h: list[float]             # standard-system regular hours per (partial) week
     vendor_open: np.ndarray             # [vendor, interval] bool: vendor may staff the interval
     notes: list[str] = field(default_factory=list)
+    # pins and the carried-in state (:mod:`plan.optimize.roster.pins`); empty when none are given
+    first_day: int = 0                  # the planning window's first day; every in-house day before it is pinned
+    pinned_shift: dict[tuple[int, int], int] = field(default_factory=dict)  # (agent, day) -> shift, kept pins
+    pinned_rest: list[set[int]] = field(default_factory=list)   # per agent, days pinned to rest (also in leave)
+    carried_days: list[int] = field(default_factory=list)       # per agent, consecutive days worked before day 0
+    carried_bars: dict[tuple[int, int], set[int]] = field(default_factory=dict)  # (agent, day) -> shifts too soon
+    carried_week_h: list[float] = field(default_factory=list)   # per agent, regular hours already in week 0
+    unmet_pins: list[dict] = field(default_factory=list)        # pins the rules did not let the plan keep
 
     @property
     def n_days(self) -> int:
@@ -201,13 +209,15 @@ def _available_days(days: list[dt.date], excluded: list[dt.date]) -> set[int]:
     return {i for i, day in enumerate(days) if day not in blocked}
 
 
-def contracted_hours(workforce: Workforce, days: list[dt.date], kinds: list[str]) -> np.ndarray:
-    """Regular hours owed this month: 8 h for every statutory working day not on leave, capped at the
-    contract's ``standard_hours_month`` (综合计算工时制: hours beyond it are overtime)."""
+def contracted_hours(workforce: Workforce, days: list[dt.date], kinds: list[str],
+                     off: list[set[int]] | None = None) -> np.ndarray:
+    """Regular hours owed this month: 8 h for every statutory working day not on leave (nor in
+    ``off``, per agent: days pinned to rest), capped at the contract's ``standard_hours_month``
+    (综合计算工时制: hours beyond it are overtime)."""
     working = {i for i, k in enumerate(kinds) if k == "workday"}
     owed = []
-    for agent in workforce.in_house:
-        leave = {i for i, day in enumerate(days) if day in set(agent.leave)}
+    for a, agent in enumerate(workforce.in_house):
+        leave = {i for i, day in enumerate(days) if day in set(agent.leave)} | (off[a] if off else set())
         cap = workforce.contracts[agent.contract].standard_hours_month
         owed.append(min(8.0 * len(working - leave), cap))
     return np.array(owed)
@@ -217,6 +227,15 @@ def week_caps(weeks: list[list[int]], max_hours_week: float) -> list[float]:
     """Regular hours of each calendar week cut by the month edge: the weekly limit applies in full
     to the in-month part (the out-of-month days count as rest days)."""
     return [max_hours_week for _ in weeks]
+
+
+def agent_week_caps(inst: Instance, a: int, max_hours_week: float) -> list[float]:
+    """:func:`week_caps` for agent ``a``: the first week less the regular hours carried into it
+    from before the month (:class:`plan.contracts.pins.CarryIn`)."""
+    caps = week_caps(inst.weeks, max_hours_week)
+    if inst.carried_week_h:
+        caps[0] = max(0.0, caps[0] - inst.carried_week_h[a])
+    return caps
 
 
 def default_group_size(workforce: Workforce) -> int:

@@ -12,7 +12,9 @@ the final gap against this bound).
 Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; hard rules
 ``add_leave_days``, ``add_weekly_rest_day``, ``add_max_consecutive_days``,
 ``add_min_rest_between_shifts``, ``add_contract_hours``, ``add_overtime_cap``, ``add_meal_breaks``,
-``add_part_time_limits``, ``add_vendor_blocks_caps_commitments``, ``add_bot_cap``; then coverage
+``add_part_time_limits``, ``add_vendor_blocks_caps_commitments``, ``add_bot_cap``; pins and the
+carried-in state (:mod:`plan.optimize.roster.pins`) ``add_pinned_shifts``, ``add_carried_rest_days``,
+``add_carried_min_rest``; then coverage
 and service (``add_coverage``, ``add_service``, ``add_email``). Costs are kept by label so the
 solver report and the plan summary share one breakdown.
 """
@@ -26,7 +28,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from plan.optimize.roster.curves import QueueCurves, target_metrics
-from plan.optimize.roster.instance import Instance, week_caps
+from plan.optimize.roster.instance import Instance, agent_week_caps
+from plan.optimize.roster.pins import carried_rest_windows, pinned_heads, work_allowed
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
@@ -70,6 +73,7 @@ class AggregateModel:
     regular_overtime: dict[int, list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
     # how every non-decision variable follows from the decisions, in build order (see best_completion)
     dependents: list[tuple] = field(default_factory=list)
+    pin_constraints: list = field(default_factory=list)  # see add_pinned_shifts
 
     # -- helpers ---------------------------------------------------------------------------------
     def add_cost(self, label: str, var, coef: float) -> None:
@@ -212,13 +216,13 @@ def add_contract_hours(m: AggregateModel) -> None:
             m.overtime_vars.append(ot)
             m.regular_overtime[g].append(ot)
         else:
-            caps = week_caps(inst.weeks, contract.max_hours_week)
+            caps = {a: agent_week_caps(inst, a, contract.max_hours_week) for a in group.members}
             longest = max(inst.shift_hours(s) for s in group.shifts)
-            for w, (week, cap) in enumerate(zip(inst.weeks, caps)):
+            for w, week in enumerate(inst.weeks):
                 days = [d for d in week if d in set(ordinary)]
                 # an agent's regular hours in a week are at most min(cap, what her days there can hold):
                 # leave cannot lend its unused weekly allowance to a colleague (valid for every roster)
-                limit = sum(min(cap, longest * sum(1 for d in days if d not in inst.leave[a]))
+                limit = sum(min(caps[a][w], longest * sum(1 for d in days if d not in inst.leave[a]))
                             for a in group.members)
                 ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}_w{w}")
                 m.at_least(ot, m.hour_terms(g, days), -round(100 * limit))
@@ -243,6 +247,46 @@ def add_overtime_cap(m: AggregateModel) -> None:
     for g, terms in getattr(m, "_group_ot", {}).items():
         if terms:
             m.model.add(sum(terms) <= round(100 * cap * len(m.inst.groups[g].members)))
+
+
+def add_pinned_shifts(m: AggregateModel) -> None:
+    """A pinned shift is worked: each group's count of a (day, shift) is at least the heads pinned
+    to it (a day pinned to rest is off like leave, so :func:`available` leaves it out already)."""
+    for (g, d, s), n in pinned_heads(m.inst).items():
+        m.pin_constraints.append(m.model.add(m.shift_count(g, d, s) >= n))
+
+
+def release_pinned_shifts(m: AggregateModel) -> None:
+    """Drop :func:`add_pinned_shifts`' bounds (when naming could not hold every pin, the repair
+    follows the named roster instead)."""
+    for constraint in m.pin_constraints:
+        constraint.proto.clear_linear()
+    m.pin_constraints = []
+
+
+def add_carried_rest_days(m: AggregateModel) -> None:
+    """Days worked just before the month count toward the consecutive-days limit and the weekly
+    rest day: the group's working days among the month's first L days are at most what its
+    members' carried-in runs allow (:func:`plan.optimize.roster.pins.work_allowed`)."""
+    inst = m.inst
+    for g, group in enumerate(inst.groups):
+        lengths = sorted({L for a in group.members for L, _ in carried_rest_windows(inst, a)})
+        for length in lengths:
+            days = [d for d in range(length) if m._by_gd.get((g, d))]
+            if days:
+                m.model.add(sum(m.day_count(g, d) for d in days)
+                            <= sum(work_allowed(inst, a, length) for a in group.members))
+
+
+def add_carried_min_rest(m: AggregateModel) -> None:
+    """Nobody starts a shift on the month's first days less than the minimum rest after the last
+    shift carried in: at most the members it does not bar work it."""
+    inst = m.inst
+    for (g, d, s), keys in m._by_gds.items():
+        barred = [a for a in inst.groups[g].members
+                  if s in inst.carried_bars.get((a, d), ()) and d not in inst.leave[a]]
+        if barred:
+            m.model.add(m.shift_count(g, d, s) <= available(inst, g, [d]) - len(barred))
 
 
 def add_meal_breaks(m: AggregateModel) -> None:
@@ -528,6 +572,9 @@ def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[
     add_min_rest_between_shifts(m)
     add_contract_hours(m)
     add_overtime_cap(m)
+    add_pinned_shifts(m)
+    add_carried_rest_days(m)
+    add_carried_min_rest(m)
     add_meal_breaks(m)
     add_part_time_limits(m)
     add_vendor_blocks_caps_commitments(m)

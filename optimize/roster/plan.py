@@ -31,6 +31,7 @@ the one reported, so it includes every loss of the decomposition.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from collections import defaultdict
@@ -40,13 +41,15 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from plan.contracts.pins import CarryIn, Pin
 from plan.contracts.workforce import Workforce
 from plan.optimize.roster import evaluate, extract, shortfalls
 from plan.optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
 from plan.optimize.roster.curves import QueueCurves, queue_curves
 from plan.optimize.roster.instance import Instance, build_instance
 from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
-                                   best_completion, build_aggregate)
+                                   best_completion, build_aggregate, release_pinned_shifts)
+from plan.optimize.roster.pins import apply_window, pins_summary, unmet_after_naming, window_requirements
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, relative_gap, solve_aggregate,
                                    solve_with_values)
@@ -252,16 +255,21 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
 def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
                time_limit_s: float = 60, seed: int = 0, service_mode: str = "period", progress: Progress | None = None,
                weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None,
-               max_group_size: int | None = None, num_workers: int = 2) -> RosterPlan:
+               max_group_size: int | None = None, num_workers: int = 2, pins: list[Pin] | None = None,
+               carry_in: list[CarryIn] | None = None, first_day: dt.date | None = None) -> RosterPlan:
     """Plan ``month`` (``YYYY-MM``) for ``workforce`` against ``requirements_df`` (docs/plan-files.md).
 
-    ``num_workers``: CP-SAT threads of every stage (1 when several plans share the cores)."""
+    ``num_workers``: CP-SAT threads of every stage (1 when several plans share the cores).
+    ``pins``, ``carry_in``, ``first_day``: days fixed to a shift or rest, each person's state before
+    the month, the planning window's first day (:mod:`plan.optimize.roster.pins`; the days before it
+    are pinned or rest, their demand left out: write ``window_requirements`` as the plan's input)."""
     if service_mode not in ("period", "interval"):
         raise ValueError(f"service_mode must be 'period' or 'interval', got {service_mode!r}")
     started = time.perf_counter()
     emit = progress or (lambda stage, info: None)
     emit("build", {"message": "building the month"})
-    inst = build_instance(workforce, requirements_df, month, events, max_group_size)
+    inst = build_instance(workforce, window_requirements(requirements_df, first_day), month, events, max_group_size)
+    apply_window(inst, pins, carry_in, first_day)
     curves, email = service_inputs(inst, service_mode)
     options = options or ModelOptions(service_mode=service_mode)
     agg = build_aggregate(inst, curves, email, options)
@@ -309,6 +317,10 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                                        miss_values=shift_values(agg, vals, weights.missed_shift))
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
                               time.perf_counter() - t0))
+    dropped = unmet_after_naming(inst, chosen)
+    if dropped:
+        inst.unmet_pins += dropped
+        release_pinned_shifts(agg)
 
     # repair: fix each group's daily shift counts to the named roster, re-choose everything else
     named = defaultdict(int)
@@ -427,6 +439,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         "violations": [],
         "shortfalls": found,
         "inputs": {},
+        "pins": pins_summary(inst, pins, carry_in),
     }
     return RosterPlan(roster, extract.vendor_table(inst, seats), coverage, summary, inst)
 
