@@ -12,9 +12,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plan.cli.app import app, console, err_console
+from plan.cli.findings import announce
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
+from plan.preflight import preflight
 
 WIDE_GAP = 0.2  # above this, say so and suggest more time (a 45-agent sample month: 99 % at 60 s, 21 % at 180 s)
 
@@ -29,16 +31,26 @@ Examples:
 """
 
 
-def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFrame, history: Path) -> pd.DataFrame:
+def _inputs_for(forecast: Optional[Path], history: Path, workforce) -> tuple[Optional[pd.DataFrame], Optional[pd.DataFrame]]:
+    """The forecast file to plan from (``--forecast``, else out/forecast.csv when present), or else
+    the history to forecast from: exactly one of the two is read."""
     from plan.contracts.forecast_table import read_forecast
-    if path is None and DEFAULT_FORECAST.exists():
-        path = DEFAULT_FORECAST
-    if path is not None:
-        frame = read_forecast(path, known_queues=workforce.queues)
-    else:
-        from plan.contracts.history import read_history
+    from plan.contracts.history import read_history
+    if forecast is None and DEFAULT_FORECAST.exists():
+        forecast = DEFAULT_FORECAST
+    if forecast is not None:
+        frame = read_forecast(forecast, known_queues=workforce.queues)
+        frame.attrs["path"] = str(forecast)
+        return frame, None
+    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+    hist.attrs["path"] = str(history)
+    return None, hist
+
+
+def _forecast_for(month: str, frame: Optional[pd.DataFrame], hist: Optional[pd.DataFrame], workforce,
+                  events: pd.DataFrame) -> pd.DataFrame:
+    if frame is None:
         from plan.forecast.model import VolumeForecaster
-        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
         start = pd.Timestamp(f"{month}-01")
         frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
             start, start + pd.offsets.MonthEnd(0))
@@ -66,9 +78,13 @@ def roster(
 
     workforce = read_workforce(config)
     calendar = read_events(events)
+    calendar.attrs["path"] = str(events)
     out = out or Path("out") / f"roster-{month}"
+    given, hist = _inputs_for(forecast, history, workforce)
+    announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "roster",
+             refuses=("forecast", "roster"))
     with console.status("forecast and requirements…"):
-        fc = _forecast_for(month, forecast, workforce, calendar, history)
+        fc = _forecast_for(month, given, hist, workforce, calendar)
         requirements = requirements_table(fc, workforce, calendar)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),

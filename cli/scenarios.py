@@ -11,11 +11,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.findings import announce
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
 from plan.optimize.finance import scenarios as sc
+from plan.preflight import preflight
 from plan.reports.scenarios_report import write_scenarios_report
 
 DEFAULT_FORECAST = Path("out/forecast.csv")
@@ -34,29 +36,34 @@ Examples:
 
 
 def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[Path], history: Path,
-                 events: pd.DataFrame, workforce, describe=lambda text: None) -> tuple[pd.DataFrame, str]:
+                 events: pd.DataFrame, workforce, describe=lambda text: None,
+                 inspect=lambda given, history: None) -> tuple[pd.DataFrame, str]:
     """The forecast covering ``start``..``end`` (dates, inclusive): a given file, ``out/forecast.csv``
-    when it covers the range, else a fresh fit of the history (slow: minutes)."""
+    when it covers the range, else a fresh fit of the history (slow: minutes). ``inspect(given,
+    history)`` sees the forecast file or the history, whichever is used, before any fitting."""
     from plan.contracts.forecast_table import read_forecast
 
     def covers(frame: pd.DataFrame) -> bool:
         stamps = pd.to_datetime(frame["interval_start"])
         return len(frame) > 0 and stamps.min() <= start and stamps.max() >= end + pd.Timedelta(hours=23)
 
-    if forecast is not None:
-        frame = read_forecast(forecast, known_queues=workforce.queues)
-        if not covers(frame):
-            raise InputError(forecast, f"does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d}", field="interval_start")
-        return frame, str(forecast)
-    if DEFAULT_FORECAST.exists():
-        frame = read_forecast(DEFAULT_FORECAST, known_queues=workforce.queues)
+    for path in (forecast, DEFAULT_FORECAST if forecast is None and DEFAULT_FORECAST.exists() else None):
+        if path is None:
+            continue
+        frame = read_forecast(path, known_queues=workforce.queues)
+        frame.attrs["path"] = str(path)
         if covers(frame):
-            return frame, str(DEFAULT_FORECAST)
+            inspect(frame, None)
+            return frame, str(path)
+        if path == forecast:
+            raise InputError(forecast, f"does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d}", field="interval_start")
     from plan.contracts.history import read_history
     from plan.forecast.model import VolumeForecaster
 
-    describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
     hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+    hist.attrs["path"] = str(history)
+    inspect(None, hist)
+    describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
     model = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events)
     describe(f"forecasting {start:%Y-%m-%d}..{end:%Y-%m-%d}")
     return model.predict(start, end), f"forecast fitted on {history}"
@@ -241,9 +248,17 @@ def scenarios(
 
     start = pd.Timestamp(f"{month}-01")
     end = start + pd.offsets.MonthEnd(0)
+    calendar.attrs["path"] = str(events)
+
+    def inspect(given: Optional[pd.DataFrame], hist: Optional[pd.DataFrame]) -> None:
+        status.stop()  # the list prints above the spinner, not through it
+        announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "scenarios",
+                 refuses=("forecast", "roster"))
+        status.start()
+
     with console.status("forecast") as status:
         volumes, forecast_source = forecast_for(start, end, forecast=forecast, history=history, events=calendar,
-                                                workforce=workforce, describe=status.update)
+                                                workforce=workforce, describe=status.update, inspect=inspect)
     stamps = pd.to_datetime(volumes["interval_start"])
     volumes = volumes[(stamps >= start) & (stamps < start + pd.offsets.MonthBegin(1))].reset_index(drop=True)
     jobs = _jobs(chosen, base, volumes, calendar, month, str(file), spec.presales_queues, values, keep_plans)
