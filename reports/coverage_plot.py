@@ -5,7 +5,7 @@ peak (the double11/618 peak day ±1 when the month has one, else the busiest req
 the right. Sources are stacked in *effective* agents (heads × (1 − shrinkage), vendor seats ÷
 their AHT factor), the unit of ``required``, so the area meets the line exactly where the target
 is met; shortfall is filled red, bot-contained contacts are a dotted line on a right axis, event
-days are shaded. Labels are Chinese when a CJK font is installed, English otherwise (no tofu).
+days are shaded. Labels are Chinese (reports/png.py makes sure a CJK font is there), English otherwise.
 """
 from __future__ import annotations
 
@@ -19,18 +19,13 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
 from plan.optimize.verify.plan_files import PlanFiles, event_days, read_plan  # noqa: E402
-from plan.reports.png import save_png
+from plan.reports.png import CJK_FONT, save_png
 
 SOURCE_COLOURS = {"in_house": "#4472C4", "part_time": "#70AD47", "vendor": "#ED7D31"}
 REQUIRED_COLOUR, SHORTFALL_COLOUR, BOT_COLOUR = "#1F1F1F", "#E06666", "#7030A0"
 PEAK_KINDS = ("double11", "618")
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-                "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
-                "Heiti SC", "AR PL UMing CN", "Droid Sans Fallback")
-
 LABELS = {
     "en": {"in_house": "in-house", "part_time": "part-time", "vendor": "vendor", "required": "required",
            "shortfall": "below interval requirement", "bot": "bot-contained contacts/h (zoom, right axis)",
@@ -44,18 +39,6 @@ LABELS = {
            "title": "{month} 排班覆盖：需求 vs 各来源有效坐席",
            "sl": "服务水平 {sl}  ASA {asa}  会话 {contacts}", "bot_share": "机器人承接 {share}"},
 }
-
-
-def cjk_font() -> str | None:
-    """A CJK-capable font family installed for matplotlib, or None."""
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    for font in font_manager.fontManager.ttflist:
-        if any(mark in font.name for mark in ("CJK", "Hei", "Han Sans", "WenQuanYi")):
-            return font.name
-    return None
 
 
 def peak_window(plan: PlanFiles) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -168,11 +151,8 @@ def _service_line(plan: PlanFiles, queue: str, text: dict) -> str:
 
 
 def draw_coverage(plan: PlanFiles) -> plt.Figure:
-    font = cjk_font()
-    text = LABELS["zh" if font else "en"]
+    text = LABELS["zh" if CJK_FONT else "en"]
     rc = {"font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold"}
-    if font:
-        rc |= {"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False}
     frame = _effective_by_source(plan)
     zoom_first, zoom_last = peak_window(plan)
     queues = [q for q in plan.workforce.queues if (frame["queue"] == q).any()]
