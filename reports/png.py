@@ -47,10 +47,23 @@ def cjk_font() -> str | None:
     return _packaged_cjk_font()
 
 
+def _bold_stands_in(family: str) -> None:
+    """A family with no bold face (the packaged Noto Sans SC is Regular only) would log "Failed to
+    find font weight bold" for every bold title: its regular face is registered as its bold too."""
+    faces = [f for f in font_manager.fontManager.ttflist if f.name == family]
+    weights = [f.weight if isinstance(f.weight, int) else font_manager.weight_dict.get(f.weight, 400) for f in faces]
+    if faces and max(weights) < 600:
+        regular = faces[0]
+        font_manager.fontManager.ttflist.append(font_manager.FontEntry(
+            fname=regular.fname, name=family, style=regular.style, variant=regular.variant, weight=700,
+            stretch=regular.stretch, size=regular.size))
+
+
 def configure_fonts() -> str | None:
     """Put the CJK family first in matplotlib's sans-serif list (once per process)."""
     family = cjk_font()
     if family:
+        _bold_stands_in(family)
         matplotlib.rcParams["font.family"] = "sans-serif"
         matplotlib.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
         # CJK fonts lack U+2212 MINUS SIGN in some versions: ticks use the ASCII hyphen-minus.
