@@ -130,7 +130,7 @@ def roster(
 
 
 def _render(summary: dict, currency: str) -> None:
-    cost = Table(title=f"Cost ({currency})", title_justify="left")
+    cost = Table(title=f"Cost ({currency}): this plan's exact cost, as plan verify recomputes it", title_justify="left")
     for key in summary["cost"]:
         cost.add_column(key, justify="right")
     cost.add_row(*(f"{v:,.0f}" for v in summary["cost"].values()))
@@ -144,6 +144,10 @@ def _render(summary: dict, currency: str) -> None:
         service.add_row(queue, f"{s['contacts']:,.0f}", f"{s['service_level']:.1%}", wait_text,
                         f"{s['abandon_rate']:.1%}")
     console.print(service)
+    console.print("[dim]plan staffing's service is what each interval staffed exactly at its requirement gives, and "
+                  "plan scenarios' quick mode estimates cost at that staffing; this plan also uses the salaried "
+                  "team's idle hours, so its service is higher and its shortfall penalty lower (docs/figures.md)[/]",
+                  highlight=False)
     solver = summary["solver"]
     console.print(f"solver: {solver['status']}  objective {solver['objective']:,.0f}  bound {solver['best_bound']:,.0f}  "
                   f"gap {solver['gap']:.2%}  {solver['seconds']:.0f} s (objective: variable cost + service penalties)")

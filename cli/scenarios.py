@@ -118,6 +118,13 @@ def _run_with_bars(jobs: list[sc.ScenarioJob], workers: int, describe_title: str
         return sc.run_scenarios(jobs, max_workers=workers, progress=progress)
 
 
+ESTIMATE_MARK = " est."
+ESTIMATE_NOTE = ("est. = quick-mode estimate: an aggregate LP staffing each interval at its requirement, without "
+                 "named people. It prices service at the targets, where a roster also puts the salaried team's "
+                 "idle hours to work, so it runs above the roster's cost and below its service; the measured error "
+                 "against full plans is in docs/figures.md. The month's plan figures: plan roster, or --mode full.")
+
+
 def _summary(table: pd.DataFrame, currency: str) -> Table:
     """The few columns finance reads first; the files have the rest."""
     view = Table(title=f"Scenarios (cost of the month, {currency})", title_justify="left")
@@ -135,9 +142,10 @@ def _summary(table: pd.DataFrame, currency: str) -> Table:
         name = r["scenario"] if pd.isna(r.get("sweep_value", float("nan"))) else f"{r['sweep_value']:g}"
         if r["mode"] != "quick":
             name += f" ({r['mode']})"
-        cells = [name, f"{r['total_cost']:,.0f}", f"{r.get('cost_vs_baseline', float('nan')):+,.0f}",
+        est = ESTIMATE_MARK if r["mode"] == "quick" else ""
+        cells = [name, f"{r['total_cost']:,.0f}{est}", f"{r.get('cost_vs_baseline', float('nan')):+,.0f}",
                  f"{r['cost_per_contact']:.2f}", f"{r['cost_vendor']:,.0f}", f"{r['fte_required']:.1f}",
-                 f"{r['service_level_all']:.1%}"]
+                 f"{r['service_level_all']:.1%}{est}"]
         if revenue:
             cells.append(f"{r['net_vs_baseline']:+,.0f}")
         view.add_row(*cells)
@@ -155,7 +163,8 @@ def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list
         r = row._asdict()
         if r["scenario"] == baseline:
             continue
-        text = (f"{r['scenario']}: {r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline} "
+        text = (f"{r['scenario']}: {r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline}"
+                f"{' (quick-mode estimates)' if r['mode'] == 'quick' else ''} "
                 f"({r['cost_vs_baseline'] / base['total_cost']:+.1%}); people needed {r['fte_required']:.1f} FTE "
                 f"({round(r['fte_required_vs_baseline'], 1) + 0.0:+.1f}); service {r['service_level_all']:.1%} "
                 f"(baseline {base['service_level_all']:.1%})")
@@ -167,10 +176,12 @@ def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list
 
 
 METHOD_NOTES = [
-    "quick mode: aggregate LP over shift-start counts per skill group and day (no named people, no overtime, no "
-    "minimum blocks for vendor seats or part-time hours, interval-by-interval requirements instead of period "
-    "targets), HiGHS to optimality; service and cost then recomputed with the staffing service functions and the "
-    "plan-file cost rules.",
+    "quick mode (an estimate): aggregate LP over shift-start counts per skill group and day (no named people, no "
+    "overtime, no minimum blocks for vendor seats or part-time hours, interval-by-interval requirements instead of "
+    "period targets), HiGHS to optimality; service and cost then recomputed with the staffing service functions and "
+    "the plan-file cost rules. It staffs each interval at its requirement, so service sits near the targets and the "
+    "shortfall penalty above a roster's, which also uses the salaried team's idle hours; its measured error against "
+    "full plans is in docs/figures.md.",
     "full mode: the roster optimizer (plan.optimize.roster.plan_month) with the scenario's time limit; its summary is "
     "reported as is (solver status and gap in the table).",
     "every row takes the cheapest plan among the plans of its mode that are valid for it (same people, vendor seats "
@@ -282,6 +293,8 @@ def scenarios(
                            currency=currency, title=title,
                            also=plan_writer(results, volumes, calendar) if keep_plans else None)
     console.print(_summary(table, currency))
+    if (table["mode"] == "quick").any():
+        console.print(f"[dim]{ESTIMATE_NOTE}[/]", highlight=False)
     for line in findings:
         console.print(f"• {line}", highlight=False)
     console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")

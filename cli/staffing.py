@@ -68,8 +68,10 @@ def _daily_summary(table: pd.DataFrame, interval_hours: float) -> Table:
 
 
 def _queue_summary(table: pd.DataFrame, interval_hours: float) -> Table:
-    summary = Table(title="Per queue over the horizon", title_justify="left")
-    for column in ("queue", "contacts", "bot", "to humans", "agent-hours", "peak agents", "SL", "ASA s", "abandon"):
+    summary = Table(title="Per queue over the horizon; service if every interval is staffed exactly at its "
+                          "requirement (a roster's differs: docs/figures.md)", title_justify="left")
+    for column in ("queue", "contacts", "bot", "to humans", "agent-hours", "peak agents", "SL at req.",
+                   "ASA s at req.", "abandon at req."):
         summary.add_column(column, justify="left" if column == "queue" else "right")
     for queue, part in table.groupby("queue", sort=False):
         humans = part["arrivals_human"]
