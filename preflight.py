@@ -63,7 +63,9 @@ def preflight(workforce: Workforce | None = None, history: pd.DataFrame | None =
     days = _month_days(month)
     found: list[Finding] = []
     if workforce is not None:
+        found += unknown_country(workforce, config)
         found += dead_shifts(workforce, config)
+        found += contracts_without_shifts(workforce, config)
         found += breaks_that_do_not_fit(workforce, config)
         found += unusable_part_timers(workforce, config, days)
         found += vendors_without_seats(workforce, config)
@@ -95,6 +97,31 @@ def _month_days(month: str | None) -> list[dt.date]:
 
 
 # ---------------------------------------------------------------- workforce
+
+def unknown_country(workforce: Workforce, config: str) -> list[Finding]:
+    """The roster and the forecast take public holidays and 调休 from the site's country."""
+    from plan.forecast.calendar import CountryCalendar
+
+    try:
+        CountryCalendar(workforce.site.country)
+    except InputError as exc:
+        return [Finding(f"{config}: site.country", exc.problem, refused_by="roster")]
+    return []
+
+
+def contracts_without_shifts(workforce: Workforce, config: str) -> list[Finding]:
+    """Agents on a contract whose daily limit no shift fits are paid but can never be rostered."""
+    out = []
+    for name, contract in workforce.contracts.items():
+        agents = [a.id for a in workforce.in_house if a.contract == name]
+        if agents and not any(s.paid_hours <= contract.max_hours_day + 1e-9 for s in workforce.shifts):
+            shortest = min(s.paid_hours for s in workforce.shifts)
+            out.append(Finding(f"{config}: contracts.{name}.max_hours_day",
+                               f"{contract.max_hours_day:g} h a day fits no shift (the shortest pays {shortest:g} h): "
+                               f"its {len(agents)} agent(s) ({', '.join(agents[:3])}{', …' if len(agents) > 3 else ''}) "
+                               f"are paid but can never be rostered"))
+    return out
+
 
 def dead_shifts(workforce: Workforce, config: str) -> list[Finding]:
     """Shifts no contract may work (the roster only offers a contract the shifts within its daily

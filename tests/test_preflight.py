@@ -54,6 +54,21 @@ def test_shift_shorter_than_an_interval_is_dead(tiny):
     assert "no whole 60-min interval" in finding.text
 
 
+def test_contract_that_fits_no_shift(tiny):
+    mapping, history, events = tiny
+    mapping["contracts"]["short"] = {"system": "standard", "max_hours_day": 6}
+    mapping["in_house"][0]["contract"] = "short"
+    (finding,) = warnings_of(_findings(mapping, history, events))
+    assert "contracts.short.max_hours_day" in finding.where and "E1" in finding.text and "never be rostered" in finding.text
+
+
+def test_unknown_country_is_refused_by_roster(tiny):
+    mapping, history, events = tiny
+    mapping["site"]["country"] = "XX"
+    (finding,) = refusals_of(_findings(mapping, history, events), ("roster",))
+    assert "site.country" in finding.where and "'XX'" in finding.text
+
+
 def test_part_timer_available_for_less_than_a_block(tiny):
     mapping, history, events = tiny
     mapping["part_time"][0]["availability"] = [{"days": ["sat"], "start": "18:00", "end": "19:00"}]
