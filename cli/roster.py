@@ -13,14 +13,13 @@ from rich.table import Table
 
 from plan.cli.app import app, console, err_console
 from plan.cli.findings import announce
+from plan.cli.sources import forecast_or_history
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
 from plan.preflight import preflight
 
 WIDE_GAP = 0.2  # above this, say so and suggest more time (a 45-agent sample month: 99 % at 60 s, 21 % at 180 s)
-
-DEFAULT_FORECAST = Path("out/forecast.csv")
 
 EPILOG = """\
 Examples:
@@ -29,22 +28,6 @@ Examples:
 
   plan roster --month 2026-11 --config data/workforce.yaml --forecast out/forecast.csv --out out/roster-2026-11 --time-limit 120 --seed 1
 """
-
-
-def _inputs_for(forecast: Optional[Path], history: Path, workforce) -> tuple[Optional[pd.DataFrame], Optional[pd.DataFrame]]:
-    """The forecast file to plan from (``--forecast``, else out/forecast.csv when present), or else
-    the history to forecast from: exactly one of the two is read."""
-    from plan.contracts.forecast_table import read_forecast
-    from plan.contracts.history import read_history
-    if forecast is None and DEFAULT_FORECAST.exists():
-        forecast = DEFAULT_FORECAST
-    if forecast is not None:
-        frame = read_forecast(forecast, known_queues=workforce.queues)
-        frame.attrs["path"] = str(forecast)
-        return frame, None
-    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
-    hist.attrs["path"] = str(history)
-    return None, hist
 
 
 def _forecast_for(month: str, frame: Optional[pd.DataFrame], hist: Optional[pd.DataFrame], workforce,
@@ -80,7 +63,7 @@ def roster(
     calendar = read_events(events)
     calendar.attrs["path"] = str(events)
     out = out or Path("out") / f"roster-{month}"
-    given, hist = _inputs_for(forecast, history, workforce)
+    given, hist = forecast_or_history(forecast, history, workforce)
     announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "roster",
              refuses=("forecast", "roster"))
     with console.status("forecast and requirements…"):

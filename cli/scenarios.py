@@ -12,6 +12,7 @@ from rich.table import Table
 
 from plan.cli.app import app, console
 from plan.cli.findings import announce
+from plan.cli.sources import DEFAULT_FORECAST
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
@@ -19,8 +20,6 @@ from plan.contracts.workforce import read_workforce
 from plan.optimize.finance import scenarios as sc
 from plan.preflight import preflight
 from plan.reports.scenarios_report import write_scenarios_report
-
-DEFAULT_FORECAST = Path("out/forecast.csv")
 
 EPILOG = """\
 Examples:

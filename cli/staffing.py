@@ -11,18 +11,15 @@ from rich.table import Table
 
 from plan.cli.app import app, console
 from plan.cli.findings import announce
+from plan.cli.sources import forecast_or_history
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from plan.contracts.tables import write_table
 from plan.contracts.workforce import read_workforce
-from plan.contracts.forecast_table import read_forecast
-from plan.contracts.history import read_history
 from plan.preflight import preflight
 from plan.optimize.staffing.requirements import requirements_table, risk_table
 from plan.reports.staffing_plot import plot_requirements
-
-DEFAULT_FORECAST = Path("out/forecast.csv")
 
 EPILOG = """\
 Examples:
@@ -119,15 +116,7 @@ def staffing(
     workforce = read_workforce(config)
     calendar = read_events(events)
     calendar.attrs["path"] = str(events)
-    if forecast is None and DEFAULT_FORECAST.exists():
-        forecast = DEFAULT_FORECAST
-    given = hist = None
-    if forecast is not None:
-        given = read_forecast(forecast, known_queues=workforce.queues)
-        given.attrs["path"] = str(forecast)
-    else:
-        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
-        hist.attrs["path"] = str(history)
+    given, hist = forecast_or_history(forecast, history, workforce)
     announce(preflight(workforce, hist, calendar, None if given is not None else month, given, config=str(config)),
              "staffing", refuses=("forecast",))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -135,13 +124,13 @@ def staffing(
         task = bar.add_task("reading forecast", total=None)
         if given is not None:
             volumes = given
-            source = str(forecast)
+            source = given.attrs["path"]
         else:
             bar.update(task, description=f"forecasting {month} from {history.name} (no forecast file given)")
             volumes = _sample_forecast(hist, calendar, workforce.site.country, month)
             source = f"forecast of {month} from {history}"
         if (risk or confidence is not None) and not {"p10", "p50", "p90"} <= set(volumes.columns):
-            raise InputError(forecast, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
+            raise InputError(source, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
                                        "columns p10, p50, p90", field="p10")
         bar.update(task, description="staffing")
         table = requirements_table(volumes, workforce, calendar, confidence)
