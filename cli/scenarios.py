@@ -162,8 +162,8 @@ def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list
         r = row._asdict()
         if r["scenario"] == baseline:
             continue
-        text = (f"{r['scenario']}: {r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline}"
-                f"{' (quick-mode estimates)' if r['mode'] == 'quick' else ''} "
+        text = (f"{r['scenario']}{' (quick-mode estimates)' if r['mode'] == 'quick' else ''}: "
+                f"{r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline} "
                 f"({r['cost_vs_baseline'] / base['total_cost']:+.1%}); people needed {r['fte_required']:.1f} FTE "
                 f"({round(r['fte_required_vs_baseline'], 1) + 0.0:+.1f}); service {r['service_level_all']:.1%} "
                 f"(baseline {base['service_level_all']:.1%})")
