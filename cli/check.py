@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
+import pandas as pd
 import typer
 from rich.table import Table
 
-from plan.cli.app import app, console
+from plan.cli.app import app, console, err_console
 from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
+from plan.preflight import preflight, refusals_of, warnings_of
 
 
 @app.command(epilog="Example: plan check --history my_history.csv --events events.csv --config workforce.yaml")
@@ -19,12 +22,18 @@ def check(
     events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar: name, kind, start, end[, intensity]."),
     config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
     fill_missing: bool = typer.Option(False, help="Treat missing hours as zero arrivals instead of an error."),
+    month: Optional[str] = typer.Option(None, help="Month you will plan, YYYY-MM (default: the month after the "
+                                                   "history): leave, horizon and events are checked against it."),
 ) -> None:
-    """Validate inputs and print a short summary (queues, span, totals, events, team)."""
+    """Validate inputs, print a short summary (queues, span, totals, events, team), warn about what is
+    legal but almost surely wrong, and say what plan forecast / roster would refuse (exit 2)."""
     workforce = read_workforce(config)
     hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
                         fill_missing=fill_missing)
+    hist.attrs["path"] = str(history)
     cal = read_events(events)
+    cal.attrs["path"] = str(events)
+    month = month or f"{hist['interval_start'].max() + pd.offsets.MonthBegin(1):%Y-%m}"
 
     table = Table(title=f"History {history.name}", title_justify="left")
     for column in ("queue", "from", "to", "intervals", "contacts", "per day", "AHT s", "abandoned"):
@@ -67,4 +76,19 @@ def check(
     team.add_row("shifts", str(len(workforce.shifts)), " ".join(f"{s.code}={s.name} {s.start}-{s.end}"
                                                                for s in workforce.shifts))
     console.print(team)
-    console.print("[green]ok[/] inputs are valid")
+    _report(preflight(workforce, hist, cal, month, config=str(config)), month)
+
+
+def _report(findings: list, month: str) -> None:
+    """Every warning (check is where the whole list is read), then the refusals: exit 2 if any."""
+    warnings, refusals = warnings_of(findings), refusals_of(findings)
+    if warnings:
+        console.print(f"[yellow]{len(warnings)} warning(s)[/] (legal, but almost surely not what you meant):")
+        for finding in warnings:
+            console.print(f"  [yellow]•[/] {finding.line()}", highlight=False, soft_wrap=True)
+    for finding in refusals:
+        err_console.print(f"[bold red]error:[/] plan {finding.refused_by} will refuse: {finding.line()}",
+                          highlight=False, soft_wrap=True)
+    if refusals:
+        raise typer.Exit(2)
+    console.print(f"[green]ok[/] inputs are valid for {month}" + (f" ({len(warnings)} warning(s))" if warnings else ""))

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.findings import announce
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
@@ -18,6 +19,7 @@ from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
 from plan.contracts.tables import write_table
 from plan.contracts.calendar import event_day_mask
 from plan.forecast.model import VolumeForecaster
+from plan.preflight import preflight, volume_jumps
 from plan.reports.forecast_plot import plot_forecast
 
 EPILOG = """\
@@ -100,8 +102,10 @@ def forecast(
     cal.attrs["path"] = str(events)
     last_day = (hist["interval_start"].max() + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
     first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
+    announce(preflight(history=hist, events=cal, month=month), "forecast", refuses=("forecast",))
     model = fit_with_progress(VolumeForecaster(country=country, seed=seed), hist, cal)
     table = model.predict(first, last)
+    announce(volume_jumps(table, hist, str(out), "forecast"), "forecast")
     written = table.assign(interval_start=table["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
     for column in ("arrivals", "p10", "p50", "p90"):
         written[column] = written[column].round(2)

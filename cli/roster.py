@@ -12,13 +12,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plan.cli.app import app, console, err_console
+from plan.cli.findings import announce
+from plan.cli.sources import forecast_or_history
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
+from plan.preflight import preflight
 
 WIDE_GAP = 0.2  # above this, say so and suggest more time (a 45-agent sample month: 99 % at 60 s, 21 % at 180 s)
-
-DEFAULT_FORECAST = Path("out/forecast.csv")
 
 EPILOG = """\
 Examples:
@@ -34,16 +35,10 @@ Examples:
 """
 
 
-def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFrame, history: Path) -> pd.DataFrame:
-    from plan.contracts.forecast_table import read_forecast
-    if path is None and DEFAULT_FORECAST.exists():
-        path = DEFAULT_FORECAST
-    if path is not None:
-        frame = read_forecast(path, known_queues=workforce.queues)
-    else:
-        from plan.contracts.history import read_history
+def _forecast_for(month: str, frame: Optional[pd.DataFrame], hist: Optional[pd.DataFrame], workforce,
+                  events: pd.DataFrame) -> pd.DataFrame:
+    if frame is None:
         from plan.forecast.model import VolumeForecaster
-        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
         start = pd.Timestamp(f"{month}-01")
         frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
             start, start + pd.offsets.MonthEnd(0))
@@ -76,11 +71,15 @@ def roster(
 
     workforce = read_workforce(config)
     calendar = read_events(events)
+    calendar.attrs["path"] = str(events)
     pinned = read_pins(pins) if pins is not None else None
     carried = read_carry_in(carry_in) if carry_in is not None else None
     out = out or Path("out") / f"roster-{month}"
+    given, hist = forecast_or_history(forecast, history, workforce)
+    announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "roster",
+             refuses=("forecast", "roster"))
     with console.status("forecast and requirements…"):
-        fc = _forecast_for(month, forecast, workforce, calendar, history)
+        fc = _forecast_for(month, given, hist, workforce, calendar)
         requirements = requirements_table(fc, workforce, calendar)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
@@ -129,7 +128,7 @@ def roster(
 
 
 def _render(summary: dict, currency: str) -> None:
-    cost = Table(title=f"Cost ({currency})", title_justify="left")
+    cost = Table(title=f"Cost ({currency}): this plan's exact cost, as plan verify recomputes it", title_justify="left")
     for key in summary["cost"]:
         cost.add_column(key, justify="right")
     cost.add_row(*(f"{v:,.0f}" for v in summary["cost"].values()))
@@ -143,6 +142,10 @@ def _render(summary: dict, currency: str) -> None:
         service.add_row(queue, f"{s['contacts']:,.0f}", f"{s['service_level']:.1%}", wait_text,
                         f"{s['abandon_rate']:.1%}")
     console.print(service)
+    console.print("[dim]plan staffing's service is what each interval staffed exactly at its requirement gives, and "
+                  "plan scenarios' quick mode estimates cost at that staffing; this plan also uses the salaried "
+                  "team's idle hours, so its service is higher and its shortfall penalty lower (docs/figures.md)[/]",
+                  highlight=False)
     solver = summary["solver"]
     console.print(f"solver: {solver['status']}  objective {solver['objective']:,.0f}  bound {solver['best_bound']:,.0f}  "
                   f"gap {solver['gap']:.2%}  {solver['seconds']:.0f} s (objective: variable cost + service penalties)")

@@ -11,14 +11,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.findings import announce
+from plan.cli.sources import DEFAULT_FORECAST
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
 from plan.optimize.finance import scenarios as sc
+from plan.preflight import preflight
 from plan.reports.scenarios_report import write_scenarios_report
-
-DEFAULT_FORECAST = Path("out/forecast.csv")
 
 EPILOG = """\
 Examples:
@@ -34,29 +35,34 @@ Examples:
 
 
 def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[Path], history: Path,
-                 events: pd.DataFrame, workforce, describe=lambda text: None) -> tuple[pd.DataFrame, str]:
+                 events: pd.DataFrame, workforce, describe=lambda text: None,
+                 inspect=lambda given, history: None) -> tuple[pd.DataFrame, str]:
     """The forecast covering ``start``..``end`` (dates, inclusive): a given file, ``out/forecast.csv``
-    when it covers the range, else a fresh fit of the history (slow: minutes)."""
+    when it covers the range, else a fresh fit of the history (slow: minutes). ``inspect(given,
+    history)`` sees the forecast file or the history, whichever is used, before any fitting."""
     from plan.contracts.forecast_table import read_forecast
 
     def covers(frame: pd.DataFrame) -> bool:
         stamps = pd.to_datetime(frame["interval_start"])
         return len(frame) > 0 and stamps.min() <= start and stamps.max() >= end + pd.Timedelta(hours=23)
 
-    if forecast is not None:
-        frame = read_forecast(forecast, known_queues=workforce.queues)
-        if not covers(frame):
-            raise InputError(forecast, f"does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d}", field="interval_start")
-        return frame, str(forecast)
-    if DEFAULT_FORECAST.exists():
-        frame = read_forecast(DEFAULT_FORECAST, known_queues=workforce.queues)
+    for path in (forecast, DEFAULT_FORECAST if forecast is None and DEFAULT_FORECAST.exists() else None):
+        if path is None:
+            continue
+        frame = read_forecast(path, known_queues=workforce.queues)
+        frame.attrs["path"] = str(path)
         if covers(frame):
-            return frame, str(DEFAULT_FORECAST)
+            inspect(frame, None)
+            return frame, str(path)
+        if path == forecast:
+            raise InputError(forecast, f"does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d}", field="interval_start")
     from plan.contracts.history import read_history
     from plan.forecast.model import VolumeForecaster
 
-    describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
     hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+    hist.attrs["path"] = str(history)
+    inspect(None, hist)
+    describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
     model = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events)
     describe(f"forecasting {start:%Y-%m-%d}..{end:%Y-%m-%d}")
     return model.predict(start, end), f"forecast fitted on {history}"
@@ -111,6 +117,13 @@ def _run_with_bars(jobs: list[sc.ScenarioJob], workers: int, describe_title: str
         return sc.run_scenarios(jobs, max_workers=workers, progress=progress)
 
 
+ESTIMATE_MARK = " est."
+ESTIMATE_NOTE = ("est. = quick-mode estimate: an aggregate LP staffing each interval at its requirement, without "
+                 "named people. It prices service at the targets, where a roster also puts the salaried team's "
+                 "idle hours to work, so it runs above the roster's cost and below its service; the measured error "
+                 "against full plans is in docs/figures.md. The month's plan figures: plan roster, or --mode full.")
+
+
 def _summary(table: pd.DataFrame, currency: str) -> Table:
     """The few columns finance reads first; the files have the rest."""
     view = Table(title=f"Scenarios (cost of the month, {currency})", title_justify="left")
@@ -128,9 +141,10 @@ def _summary(table: pd.DataFrame, currency: str) -> Table:
         name = r["scenario"] if pd.isna(r.get("sweep_value", float("nan"))) else f"{r['sweep_value']:g}"
         if r["mode"] != "quick":
             name += f" ({r['mode']})"
-        cells = [name, f"{r['total_cost']:,.0f}", f"{r.get('cost_vs_baseline', float('nan')):+,.0f}",
+        est = ESTIMATE_MARK if r["mode"] == "quick" else ""
+        cells = [name, f"{r['total_cost']:,.0f}{est}", f"{r.get('cost_vs_baseline', float('nan')):+,.0f}",
                  f"{r['cost_per_contact']:.2f}", f"{r['cost_vendor']:,.0f}", f"{r['fte_required']:.1f}",
-                 f"{r['service_level_all']:.1%}"]
+                 f"{r['service_level_all']:.1%}{est}"]
         if revenue:
             cells.append(f"{r['net_vs_baseline']:+,.0f}")
         view.add_row(*cells)
@@ -148,7 +162,8 @@ def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list
         r = row._asdict()
         if r["scenario"] == baseline:
             continue
-        text = (f"{r['scenario']}: {r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline} "
+        text = (f"{r['scenario']}{' (quick-mode estimates)' if r['mode'] == 'quick' else ''}: "
+                f"{r['cost_vs_baseline']:+,.0f} {currency} a month vs {baseline} "
                 f"({r['cost_vs_baseline'] / base['total_cost']:+.1%}); people needed {r['fte_required']:.1f} FTE "
                 f"({round(r['fte_required_vs_baseline'], 1) + 0.0:+.1f}); service {r['service_level_all']:.1%} "
                 f"(baseline {base['service_level_all']:.1%})")
@@ -160,10 +175,12 @@ def scenario_findings(table: pd.DataFrame, baseline: str, currency: str) -> list
 
 
 METHOD_NOTES = [
-    "quick mode: aggregate LP over shift-start counts per skill group and day (no named people, no overtime, no "
-    "minimum blocks for vendor seats or part-time hours, interval-by-interval requirements instead of period "
-    "targets), HiGHS to optimality; service and cost then recomputed with the staffing service functions and the "
-    "plan-file cost rules.",
+    "quick mode (an estimate): aggregate LP over shift-start counts per skill group and day (no named people, no "
+    "overtime, no minimum blocks for vendor seats or part-time hours, interval-by-interval requirements instead of "
+    "period targets), HiGHS to optimality; service and cost then recomputed with the staffing service functions and "
+    "the plan-file cost rules. It staffs each interval at its requirement, so service sits near the targets and the "
+    "shortfall penalty above a roster's, which also uses the salaried team's idle hours; its measured error against "
+    "full plans is in docs/figures.md.",
     "full mode: the roster optimizer (plan.optimize.roster.plan_month) with the scenario's time limit; its summary is "
     "reported as is (solver status and gap in the table).",
     "every row takes the cheapest plan among the plans of its mode that are valid for it (same people, vendor seats "
@@ -241,9 +258,17 @@ def scenarios(
 
     start = pd.Timestamp(f"{month}-01")
     end = start + pd.offsets.MonthEnd(0)
+    calendar.attrs["path"] = str(events)
+
+    def inspect(given: Optional[pd.DataFrame], hist: Optional[pd.DataFrame]) -> None:
+        status.stop()  # the list prints above the spinner, not through it
+        announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "scenarios",
+                 refuses=("forecast", "roster"))
+        status.start()
+
     with console.status("forecast") as status:
         volumes, forecast_source = forecast_for(start, end, forecast=forecast, history=history, events=calendar,
-                                                workforce=workforce, describe=status.update)
+                                                workforce=workforce, describe=status.update, inspect=inspect)
     stamps = pd.to_datetime(volumes["interval_start"])
     volumes = volumes[(stamps >= start) & (stamps < start + pd.offsets.MonthBegin(1))].reset_index(drop=True)
     jobs = _jobs(chosen, base, volumes, calendar, month, str(file), spec.presales_queues, values, keep_plans)
@@ -267,6 +292,8 @@ def scenarios(
                            currency=currency, title=title,
                            also=plan_writer(results, volumes, calendar) if keep_plans else None)
     console.print(_summary(table, currency))
+    if (table["mode"] == "quick").any():
+        console.print(f"[dim]{ESTIMATE_NOTE}[/]", highlight=False)
     for line in findings:
         console.print(f"• {line}", highlight=False)
     console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")

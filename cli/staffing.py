@@ -10,16 +10,16 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.findings import announce
+from plan.cli.sources import forecast_or_history
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from plan.contracts.tables import write_table
 from plan.contracts.workforce import read_workforce
-from plan.contracts.forecast_table import read_forecast
+from plan.preflight import preflight
 from plan.optimize.staffing.requirements import requirements_table, risk_table
 from plan.reports.staffing_plot import plot_requirements
-
-DEFAULT_FORECAST = Path("out/forecast.csv")
 
 EPILOG = """\
 Examples:
@@ -32,12 +32,9 @@ Examples:
 """
 
 
-def _sample_forecast(history: Path, events: pd.DataFrame, country: str, month: str,
-                     interval_minutes: int) -> pd.DataFrame:
-    from plan.contracts.history import read_history
+def _sample_forecast(hist: pd.DataFrame, events: pd.DataFrame, country: str, month: str) -> pd.DataFrame:
     from plan.forecast.model import VolumeForecaster
 
-    hist = read_history(history, interval_minutes=interval_minutes)
     start = pd.Timestamp(f"{month}-01")
     end = start + pd.offsets.MonthEnd(0)
     return VolumeForecaster(country=country, seed=0).fit(hist, events).predict(start, end)
@@ -68,8 +65,10 @@ def _daily_summary(table: pd.DataFrame, interval_hours: float) -> Table:
 
 
 def _queue_summary(table: pd.DataFrame, interval_hours: float) -> Table:
-    summary = Table(title="Per queue over the horizon", title_justify="left")
-    for column in ("queue", "contacts", "bot", "to humans", "agent-hours", "peak agents", "SL", "ASA s", "abandon"):
+    summary = Table(title="Per queue over the horizon; service if every interval is staffed exactly at its "
+                          "requirement (a roster's differs: docs/figures.md)", title_justify="left")
+    for column in ("queue", "contacts", "bot", "to humans", "agent-hours", "peak agents", "SL at req.",
+                   "ASA s at req.", "abandon at req."):
         summary.add_column(column, justify="left" if column == "queue" else "right")
     for queue, part in table.groupby("queue", sort=False):
         humans = part["arrivals_human"]
@@ -116,21 +115,22 @@ def staffing(
     """Agents each queue needs each interval to meet its targets (Erlang A, chat concurrency, email deadlines)."""
     workforce = read_workforce(config)
     calendar = read_events(events)
+    calendar.attrs["path"] = str(events)
+    given, hist = forecast_or_history(forecast, history, workforce)
+    announce(preflight(workforce, hist, calendar, None if given is not None else month, given, config=str(config)),
+             "staffing", refuses=("forecast",))
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as bar:
         task = bar.add_task("reading forecast", total=None)
-        if forecast is None and DEFAULT_FORECAST.exists():
-            forecast = DEFAULT_FORECAST
-        if forecast is not None:
-            volumes = read_forecast(forecast, known_queues=workforce.queues)
-            source = str(forecast)
+        if given is not None:
+            volumes = given
+            source = given.attrs["path"]
         else:
             bar.update(task, description=f"forecasting {month} from {history.name} (no forecast file given)")
-            volumes = _sample_forecast(history, calendar, workforce.site.country, month,
-                                       workforce.site.interval_minutes)
+            volumes = _sample_forecast(hist, calendar, workforce.site.country, month)
             source = f"forecast of {month} from {history}"
         if (risk or confidence is not None) and not {"p10", "p50", "p90"} <= set(volumes.columns):
-            raise InputError(forecast, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
+            raise InputError(source, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
                                        "columns p10, p50, p90", field="p10")
         bar.update(task, description="staffing")
         table = requirements_table(volumes, workforce, calendar, confidence)

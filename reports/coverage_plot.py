@@ -1,11 +1,11 @@
-"""coverage.png: per queue, required agents vs the effective agents on the floor by source.
+"""coverage.png: per queue, required vs staffed, both in effective agents on the floor, by source.
 
 One row of panels per queue: the whole month hour by hour on the left, a three-day zoom on the
 peak (the double11/618 peak day ±1 when the month has one, else the busiest required day) on
 the right. Sources are stacked in *effective* agents (heads × (1 − shrinkage), vendor seats ÷
-their AHT factor), the unit of ``required``, so the area meets the line exactly where the target
-is met; shortfall is filled red, bot-contained contacts are a dotted line on a right axis, event
-days are shaded. Labels are Chinese when a CJK font is installed, English otherwise (no tofu).
+their AHT factor) and the requirement is drawn in the same unit (reports/coverage_units.py), so
+the area meets the line exactly where the interval's target is met; shortfall is filled red,
+bot-contained contacts are a dotted line on a right axis, event days are shaded. Labels are Chinese (reports/png.py makes sure a CJK font is there), English otherwise.
 """
 from __future__ import annotations
 
@@ -19,44 +19,36 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 
 from plan.contracts.calendar import event_day_mask  # noqa: E402
 from plan.contracts.plan_files import PlanFiles, read_plan  # noqa: E402
-from plan.reports.png import save_png
+from plan.reports.coverage_units import below_requirement, effective_coverage  # noqa: E402
+from plan.reports.png import CJK_FONT, save_png  # noqa: E402
 
 SOURCE_COLOURS = {"in_house": "#4472C4", "part_time": "#70AD47", "vendor": "#ED7D31"}
 REQUIRED_COLOUR, SHORTFALL_COLOUR, BOT_COLOUR = "#1F1F1F", "#E06666", "#7030A0"
 PEAK_KINDS = ("double11", "618")
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-                "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
-                "Heiti SC", "AR PL UMing CN", "Droid Sans Fallback")
-
 LABELS = {
-    "en": {"in_house": "in-house", "part_time": "part-time", "vendor": "vendor", "required": "required",
-           "shortfall": "below interval requirement", "bot": "bot-contained contacts/h (zoom, right axis)",
+    "en": {"in_house": "in-house", "part_time": "part-time", "vendor": "vendor",
+           "required": "required at the interval target (effective agents)",
+           "shortfall": "below the interval requirement", "bot": "bot-contained contacts/h (zoom, right axis)",
            "event": "promotion days", "tail": "after-sales tail",
            "agents": "effective agents", "bot_axis": "bot contacts/h", "zoom": "zoom",
            "title": "Coverage {month}: required vs effective agents on the floor by source",
-           "sl": "SL {sl}  ASA {asa}  contacts {contacts}", "bot_share": "bot {share} of arrivals"},
-    "zh": {"in_house": "本部", "part_time": "兼职", "vendor": "外包", "required": "需求", "shortfall": "低于时段需求",
+           "sl": "SL {sl}  ASA {asa}  contacts {contacts}", "bot_share": "bot {share} of arrivals",
+           "below": "below requirement {hours} h", "deferrable": "deferrable: resolved within {hours} h",
+           "units": "effective agents = heads x (1 - shrinkage), vendor seats "
+           "/ AHT factor; period targets let an hour dip below its interval requirement down to the floor"},
+    "zh": {"in_house": "本部", "part_time": "兼职", "vendor": "外包", "required": "时段目标需求（有效坐席）",
+           "shortfall": "低于时段需求",
            "bot": "机器人承接 会话/小时 (放大图右轴)", "event": "大促", "tail": "售后尾峰", "agents": "有效坐席",
            "bot_axis": "机器人 会话/小时", "zoom": "放大",
            "title": "{month} 排班覆盖：需求 vs 各来源有效坐席",
-           "sl": "服务水平 {sl}  ASA {asa}  会话 {contacts}", "bot_share": "机器人承接 {share}"},
+           "sl": "服务水平 {sl}  ASA {asa}  会话 {contacts}", "bot_share": "机器人承接 {share}",
+           "below": "低于需求 {hours} 小时", "deferrable": "可延后处理：{hours} 小时内解决",
+           "units": "有效坐席 = 在岗人数 × (1 − 损耗率)，外包座席 ÷ AHT 系数；"
+           "按时段汇总的目标允许个别小时低于时段需求（不低于下限）"},
 }
-
-
-def cjk_font() -> str | None:
-    """A CJK-capable font family installed for matplotlib, or None."""
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    for font in font_manager.fontManager.ttflist:
-        if any(mark in font.name for mark in ("CJK", "Hei", "Han Sans", "WenQuanYi")):
-            return font.name
-    return None
 
 
 def peak_window(plan: PlanFiles) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -110,9 +102,9 @@ def _panel(ax, frame: pd.DataFrame, text: dict, *, legend: bool) -> None:
     ax.stackplot(times, *stacks, colors=list(SOURCE_COLOURS.values()), alpha=0.85, step="post",
                  labels=[text[s] for s in SOURCE_COLOURS] if legend else (), zorder=2)
     total = np.sum(stacks, axis=0)
-    required = frame["required"].to_numpy()
-    ax.fill_between(times, total, required, where=required > total + 1e-9, step="post", color=SHORTFALL_COLOUR,
-                    alpha=0.4, lw=0, zorder=3, label=text["shortfall"] if legend else None)
+    required = frame["required_effective"].to_numpy()
+    ax.fill_between(times, total, required, where=below_requirement(frame).to_numpy(), step="post",
+                    color=SHORTFALL_COLOUR, alpha=0.4, lw=0, zorder=3, label=text["shortfall"] if legend else None)
     ax.step(times, required, where="post", color=REQUIRED_COLOUR, lw=0.9, zorder=4,
             label=text["required"] if legend else None)
     ax.set_ylim(bottom=0)
@@ -131,20 +123,6 @@ def _bot_axis(ax, frame: pd.DataFrame, text: dict, *, legend: bool, per_hour: fl
     twin.tick_params(axis="y", labelsize=7, colors=BOT_COLOUR)
     twin.spines[["top"]].set_visible(False)
     return twin
-
-
-def _effective_by_source(plan: PlanFiles) -> pd.DataFrame:
-    coverage = plan.coverage.sort_values(["queue", "interval_start"]).copy()
-    queues = plan.workforce.queues
-    keep = 1 - coverage["queue"].map(lambda q: queues[q].shrinkage if q in queues else 0.0)
-    coverage["in_house"] = coverage["staffed_in_house"].fillna(0) * keep
-    coverage["part_time"] = coverage["staffed_part_time"].fillna(0) * keep
-    # vendor seats in effective agents (÷ each vendor's AHT factor, × (1 − shrinkage)) are what
-    # staffed_effective holds beyond in-house and part-time
-    coverage["vendor"] = (coverage["staffed_effective"].fillna(0) - coverage["in_house"] - coverage["part_time"]).clip(
-        lower=0)
-    coverage["bot_handled"] = coverage["bot_handled"].fillna(0)
-    return coverage
 
 
 def _duration(seconds) -> str:
@@ -169,12 +147,9 @@ def _service_line(plan: PlanFiles, queue: str, text: dict) -> str:
 
 
 def draw_coverage(plan: PlanFiles) -> plt.Figure:
-    font = cjk_font()
-    text = LABELS["zh" if font else "en"]
+    text = LABELS["zh" if CJK_FONT else "en"]
     rc = {"font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold"}
-    if font:
-        rc |= {"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"], "axes.unicode_minus": False}
-    frame = _effective_by_source(plan)
+    frame = effective_coverage(plan)
     zoom_first, zoom_last = peak_window(plan)
     queues = [q for q in plan.workforce.queues if (frame["queue"] == q).any()]
     with plt.rc_context(rc):
@@ -197,6 +172,9 @@ def draw_coverage(plan: PlanFiles) -> plt.Figure:
             arrivals, contained = mine["arrivals"].sum(), mine["bot_handled"].sum()
             if contained > 0 and arrivals > 0:
                 title += "   " + text["bot_share"].format(share=f"{contained / arrivals:.0%}")
+            deadline = plan.workforce.queues[queue].targets.resolve_within_h
+            title += "   " + (text["deferrable"].format(hours=f"{deadline:g}") if mine["deferrable"].any() else
+                              text["below"].format(hours=f"{below_requirement(mine).sum() / per_hour:,.0f}"))
             month_ax.set_title(title, loc="left")
 
             zoomed = mine[(mine["interval_start"] >= zoom_first) & (mine["interval_start"] < zoom_last)]
@@ -217,6 +195,8 @@ def draw_coverage(plan: PlanFiles) -> plt.Figure:
                    bbox_to_anchor=(0.5, 1 - 0.35 / fig.get_figheight()))
         fig.suptitle(text["title"].format(month=plan.month), fontsize=13, fontweight="bold", x=0.01, ha="left",
                      y=1 - 0.08 / fig.get_figheight())
+        fig.text(0.99, 1 - 0.12 / fig.get_figheight(), text["units"], ha="right", va="top", fontsize=8,
+                 color="#595959")
         fig.subplots_adjust(left=0.05, right=0.97, bottom=0.06, top=1 - 0.85 / fig.get_figheight())
     return fig
 

@@ -41,8 +41,7 @@ def _event_labels(axis, events: pd.DataFrame | None, start: pd.Timestamp, end: p
         peak = pd.Timestamp(ev.end)
         if start <= peak <= end:
             axis.axvspan(peak, peak + pd.Timedelta(days=1), color=PEAK_COLOUR, alpha=0.35, lw=0, zorder=0)
-            # Kinds are ASCII words; names may be Chinese, which the default font cannot draw.
-            axis.annotate(f"{ev.kind} {peak:%m-%d}", xy=(peak + pd.Timedelta(hours=12), 1.0), xycoords=("data", "axes fraction"),
+            axis.annotate(f"{ev.name} {peak:%m-%d}", xy=(peak + pd.Timedelta(hours=12), 1.0), xycoords=("data", "axes fraction"),
                           xytext=(0, -4), textcoords="offset points", ha="center", va="top", fontsize=8,
                           color="#8a5a00")
 

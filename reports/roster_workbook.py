@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from plan.contracts.tables import atomic_path
 from plan.contracts.calendar import event_day_mask
 from plan.contracts.plan_files import LEAVE_CODE, NOT_WORKING, PART_TIME_CODE, REST_CODE, PlanFiles, read_plan
+from plan.reports.coverage_units import below_requirement, effective_coverage
 
 WEEKDAY_ZH = "一二三四五六日"
 REST_TEXT, LEAVE_TEXT = "休", "假"
@@ -176,25 +177,28 @@ def write_schedule_sheet(ws: Worksheet, plan: PlanFiles) -> None:
 
 
 def daily_coverage(plan: PlanFiles) -> pd.DataFrame:
-    """Per queue and day: contacts, agent-hours required and staffed by source, service weighted
-    by contacts, and the interval where the floor was furthest below requirement."""
-    coverage = plan.coverage.copy()
+    """Per queue and day: contacts, agent-hours required and staffed by source — all in effective
+    agent-hours, the unit of the chart (reports/coverage_units.py) — service weighted by contacts,
+    and the interval where the floor was furthest below its requirement (effective agents)."""
+    coverage = effective_coverage(plan)
     hours = plan.workforce.site.interval_minutes / 60
     coverage["date"] = coverage["interval_start"].dt.normalize()
-    coverage["gap"] = coverage["staffed_effective"] - coverage["required"]
+    coverage["gap"] = coverage["staffed_effective"] - coverage["required_effective"]
+    coverage["below"] = below_requirement(coverage)
     for column in ("service_level", "abandon_rate"):
         coverage[f"{column}_w"] = coverage[column].fillna(0.0) * coverage["arrivals_human"]
     coverage["answered"] = coverage["arrivals_human"] * (1 - coverage["abandon_rate"].fillna(0.0))
     coverage["asa_w"] = coverage["asa_s"].fillna(0.0) * coverage["answered"]
     grouped = coverage.groupby(["queue", "date"], sort=True)
     out = grouped.agg(arrivals=("arrivals", "sum"), bot_handled=("bot_handled", "sum"),
-                      arrivals_human=("arrivals_human", "sum"), required=("required", "sum"),
-                      in_house=("staffed_in_house", "sum"), part_time=("staffed_part_time", "sum"),
-                      vendor=("staffed_vendor", "sum"), effective=("staffed_effective", "sum"),
+                      arrivals_human=("arrivals_human", "sum"), required=("required_effective", "sum"),
+                      in_house=("in_house", "sum"), part_time=("part_time", "sum"),
+                      vendor=("vendor", "sum"), effective=("staffed_effective", "sum"),
+                      below_hours=("below", "sum"),
                       sl_w=("service_level_w", "sum"), ab_w=("abandon_rate_w", "sum"), asa_w=("asa_w", "sum"),
                       answered=("answered", "sum"), shortfall=("shortfall_contacts", "sum"),
                       worst_gap=("gap", "min")).reset_index()
-    for column in ("required", "in_house", "part_time", "vendor", "effective"):
+    for column in ("required", "in_house", "part_time", "vendor", "effective", "below_hours"):
         out[column] *= hours
     with np.errstate(divide="ignore", invalid="ignore"):
         out["service_level"] = np.where(out["arrivals_human"] > 0, out["sl_w"] / out["arrivals_human"], np.nan)
@@ -212,10 +216,12 @@ def write_coverage_sheet(ws: Worksheet, plan: PlanFiles) -> None:
                ("weekday", "星期", None, 5), ("event", "大促", None, 5),
                ("arrivals", "进线 arrivals", "#,##0", 11), ("bot_handled", "机器人 bot", "#,##0", 10),
                ("arrivals_human", "人工 human", "#,##0", 10),
-               ("required", "需求 required agent-h", "#,##0.0", 12),
-               ("in_house", "本部 in-house h", "#,##0.0", 11), ("part_time", "兼职 part-time h", "#,##0.0", 11),
-               ("vendor", "外包 vendor seat-h", "#,##0.0", 11), ("effective", "有效 effective h", "#,##0.0", 11),
-               ("worst_gap", "最大缺口 worst interval gap", "0.0", 12),
+               ("required", "需求 required effective agent-h", "#,##0.0", 13),
+               ("in_house", "本部 in-house effective h", "#,##0.0", 12),
+               ("part_time", "兼职 part-time effective h", "#,##0.0", 12),
+               ("vendor", "外包 vendor effective h", "#,##0.0", 12), ("effective", "有效 effective h", "#,##0.0", 11),
+               ("below_hours", "低于需求 hours below requirement", "0", 12),
+               ("worst_gap", "最大缺口 worst interval gap (effective agents)", "0.0", 13),
                ("service_level", "服务水平 SL", "0.0%", 10), ("asa_s", "ASA s", "0.0", 8),
                ("abandon_rate", "放弃率 abandon", "0.0%", 10), ("shortfall", "缺口会话 shortfall", "#,##0", 11)]
     for j, (_, label, _, width) in enumerate(headers, start=1):

@@ -113,7 +113,7 @@ TINY_WORKFORCE = textwrap.dedent("""\
     """)
 
 
-def tiny_history_rows(days: int = 2) -> list[str]:
+def tiny_history_rows(days: int = 28) -> list[str]:
     rows = ["queue,interval_start,arrivals,aht_s,abandoned"]
     for queue in ("chat_presales", "phone"):
         for day in range(1, days + 1):
@@ -125,7 +125,8 @@ def tiny_history_rows(days: int = 2) -> list[str]:
 
 @pytest.fixture(name="tiny_history_rows")
 def _tiny_history_rows_fixture():
-    """``tiny_history_rows(days=2)`` → CSV lines of a valid history (header first)."""
+    """``tiny_history_rows(days=28)`` → CSV lines of a valid history (header first): the 28 days
+    plan forecast needs at least."""
     return tiny_history_rows
 
 
@@ -136,7 +137,7 @@ def tiny_workforce_text() -> str:
 
 @pytest.fixture
 def tiny_inputs(tmp_path) -> dict[str, Path]:
-    """A valid history (2 queues x 2 days), events calendar and workforce YAML in ``tmp_path``."""
+    """A valid history (2 queues x 28 days), events calendar and workforce YAML in ``tmp_path``."""
     history = tmp_path / "history.csv"
     history.write_text("\n".join(tiny_history_rows()) + "\n", encoding="utf-8")
     events = tmp_path / "events.csv"

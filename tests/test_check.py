@@ -34,7 +34,7 @@ def test_tiny_inputs_pass_with_summary(run_plan, tiny_inputs, tiny_history_rows)
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "chat_presales" in out and "phone" in out
-    assert "2026-10-01 00:00" in out and "2026-10-02 23:00" in out
+    assert "2026-10-01 00:00" in out and "2026-10-28 23:00" in out
     total = sum(int(row.split(",")[2]) for row in tiny_history_rows()[1:] if row.startswith("phone"))
     assert f"{total:,}" in out
     assert "double11 x2" in out

@@ -12,6 +12,7 @@ import pytest
 
 from plan.contracts.errors import InputError
 from plan.reports.coverage_plot import peak_window, plot_coverage
+from plan.reports.coverage_units import below_requirement, effective_coverage
 from plan.reports.roster_workbook import daily_coverage, write_roster_workbook
 from plan.contracts.plan_files import read_plan
 from test_verify import build_plan
@@ -83,13 +84,31 @@ def test_names_that_look_like_formulas_stay_text(plan_dir, workbook):
 def test_coverage_sheet_matches_the_plan(plan_dir, workbook):
     ws = workbook["coverage"]
     header = [c.value for c in ws[1]]
-    assert header[0] == "队列 queue" and "需求 required agent-h" in header
+    assert header[0] == "队列 queue" and "需求 required effective agent-h" in header
     table = daily_coverage(read_plan(plan_dir))
     assert ws.max_row - 1 == len(table) == 3 * 30
     first = {header[j]: ws.cell(2, j + 1).value for j in range(len(header))}
     assert first["队列 queue"] == table["queue"].iloc[0]
-    assert first["需求 required agent-h"] == pytest.approx(table["required"].iloc[0])
-    assert first["本部 in-house h"] == pytest.approx(table["in_house"].iloc[0])
+    assert first["需求 required effective agent-h"] == pytest.approx(table["required"].iloc[0])
+    assert first["本部 in-house effective h"] == pytest.approx(table["in_house"].iloc[0])
+
+
+def test_coverage_compares_like_with_like(plan_dir):
+    """Required and staffed are both effective agents: the sources add up to staffed_effective, the
+    requirement is the scheduled heads x (1 - shrinkage), and an interval staffed with exactly the
+    required heads of in-house agents is not painted short."""
+    plan = read_plan(plan_dir)
+    frame = effective_coverage(plan)
+    keep = 1 - frame["queue"].map(lambda q: plan.workforce.queues[q].shrinkage)
+    assert (frame[["in_house", "part_time", "vendor"]].sum(axis=1)).to_numpy() == pytest.approx(
+        frame["staffed_effective"].to_numpy())
+    assert frame["required_effective"].to_numpy() == pytest.approx((frame["required"] * keep).to_numpy())
+    exact = frame.assign(staffed_effective=frame["required"] * keep)
+    assert not below_requirement(exact).any()
+    table = daily_coverage(plan)
+    assert table["required"].sum() == pytest.approx(frame["required_effective"].sum())
+    assert table["effective"].sum() == pytest.approx(frame["staffed_effective"].sum())
+    assert table["below_hours"].sum() == below_requirement(frame).sum()
 
 
 def test_cost_sheet_total(plan_dir, workbook):
