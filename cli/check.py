@@ -7,6 +7,7 @@ import typer
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.options import input_file_option
 from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
@@ -15,9 +16,9 @@ from plan.contracts.workforce import read_workforce
 
 @app.command(epilog="Example: plan check --history my_history.csv --events events.csv --config workforce.yaml")
 def check(
-    history: Path = typer.Option(SAMPLE_HISTORY, help="Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar: name, kind, start, end[, intensity]."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar: name, kind, start, end[, intensity]."),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML)."),
     fill_missing: bool = typer.Option(False, help="Treat missing hours as zero arrivals instead of an error."),
 ) -> None:
     """Validate inputs and print a short summary (queues, span, totals, events, team)."""

@@ -12,6 +12,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plan.cli.app import app, console, err_console
+from plan.cli.options import choice_option, input_file_option, month_option, overwrite_option, seed_option, \
+    time_limit_option
+from plan.contracts.outputs import Outputs
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
@@ -46,31 +49,60 @@ def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFr
     return frame[stamps.dt.strftime("%Y-%m") == month].reset_index(drop=True)
 
 
+SERVICE_MODES = ("period", "interval")
+
+
 @app.command(epilog=EPILOG)
 def roster(
-    month: str = typer.Option(SAMPLE_MONTH, help="Month to plan, YYYY-MM."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
-    forecast: Optional[Path] = typer.Option(None, help="Forecast table (default: out/forecast.csv, else forecast the sample)."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar (event days get event targets)."),
-    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast is given."),
+    month: str = month_option(SAMPLE_MONTH, "Month to plan, YYYY-MM."),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML)."),
+    forecast: Optional[Path] = input_file_option(None, "Forecast table (default: out/forecast.csv, else forecast "
+                                                       "the sample)."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar (event days get event targets)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast is given."),
     out: Optional[Path] = typer.Option(None, help="Plan directory (default out/roster-YYYY-MM/)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time in seconds (all stages); from 150 s "
-                                     "on, part goes to exact day-window MIPs (a cheaper plan)."),
-    seed: int = typer.Option(0, help="Solver random seed."),
-    service_mode: str = typer.Option("period", help="period: period targets with interval floors; interval: every interval at target."),
+    time_limit: float = time_limit_option(60.0, "Solver time in seconds (all stages); from 150 s on, part goes to "
+                                                "exact day-window MIPs (a cheaper plan)."),
+    seed: int = seed_option("Solver random seed."),
+    service_mode: str = choice_option("period", SERVICE_MODES, "period: period targets with interval floors; "
+                                                               "interval: every interval at target."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Plan the month's roster at minimum cost and write the plan directory (checked by `plan verify`)."""
-    from plan.optimize.roster import plan_month, write_plan
+    from plan.optimize.roster import plan_month
+    from plan.optimize.roster.write import PLAN_FILES, write_plan_files, write_summary
     from plan.optimize.staffing.requirements import requirements_table
     from plan.optimize.verify import verify_plan
 
-    workforce = read_workforce(config)
-    calendar = read_events(events)
     out = out or Path("out") / f"roster-{month}"
-    with console.status("forecast and requirements…"):
-        fc = _forecast_for(month, forecast, workforce, calendar, history)
-        requirements = requirements_table(fc, workforce, calendar)
+    with Outputs(overwrite) as outputs:
+        plan_dir = outputs.directory(out, "--out", names=PLAN_FILES)
+        workforce = read_workforce(config)
+        calendar = read_events(events)
+        with console.status("forecast and requirements…"):
+            fc = _forecast_for(month, forecast, workforce, calendar, history)
+            requirements = requirements_table(fc, workforce, calendar)
+        plan = _solve(plan_month, workforce, requirements, month, calendar, time_limit, seed, service_mode)
+        staged = plan_dir.staging
+        write_plan_files(plan, staged, inputs={"workforce": config, "forecast": fc, "events": events,
+                                               "requirements": requirements})
+        violations = verify_plan(staged)  # before the plan takes the place of anything
+        if violations:
+            summary = json.loads((staged / "summary.json").read_text(encoding="utf-8"))
+            summary["violations"] = violations
+            write_summary(summary, staged / "summary.json")
+    _render(plan.summary, workforce.site.currency)
+    if violations:
+        for line in violations[:20]:
+            err_console.print(f"[red]violation:[/] {line}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/] plan written to {out} and verified")
 
+
+def _solve(plan_month, workforce, requirements: pd.DataFrame, month: str, calendar: pd.DataFrame, time_limit: float,
+           seed: int, service_mode: str):
+    """``plan_month`` under a progress bar; exit code 1 (nothing written) when it finds no plan in time."""
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
         task = bar.add_task("roster", total=time_limit, info="building")
@@ -95,22 +127,7 @@ def roster(
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         bar.update(task, completed=time_limit, info="done")
-
-    write_plan(plan, out, inputs={"workforce": config, "forecast": fc, "events": events, "requirements": requirements})
-    violations = verify_plan(out)
-    if violations:
-        summary_path = out / "summary.json"
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        summary["violations"] = violations
-        from plan.optimize.roster.write import write_summary
-        write_summary(summary, summary_path)
-    _render(plan.summary, workforce.site.currency)
-    if violations:
-        for line in violations[:20]:
-            err_console.print(f"[red]violation:[/] {line}", highlight=False)
-        err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
-        raise typer.Exit(1)
-    console.print(f"[green]ok[/] plan written to {out} and verified")
+    return plan
 
 
 def _render(summary: dict, currency: str) -> None:

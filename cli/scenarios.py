@@ -11,12 +11,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.options import choice_option, input_file_option, month_option, overwrite_option, time_limit_option
+from plan.contracts.outputs import Outputs
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
 from plan.optimize.finance import scenarios as sc
-from plan.reports.scenarios_report import write_scenarios_report
+from plan.reports.scenarios_report import SCENARIO_FILES, write_scenarios_files
 
 DEFAULT_FORECAST = Path("out/forecast.csv")
 
@@ -178,31 +180,48 @@ METHOD_NOTES = [
 
 @app.command(epilog=EPILOG)
 def scenarios(
-    file: Path = typer.Option(SAMPLE_SCENARIOS, "--file", help="Scenario file (YAML): scenarios, sweeps, capacity."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML) the scenarios override."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar."),
-    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast covers the month."),
-    forecast: Optional[Path] = typer.Option(None, help="Forecast covering the month (default: out/forecast.csv if it "
-                                                      "covers it, else a fresh fit of --history)."),
-    month: Optional[str] = typer.Option(None, help=f"Month to plan, YYYY-MM (default: the file's, else {SAMPLE_MONTH})."),
+    file: Path = input_file_option(SAMPLE_SCENARIOS, "Scenario file (YAML): scenarios, sweeps, capacity.", "--file"),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML) the scenarios override."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast covers the month."),
+    forecast: Optional[Path] = input_file_option(None, "Forecast covering the month (default: out/forecast.csv if "
+                                                       "it covers it, else a fresh fit of --history)."),
+    month: Optional[str] = month_option(None, f"Month to plan, YYYY-MM (default: the file's, else {SAMPLE_MONTH})."),
     only: Optional[list[str]] = typer.Option(None, help="Run only these scenarios (repeatable)."),
-    mode: Optional[str] = typer.Option(None, help="Plan every scenario in this mode: quick or full."),
-    time_limit: Optional[float] = typer.Option(None, min=1, help="Roster time limit per scenario in full mode, s."),
+    mode: Optional[str] = choice_option(None, sc.MODES, "Plan every scenario in this mode."),
+    time_limit: Optional[float] = time_limit_option(None, "Roster time limit per scenario in full mode, s."),
     sweep: Optional[str] = typer.Option(None, help="FIELD=FROM..TO:STEP, or the name of a sweep in the file."),
     scenario: Optional[str] = typer.Option(None, help="Scenario to sweep (default: the sweep's, else the baseline)."),
     workers: int = typer.Option(2, min=1, max=8, help="Worker processes."),
     keep_plans: bool = typer.Option(False, "--keep-plans", help="Write each full-mode roster as a plan directory "
                                                                "under OUT/plans/ (checkable with plan verify)."),
     out: Path = typer.Option(Path("out/scenarios"), help="Directory for scenarios.csv/.xlsx/.png."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Cost, people and service of each scenario (outsource, hire, bot, vendor price) against the baseline."""
+    with Outputs(overwrite) as outputs:
+        report_dir = outputs.directory(out, "--out", names=SCENARIO_FILES)
+        table, findings, title, currency, results, volumes, calendar, forecast_source = _run(
+            file, config, events, history, forecast, month, only, mode, time_limit, sweep, scenario, workers,
+            keep_plans)
+        write_scenarios_files(table, report_dir.staging, findings=findings,
+                              notes=METHOD_NOTES + [f"forecast: {forecast_source}"], currency=currency, title=title,
+                              also=plan_writer(results, volumes, calendar) if keep_plans else None)
+    console.print(_summary(table, currency))
+    for line in findings:
+        console.print(f"• {line}", highlight=False)
+    console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")
+
+
+def _run(file: Path, config: Path, events: Path, history: Path, forecast: Optional[Path], month: Optional[str],
+         only: Optional[list[str]], mode: Optional[str], time_limit: Optional[float], sweep: Optional[str],
+         scenario: Optional[str], workers: int, keep_plans: bool):
+    """Read the inputs, run the scenarios (or the sweep) and turn the results into the report's table."""
     workforce = read_workforce(config)
     base = load_workforce_mapping(config)
     spec = sc.read_scenarios(file)
     calendar = read_events(events)
     month = month or spec.month or SAMPLE_MONTH
-    if mode is not None and mode not in sc.MODES:
-        raise InputError(None, f"--mode must be quick or full, got {mode!r}", field="--mode")
     for s in spec.scenarios:  # validate every override up front: one clear error before any work
         sc.apply_overrides(base, s.overrides, scenario=s.name, source=file)
 
@@ -263,10 +282,4 @@ def scenarios(
         table = sc.results_table(results, baseline=spec.baseline)
         findings = scenario_findings(table, spec.baseline, currency)
         title = f"Scenarios — {month}, against '{spec.baseline}'"
-    write_scenarios_report(table, out, findings=findings, notes=METHOD_NOTES + [f"forecast: {forecast_source}"],
-                           currency=currency, title=title,
-                           also=plan_writer(results, volumes, calendar) if keep_plans else None)
-    console.print(_summary(table, currency))
-    for line in findings:
-        console.print(f"• {line}", highlight=False)
-    console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")
+    return table, findings, title, currency, results, volumes, calendar, forecast_source
