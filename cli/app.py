@@ -67,6 +67,15 @@ def _interrupted() -> None:
     sys.exit(INTERRUPTED)
 
 
+def _option_name(exc) -> str | None:
+    if exc.param is None:
+        return exc.param_hint if isinstance(exc.param_hint, str) else None
+    opts = getattr(exc.param, "opts", None)
+    if getattr(exc.param, "param_type_name", "") == "option" and opts:
+        return max(opts, key=len)
+    return (exc.param.name or "").upper() or None
+
+
 def main() -> None:
     """Console entry point: every failure is one line on stderr, never a traceback.
 
@@ -81,8 +90,11 @@ def main() -> None:
     except click_errors.NoArgsIsHelpError as exc:
         typer.echo(exc.format_message())
         sys.exit(0)
-    except click_errors.ClickException as exc:  # bad options: the library names the option
-        _say_error(exc.format_message())
+    except click_errors.BadParameter as exc:
+        _say_error(InputError("command line", exc.message, field=_option_name(exc)).one_line())
+        sys.exit(2)
+    except click_errors.ClickException as exc:  # unknown option, missing value: the library says which
+        _say_error(f"command line: {exc.format_message()}")
         sys.exit(exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()

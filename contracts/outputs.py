@@ -153,6 +153,11 @@ def ownership(folder: Path) -> Ownership:
 
 # --- checks a target passes before any work starts -----------------------------------------------
 
+def refused(target: Path, problem: str, *, field: str) -> InputError:
+    """An output path the command line gave that plan will not write: ``command line: --out: PATH: why``."""
+    return InputError("command line", f"{target}: {problem}", field=field)
+
+
 def _listing(names: list[str], limit: int = 3) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -164,49 +169,49 @@ def check_writable_location(target: Path, option: str) -> None:
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise InputError(target, f"cannot be created: {ancestor} is a file, not a folder", field=option)
+        raise refused(target, f"cannot be created: {ancestor} is a file, not a folder", field=option)
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise InputError(target, f"cannot be written: no permission to write in {ancestor}", field=option)
+        raise refused(target, f"cannot be written: no permission to write in {ancestor}", field=option)
 
 
 def check_file_target(target: Path, option: str, overwrite: bool, suffixes: tuple[str, ...] | None) -> None:
     if suffixes and target.suffix.lower() not in suffixes:
-        raise InputError(target, f"must end in {' or '.join(suffixes)}", field=option)
+        raise refused(target, f"must end in {' or '.join(suffixes)}", field=option)
     check_writable_location(target, option)
     if not (target.exists() or target.is_symlink()):
         return
     if target.is_dir() and not target.is_symlink():
-        raise InputError(target, "is a folder; give a file name", field=option)
+        raise refused(target, "is a folder; give a file name", field=option)
     recorded = read_manifest(target.parent).get(target.name)
     if recorded is None or target.is_symlink():
-        raise InputError(target, "exists and was not written by plan, which never replaces it: move it away or "
+        raise refused(target, "exists and was not written by plan, which never replaces it: move it away or "
                                  "choose another path", field=option)
     if not overwrite and file_digest(target) != recorded:
-        raise InputError(target, "was written by plan but has been edited since; pass --overwrite to replace it",
+        raise refused(target, "was written by plan but has been edited since; pass --overwrite to replace it",
                          field=option)
 
 
 def check_directory_target(target: Path, option: str, overwrite: bool, names: tuple[str, ...]) -> None:
     check_writable_location(target, option)
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise InputError(target, "is a file, not a folder; plan never replaces it: choose another path",
+        raise refused(target, "is a file, not a folder; plan never replaces it: choose another path",
                          field=option)
     if not target.exists():
         return
     held = ownership(target)
     clashing = [name for name in held.foreign if name.split("/")[0] in names]
     if clashing:
-        raise InputError(target, f"holds {_listing(clashing)}, which plan did not write and never replaces: "
+        raise refused(target, f"holds {_listing(clashing)}, which plan did not write and never replaces: "
                                  "move it away or choose another folder", field=option)
     if held.foreign and not overwrite:
-        raise InputError(target, f"holds files plan did not write ({_listing(held.foreign)}); pass --overwrite to "
+        raise refused(target, f"holds files plan did not write ({_listing(held.foreign)}); pass --overwrite to "
                                  "write the plan's files next to them (they stay untouched), or choose another "
                                  "folder", field=option)
     if held.changed and not overwrite:
-        raise InputError(target, f"files plan wrote have been edited since ({_listing(held.changed)}); pass "
+        raise refused(target, f"files plan wrote have been edited since ({_listing(held.changed)}); pass "
                                  "--overwrite to replace them", field=option)
     if held.foreign and not os.access(target, os.W_OK | os.X_OK):
-        raise InputError(target, "cannot be written: no permission", field=option)
+        raise refused(target, "cannot be written: no permission", field=option)
 
 
 # --- putting results in place --------------------------------------------------------------------
@@ -414,7 +419,7 @@ class Outputs:
     def _register(self, item: Output) -> Output:
         for other in self.items:
             if other.target.resolve() == item.target.resolve():
-                raise InputError(item.target, f"is also the path of {other.option}", field=item.option)
+                raise refused(item.target, f"is also the path of {other.option}", field=item.option)
         self.items.append(item)
         return item
 
