@@ -9,6 +9,7 @@ from rich.console import Console
 from typer._click import exceptions as click_errors
 
 from plan import __version__
+from plan.cli.interrupt import INTERRUPTED, report_interruption
 from plan.contracts.errors import InputError
 
 app = typer.Typer(
@@ -48,22 +49,13 @@ from plan.cli import scenarios as _scenarios  # noqa: E402,F401
 from plan.cli import capacity as _capacity  # noqa: E402,F401
 
 
-INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
-
-
 def _say_error(text: str) -> None:
     err_console.print(f"[bold red]error:[/] {' '.join(text.split())}", highlight=False, soft_wrap=True,
                       markup=True)
 
 
 def _interrupted() -> None:
-    from plan.contracts.outputs import COMMITTED
-
-    for shown in (console, err_console):
-        shown.show_cursor(True)  # a progress bar cut short leaves the cursor hidden
-    written = f"interrupted after writing {', '.join(map(str, COMMITTED))}" if COMMITTED else \
-        "interrupted, nothing written"
-    err_console.print(written, highlight=False, soft_wrap=True, markup=False)
+    report_interruption([console, err_console])
     sys.exit(INTERRUPTED)
 
 

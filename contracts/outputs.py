@@ -46,6 +46,10 @@ _QUOTED_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 
 # Every path committed by this process: what an interruption after a commit must not deny.
 COMMITTED: list[Path] = []
+# Held while results are put in place; an interruption waits for it (see plan.cli.interrupt).
+COMMIT_LOCK = threading.RLock()
+# Transactions under way: an interruption removes what they staged.
+ACTIVE: list["Outputs"] = []
 
 
 # --- formula-safe CSV ------------------------------------------------------------------------------
@@ -435,7 +439,7 @@ class Outputs:
             return
         for item in self.items:
             item.check()
-        with _sigint_deferred():
+        with COMMIT_LOCK, _sigint_deferred():
             for item in self.items:
                 item.install()
                 COMMITTED.append(item.target)
@@ -446,13 +450,24 @@ class Outputs:
             item.discard()
 
     def __enter__(self) -> "Outputs":
+        ACTIVE.append(self)
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        if kind is None:
-            try:
-                self.commit()
-            finally:
+        try:
+            if kind is None:
+                try:
+                    self.commit()
+                finally:
+                    self.discard()
+            else:
                 self.discard()
-        else:
-            self.discard()
+        finally:
+            ACTIVE.remove(self)
+
+
+def discard_everything_staged() -> None:
+    """What every transaction under way has staged, removed (the user's files were never touched)."""
+    for outputs in list(ACTIVE):
+        if not outputs.committed:
+            outputs.discard()

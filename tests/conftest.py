@@ -72,7 +72,7 @@ def run_plan(capsys, monkeypatch):
 def run_plan_subprocess():
     """Run ``plan`` in a fresh interpreter (the real console path, tracebacks included if any)."""
     def run(*args: str | Path, cwd: Path | None = None) -> PlanRun:
-        done = subprocess.run([sys.executable, "-c", "from plan.cli.app import main; main()", *map(str, args)],
+        done = subprocess.run([sys.executable, "-c", "from plan.cli.entry import main; main()", *map(str, args)],
                               cwd=cwd or REPO, capture_output=True, text=True, timeout=120,
                               env={**os.environ, "COLUMNS": "200"})
         return PlanRun(done.returncode, done.stdout, done.stderr)
