@@ -11,6 +11,7 @@ from typer._click import exceptions as click_errors
 from plan import __version__
 from plan.cli.interrupt import INTERRUPTED, report_interruption
 from plan.contracts.errors import InputError
+from plan.contracts.outputs import COMMITTED
 
 app = typer.Typer(
     name="plan",
@@ -74,6 +75,7 @@ def main() -> None:
     Exit codes: 0 done, 1 the work failed (e.g. no plan found in time), 2 a bad option or input,
     130 interrupted. ``PLAN_DEBUG=1`` shows the traceback of an internal error.
     """
+    COMMITTED.clear()  # what this run wrote (in-process runs share the module)
     try:
         code = app(standalone_mode=False)
     except InputError as exc:
