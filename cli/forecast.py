@@ -22,6 +22,8 @@ from plan.contracts.calendar import event_day_mask
 from plan.forecast.model import VolumeForecaster
 from plan.reports.forecast_plot import plot_forecast
 
+MAX_HORIZON_DAYS = 731  # two years: the capacity plan needs one; beyond, memory grows with no use
+
 EPILOG = """\
 Examples:
 
@@ -35,9 +37,12 @@ Examples:
 def check_horizon_options(month: Optional[str], start: Optional[str], end: Optional[str]) -> None:
     """The options that only make sense together (each was checked alone when parsed)."""
     if month and (start or end):
-        raise InputError(None, "give either --month or --start/--end, not both", field="--month")
+        raise InputError("command line", "give either --month or --start/--end, not both", field="--month")
     if start and end and end < start:
-        raise InputError(None, f"--end {end} is before --start {start}", field="--end")
+        raise InputError("command line", f"--end {end} is before --start {start}", field="--end")
+    if start and end and (pd.Timestamp(end) - pd.Timestamp(start)).days >= MAX_HORIZON_DAYS:
+        raise InputError("command line", f"--start {start} to --end {end} is more than {MAX_HORIZON_DAYS} days; forecast "
+                               "at most two years at a time", field="--end")
 
 
 def horizon(month: Optional[str], start: Optional[str], end: Optional[str], last_day: pd.Timestamp
@@ -50,7 +55,7 @@ def horizon(month: Optional[str], start: Optional[str], end: Optional[str], last
         first = pd.Timestamp(start) if start else last_day + pd.Timedelta(days=1)
         last = pd.Timestamp(end) if end else first + pd.offsets.MonthEnd(0)
         if last < first:
-            raise InputError(None, f"--end {last:%Y-%m-%d} is before the first day forecast ({first:%Y-%m-%d})",
+            raise InputError("command line", f"--end {last:%Y-%m-%d} is before the first day forecast ({first:%Y-%m-%d})",
                              field="--end")
         return first.normalize(), last.normalize()
     first = (last_day + pd.Timedelta(days=1)).normalize()

@@ -112,6 +112,19 @@ def check_input_file(value: Optional[Path]) -> Optional[Path]:
     return value
 
 
+def check_existing_path(value: Optional[Path]) -> Optional[Path]:
+    """A file or a folder to read (a plan directory, a table)."""
+    if value is not None and not value.exists():
+        raise typer.BadParameter(f"{value}: not found")
+    return value
+
+
+def check_plan_directory(value: Path) -> Path:
+    if not value.is_dir():
+        raise typer.BadParameter(f"{value}: {'is a file, not' if value.exists() else 'no such'} plan directory")
+    return value
+
+
 def one_of(choices: tuple[Any, ...]) -> Callable[[Any], Any]:
     def check(value):
         if value is not None and value not in choices:

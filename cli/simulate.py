@@ -11,7 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plan.cli.app import app, console
-from plan.cli.options import input_file_option, overwrite_option, seed_option
+from plan.cli.options import check_existing_path, input_file_option, overwrite_option, seed_option
 from plan.contracts.outputs import TABLE_SUFFIXES, Outputs
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
@@ -61,7 +61,7 @@ def _read_simulation_input(path: Path, workforce) -> pd.DataFrame:
 
 @app.command(epilog=EPILOG)
 def simulate(
-    source: Path = typer.Argument(Path("out/requirements.csv"), exists=True,
+    source: Path = typer.Argument(Path("out/requirements.csv"), callback=check_existing_path,
                                   help="Requirements table, a coverage.csv, or a plan directory."),
     config: Optional[Path] = input_file_option(None, "Workforce config (default: the plan's inputs/workforce.yaml, "
                                                      "else data/workforce.yaml)."),

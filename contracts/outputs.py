@@ -270,6 +270,11 @@ class Output:
         self.target, self.option, self.overwrite = Path(target), option, overwrite
         self._staging: Path | None = None
         self._made_parents: list[Path] = []
+        self.check()
+
+    def check(self) -> None:
+        """Refuse the target (an InputError) if writing it would touch what plan did not write."""
+        raise NotImplementedError
 
     def _make_parents(self) -> None:
         missing = []
@@ -298,9 +303,8 @@ class Output:
 
 class OutputFile(Output):
     def __init__(self, target: Path, option: str, overwrite: bool, suffixes: tuple[str, ...] | None):
-        super().__init__(target, option, overwrite)
         self.suffixes = suffixes
-        self.check()
+        super().__init__(target, option, overwrite)
 
     def check(self) -> None:
         check_file_target(self.target, self.option, self.overwrite, self.suffixes)
@@ -330,9 +334,8 @@ class OutputFile(Output):
 
 class OutputDirectory(Output):
     def __init__(self, target: Path, option: str, overwrite: bool, names: tuple[str, ...]):
-        super().__init__(target, option, overwrite)
         self.names = names
-        self.check()
+        super().__init__(target, option, overwrite)
 
     def check(self) -> None:
         check_directory_target(self.target, self.option, self.overwrite, self.names)

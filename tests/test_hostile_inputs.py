@@ -8,7 +8,6 @@ folder before and after. The roster cases at the end plan a 3-agent month (secon
 from __future__ import annotations
 
 import hashlib
-import re
 import signal
 import subprocess
 import sys
@@ -21,9 +20,8 @@ from typing import Callable
 import pandas as pd
 import pytest
 
-from conftest import TINY_WORKFORCE, tiny_history_rows
+from conftest import ANSI, TINY_WORKFORCE, tiny_history_rows
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 SCENARIOS = textwrap.dedent("""\
     month: 2026-11
@@ -289,6 +287,13 @@ OPTION_CASES = [
     case("backtest-horizon-0", backtest, extra=["--horizon-days", "0"], where=("--horizon-days",)),
     case("capacity-year", capacity, extra=["--year", "1999"], where=("--year",)),
     case("simulate-out-suffix", simulate, extra=["--out", "{t}/out/sim.txt"], where=("--out", "sim.txt")),
+    case("forecast-decades", forecast, extra=["--start", "2026-01-01", "--end", "2090-12-31"], where=("--end",)),
+    case("check-config-missing", check, extra=["--config", "{t}/nope.yaml"], where=("--config", "nope.yaml")),
+    case("simulate-source-missing", lambda t: ["simulate", t / "nope.csv"], where=("SOURCE", "nope.csv")),
+    case("verify-no-plan", lambda t: ["verify", t / "nothing"], where=("PLAN_DIR", "nothing")),
+    case("verify-limit-negative", lambda t: ["verify", t / "mine", "--limit", "-1"], where=("--limit",)),
+    case("ingest-log-missing", lambda t: ["ingest", t / "nope.csv", "--out", t / "out" / "h.csv"],
+         where=("LOG", "nope.csv")),
     case("unknown-option", check, extra=["--colour", "blue"], where=("--colour",)),
 ]
 
@@ -302,18 +307,8 @@ def test_bad_input_is_one_located_line_and_touches_nothing(run_plan, tmp_path, b
     before = snapshot(tmp_path)
     extra = [part.replace("{t}", str(tmp_path)) for part in bad.extra]
     result = run_plan(*bad.command(tmp_path), *extra)
-    assert_one_located_line(result, bad.where)
+    result.error_line(bad.where)
     assert snapshot(tmp_path) == before
-
-
-def assert_one_located_line(result, where: tuple[str, ...]) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in ANSI.sub("", result.stderr).splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for text in where:
-        assert text in lines[0], (text, lines[0])
-    return lines[0]
 
 
 def test_the_hostile_cases_are_many_and_distinct():
@@ -331,7 +326,7 @@ def test_the_hostile_cases_are_many_and_distinct():
 ])
 def test_console_bad_option_is_one_line(run_plan_subprocess, tmp_path, args, where):
     before = snapshot(tmp_path)
-    assert_one_located_line(run_plan_subprocess(*args, cwd=tmp_path), where)
+    run_plan_subprocess(*args, cwd=tmp_path).error_line(where)
     assert snapshot(tmp_path) == before
 
 
@@ -403,7 +398,7 @@ def test_a_users_folder_survives_plan_roster(run_plan, small_month):
     before = snapshot(small_month)
 
     refused = run_plan(*roster_args(small_month, out))
-    assert_one_located_line(refused, ("--out", "notes.txt", "--overwrite"))
+    refused.error_line(("--out", "notes.txt", "--overwrite"))
     assert snapshot(small_month) == before
 
     written = run_plan(*roster_args(small_month, out), "--overwrite")
@@ -423,10 +418,10 @@ def test_plan_directory_rewritten_whole_and_edits_protected(run_plan, small_mont
     with open(out / "roster.csv", "a", encoding="utf-8") as handle:
         handle.write("an edit\n")
     edited = snapshot(small_month)
-    assert_one_located_line(run_plan(*roster_args(small_month, out)), ("--out", "roster.csv", "--overwrite"))
+    run_plan(*roster_args(small_month, out)).error_line(("--out", "roster.csv", "--overwrite"))
     assert snapshot(small_month) == edited
     (small_month / "a-file").write_text("x", encoding="utf-8")
-    assert_one_located_line(run_plan(*roster_args(small_month, small_month / "a-file")), ("--out", "a-file"))
+    run_plan(*roster_args(small_month, small_month / "a-file")).error_line(("--out", "a-file"))
     assert (small_month / "a-file").read_text(encoding="utf-8") == "x"
 
 
