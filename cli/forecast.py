@@ -41,8 +41,8 @@ def check_horizon_options(month: Optional[str], start: Optional[str], end: Optio
     if start and end and end < start:
         raise InputError("command line", f"--end {end} is before --start {start}", field="--end")
     if start and end and (pd.Timestamp(end) - pd.Timestamp(start)).days >= MAX_HORIZON_DAYS:
-        raise InputError("command line", f"--start {start} to --end {end} is more than {MAX_HORIZON_DAYS} days; forecast "
-                               "at most two years at a time", field="--end")
+        raise InputError("command line", f"--start {start} to --end {end} is more than {MAX_HORIZON_DAYS} days; "
+                                         "forecast at most two years at a time", field="--end")
 
 
 def horizon(month: Optional[str], start: Optional[str], end: Optional[str], last_day: pd.Timestamp
@@ -55,8 +55,8 @@ def horizon(month: Optional[str], start: Optional[str], end: Optional[str], last
         first = pd.Timestamp(start) if start else last_day + pd.Timedelta(days=1)
         last = pd.Timestamp(end) if end else first + pd.offsets.MonthEnd(0)
         if last < first:
-            raise InputError("command line", f"--end {last:%Y-%m-%d} is before the first day forecast ({first:%Y-%m-%d})",
-                             field="--end")
+            raise InputError("command line", f"--end {last:%Y-%m-%d} is before the first day forecast "
+                                             f"({first:%Y-%m-%d})", field="--end")
         return first.normalize(), last.normalize()
     first = (last_day + pd.Timedelta(days=1)).normalize()
     if first.day != 1:  # history ends mid-month: forecast to the end of the next whole month
