@@ -249,7 +249,9 @@ def _remove_recorded(folder: Path, recorded: dict[str, str]) -> None:
         path = folder / relative
         if path.is_file() and not path.is_symlink():
             path.unlink()
-    (folder / MANIFEST).unlink(missing_ok=True)
+    for manifest in folder.rglob(MANIFEST):  # this folder's and those of plan folders inside it
+        if manifest.is_file() and not manifest.is_symlink():
+            manifest.unlink()
     for path in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
         if not any(path.iterdir()):
             path.rmdir()
