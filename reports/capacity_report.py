@@ -12,6 +12,7 @@ import pandas as pd
 
 from plan.contracts.outputs import Outputs, write_csv
 from plan.reports.png import save_png
+from plan.reports.roster_workbook import text_stays_text
 
 CAPACITY_FILES = ("capacity.csv", "capacity.xlsx", "capacity.png", "answer.txt")
 
@@ -93,6 +94,8 @@ def write_capacity_files(plan, folder: Path, currency: str = "CNY") -> None:
                       [("note", n) for n in plan.notes] + \
                       [(f"config.{k}", str(v)) for k, v in plan.config.model_dump().items()]
         pd.DataFrame(answer_rows, columns=["item", "value"]).to_excel(writer, sheet_name="answer", index=False)
+        for written in writer.sheets.values():  # a scenario named =HYPERLINK(...) is a name, not a formula
+            text_stays_text(written)
         sheet = writer.sheets["months"]
         for cell in sheet[1]:
             cell.font = Font(bold=True, color="FFFFFF")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from plan.contracts.outputs import Outputs, write_csv
 from plan.reports.png import save_png
+from plan.reports.roster_workbook import text_stays_text
 
 SOURCE_COLOURS = {"in_house": "#1f4e79", "overtime": "#5b9bd5", "part_time": "#70ad47", "vendor": "#ed7d31",
                   "bot": "#a5a5a5", "shortfall_penalty": "#c00000"}
@@ -34,6 +35,8 @@ def write_workbook(table: pd.DataFrame, path: Path, findings: list[str], notes: 
         table.to_excel(writer, sheet_name="scenarios", index=False)
         pd.DataFrame({"finding": findings or ["(none)"]}).to_excel(writer, sheet_name="findings", index=False)
         pd.DataFrame({"method note": notes or ["(none)"]}).to_excel(writer, sheet_name="method", index=False)
+        for written in writer.sheets.values():  # a scenario named =HYPERLINK(...) is a name, not a formula
+            text_stays_text(written)
         sheet = writer.sheets["scenarios"]
         header_fill = PatternFill("solid", fgColor="1F4E79")
         for cell in sheet[1]:

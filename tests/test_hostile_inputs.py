@@ -351,6 +351,17 @@ def test_csv_outputs_quote_formula_like_text_and_plan_reads_it_back(tmp_path):
     assert write_table(pd.DataFrame({"name": ["\rx"]}), tmp_path / "r.csv").read_bytes() == b"name\n'\rx\n"
 
 
+def test_scenario_workbook_keeps_a_formula_like_name_as_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from plan.reports.scenarios_report import write_workbook
+
+    table = pd.DataFrame({"scenario": ["=HYPERLINK(\"http://x\")", "b"], "total_cost": [1.0, 2.0]})
+    write_workbook(table, tmp_path / "s.xlsx", ["=1+1 finding"], [], "CNY")
+    book = load_workbook(tmp_path / "s.xlsx")
+    assert [(c.data_type, c.quotePrefix) for c in (book["scenarios"]["A2"], book["findings"]["A2"])] == [("s", True)] * 2
+
+
 # --- the user's folder and plan directories -----------------------------------------------------------
 
 SMALL_TEAM = textwrap.dedent("""\
