@@ -21,8 +21,6 @@ from plan.contracts.workforce import read_workforce
 
 WIDE_GAP = 0.2  # above this, say so and suggest more time (a 45-agent sample month: 99 % at 60 s, 21 % at 180 s)
 
-DEFAULT_FORECAST = Path("out/forecast.csv")
-
 EPILOG = """\
 Examples:
 
@@ -33,18 +31,13 @@ Examples:
 
 
 def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFrame, history: Path) -> pd.DataFrame:
-    from plan.contracts.forecast_table import read_forecast
-    if path is None and DEFAULT_FORECAST.exists():
-        path = DEFAULT_FORECAST
-    if path is not None:
-        frame = read_forecast(path, known_queues=workforce.queues)
-    else:
-        from plan.contracts.history import read_history
-        from plan.forecast.model import VolumeForecaster
-        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
-        start = pd.Timestamp(f"{month}-01")
-        frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
-            start, start + pd.offsets.MonthEnd(0))
+    """The month's volumes: ``--forecast`` (it must cover the month), else ``out/forecast.csv`` when it
+    does, else a forecast fitted on ``history``."""
+    from plan.cli.scenarios import forecast_for
+
+    start = pd.Timestamp(f"{month}-01")
+    frame, _source = forecast_for(start, start + pd.offsets.MonthEnd(0), forecast=path, history=history,
+                                  events=events, workforce=workforce)
     stamps = pd.to_datetime(frame["interval_start"])
     return frame[stamps.dt.strftime("%Y-%m") == month].reset_index(drop=True)
 

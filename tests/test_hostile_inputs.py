@@ -235,6 +235,8 @@ FORECAST_CASES = [
          where=("forecast.csv:4", "arrivals")),
     case("forecast-unknown-queue", staffing, replace_line("forecast.csv", 2, "refunds,2026-11-01 00:00,3,2,3,5"),
          where=("forecast.csv:2", "refunds")),
+    case("forecast-not-the-month", roster, extra=["--month", "2026-12"],
+         where=("forecast.csv", "interval_start", "2026-12-01")),
     case("forecast-bad-time", staffing, replace_line("forecast.csv", 3, "chat_presales,2026-11-01 1am,3,2,3,5"),
          where=("forecast.csv:3", "interval_start")),
 ]
