@@ -24,7 +24,7 @@ WIDE_GAP = 0.2  # above this, say so and suggest more time (a 45-agent sample mo
 EPILOG = """\
 Examples:
 
-  plan roster --month 2026-11    (sample config; out/forecast.csv if present, else a forecast of the sample)
+  plan roster --month 2026-11    (sample config; out/forecast.csv if it covers the month, else a forecast of the sample)
 
   plan roster --month 2026-11 --config data/workforce.yaml --forecast out/forecast.csv --out out/roster-2026-11 --time-limit 120 --seed 1
 """
@@ -49,8 +49,8 @@ SERVICE_MODES = ("period", "interval")
 def roster(
     month: str = month_option(SAMPLE_MONTH, "Month to plan, YYYY-MM."),
     config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML)."),
-    forecast: Optional[Path] = input_file_option(None, "Forecast table (default: out/forecast.csv, else forecast "
-                                                       "the sample)."),
+    forecast: Optional[Path] = input_file_option(None, "Forecast table covering the month (default: out/forecast.csv "
+                                                       "when it covers it, else a forecast fitted on --history)."),
     events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar (event days get event targets)."),
     history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast is given."),
     out: Optional[Path] = typer.Option(None, help="Plan directory (default out/roster-YYYY-MM/)."),
