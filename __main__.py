@@ -1,4 +1,4 @@
 """``python -m plan``: the same as the ``plan`` command."""
-from plan.cli.app import main
+from plan.cli.entry import main
 
 main()

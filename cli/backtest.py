@@ -11,12 +11,15 @@ import typer
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.options import country_option, input_file_option, interval_minutes_option, overwrite_option, \
+    seed_option
+from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
-from plan.contracts.tables import atomic_path
+from plan.contracts.tables import write_table
 from plan.forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest
 from plan.reports.backtest_plot import plot_backtest
 
@@ -68,44 +71,55 @@ def _jsonable(value):
     return value
 
 
+def check_events_option(value: str) -> str:
+    if value.lower() != "none" and not Path(value).is_file():
+        raise typer.BadParameter(f"file {value!r} does not exist (or give 'none')")
+    return value
+
+
 @app.command(epilog=EPILOG)
 def backtest(
-    history: Path = typer.Option(SAMPLE_HISTORY, help="Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
-    events: str = typer.Option(str(SAMPLE_EVENTS), help="Events calendar, or 'none' for a history without promotions."),
-    country: str = typer.Option("CN", help="Country for public holidays and swapped working days (ISO code)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
+    events: str = typer.Option(str(SAMPLE_EVENTS), help="Events calendar, or 'none' for a history without promotions.",
+                               callback=check_events_option),
+    country: str = country_option(),
     origins: int = typer.Option(6, min=1, help="Regular origins spread over the last year (promotion origins are added)."),
     horizon_days: int = typer.Option(HORIZON_DAYS, min=1, max=70, help="Days forecast from each origin."),
     json_out: Path = typer.Option(Path("out/backtest.json"), "--json", help="Summary figures (JSON)."),
     plot: Path = typer.Option(Path("out/backtest.png"), help="Chart to write (PNG)."),
     detail: Optional[Path] = typer.Option(None, help="Also write every forecast interval (CSV/Parquet)."),
-    interval_minutes: int = typer.Option(60, help="Interval length of the history: 60, 30 or 15 minutes."),
-    seed: int = typer.Option(0, help="Seed of the quantile simulation."),
+    interval_minutes: int = interval_minutes_option(60, "Interval length of the history: 60, 30 or 15 minutes."),
+    seed: int = seed_option("Seed of the quantile simulation."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Rolling-origin backtest: the model against seasonal naive and last year's event, hourly and daily."""
-    hist = read_history(history, interval_minutes=interval_minutes)
-    hist.attrs["path"] = str(history)
-    cal = None if events.lower() == "none" else read_events(events)
-    if cal is not None:
-        cal.attrs["path"] = events
-    chosen = choose_origins(hist, cal, horizon_days, n_regular=origins)
-    if len(chosen) < 1:
-        raise InputError(history, "no backtest origin fits in this history", field="interval_start")
-    with step_progress("backtest", len(chosen)) as step:
-        result = rolling_origin_backtest(hist, cal, country=country, origins=chosen, horizon_days=horizon_days,
-                                         seed=seed, progress=step)
-    summary = _jsonable({"history": str(history), "events": events, "country": country,
-                         "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
-                         "overall": result.summary["overall"], "event_days": result.summary["event_days"],
-                         "peak_days": result.summary["peak_days"],
-                         "by_queue": result.summary["by_queue"], "per_origin": result.summary["origins"]})
-    with atomic_path(json_out) as tmp:
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    plot_backtest(result.hourly, result.summary, plot)
-    if detail is not None:
-        from plan.contracts.tables import write_table
-        write_table(result.hourly.assign(interval_start=result.hourly["interval_start"].dt.strftime("%Y-%m-%d %H:%M"),
-                                         origin=pd.to_datetime(result.hourly["origin"]).dt.strftime("%Y-%m-%d")),
-                    detail)
+    with Outputs(overwrite) as outputs:
+        json_file = outputs.file(json_out, "--json", JSON_SUFFIXES)
+        plot_file = outputs.file(plot, "--plot", PNG_SUFFIXES)
+        detail_file = outputs.file(detail, "--detail", TABLE_SUFFIXES) if detail is not None else None
+        hist = read_history(history, interval_minutes=interval_minutes)
+        hist.attrs["path"] = str(history)
+        cal = None if events.lower() == "none" else read_events(events)
+        if cal is not None:
+            cal.attrs["path"] = events
+        chosen = choose_origins(hist, cal, horizon_days, n_regular=origins)
+        if len(chosen) < 1:
+            raise InputError(history, "no backtest origin fits in this history", field="interval_start")
+        with step_progress("backtest", len(chosen)) as step:
+            result = rolling_origin_backtest(hist, cal, country=country, origins=chosen, horizon_days=horizon_days,
+                                             seed=seed, progress=step)
+        summary = _jsonable({"history": str(history), "events": events, "country": country,
+                             "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
+                             "overall": result.summary["overall"], "event_days": result.summary["event_days"],
+                             "peak_days": result.summary["peak_days"],
+                             "by_queue": result.summary["by_queue"], "per_origin": result.summary["origins"]})
+        json_file.staging.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        plot_backtest(result.hourly, result.summary, plot_file.staging)
+        if detail_file is not None:
+            hourly = result.hourly
+            write_table(hourly.assign(interval_start=hourly["interval_start"].dt.strftime("%Y-%m-%d %H:%M"),
+                                      origin=pd.to_datetime(hourly["origin"]).dt.strftime("%Y-%m-%d")),
+                        detail_file.staging)
     console.print(f"{len(chosen)} origins: " + ", ".join(f"{o:%Y-%m-%d}" for o in chosen))
     console.print(results_table(result.summary))
     console.print(f"wrote [bold]{json_out}[/] and [bold]{plot}[/]")

@@ -9,12 +9,15 @@ import typer
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.sources import forecast_or_history, load_workforce_mapping, range_forecast
+from plan.cli.options import input_file_option, overwrite_option
+from plan.contracts.outputs import Outputs
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
 from plan.optimize.finance import scenarios as sc
 from plan.optimize.finance.capacity import parse_capacity, plan_capacity
-from plan.reports.capacity_report import write_capacity_report
+from plan.reports.capacity_report import CAPACITY_FILES, write_capacity_files
 
 EPILOG = """\
 Examples:
@@ -47,41 +50,42 @@ def _months_table(months: pd.DataFrame, currency: str) -> Table:
 @app.command(epilog=EPILOG)
 def capacity(
     year: Optional[int] = typer.Option(None, min=2000, max=2100, help="Year to plan (default: the file's capacity.year)."),
-    file: Path = typer.Option(SAMPLE_SCENARIOS, "--file", help="Scenario file whose 'capacity:' section configures "
-                                                              "hiring lead time, ramp, attrition, cost per hire."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
+    file: Path = input_file_option(SAMPLE_SCENARIOS, "Scenario file whose 'capacity:' section configures hiring lead "
+                                                     "time, ramp, attrition, cost per hire.", "--file"),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML)."),
     scenario: Optional[str] = typer.Option(None, help="Plan the year under this scenario's overrides."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar (promotions of the year)."),
-    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast covers the year."),
-    forecast: Optional[Path] = typer.Option(None, help="Forecast covering the whole year (default: out/forecast.csv "
-                                                      "if it covers it, else a fresh fit of --history)."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar (promotions of the year)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast covers the year."),
+    forecast: Optional[Path] = input_file_option(None, "Forecast covering the whole year (default: out/forecast.csv "
+                                                       "if it covers it, else a fresh fit of --history)."),
     out: Path = typer.Option(Path("out/capacity"), help="Directory for capacity.csv/.xlsx/.png."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Headcount to hold and hire per month, and when to buy vendor seats and part-time hours, at least annual cost."""
-    from plan.cli.scenarios import forecast_for, load_workforce_mapping  # here: plan.cli.scenarios imports plan.cli.app
     from plan.optimize.staffing.requirements import requirements_table
 
-    read_workforce(config)
-    base = load_workforce_mapping(config)
-    spec = sc.read_scenarios(file)
-    settings = parse_capacity(spec.capacity, str(file))
-    year = year or settings.year or pd.Timestamp.today().year + 1
-    chosen = scenario or settings.scenario
-    overrides = spec.get(chosen).overrides if chosen else {}
-    workforce = sc.apply_overrides(base, overrides, scenario=chosen or "capacity", source=file)
-    calendar = read_events(events)
-    start, end = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
-    with console.status("forecast") as status:
-        volumes, source = forecast_for(start, end, forecast=forecast, history=history, events=calendar,
-                                       workforce=workforce, describe=status.update)
-        stamps = pd.to_datetime(volumes["interval_start"])
-        volumes = volumes[(stamps >= start) & (stamps < end + pd.Timedelta(days=1))].reset_index(drop=True)
-        status.update(f"requirements of {year} ({len(volumes):,} intervals)")
-        requirements = requirements_table(volumes, workforce, calendar)
-        status.update(f"solving the {year} capacity model")
-        plan = plan_capacity(workforce, requirements, year, settings)
-        status.update("writing")
-        write_capacity_report(plan, out, workforce.site.currency)
+    with Outputs(overwrite) as outputs:
+        report_dir = outputs.directory(out, "--out", names=CAPACITY_FILES)
+        read_workforce(config)
+        base = load_workforce_mapping(config)
+        spec = sc.read_scenarios(file)
+        settings = parse_capacity(spec.capacity, str(file))
+        year = year or settings.year or pd.Timestamp.today().year + 1
+        chosen = scenario or settings.scenario
+        overrides = spec.get(chosen).overrides if chosen else {}
+        workforce = sc.apply_overrides(base, overrides, scenario=chosen or "capacity", source=file)
+        calendar = read_events(events)
+        start, end = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
+        given, hist = forecast_or_history(forecast, history, workforce, start, end)
+        source = given.attrs["path"] if given is not None else f"forecast fitted on {history}"
+        with console.status("forecast") as status:
+            volumes = range_forecast(given, hist, workforce, calendar, start, end, describe=status.update)
+            status.update(f"requirements of {year} ({len(volumes):,} intervals)")
+            requirements = requirements_table(volumes, workforce, calendar)
+            status.update(f"solving the {year} capacity model")
+            plan = plan_capacity(workforce, requirements, year, settings)
+            status.update("writing")
+            write_capacity_files(plan, report_dir.staging, workforce.site.currency)
     console.print(_months_table(plan.months, workforce.site.currency))
     console.print(f"solver: {plan.solver['status']}, gap {plan.solver['gap']:.2%}, {plan.solver['seconds']:.1f} s; "
                   f"forecast: {source}" + (f"; scenario {chosen}" if chosen else ""), highlight=False)

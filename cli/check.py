@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from plan.cli.app import app, console, err_console
+from plan.cli.options import input_file_option, month_option
 from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
@@ -18,12 +19,12 @@ from plan.preflight import preflight, refusals_of, warnings_of
 
 @app.command(epilog="Example: plan check --history my_history.csv --events events.csv --config workforce.yaml")
 def check(
-    history: Path = typer.Option(SAMPLE_HISTORY, help="Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar: name, kind, start, end[, intensity]."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar: name, kind, start, end[, intensity]."),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML)."),
     fill_missing: bool = typer.Option(False, help="Treat missing hours as zero arrivals instead of an error."),
-    month: Optional[str] = typer.Option(None, help="Month you will plan, YYYY-MM (default: the month after the "
-                                                   "history): leave, horizon and events are checked against it."),
+    month: Optional[str] = month_option(None, "Month you will plan, YYYY-MM (default: the month after the "
+                                              "history): leave, horizon and events are checked against it."),
 ) -> None:
     """Validate inputs, print a short summary (queues, span, totals, events, team), warn about what is
     legal but almost surely wrong, and say what plan forecast / roster would refuse (exit 2)."""

@@ -1,7 +1,6 @@
 """`plan forecast`: history + events + holidays → hourly arrivals per queue with p10/p50/p90."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Optional
 
@@ -11,16 +10,21 @@ from rich.table import Table
 
 from plan.cli.app import app, console
 from plan.cli.findings import announce
+from plan.cli.options import country_option, date_option, input_file_option, interval_minutes_option, \
+    month_option, overwrite_option, seed_option
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
+from plan.contracts.outputs import PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
 from plan.contracts.tables import write_table
 from plan.contracts.calendar import event_day_mask
 from plan.forecast.model import VolumeForecaster
 from plan.preflight import preflight, volume_jumps
 from plan.reports.forecast_plot import plot_forecast
+
+MAX_HORIZON_DAYS = 731  # two years: the capacity plan needs one; beyond, memory grows with no use
 
 EPILOG = """\
 Examples:
@@ -32,25 +36,29 @@ Examples:
   plan forecast --start 2026-11-01 --end 2026-11-20 --out out/nov.csv --plot out/nov.png
 """
 
-MONTH = re.compile(r"^\d{4}-\d{2}$")
+def check_horizon_options(month: Optional[str], start: Optional[str], end: Optional[str]) -> None:
+    """The options that only make sense together (each was checked alone when parsed)."""
+    if month and (start or end):
+        raise InputError("command line", "give either --month or --start/--end, not both", field="--month")
+    if start and end and end < start:
+        raise InputError("command line", f"--end {end} is before --start {start}", field="--end")
+    if start and end and (pd.Timestamp(end) - pd.Timestamp(start)).days >= MAX_HORIZON_DAYS:
+        raise InputError("command line", f"--start {start} to --end {end} is more than {MAX_HORIZON_DAYS} days; "
+                                         "forecast at most two years at a time", field="--end")
 
 
 def horizon(month: Optional[str], start: Optional[str], end: Optional[str], last_day: pd.Timestamp
             ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The days to forecast: ``--month``, or ``--start``/``--end``, or the month after the history."""
-    if month and (start or end):
-        raise InputError(None, "give either --month or --start/--end, not both", field="--month")
     if month:
-        if not MONTH.match(month):
-            raise InputError(None, f"--month must look like 2026-11, got {month!r}", field="--month")
         first = pd.Timestamp(f"{month}-01")
         return first, first + pd.offsets.MonthEnd(0)
     if start or end:
-        try:
-            first = pd.Timestamp(start) if start else last_day + pd.Timedelta(days=1)
-            last = pd.Timestamp(end) if end else first + pd.offsets.MonthEnd(0)
-        except ValueError as exc:
-            raise InputError(None, f"not a date (use YYYY-MM-DD): {exc}", field="--start/--end") from None
+        first = pd.Timestamp(start) if start else last_day + pd.Timedelta(days=1)
+        last = pd.Timestamp(end) if end else first + pd.offsets.MonthEnd(0)
+        if last < first:
+            raise InputError("command line", f"--end {last:%Y-%m-%d} is before the first day forecast "
+                                             f"({first:%Y-%m-%d})", field="--end")
         return first.normalize(), last.normalize()
     first = (last_day + pd.Timedelta(days=1)).normalize()
     if first.day != 1:  # history ends mid-month: forecast to the end of the next whole month
@@ -83,34 +91,39 @@ def summary_table(table: pd.DataFrame, events: pd.DataFrame, start: pd.Timestamp
 
 @app.command(epilog=EPILOG)
 def forecast(
-    history: Path = typer.Option(SAMPLE_HISTORY, help="Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar: name, kind, start, end[, intensity]."),
-    country: str = typer.Option("CN", help="Country for public holidays and swapped working days (ISO code)."),
-    month: Optional[str] = typer.Option(None, help="Month to forecast, YYYY-MM (default: the month after the history)."),
-    start: Optional[str] = typer.Option(None, help="First day to forecast, YYYY-MM-DD (instead of --month)."),
-    end: Optional[str] = typer.Option(None, help="Last day to forecast, YYYY-MM-DD (inclusive)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar: name, kind, start, end[, intensity]."),
+    country: str = country_option(),
+    month: Optional[str] = month_option(None, "Month to forecast, YYYY-MM (default: the month after the history)."),
+    start: Optional[str] = date_option("First day to forecast, YYYY-MM-DD (instead of --month)."),
+    end: Optional[str] = date_option("Last day to forecast, YYYY-MM-DD (inclusive)."),
     out: Path = typer.Option(Path("out/forecast.csv"), help="Forecast table to write (CSV or Parquet)."),
     plot: Path = typer.Option(Path("out/forecast.png"), help="Chart to write (PNG)."),
-    interval_minutes: int = typer.Option(60, help="Interval length of the history: 60, 30 or 15 minutes."),
-    seed: int = typer.Option(0, help="Seed of the quantile simulation (same seed, same table)."),
+    interval_minutes: int = interval_minutes_option(60, "Interval length of the history: 60, 30 or 15 minutes."),
+    seed: int = seed_option("Seed of the quantile simulation (same seed, same table)."),
     fill_missing: bool = typer.Option(False, help="Treat missing hours in the history as zero arrivals."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Forecast arrivals per queue and interval (mean and p10/p50/p90) with holidays and promotion peaks."""
-    hist = read_history(history, interval_minutes=interval_minutes, fill_missing=fill_missing)
-    hist.attrs["path"] = str(history)
-    cal = read_events(events)
-    cal.attrs["path"] = str(events)
-    last_day = (hist["interval_start"].max() + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
-    first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
-    announce(preflight(history=hist, events=cal, month=month), "forecast", refuses=("forecast",))
-    model = fit_with_progress(VolumeForecaster(country=country, seed=seed), hist, cal)
-    table = model.predict(first, last)
-    announce(volume_jumps(table, hist, str(out), "forecast"), "forecast")
-    written = table.assign(interval_start=table["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
-    for column in ("arrivals", "p10", "p50", "p90"):
-        written[column] = written[column].round(2)
-    write_table(written, out)
-    plot_forecast(table, hist, plot, events=cal)
+    check_horizon_options(month, start, end)
+    with Outputs(overwrite) as outputs:
+        table_out = outputs.file(out, "--out", TABLE_SUFFIXES)
+        plot_out = outputs.file(plot, "--plot", PNG_SUFFIXES)
+        hist = read_history(history, interval_minutes=interval_minutes, fill_missing=fill_missing)
+        hist.attrs["path"] = str(history)
+        cal = read_events(events)
+        cal.attrs["path"] = str(events)
+        last_day = (hist["interval_start"].max() + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
+        first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
+        announce(preflight(history=hist, events=cal, month=month), "forecast", refuses=("forecast",))
+        model = fit_with_progress(VolumeForecaster(country=country, seed=seed), hist, cal)
+        table = model.predict(first, last)
+        announce(volume_jumps(table, hist, str(out), "forecast"), "forecast")
+        written = table.assign(interval_start=table["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
+        for column in ("arrivals", "p10", "p50", "p90"):
+            written[column] = written[column].round(2)
+        write_table(written, table_out.staging)
+        plot_forecast(table, hist, plot_out.staging, events=cal)
     console.print(summary_table(table, cal, first, last))
     for note in model.notes:
         console.print(f"[yellow]note:[/] {note}")

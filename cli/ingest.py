@@ -10,10 +10,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.options import check_encoding, check_input_file, check_timezone, input_file_option, interval_minutes_option, \
+    overwrite_option
 from plan.contracts.contact_log import ContactLogMapping, ingest_contact_log, read_mapping
-from plan.contracts.errors import InputError
 from plan.contracts.paths import SAMPLE_CONTACT_LOG, SAMPLE_DIR
-from plan.contracts.tables import atomic_path
+from plan.contracts.outputs import TABLE_SUFFIXES, Outputs
+from plan.contracts.tables import write_table
 
 SAMPLE_MAPPING = SAMPLE_DIR / "contact_log_mapping.yaml"
 BANK_MAPPING = SAMPLE_DIR / "mappings" / "anonymous_bank_1999.yaml"
@@ -45,9 +47,10 @@ def _fmt(value: float, spec: str = ",.0f") -> str:
 
 @app.command(epilog=EPILOG)
 def ingest(
-    log: Optional[Path] = typer.Argument(None, help="Raw contact log (CSV/TSV/Excel/Parquet), one row per contact. "
-                                                     "Default: the sample log with the sample mapping."),
-    mapping: Optional[Path] = typer.Option(None, help="Mapping YAML (columns, abandoned_values, queues, ...)."),
+    log: Optional[Path] = typer.Argument(None, callback=check_input_file,
+                                         help="Raw contact log (CSV/TSV/Excel/Parquet), one row per contact. "
+                                              "Default: the sample log with the sample mapping."),
+    mapping: Optional[Path] = input_file_option(None, "Mapping YAML (columns, abandoned_values, queues, ...)."),
     arrival: Optional[str] = typer.Option(None, help="Column of the arrival time."),
     first_reply: Optional[str] = typer.Option(None, help="Column of the first reply / answer time."),
     wait: Optional[str] = typer.Option(None, help="Column of the wait before reply or abandonment (s or H:MM:SS)."),
@@ -61,10 +64,12 @@ def ingest(
     date: Optional[str] = typer.Option(None, help="Column of the date when times are times of day."),
     date_format: Optional[str] = typer.Option(None, help="strftime format of --date, e.g. %y%m%d."),
     time_format: Optional[str] = typer.Option(None, help="strftime format of the time columns."),
-    interval_minutes: Optional[int] = typer.Option(None, help="Interval length: 60 (default), 30 or 15."),
+    interval_minutes: Optional[int] = interval_minutes_option(None, "Interval length: 60 (default), 30 or 15."),
     timezone: Optional[str] = typer.Option(None, help="Site time zone; times with an offset or Unix times are "
-                                                      "converted to it (default Asia/Shanghai)."),
-    encoding: Optional[str] = typer.Option(None, help="Text encoding of the log (default: UTF-8, else GB18030)."),
+                                                      "converted to it (default Asia/Shanghai).",
+                                           callback=check_timezone),
+    encoding: Optional[str] = typer.Option(None, help="Text encoding of the log (default: UTF-8, else GB18030).",
+                                           callback=check_encoding),
     separator: Optional[str] = typer.Option(None, help="Field separator of a text log (default: sniffed)."),
     exclude_zero_wait_abandons: Optional[bool] = typer.Option(
         None, "--exclude-zero-wait-abandons", help="Abandoned at zero wait = hung up before the queue (IVR): "
@@ -72,36 +77,33 @@ def ingest(
     out: Path = typer.Option(Path("out/ingested_history.csv"), help="History to write (CSV or Parquet)."),
     patience_out: Optional[Path] = typer.Option(None, help="Patience per queue to write "
                                                            "(default: patience.csv next to --out)."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Turn a raw contact log into hourly history (arrivals, AHT, abandoned) and estimate patience."""
-    if log is None:
-        log = SAMPLE_CONTACT_LOG
-        if mapping is None:
-            mapping = SAMPLE_MAPPING
-    base = read_mapping(mapping) if mapping is not None else ContactLogMapping()
-    column_flag = "outcome" if (abandoned and base.columns.outcome) else "abandoned"
-    chosen = base.with_overrides(
-        columns={"arrival": arrival, "first_reply": first_reply, "wait": wait, "end": end, "handle": handle,
-                 column_flag: abandoned, "queue": queue, "date": date},
-        abandoned_values=_values(abandoned_values), served_values=_values(served_values), queue_name=queue_name,
-        date_format=date_format, time_format=time_format, interval_minutes=interval_minutes,
-        exclude_zero_wait_abandons=exclude_zero_wait_abandons, timezone=timezone, encoding=encoding,
-        separator=separator.replace("\\t", "\t") if separator else None)
     patience_out = patience_out or out.with_name("patience.csv")
-    if patience_out.resolve() == out.resolve():
-        raise InputError("command line", f"--patience-out is the same file as --out ({out})", field="--patience-out")
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
-        task = bar.add_task(f"ingesting {log.name}", total=None)
-        result = ingest_contact_log(log, chosen, progress=lambda stage: bar.update(task, description=stage))
-        bar.update(task, description="writing")
-        with atomic_path(out) as tmp_history, atomic_path(patience_out) as tmp_patience:
-            if out.suffix.lower() in (".parquet", ".pq"):
-                result.history.to_parquet(tmp_history, index=False)
-            else:
-                result.history.to_csv(tmp_history, index=False, lineterminator="\n")
-            result.patience.to_csv(tmp_patience, index=False, lineterminator="\n")
+    with Outputs(overwrite) as outputs:
+        history_file = outputs.file(out, "--out", TABLE_SUFFIXES)
+        patience_file = outputs.file(patience_out, "--patience-out", (".csv",))
+        if log is None:
+            log = SAMPLE_CONTACT_LOG
+            if mapping is None:
+                mapping = SAMPLE_MAPPING
+        base = read_mapping(mapping) if mapping is not None else ContactLogMapping()
+        column_flag = "outcome" if (abandoned and base.columns.outcome) else "abandoned"
+        chosen = base.with_overrides(
+            columns={"arrival": arrival, "first_reply": first_reply, "wait": wait, "end": end, "handle": handle,
+                     column_flag: abandoned, "queue": queue, "date": date},
+            abandoned_values=_values(abandoned_values), served_values=_values(served_values), queue_name=queue_name,
+            date_format=date_format, time_format=time_format, interval_minutes=interval_minutes,
+            exclude_zero_wait_abandons=exclude_zero_wait_abandons, timezone=timezone, encoding=encoding,
+            separator=separator.replace("\\t", "\t") if separator else None)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task(f"ingesting {log.name}", total=None)
+            result = ingest_contact_log(log, chosen, progress=lambda stage: bar.update(task, description=stage))
+            bar.update(task, description="writing")
+            write_table(result.history, history_file.staging)
+            write_table(result.patience, patience_file.staging)
 
     history = result.history
     table = Table(title=f"{log.name}: {result.rows:,} contacts, {history['interval_start'].iloc[0]} .. "

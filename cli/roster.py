@@ -13,7 +13,10 @@ from rich.table import Table
 
 from plan.cli.app import app, console, err_console
 from plan.cli.findings import announce
-from plan.cli.sources import forecast_or_history
+from plan.cli.options import choice_option, input_file_option, month_option, overwrite_option, seed_option, \
+    time_limit_option
+from plan.cli.sources import forecast_or_history, range_forecast
+from plan.contracts.outputs import Outputs
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
@@ -24,7 +27,7 @@ WIDE_GAP = 0.2  # above this, say so and suggest more time (a 45-agent sample mo
 EPILOG = """\
 Examples:
 
-  plan roster --month 2026-11    (sample config; out/forecast.csv if present, else a forecast of the sample)
+  plan roster --month 2026-11    (sample config; out/forecast.csv if it covers the month, else a forecast of the sample)
 
   plan roster --month 2026-11 --config data/workforce.yaml --forecast out/forecast.csv --out out/roster-2026-11 --time-limit 120 --seed 1
 
@@ -35,53 +38,76 @@ Examples:
 """
 
 
-def _forecast_for(month: str, frame: Optional[pd.DataFrame], hist: Optional[pd.DataFrame], workforce,
-                  events: pd.DataFrame) -> pd.DataFrame:
-    if frame is None:
-        from plan.forecast.model import VolumeForecaster
-        start = pd.Timestamp(f"{month}-01")
-        frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
-            start, start + pd.offsets.MonthEnd(0))
-    stamps = pd.to_datetime(frame["interval_start"])
-    return frame[stamps.dt.strftime("%Y-%m") == month].reset_index(drop=True)
+SERVICE_MODES = ("period", "interval")
 
 
 @app.command(epilog=EPILOG)
 def roster(
-    month: str = typer.Option(SAMPLE_MONTH, help="Month to plan, YYYY-MM."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML)."),
-    forecast: Optional[Path] = typer.Option(None, help="Forecast table (default: out/forecast.csv, else forecast the sample)."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar (event days get event targets)."),
-    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast is given."),
+    month: str = month_option(SAMPLE_MONTH, "Month to plan, YYYY-MM."),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML)."),
+    forecast: Optional[Path] = input_file_option(None, "Forecast table covering the month (default: out/forecast.csv "
+                                                       "when it covers it, else a forecast fitted on --history)."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar (event days get event targets)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast is given."),
     out: Optional[Path] = typer.Option(None, help="Plan directory (default out/roster-YYYY-MM/)."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time in seconds (all stages); from 150 s "
-                                     "on, part goes to exact day-window MIPs (a cheaper plan)."),
-    seed: int = typer.Option(0, help="Solver random seed."),
-    service_mode: str = typer.Option("period", help="period: period targets with interval floors; interval: every interval at target."),
-    pins: Optional[Path] = typer.Option(None, "--pins", help="In-house days fixed to a shift or REST "
-                                        "(agent_id,date,shift_code); pins the labour rules refuse are listed."),
-    carry_in: Optional[Path] = typer.Option(None, "--carry-in", help="Each person's state before the month "
-                                            "(agent_id,consecutive_days_worked,last_shift_end,hours_this_week)."),
+    time_limit: float = time_limit_option(60.0, "Solver time in seconds (all stages); from 150 s on, part goes to "
+                                                "exact day-window MIPs (a cheaper plan)."),
+    seed: int = seed_option("Solver random seed."),
+    service_mode: str = choice_option("period", SERVICE_MODES, "period: period targets with interval floors; "
+                                                               "interval: every interval at target."),
+    pins: Optional[Path] = input_file_option(None, "In-house days fixed to a shift or REST (agent_id,date,shift_code); "
+                                                   "pins the labour rules refuse are listed.", "--pins"),
+    carry_in: Optional[Path] = input_file_option(None, "Each person's state before the month (agent_id,"
+                                                       "consecutive_days_worked,last_shift_end,hours_this_week).",
+                                                 "--carry-in"),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Plan the month's roster at minimum cost and write the plan directory (checked by `plan verify`)."""
     from plan.contracts.pins import carry_in_table, pins_table, read_carry_in, read_pins
-    from plan.optimize.roster import plan_month, write_plan
+    from plan.optimize.roster import plan_month
+    from plan.optimize.roster.write import PLAN_FILES, write_plan_files, write_summary
     from plan.optimize.staffing.requirements import requirements_table
     from plan.optimize.verify import verify_plan
 
-    workforce = read_workforce(config)
-    calendar = read_events(events)
-    calendar.attrs["path"] = str(events)
-    pinned = read_pins(pins) if pins is not None else None
-    carried = read_carry_in(carry_in) if carry_in is not None else None
     out = out or Path("out") / f"roster-{month}"
-    given, hist = forecast_or_history(forecast, history, workforce)
-    announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "roster",
-             refuses=("forecast", "roster"))
-    with console.status("forecast and requirements…"):
-        fc = _forecast_for(month, given, hist, workforce, calendar)
-        requirements = requirements_table(fc, workforce, calendar)
+    first, last = pd.Timestamp(f"{month}-01"), pd.Timestamp(f"{month}-01") + pd.offsets.MonthEnd(0)
+    with Outputs(overwrite) as outputs:
+        plan_dir = outputs.directory(out, "--out", names=PLAN_FILES)
+        workforce = read_workforce(config)
+        calendar = read_events(events)
+        calendar.attrs["path"] = str(events)
+        pinned = read_pins(pins) if pins is not None else None
+        carried = read_carry_in(carry_in) if carry_in is not None else None
+        given, hist = forecast_or_history(forecast, history, workforce, first, last)
+        announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "roster",
+                 refuses=("forecast", "roster"))
+        with console.status("forecast and requirements…"):
+            fc = range_forecast(given, hist, workforce, calendar, first, last)
+            requirements = requirements_table(fc, workforce, calendar)
+        plan = _solve(plan_month, workforce, requirements, month, calendar, time_limit, seed, service_mode,
+                      pins=pinned, carry_in=carried)
+        staged = plan_dir.staging
+        write_plan_files(plan, staged, inputs={
+            "workforce": config, "forecast": fc, "events": events, "requirements": requirements,
+            "pins": pins_table(pinned) if pinned is not None else None,
+            "carry_in": carry_in_table(carried) if carried is not None else None})
+        violations = verify_plan(staged)  # before the plan takes the place of anything
+        if violations:
+            summary = json.loads((staged / "summary.json").read_text(encoding="utf-8"))
+            summary["violations"] = violations
+            write_summary(summary, staged / "summary.json")
+    _render(plan.summary, workforce.site.currency)
+    if violations:
+        for line in violations[:20]:
+            err_console.print(f"[red]violation:[/] {line}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/] plan written to {out} and verified")
 
+
+def _solve(plan_month, workforce, requirements: pd.DataFrame, month: str, calendar: pd.DataFrame, time_limit: float,
+           seed: int, service_mode: str, *, pins=None, carry_in=None):
+    """``plan_month`` under a progress bar; exit code 1 (nothing written) when it finds no plan in time."""
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
         task = bar.add_task("roster", total=time_limit, info="building")
@@ -101,30 +127,12 @@ def roster(
 
         try:
             plan = plan_month(workforce, requirements, month, events=calendar, time_limit_s=time_limit, seed=seed,
-                              service_mode=service_mode, progress=report, pins=pinned, carry_in=carried)
+                              service_mode=service_mode, progress=report, pins=pins, carry_in=carry_in)
         except RuntimeError as exc:  # the solver found nothing in time: say so, write nothing
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         bar.update(task, completed=time_limit, info="done")
-
-    inputs = {"workforce": config, "forecast": fc, "events": events, "requirements": requirements,
-              "pins": pins_table(pinned) if pinned is not None else None,
-              "carry_in": carry_in_table(carried) if carried is not None else None}
-    write_plan(plan, out, inputs=inputs)
-    violations = verify_plan(out)
-    if violations:
-        summary_path = out / "summary.json"
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        summary["violations"] = violations
-        from plan.optimize.roster.write import write_summary
-        write_summary(summary, summary_path)
-    _render(plan.summary, workforce.site.currency)
-    if violations:
-        for line in violations[:20]:
-            err_console.print(f"[red]violation:[/] {line}", highlight=False)
-        err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
-        raise typer.Exit(1)
-    console.print(f"[green]ok[/] plan written to {out} and verified")
+    return plan
 
 
 def _render(summary: dict, currency: str) -> None:

@@ -12,14 +12,16 @@ from rich.table import Table
 
 from plan.cli.app import app, console
 from plan.cli.findings import announce
-from plan.cli.sources import DEFAULT_FORECAST
+from plan.cli.options import choice_option, input_file_option, month_option, overwrite_option, time_limit_option
+from plan.cli.sources import forecast_or_history, load_workforce_mapping, range_forecast
+from plan.contracts.outputs import Outputs
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
 from plan.optimize.finance import scenarios as sc
 from plan.preflight import preflight
-from plan.reports.scenarios_report import write_scenarios_report
+from plan.reports.scenarios_report import SCENARIO_FILES, write_scenarios_files
 
 EPILOG = """\
 Examples:
@@ -32,46 +34,6 @@ Examples:
 
   plan scenarios --sweep bot.containment.chat_presales=0.30..0.50:0.05 --out out/bot-sweep
 """
-
-
-def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[Path], history: Path,
-                 events: pd.DataFrame, workforce, describe=lambda text: None,
-                 inspect=lambda given, history: None) -> tuple[pd.DataFrame, str]:
-    """The forecast covering ``start``..``end`` (dates, inclusive): a given file, ``out/forecast.csv``
-    when it covers the range, else a fresh fit of the history (slow: minutes). ``inspect(given,
-    history)`` sees the forecast file or the history, whichever is used, before any fitting."""
-    from plan.contracts.forecast_table import read_forecast
-
-    def covers(frame: pd.DataFrame) -> bool:
-        stamps = pd.to_datetime(frame["interval_start"])
-        return len(frame) > 0 and stamps.min() <= start and stamps.max() >= end + pd.Timedelta(hours=23)
-
-    for path in (forecast, DEFAULT_FORECAST if forecast is None and DEFAULT_FORECAST.exists() else None):
-        if path is None:
-            continue
-        frame = read_forecast(path, known_queues=workforce.queues)
-        frame.attrs["path"] = str(path)
-        if covers(frame):
-            inspect(frame, None)
-            return frame, str(path)
-        if path == forecast:
-            raise InputError(forecast, f"does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d}", field="interval_start")
-    from plan.contracts.history import read_history
-    from plan.forecast.model import VolumeForecaster
-
-    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
-    hist.attrs["path"] = str(history)
-    inspect(None, hist)
-    describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
-    model = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events)
-    describe(f"forecasting {start:%Y-%m-%d}..{end:%Y-%m-%d}")
-    return model.predict(start, end), f"forecast fitted on {history}"
-
-
-def load_workforce_mapping(config: Path) -> dict:
-    """The workforce YAML as a mapping (validated once first, so its errors name the file)."""
-    read_workforce(config)
-    return yaml.safe_load(config.read_text(encoding="utf-8"))
 
 
 def _jobs(chosen: list[sc.Scenario], base: dict, volumes: pd.DataFrame, calendar: pd.DataFrame, month: str,
@@ -195,31 +157,50 @@ METHOD_NOTES = [
 
 @app.command(epilog=EPILOG)
 def scenarios(
-    file: Path = typer.Option(SAMPLE_SCENARIOS, "--file", help="Scenario file (YAML): scenarios, sweeps, capacity."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML) the scenarios override."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar."),
-    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast covers the month."),
-    forecast: Optional[Path] = typer.Option(None, help="Forecast covering the month (default: out/forecast.csv if it "
-                                                      "covers it, else a fresh fit of --history)."),
-    month: Optional[str] = typer.Option(None, help=f"Month to plan, YYYY-MM (default: the file's, else {SAMPLE_MONTH})."),
+    file: Path = input_file_option(SAMPLE_SCENARIOS, "Scenario file (YAML): scenarios, sweeps, capacity.", "--file"),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML) the scenarios override."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast covers the month."),
+    forecast: Optional[Path] = input_file_option(None, "Forecast covering the month (default: out/forecast.csv if "
+                                                       "it covers it, else a fresh fit of --history)."),
+    month: Optional[str] = month_option(None, f"Month to plan, YYYY-MM (default: the file's, else {SAMPLE_MONTH})."),
     only: Optional[list[str]] = typer.Option(None, help="Run only these scenarios (repeatable)."),
-    mode: Optional[str] = typer.Option(None, help="Plan every scenario in this mode: quick or full."),
-    time_limit: Optional[float] = typer.Option(None, min=1, help="Roster time limit per scenario in full mode, s."),
+    mode: Optional[str] = choice_option(None, sc.MODES, "Plan every scenario in this mode."),
+    time_limit: Optional[float] = time_limit_option(None, "Roster time limit per scenario in full mode, s."),
     sweep: Optional[str] = typer.Option(None, help="FIELD=FROM..TO:STEP, or the name of a sweep in the file."),
     scenario: Optional[str] = typer.Option(None, help="Scenario to sweep (default: the sweep's, else the baseline)."),
     workers: int = typer.Option(2, min=1, max=8, help="Worker processes."),
     keep_plans: bool = typer.Option(False, "--keep-plans", help="Write each full-mode roster as a plan directory "
                                                                "under OUT/plans/ (checkable with plan verify)."),
     out: Path = typer.Option(Path("out/scenarios"), help="Directory for scenarios.csv/.xlsx/.png."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Cost, people and service of each scenario (outsource, hire, bot, vendor price) against the baseline."""
+    with Outputs(overwrite) as outputs:
+        report_dir = outputs.directory(out, "--out", names=SCENARIO_FILES)
+        table, findings, title, currency, results, volumes, calendar, forecast_source = _run(
+            file, config, events, history, forecast, month, only, mode, time_limit, sweep, scenario, workers,
+            keep_plans)
+        write_scenarios_files(table, report_dir.staging, findings=findings,
+                              notes=METHOD_NOTES + [f"forecast: {forecast_source}"], currency=currency, title=title,
+                              also=plan_writer(results, volumes, calendar) if keep_plans else None)
+    console.print(_summary(table, currency))
+    if (table["mode"] == "quick").any():
+        console.print(f"[dim]{ESTIMATE_NOTE}[/]", highlight=False)
+    for line in findings:
+        console.print(f"• {line}", highlight=False)
+    console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")
+
+
+def _run(file: Path, config: Path, events: Path, history: Path, forecast: Optional[Path], month: Optional[str],
+         only: Optional[list[str]], mode: Optional[str], time_limit: Optional[float], sweep: Optional[str],
+         scenario: Optional[str], workers: int, keep_plans: bool):
+    """Read the inputs, run the scenarios (or the sweep) and turn the results into the report's table."""
     workforce = read_workforce(config)
     base = load_workforce_mapping(config)
     spec = sc.read_scenarios(file)
     calendar = read_events(events)
     month = month or spec.month or SAMPLE_MONTH
-    if mode is not None and mode not in sc.MODES:
-        raise InputError(None, f"--mode must be quick or full, got {mode!r}", field="--mode")
     for s in spec.scenarios:  # validate every override up front: one clear error before any work
         sc.apply_overrides(base, s.overrides, scenario=s.name, source=file)
 
@@ -260,17 +241,12 @@ def scenarios(
     end = start + pd.offsets.MonthEnd(0)
     calendar.attrs["path"] = str(events)
 
-    def inspect(given: Optional[pd.DataFrame], hist: Optional[pd.DataFrame]) -> None:
-        status.stop()  # the list prints above the spinner, not through it
-        announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "scenarios",
-                 refuses=("forecast", "roster"))
-        status.start()
-
+    given, hist = forecast_or_history(forecast, history, workforce, start, end)
+    announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "scenarios",
+             refuses=("forecast", "roster"))
+    forecast_source = given.attrs["path"] if given is not None else f"forecast fitted on {history}"
     with console.status("forecast") as status:
-        volumes, forecast_source = forecast_for(start, end, forecast=forecast, history=history, events=calendar,
-                                                workforce=workforce, describe=status.update, inspect=inspect)
-    stamps = pd.to_datetime(volumes["interval_start"])
-    volumes = volumes[(stamps >= start) & (stamps < start + pd.offsets.MonthBegin(1))].reset_index(drop=True)
+        volumes = range_forecast(given, hist, workforce, calendar, start, end, describe=status.update)
     jobs = _jobs(chosen, base, volumes, calendar, month, str(file), spec.presales_queues, values, keep_plans)
     results = _run_with_bars(jobs, workers, f"{len(jobs)} scenario(s) on {month}, forecast: {forecast_source}")
     results = sc.enforce_consistency(results, spec.presales_queues)
@@ -288,12 +264,4 @@ def scenarios(
         table = sc.results_table(results, baseline=spec.baseline)
         findings = scenario_findings(table, spec.baseline, currency)
         title = f"Scenarios — {month}, against '{spec.baseline}'"
-    write_scenarios_report(table, out, findings=findings, notes=METHOD_NOTES + [f"forecast: {forecast_source}"],
-                           currency=currency, title=title,
-                           also=plan_writer(results, volumes, calendar) if keep_plans else None)
-    console.print(_summary(table, currency))
-    if (table["mode"] == "quick").any():
-        console.print(f"[dim]{ESTIMATE_NOTE}[/]", highlight=False)
-    for line in findings:
-        console.print(f"• {line}", highlight=False)
-    console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")
+    return table, findings, title, currency, results, volumes, calendar, forecast_source

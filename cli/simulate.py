@@ -11,6 +11,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.options import check_existing_path, input_file_option, overwrite_option, seed_option
+from plan.contracts.outputs import TABLE_SUFFIXES, Outputs
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_WORKFORCE
@@ -59,36 +61,39 @@ def _read_simulation_input(path: Path, workforce) -> pd.DataFrame:
 
 @app.command(epilog=EPILOG)
 def simulate(
-    source: Path = typer.Argument(Path("out/requirements.csv"),
+    source: Path = typer.Argument(Path("out/requirements.csv"), callback=check_existing_path,
                                   help="Requirements table, a coverage.csv, or a plan directory."),
-    config: Optional[Path] = typer.Option(None, help="Workforce config (default: the plan's inputs/workforce.yaml, "
+    config: Optional[Path] = input_file_option(None, "Workforce config (default: the plan's inputs/workforce.yaml, "
                                                      "else data/workforce.yaml)."),
-    events: Optional[Path] = typer.Option(None, help="Events calendar for event-day thresholds when the table "
-                                                     "has no event_day column (default: the plan's inputs/)."),
-    seed: int = typer.Option(0, help="Random seed (same seed, same result)."),
+    events: Optional[Path] = input_file_option(None, "Events calendar for event-day thresholds when the table has no "
+                                                     "event_day column (default: the plan's inputs/)."),
+    seed: int = seed_option("Random seed (same seed, same result)."),
     handle_cv: Optional[float] = typer.Option(None, min=0.05, help="Lognormal handle times with this coefficient "
                                                                    "of variation instead of exponential."),
     out: Path = typer.Option(Path("out/simulation.csv"), help="Per-interval simulated service (CSV or Parquet)."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Simulate arrivals, patience, concurrency and agents interval by interval; compare with the formulas."""
-    table_path = source
-    inputs = None
-    if source.is_dir():
-        table_path, inputs = source / "coverage.csv", source / "inputs"
-    if config is None:
-        config = inputs / "workforce.yaml" if inputs is not None and (inputs / "workforce.yaml").exists() \
-            else SAMPLE_WORKFORCE
-    if events is None and inputs is not None and (inputs / "events.csv").exists():
-        events = inputs / "events.csv"
-    workforce = read_workforce(config)
-    calendar = read_events(events) if events is not None else None
-    frame = _read_simulation_input(table_path, workforce)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
-        task = bar.add_task("simulating", total=None)
-        simulated = simulate_table(frame, workforce, seed=seed, handle_cv=handle_cv, events=calendar,
-                                   progress=lambda text: bar.update(task, description=text))
-        write_table(simulated, out)
+    with Outputs(overwrite) as outputs:
+        table_out = outputs.file(out, "--out", TABLE_SUFFIXES)
+        table_path = source
+        inputs = None
+        if source.is_dir():
+            table_path, inputs = source / "coverage.csv", source / "inputs"
+        if config is None:
+            config = inputs / "workforce.yaml" if inputs is not None and (inputs / "workforce.yaml").exists() \
+                else SAMPLE_WORKFORCE
+        if events is None and inputs is not None and (inputs / "events.csv").exists():
+            events = inputs / "events.csv"
+        workforce = read_workforce(config)
+        calendar = read_events(events) if events is not None else None
+        frame = _read_simulation_input(table_path, workforce)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task("simulating", total=None)
+            simulated = simulate_table(frame, workforce, seed=seed, handle_cv=handle_cv, events=calendar,
+                                       progress=lambda text: bar.update(task, description=text))
+            write_table(simulated, table_out.staging)
 
     summary = summarise(simulated)
     table = Table(title=f"Simulated vs model ({table_path}, seed {seed}"

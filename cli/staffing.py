@@ -11,10 +11,12 @@ from rich.table import Table
 
 from plan.cli.app import app, console
 from plan.cli.findings import announce
-from plan.cli.sources import forecast_or_history
+from plan.cli.options import input_file_option, month_option, overwrite_option
+from plan.cli.sources import forecast_or_history, range_forecast
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
+from plan.contracts.outputs import PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
 from plan.contracts.tables import write_table
 from plan.contracts.workforce import read_workforce
 from plan.preflight import preflight
@@ -32,12 +34,31 @@ Examples:
 """
 
 
-def _sample_forecast(hist: pd.DataFrame, events: pd.DataFrame, country: str, month: str) -> pd.DataFrame:
-    from plan.forecast.model import VolumeForecaster
-
-    start = pd.Timestamp(f"{month}-01")
-    end = start + pd.offsets.MonthEnd(0)
-    return VolumeForecaster(country=country, seed=0).fit(hist, events).predict(start, end)
+def _staff(given: Optional[pd.DataFrame], hist: Optional[pd.DataFrame], workforce, calendar: pd.DataFrame,
+           history: Path, month: str, confidence: Optional[float], risk: bool
+           ) -> tuple[pd.DataFrame, Optional[pd.DataFrame], str]:
+    """The requirements table, the confidence levels priced when ``risk``, and where volumes came from."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task("reading forecast", total=None)
+        if given is not None:
+            volumes, source = given, given.attrs["path"]
+        else:
+            bar.update(task, description=f"forecasting {month} from {history.name} (no forecast file given)")
+            first = pd.Timestamp(f"{month}-01")
+            volumes = range_forecast(None, hist, workforce, calendar, first, first + pd.offsets.MonthEnd(0))
+            source = f"forecast of {month} from {history}"
+        if (risk or confidence is not None) and not {"p10", "p50", "p90"} <= set(volumes.columns):
+            raise InputError(source, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
+                                     "columns p10, p50, p90", field="p10")
+        bar.update(task, description="staffing")
+        table = requirements_table(volumes, workforce, calendar, confidence)
+        risk_rows = None
+        if risk:
+            bar.update(task, description="pricing confidence levels")
+            risk_rows = risk_table(volumes, workforce, calendar)
+        bar.update(task, description="writing")
+    return table, risk_rows, source
 
 
 def _daily_summary(table: pd.DataFrame, interval_hours: float) -> Table:
@@ -98,50 +119,35 @@ def _risk_summary(risk: pd.DataFrame) -> Table:
 
 @app.command(epilog=EPILOG)
 def staffing(
-    forecast: Optional[Path] = typer.Option(None, help="Forecast (CSV/Parquet): queue, interval_start, arrivals"
+    forecast: Optional[Path] = input_file_option(None, "Forecast (CSV/Parquet): queue, interval_start, arrivals"
                                                        "[, p10, p50, p90]. Default: out/forecast.csv if present, "
                                                        "else a forecast of the sample month."),
-    config: Path = typer.Option(SAMPLE_WORKFORCE, help="Workforce config (YAML): queues, targets, bot."),
-    events: Path = typer.Option(SAMPLE_EVENTS, help="Events calendar (event days use the event targets)."),
-    history: Path = typer.Option(SAMPLE_HISTORY, help="History to forecast from when no forecast file is given."),
-    month: str = typer.Option(SAMPLE_MONTH, help="Month to forecast when no forecast file is given (YYYY-MM)."),
+    config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML): queues, targets, bot."),
+    events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar (event days use the event targets)."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast file is given."),
+    month: str = month_option(SAMPLE_MONTH, "Month to forecast when no forecast file is given (YYYY-MM)."),
     confidence: Optional[float] = typer.Option(None, min=0.01, max=0.99,
                                                help="Staff each interval for this quantile of its forecast "
                                                     "(e.g. 0.9 = p90) instead of the mean."),
     risk: bool = typer.Option(False, "--risk", help="Also print agent-hours for the mean, p50, p80, p90, p95."),
     out: Path = typer.Option(Path("out/requirements.csv"), help="Requirements table to write (CSV or Parquet)."),
     plot: Optional[Path] = typer.Option(None, help="Plot to write (default: requirements.png next to --out)."),
+    overwrite: bool = overwrite_option(),
 ) -> None:
     """Agents each queue needs each interval to meet its targets (Erlang A, chat concurrency, email deadlines)."""
-    workforce = read_workforce(config)
-    calendar = read_events(events)
-    calendar.attrs["path"] = str(events)
-    given, hist = forecast_or_history(forecast, history, workforce)
-    announce(preflight(workforce, hist, calendar, None if given is not None else month, given, config=str(config)),
-             "staffing", refuses=("forecast",))
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
-        task = bar.add_task("reading forecast", total=None)
-        if given is not None:
-            volumes = given
-            source = given.attrs["path"]
-        else:
-            bar.update(task, description=f"forecasting {month} from {history.name} (no forecast file given)")
-            volumes = _sample_forecast(hist, calendar, workforce.site.country, month)
-            source = f"forecast of {month} from {history}"
-        if (risk or confidence is not None) and not {"p10", "p50", "p90"} <= set(volumes.columns):
-            raise InputError(source, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
-                                       "columns p10, p50, p90", field="p10")
-        bar.update(task, description="staffing")
-        table = requirements_table(volumes, workforce, calendar, confidence)
-        risk_rows = None
-        if risk:
-            bar.update(task, description="pricing confidence levels")
-            risk_rows = risk_table(volumes, workforce, calendar)
-        bar.update(task, description="writing")
-        write_table(table, out)
-        plot = plot or out.with_name("requirements.png")
-        plot_requirements(table, plot, title=f"Agents required — {source}"
+    plot = plot or out.with_name("requirements.png")
+    with Outputs(overwrite) as outputs:
+        table_out = outputs.file(out, "--out", TABLE_SUFFIXES)
+        plot_out = outputs.file(plot, "--plot", PNG_SUFFIXES)
+        workforce = read_workforce(config)
+        calendar = read_events(events)
+        calendar.attrs["path"] = str(events)
+        given, hist = forecast_or_history(forecast, history, workforce)
+        announce(preflight(workforce, hist, calendar, None if given is not None else month, given,
+                           config=str(config)), "staffing", refuses=("forecast",))
+        table, risk_rows, source = _staff(given, hist, workforce, calendar, history, month, confidence, risk)
+        write_table(table, table_out.staging)
+        plot_requirements(table, plot_out.staging, title=f"Agents required — {source}"
                           + (f", staffed for p{round(confidence * 100)}" if confidence else ""))
 
     hours = workforce.site.interval_minutes / 60.0

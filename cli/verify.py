@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from plan.cli.app import app, console, err_console
+from plan.cli.options import check_plan_directory
 from plan.optimize.verify import check_plan
 
 EPILOG = """\
@@ -40,9 +41,9 @@ def _seconds(value: float) -> str:
 
 @app.command(epilog=EPILOG)
 def verify(
-    plan_dir: Path = typer.Argument(..., help="Plan directory written by `plan roster` (with its inputs/)."),
+    plan_dir: Path = typer.Argument(..., callback=check_plan_directory, help="Plan directory written by `plan roster` (with its inputs/)."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings and recomputed figures as JSON."),
-    limit: int = typer.Option(200, help="Print at most this many violation lines (0 = all)."),
+    limit: int = typer.Option(200, min=0, help="Print at most this many violation lines (0 = all)."),
 ) -> None:
     """Re-read a plan, re-check every hard rule and recompute coverage, service and cost from scratch."""
     with err_console.status(f"verifying {plan_dir} ..."):

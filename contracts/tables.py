@@ -34,8 +34,9 @@ def read_table(path: str | Path, *, sep: str | None = None, usecols: list[str] |
             return pd.read_parquet(path, columns=usecols)
         if sep is None:
             sep = "\t" if (suffixes.endswith(".tsv") or suffixes.endswith(".txt") or suffixes.endswith(".tsv.gz")) else ","
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, usecols=usecols,
-                           engine="c", encoding="utf-8-sig")
+        from plan.contracts.outputs import restore_formula_text  # plan's own CSVs quote formula-like text
+        return restore_formula_text(pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, usecols=usecols,
+                                                engine="c", encoding="utf-8-sig"))
     except InputError:
         raise
     except ValueError as exc:  # e.g. usecols not found
@@ -151,34 +152,23 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_directory(target: str | Path) -> Iterator[Path]:
-    """Yield a fresh temporary directory; it replaces ``target`` as a whole only on success."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield tmp
-        os.chmod(tmp, 0o777 & ~_current_umask())  # mkdtemp makes the directory private (0700)
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+def atomic_directory(target: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a fresh temporary directory that takes the place of ``target`` on success, under the
+    rules of :mod:`plan.contracts.outputs` (nothing plan did not write is ever replaced)."""
+    from plan.contracts.outputs import Outputs
+
+    with Outputs(overwrite) as outputs:
+        yield outputs.directory(target).staging
 
 
 def write_table(df: pd.DataFrame, target: str | Path) -> Path:
-    """Write CSV or Parquet (by suffix) atomically."""
+    """Write CSV (formula-safe text) or Parquet (by suffix) atomically."""
+    from plan.contracts.outputs import write_csv
+
     target = Path(target)
     with atomic_path(target) as tmp:
         if target.suffix.lower() in (".parquet", ".pq"):
             df.to_parquet(tmp, index=False)
         else:
-            df.to_csv(tmp, index=False, lineterminator="\n")
+            write_csv(df, tmp)
     return target

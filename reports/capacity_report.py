@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from plan.reports.scenarios_report import output_directory
+from plan.contracts.outputs import Outputs, write_csv
 from plan.reports.png import save_png
+from plan.reports.roster_workbook import text_stays_text
 
-OUR_FILES = ("capacity.csv", "capacity.xlsx", "capacity.png", "answer.txt")
+CAPACITY_FILES = ("capacity.csv", "capacity.xlsx", "capacity.png", "answer.txt")
 
 
 def plot_capacity(months: pd.DataFrame, path: Path, answer: str, currency: str) -> None:
@@ -69,41 +70,47 @@ def plot_capacity(months: pd.DataFrame, path: Path, answer: str, currency: str) 
     save_png(fig, path, dpi=150)
 
 
-def write_capacity_report(plan, out_dir: str | Path, currency: str = "CNY") -> Path:
-    """Write the annual plan's table, workbook, chart and one-sentence answer into ``out_dir``."""
+def write_capacity_report(plan, out_dir: str | Path, currency: str = "CNY", *, overwrite: bool = False) -> Path:
+    """Write the report into ``out_dir`` as a whole or not at all (:func:`write_capacity_files`)."""
+    with Outputs(overwrite) as outputs:
+        write_capacity_files(plan, outputs.directory(out_dir, names=CAPACITY_FILES).staging, currency)
+    return Path(out_dir)
+
+
+def write_capacity_files(plan, folder: Path, currency: str = "CNY") -> None:
+    """Write the annual plan's table, workbook, chart and one-sentence answer into the empty ``folder``."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    out_dir = Path(out_dir)
     months = plan.months
     total = months.drop(columns=["month"]).sum(numeric_only=True)
     total["headcount"] = months["headcount"].mean()
     total["productive_fte"] = months["productive_fte"].mean()
     table = pd.concat([months, pd.DataFrame([{"month": f"{plan.year} total", **total.to_dict()}])], ignore_index=True)
-    with output_directory(out_dir, OUR_FILES) as tmp:
-        table.to_csv(tmp / "capacity.csv", index=False, lineterminator="\n", float_format="%.2f")
-        with pd.ExcelWriter(tmp / "capacity.xlsx", engine="openpyxl") as writer:
-            table.to_excel(writer, sheet_name="months", index=False)
-            answer_rows = [("answer", plan.answer)] + [(k, v) for k, v in plan.solver.items()] + \
-                          [("note", n) for n in plan.notes] + \
-                          [(f"config.{k}", str(v)) for k, v in plan.config.model_dump().items()]
-            pd.DataFrame(answer_rows, columns=["item", "value"]).to_excel(writer, sheet_name="answer", index=False)
-            sheet = writer.sheets["months"]
-            for cell in sheet[1]:
-                cell.font = Font(bold=True, color="FFFFFF")
-                cell.fill = PatternFill("solid", fgColor="1F4E79")
-            for index, column in enumerate(table.columns, start=1):
-                letter = get_column_letter(index)
-                sheet.column_dimensions[letter].width = 13
-                fmt = f'#,##0 "{currency}"' if column.startswith("cost_") else "#,##0.0"
-                if column != "month":
-                    for cell in sheet[letter][1:]:
-                        cell.number_format = fmt
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-            sheet.freeze_panes = "B2"
-            writer.sheets["answer"].column_dimensions["A"].width = 28
-            writer.sheets["answer"].column_dimensions["B"].width = 140
-        plot_capacity(months, tmp / "capacity.png", plan.answer, currency)
-        (tmp / "answer.txt").write_text(plan.answer + "\n", encoding="utf-8")
-    return out_dir
+    write_csv(table, folder / "capacity.csv", float_format="%.2f")
+    with pd.ExcelWriter(folder / "capacity.xlsx", engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="months", index=False)
+        answer_rows = [("answer", plan.answer)] + [(k, v) for k, v in plan.solver.items()] + \
+                      [("note", n) for n in plan.notes] + \
+                      [(f"config.{k}", str(v)) for k, v in plan.config.model_dump().items()]
+        pd.DataFrame(answer_rows, columns=["item", "value"]).to_excel(writer, sheet_name="answer", index=False)
+        for written in writer.sheets.values():  # a scenario named =HYPERLINK(...) is a name, not a formula
+            text_stays_text(written)
+        sheet = writer.sheets["months"]
+        for cell in sheet[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor="1F4E79")
+        for index, column in enumerate(table.columns, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = 13
+            fmt = f'#,##0 "{currency}"' if column.startswith("cost_") else "#,##0.0"
+            if column != "month":
+                for cell in sheet[letter][1:]:
+                    cell.number_format = fmt
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "B2"
+        writer.sheets["answer"].column_dimensions["A"].width = 28
+        writer.sheets["answer"].column_dimensions["B"].width = 140
+    plot_capacity(months, folder / "capacity.png", plan.answer, currency)
+    (folder / "answer.txt").write_text(plan.answer + "\n", encoding="utf-8")

@@ -66,6 +66,15 @@ def put(ws: Worksheet, row: int, column: int, value, *, fill: str | None = None,
     return cell
 
 
+def text_stays_text(ws: Worksheet) -> None:
+    """Cells pandas' ``to_excel`` stored as formulas (text starting with ``=``) made plain text again."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def _colour(hex_colour: str) -> str:
     text = hex_colour.lstrip("#").upper()
     return text if len(text) == 6 and all(c in "0123456789ABCDEF" for c in text) else "FFFFFF"

@@ -5,18 +5,15 @@
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from plan.contracts.tables import atomic_directory
+from plan.contracts.outputs import Outputs, write_csv
 from plan.reports.png import save_png
+from plan.reports.roster_workbook import text_stays_text
 
 SOURCE_COLOURS = {"in_house": "#1f4e79", "overtime": "#5b9bd5", "part_time": "#70ad47", "vendor": "#ed7d31",
                   "bot": "#a5a5a5", "shortfall_penalty": "#c00000"}
@@ -38,6 +35,8 @@ def write_workbook(table: pd.DataFrame, path: Path, findings: list[str], notes: 
         table.to_excel(writer, sheet_name="scenarios", index=False)
         pd.DataFrame({"finding": findings or ["(none)"]}).to_excel(writer, sheet_name="findings", index=False)
         pd.DataFrame({"method note": notes or ["(none)"]}).to_excel(writer, sheet_name="method", index=False)
+        for written in writer.sheets.values():  # a scenario named =HYPERLINK(...) is a name, not a formula
+            text_stays_text(written)
         sheet = writer.sheets["scenarios"]
         header_fill = PatternFill("solid", fgColor="1F4E79")
         for cell in sheet[1]:
@@ -118,41 +117,27 @@ def plot_scenarios(table: pd.DataFrame, path: Path, currency: str, title: str = 
     save_png(fig, path, dpi=150)
 
 
+SCENARIO_FILES = ("scenarios.csv", "scenarios.xlsx", "scenarios.png", "findings.txt", "plans")
+
+
 def write_scenarios_report(table: pd.DataFrame, out_dir: str | Path, *, findings: list[str] | None = None,
                            notes: list[str] | None = None, currency: str = "CNY", title: str = "Scenarios",
-                           also: Callable[[Path], None] | None = None) -> Path:
-    """Write ``scenarios.csv``, ``scenarios.xlsx`` and ``scenarios.png`` atomically into ``out_dir``;
-    ``also(staging_dir)`` may add more (e.g. the full-mode plan directories under ``plans/``)."""
-    out_dir = Path(out_dir)
-    with output_directory(out_dir, OUR_FILES) as tmp:
-        table.to_csv(tmp / "scenarios.csv", index=False, lineterminator="\n")
-        write_workbook(table, tmp / "scenarios.xlsx", findings or [], notes or [], currency)
-        plot_scenarios(table, tmp / "scenarios.png", currency, title)
-        (tmp / "findings.txt").write_text("\n".join(findings or []) + "\n", encoding="utf-8")
-        if also is not None:
-            also(tmp)
-    return out_dir
+                           also: Callable[[Path], None] | None = None, overwrite: bool = False) -> Path:
+    """Write the report into ``out_dir`` as a whole or not at all (:func:`write_scenarios_files`)."""
+    with Outputs(overwrite) as outputs:
+        write_scenarios_files(table, outputs.directory(out_dir, names=SCENARIO_FILES).staging, findings=findings,
+                              notes=notes, currency=currency, title=title, also=also)
+    return Path(out_dir)
 
 
-OUR_FILES = ("scenarios.csv", "scenarios.xlsx", "scenarios.png", "findings.txt", "plans")
-
-
-@contextmanager
-def output_directory(out_dir: Path, names: tuple[str, ...]) -> Iterator[Path]:
-    """A directory replaced whole on success; if it already holds other files, only ours are
-    replaced (each renamed into place after all were written), so nothing of the user's is lost."""
-    foreign = out_dir.is_dir() and any(p.name not in names for p in out_dir.iterdir() if not p.name.startswith("."))
-    if not foreign:
-        with atomic_directory(out_dir) as tmp:
-            yield tmp
-        return
-    staging = Path(tempfile.mkdtemp(prefix=".staging.", dir=out_dir))
-    try:
-        yield staging
-        for name in names:
-            if (staging / name).exists():
-                if (out_dir / name).is_dir():
-                    shutil.rmtree(out_dir / name)
-                os.replace(staging / name, out_dir / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def write_scenarios_files(table: pd.DataFrame, folder: Path, *, findings: list[str] | None = None,
+                          notes: list[str] | None = None, currency: str = "CNY", title: str = "Scenarios",
+                          also: Callable[[Path], None] | None = None) -> None:
+    """Write ``scenarios.csv``, ``scenarios.xlsx``, ``scenarios.png`` and ``findings.txt`` into the
+    empty ``folder``; ``also(folder)`` may add more (e.g. the full-mode plan directories under ``plans/``)."""
+    write_csv(table, folder / "scenarios.csv")
+    write_workbook(table, folder / "scenarios.xlsx", findings or [], notes or [], currency)
+    plot_scenarios(table, folder / "scenarios.png", currency, title)
+    (folder / "findings.txt").write_text("\n".join(findings or []) + "\n", encoding="utf-8")
+    if also is not None:
+        also(folder)

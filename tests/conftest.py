@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -28,6 +29,9 @@ def shared_data() -> Path:
     return folder
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
 @dataclass
 class PlanRun:
     exit_code: int
@@ -37,6 +41,16 @@ class PlanRun:
     @property
     def output(self) -> str:
         return self.stdout + self.stderr
+
+    def error_line(self, where: tuple[str, ...] = ()) -> str:
+        """The one line a refused run prints: exit code 2, no traceback, naming each of ``where``."""
+        assert self.exit_code == 2, self.output
+        assert "Traceback" not in self.output
+        lines = [line for line in ANSI.sub("", self.stderr).splitlines() if line.strip()]
+        assert len(lines) == 1, self.stderr
+        for text in where:
+            assert text in lines[0], (text, lines[0])
+        return lines[0]
 
 
 @pytest.fixture
@@ -72,7 +86,7 @@ def run_plan(capsys, monkeypatch):
 def run_plan_subprocess():
     """Run ``plan`` in a fresh interpreter (the real console path, tracebacks included if any)."""
     def run(*args: str | Path, cwd: Path | None = None) -> PlanRun:
-        done = subprocess.run([sys.executable, "-c", "from plan.cli.app import main; main()", *map(str, args)],
+        done = subprocess.run([sys.executable, "-c", "from plan.cli.entry import main; main()", *map(str, args)],
                               cwd=cwd or REPO, capture_output=True, text=True, timeout=120,
                               env={**os.environ, "COLUMNS": "200"})
         return PlanRun(done.returncode, done.stdout, done.stderr)

@@ -438,7 +438,7 @@ def test_error_keeps_the_previous_output(run_plan, small_log):
     result = _ingest(run_plan, small_log)
     assert result.exit_code == 2
     assert (small_log["out"].read_bytes(), small_log["patience"].read_bytes()) == before
-    assert sorted(p.name for p in small_log["out"].parent.iterdir()) == ["history.csv", "patience.csv"]
+    assert sorted(p.name for p in small_log["out"].parent.iterdir()) == [".plan-manifest.json", "history.csv", "patience.csv"]
 
 
 def test_help_shows_examples(run_plan):

@@ -319,7 +319,10 @@ def test_report_writes_csv_xlsx_png_and_keeps_foreign_files(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.txt").write_text("keep", encoding="utf-8")
-    write_scenarios_report(table, out, findings=["a finding"], notes=["a note"])
+    with pytest.raises(InputError, match="mine.txt"):  # a folder holding the user's files: only when asked
+        write_scenarios_report(table, out, findings=["a finding"], notes=["a note"])
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+    write_scenarios_report(table, out, findings=["a finding"], notes=["a note"], overwrite=True)
     assert (out / "mine.txt").read_text(encoding="utf-8") == "keep"
     assert pd.read_csv(out / "scenarios.csv")["scenario"].tolist() == ["baseline", "bot"]
     assert load_workbook(out / "scenarios.xlsx").sheetnames == ["scenarios", "findings", "method"]

@@ -8,6 +8,15 @@ from plan.optimize.finance.scenarios.result import ScenarioResult
 from plan.optimize.finance.scenarios.run import ScenarioJob, run_scenario
 
 
+def _exit_quietly_on_interrupt() -> None:
+    """Ctrl-C reaches every process of the terminal: a worker leaves without a traceback of its
+    own, and the parent reports the interruption once."""
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, lambda number, frame: os._exit(130))
+
+
 def _run_in_worker(job: ScenarioJob, messages) -> ScenarioResult:
     def report(fraction: float, message: str) -> None:
         messages.put((job.scenario.name, fraction, message))
@@ -40,7 +49,8 @@ def run_scenarios(jobs: list[ScenarioJob], *, max_workers: int = 2,
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:
         messages = manager.Queue()
-        with ProcessPoolExecutor(max_workers=max_workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=max_workers, mp_context=context,
+                                 initializer=_exit_quietly_on_interrupt) as pool:
             futures = [pool.submit(_run_in_worker, job, messages) for job in jobs]
             pending = set(futures)
             while pending:
