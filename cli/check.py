@@ -23,7 +23,7 @@ def check(
     """Validate inputs and print a short summary (queues, span, totals, events, team)."""
     workforce = read_workforce(config)
     hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
-                        fill_missing=fill_missing)
+                        fill_missing=fill_missing, timezone=workforce.site.timezone)
     cal = read_events(events)
 
     table = Table(title=f"History {history.name}", title_justify="left")

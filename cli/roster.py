@@ -34,11 +34,12 @@ def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFr
     if path is None and DEFAULT_FORECAST.exists():
         path = DEFAULT_FORECAST
     if path is not None:
-        frame = read_forecast(path, known_queues=workforce.queues)
+        frame = read_forecast(path, known_queues=workforce.queues, timezone=workforce.site.timezone)
     else:
         from plan.contracts.history import read_history
         from plan.forecast.model import VolumeForecaster
-        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
+                            timezone=workforce.site.timezone)
         start = pd.Timestamp(f"{month}-01")
         frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
             start, start + pd.offsets.MonthEnd(0))

@@ -44,19 +44,20 @@ def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[P
         return len(frame) > 0 and stamps.min() <= start and stamps.max() >= end + pd.Timedelta(hours=23)
 
     if forecast is not None:
-        frame = read_forecast(forecast, known_queues=workforce.queues)
+        frame = read_forecast(forecast, known_queues=workforce.queues, timezone=workforce.site.timezone)
         if not covers(frame):
             raise InputError(forecast, f"does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d}", field="interval_start")
         return frame, str(forecast)
     if DEFAULT_FORECAST.exists():
-        frame = read_forecast(DEFAULT_FORECAST, known_queues=workforce.queues)
+        frame = read_forecast(DEFAULT_FORECAST, known_queues=workforce.queues, timezone=workforce.site.timezone)
         if covers(frame):
             return frame, str(DEFAULT_FORECAST)
     from plan.contracts.history import read_history
     from plan.forecast.model import VolumeForecaster
 
     describe(f"fitting the forecast on {history.name} (no forecast file covers {start:%Y-%m-%d}..{end:%Y-%m-%d})")
-    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
+                        timezone=workforce.site.timezone)
     model = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events)
     describe(f"forecasting {start:%Y-%m-%d}..{end:%Y-%m-%d}")
     return model.predict(start, end), f"forecast fitted on {history}"

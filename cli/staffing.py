@@ -33,11 +33,11 @@ Examples:
 
 
 def _sample_forecast(history: Path, events: pd.DataFrame, country: str, month: str,
-                     interval_minutes: int) -> pd.DataFrame:
+                     interval_minutes: int, timezone: str) -> pd.DataFrame:
     from plan.contracts.history import read_history
     from plan.forecast.model import VolumeForecaster
 
-    hist = read_history(history, interval_minutes=interval_minutes)
+    hist = read_history(history, interval_minutes=interval_minutes, timezone=timezone)
     start = pd.Timestamp(f"{month}-01")
     end = start + pd.offsets.MonthEnd(0)
     return VolumeForecaster(country=country, seed=0).fit(hist, events).predict(start, end)
@@ -122,12 +122,12 @@ def staffing(
         if forecast is None and DEFAULT_FORECAST.exists():
             forecast = DEFAULT_FORECAST
         if forecast is not None:
-            volumes = read_forecast(forecast, known_queues=workforce.queues)
+            volumes = read_forecast(forecast, known_queues=workforce.queues, timezone=workforce.site.timezone)
             source = str(forecast)
         else:
             bar.update(task, description=f"forecasting {month} from {history.name} (no forecast file given)")
             volumes = _sample_forecast(history, calendar, workforce.site.country, month,
-                                       workforce.site.interval_minutes)
+                                       workforce.site.interval_minutes, workforce.site.timezone)
             source = f"forecast of {month} from {history}"
         if (risk or confidence is not None) and not {"p10", "p50", "p90"} <= set(volumes.columns):
             raise InputError(forecast, f"{'--risk' if risk else '--confidence'} needs the forecast's quantile "
