@@ -19,6 +19,8 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -197,7 +199,34 @@ def _read_text(source: TableSource, usecols: list[str] | None, nrows: int | None
             return pd.read_csv(source.path, engine="pyarrow", **options)
         except Exception:  # noqa: BLE001 - re-read below by the reader that explains the problem
             pass
-    return pd.read_csv(source.path, engine="c", nrows=nrows, **options)
+    with warnings.catch_warnings():
+        # A first row longer than the header would silently become an index (index_col=False) or
+        # lose its last fields (the warning): both are a bad file, reported with the line.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(source.path, engine="c", nrows=nrows, index_col=False, **options)
+        except pd.errors.ParserWarning:
+            raise _long_row(source) from None
+
+
+_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _long_row(source: TableSource) -> InputError:
+    """The first line with more fields than the header (found on the error path only)."""
+    opener = gzip.open if _head(source.path, 2) == GZIP_MAGIC else open
+    with opener(source.path, "rt", encoding=source.encoding, errors="replace", newline="") as handle:
+        rows = csv.reader(handle, delimiter=source.separator or ",")
+        header = next(rows, [])
+        for line, row in enumerate(rows, start=2):
+            if len(row) > len(header):
+                return _too_many_fields(source, len(header), line, len(row))
+    return InputError(source.path, f"a row has more fields than the header ({source.describe()})")
+
+
+def _too_many_fields(source: TableSource, expected: int, line: int, seen: int) -> InputError:
+    return InputError(source.path, f"{seen} fields but the header has {expected} (read as {source.describe()}): "
+                                   "a value holding the separator needs quotes", row=line)
 
 
 def _read(source: TableSource, usecols: list[str] | None, header_only: bool = False) -> pd.DataFrame:
@@ -229,7 +258,21 @@ def _read_or_explain(source: TableSource, usecols: list[str] | None, header_only
         raise InputError(source.path, f"not {source.describe()} (byte {exc.start} cannot be decoded): "
                                       "save it as CSV (UTF-8)") from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input here
-        raise InputError(source.path, f"cannot read as {source.describe()}: {_problem(exc)}") from None
+        raise _explained(source, exc) from None
+
+
+def _explained(source: TableSource, exc: Exception) -> InputError:
+    """A parser's exception as the user's problem with the file."""
+    too_many = _TOO_MANY_FIELDS.search(str(exc))
+    if too_many:
+        expected, line, seen = map(int, too_many.groups())
+        return _too_many_fields(source, expected, line, seen)
+    if source.kind == "excel":
+        return InputError(source.path, f"not a readable Excel workbook (damaged or password-protected?): "
+                                       f"{_problem(exc)}; save it again as .xlsx or CSV")
+    if source.kind == "parquet":
+        return InputError(source.path, f"not a readable Parquet file (damaged?): {_problem(exc)}")
+    return InputError(source.path, f"cannot read as {source.describe()}: {_problem(exc)}")
 
 
 def _stripped_names(frame: pd.DataFrame) -> pd.DataFrame:
