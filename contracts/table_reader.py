@@ -244,7 +244,9 @@ def _read(source: TableSource, usecols: list[str] | None, header_only: bool = Fa
 
 def _read_or_explain(source: TableSource, usecols: list[str] | None, header_only: bool = False) -> pd.DataFrame:
     try:
-        return _read(source, usecols, header_only)
+        frame = _read(source, usecols, header_only)
+        frame.attrs["read_as"] = source.describe()
+        return frame
     except InputError:
         raise
     except ImportError as exc:
@@ -304,9 +306,7 @@ def read_table(path: str | Path | TableSource, *, sep: str | None = None, usecol
             raise InputError(source.path, f"missing column(s) {', '.join(missing)}; found "
                                           f"{', '.join(raw_names)}", row=1, field=missing[0])
         raw_usecols = [raw_names[c] for c in usecols]
-    frame = _stripped_names(_read_or_explain(source, raw_usecols))
-    frame.attrs["read_as"] = source.describe()
-    return frame
+    return _stripped_names(_read_or_explain(source, raw_usecols))
 
 
 def decode_text_file(path: str | Path) -> str:
