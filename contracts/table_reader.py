@@ -21,6 +21,7 @@ import csv
 import gzip
 import re
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -67,15 +68,19 @@ class TableSource:
 
 # ---- what the file is ------------------------------------------------------------------------
 def _head(path: Path, size: int = SAMPLE_BYTES) -> bytes:
+    """The first ``size`` bytes of the file, unpacked when it is gzipped."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(size)
-        if head.startswith(GZIP_MAGIC):
-            with gzip.open(path, "rb") as handle:
-                return handle.read(size)
-        return head
-    except (OSError, EOFError) as exc:
+    except OSError as exc:
         raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
+    if not head.startswith(GZIP_MAGIC):
+        return head
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(size)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(path, f"not a valid gzip file (damaged or cut short?): {_problem(exc)}") from None
 
 
 def _content_kind(head: bytes) -> str:
@@ -119,9 +124,8 @@ def text_encoding(head: bytes, *, complete: bool) -> str | None:
     """``utf-8-sig`` (with or without BOM), ``utf-16`` (with BOM) or ``gb18030``, whichever
     decodes ``head``; ``None`` when none does. ``complete`` is False for a sample cut mid-file
     (a multi-byte character may be cut at its end)."""
-    if head.startswith(UTF16_BOMS):
-        return "utf-16"
-    for encoding in ("utf-8-sig", "gb18030"):
+    candidates = ("utf-16",) if head.startswith(UTF16_BOMS) else ("utf-8-sig", "gb18030")
+    for encoding in candidates:
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
             return encoding
@@ -321,6 +325,7 @@ def decode_text_file(path: str | Path) -> str:
     except OSError as exc:
         raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
     encoding = text_encoding(data, complete=True)
-    if encoding is None or _content_kind(data) != "text" or b"\x00" in data and encoding != "utf-16":
+    text = data.decode(encoding) if encoding is not None else ""
+    if encoding is None or _content_kind(data) != "text" or "\x00" in text:
         raise InputError(path, "not a text file in UTF-8 or GB18030 (a binary file?): save it as UTF-8 text")
-    return data.decode(encoding)
+    return text
