@@ -28,8 +28,9 @@ FIRST_DATA_LINE = 2  # line 1 of a CSV is its header
 def require_columns(df: pd.DataFrame, path: str | Path, required: list[str]) -> None:
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}",
-                         row=1, field=missing[0])
+        read_as = f" (read as {df.attrs['read_as']})" if "read_as" in df.attrs else ""
+        raise InputError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}"
+                               f"{read_as}", row=1, field=missing[0])
 
 
 def _line_of(df: pd.DataFrame, position: int) -> int:
