@@ -26,7 +26,7 @@ def check(
                         fill_missing=fill_missing, timezone=workforce.site.timezone)
     cal = read_events(events)
 
-    table = Table(title=f"History {history.name}", title_justify="left")
+    table = Table(title=f"History {history.name} ({hist.attrs['read_as']})", title_justify="left")
     for column in ("queue", "from", "to", "intervals", "contacts", "per day", "AHT s", "abandoned"):
         table.add_column(column, justify="left" if column == "queue" else "right")
     for queue, group in hist.groupby("queue"):

@@ -23,7 +23,7 @@ def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None,
     ``aht_s`` / ``abandoned`` when present, sorted by queue and time. ``fill_missing`` turns a gap
     into explicit zero-arrival intervals (reported in ``df.attrs['filled_intervals']``) instead of
     an error. Times with a UTC offset are converted to ``timezone`` (the site's); times without
-    one are the site's wall clock.
+    one are the site's wall clock. ``df.attrs['read_as']`` says how the file was read.
     """
     path = Path(path)
     raw = read_table(path)
@@ -84,4 +84,5 @@ def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None,
         pieces.append(group)
     out = pd.concat(pieces, ignore_index=True).drop(columns="_line")
     out.attrs["filled_intervals"] = filled
+    out.attrs["read_as"] = raw.attrs.get("read_as", "")
     return out

@@ -178,8 +178,13 @@ def inspect_table(path: str | Path, *, encoding: str | None = None, separator: s
         raise _wrong_content(path, suffix, content)
     if not head.strip():
         raise InputError(path, "empty file: expected a header line")
-    if encoding is None:
-        encoding = text_encoding(head, complete=path.stat().st_size <= len(head) and not head.startswith(GZIP_MAGIC))
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(path, f"unknown text encoding {encoding!r} (e.g. utf-8, gb18030)") from None
+    else:
+        encoding = text_encoding(head, complete=len(head) < SAMPLE_BYTES)
         if encoding is None or "\x00" in _header_line(head, encoding):
             raise InputError(path, "not a text table in UTF-8 or GB18030 (a binary file?): save it as CSV (UTF-8)")
     separator = separator or sniff_separator(_header_line(head, encoding), suffix)
@@ -218,7 +223,8 @@ _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 def _long_row(source: TableSource) -> InputError:
     """The first line with more fields than the header (found on the error path only)."""
-    opener = gzip.open if _head(source.path, 2) == GZIP_MAGIC else open
+    with open(source.path, "rb") as handle:
+        opener = gzip.open if handle.read(2) == GZIP_MAGIC else open
     with opener(source.path, "rt", encoding=source.encoding, errors="replace", newline="") as handle:
         rows = csv.reader(handle, delimiter=source.separator or ",")
         header = next(rows, [])

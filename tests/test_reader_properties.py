@@ -190,7 +190,7 @@ log_row = st.tuples(time_cell, st.sampled_from(["售前", "chat", "", " "]) | ce
 @given(lines=st.lists(log_row.flatmap(lambda row: st.integers(1, 4).map(lambda n: row[:n])), min_size=1, max_size=6),
        sep=st.sampled_from(SEPARATORS), encoding=st.sampled_from(["utf-8", "gb18030"]),
        mapping=st.fixed_dictionaries({}, optional={"separator": st.sampled_from(SEPARATORS),
-                                                   "encoding": st.sampled_from(["utf-8", "gbk", "latin-1"]),
+                                                   "encoding": st.sampled_from(["utf-8", "gbk", "latin-1", "klingon"]),
                                                    "queue_name": st.just("chat"),
                                                    "columns": st.fixed_dictionaries(
                                                        {"arrival": st.sampled_from(["arrival", "进线时间"])})}))

@@ -223,6 +223,22 @@ def test_a_row_longer_than_the_header_is_refused_at_its_line(tmp_path):
         assert caught.value.row == line and "4 fields but the header has 3" in caught.value.problem
 
 
+def test_a_long_row_in_a_gzipped_file_is_found(tmp_path):
+    path = tmp_path / "history.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("queue,interval_start,arrivals\nphone,2026-10-01 00:00,1,5\n")
+    with pytest.raises(InputError) as caught:
+        read_history(path)
+    assert caught.value.row == 2 and "4 fields" in caught.value.problem
+
+
+def test_an_unknown_encoding_given_for_a_log_is_named(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("arrival,queue\n2026-10-01 08:05:00,chat\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown text encoding 'klingon'"):
+        ingest_contact_log(log, ContactLogMapping(encoding="klingon"))
+
+
 def test_missing_usecols_are_named(tmp_path):
     path = tmp_path / "log.csv"
     path.write_text("a;b\n1;2\n", encoding="utf-8")
