@@ -15,6 +15,7 @@ from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
+from plan.contracts.yaml_file import read_yaml
 from plan.optimize.finance import scenarios as sc
 from plan.reports.scenarios_report import write_scenarios_report
 
@@ -66,7 +67,7 @@ def forecast_for(start: pd.Timestamp, end: pd.Timestamp, *, forecast: Optional[P
 def load_workforce_mapping(config: Path) -> dict:
     """The workforce YAML as a mapping (validated once first, so its errors name the file)."""
     read_workforce(config)
-    return yaml.safe_load(config.read_text(encoding="utf-8"))
+    return read_yaml(config)
 
 
 def _jobs(chosen: list[sc.Scenario], base: dict, volumes: pd.DataFrame, calendar: pd.DataFrame, month: str,
