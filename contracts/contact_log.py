@@ -172,6 +172,7 @@ def _resolve_columns(path: Path, header: list[str], mapping: ContactLogMapping) 
     for role in ROLES:
         column = mapping.column(role)
         if column is not None:
+            column = column.strip()  # header names are read without surrounding spaces
             if column not in header:
                 raise InputError(path, f"column {column!r} (mapped as {role}) not found; columns: {', '.join(header)}",
                                  row=1, field=column)
