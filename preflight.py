@@ -55,12 +55,14 @@ def refusals_of(findings: list[Finding], commands: tuple[str, ...] | None = None
 
 def preflight(workforce: Workforce | None = None, history: pd.DataFrame | None = None,
               events: pd.DataFrame | None = None, month: str | None = None,
-              forecast: pd.DataFrame | None = None, *, config: str = "workforce") -> list[Finding]:
+              forecast: pd.DataFrame | None = None, *, config: str = "workforce",
+              horizon: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> list[Finding]:
     """Warnings and refusals for these inputs, in a stable order. Any argument may be missing: a
     command passes what it has (``plan forecast`` has no workforce, ``plan roster`` given a forecast
     file reads no history). ``month`` is ``YYYY-MM``; ``history``/``events``/``forecast`` are the
-    frames the readers return (their ``attrs['path']`` names them)."""
-    days = _month_days(month)
+    frames the readers return (their ``attrs['path']`` names them). ``horizon`` (first and last day)
+    stands for ``month`` where a command plans other days than a calendar month."""
+    days = _month_days(month) if horizon is None else list(pd.date_range(*horizon, freq="D").date)
     found: list[Finding] = []
     if workforce is not None:
         found += unknown_country(workforce, config)

@@ -30,13 +30,13 @@ def check(
     legal but almost surely wrong, and say what plan forecast / roster would refuse (exit 2)."""
     workforce = read_workforce(config)
     hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
-                        fill_missing=fill_missing)
+                        fill_missing=fill_missing, timezone=workforce.site.timezone)
     hist.attrs["path"] = str(history)
     cal = read_events(events)
     cal.attrs["path"] = str(events)
     month = month or f"{hist['interval_start'].max() + pd.offsets.MonthBegin(1):%Y-%m}"
 
-    table = Table(title=f"History {history.name}", title_justify="left")
+    table = Table(title=f"History {history.name} ({hist.attrs['read_as']})", title_justify="left")
     for column in ("queue", "from", "to", "intervals", "contacts", "per day", "AHT s", "abandoned"):
         table.add_column(column, justify="left" if column == "queue" else "right")
     for queue, group in hist.groupby("queue"):

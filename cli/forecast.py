@@ -115,7 +115,7 @@ def forecast(
         cal.attrs["path"] = str(events)
         last_day = (hist["interval_start"].max() + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
         first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
-        announce(preflight(history=hist, events=cal, month=month), "forecast", refuses=("forecast",))
+        announce(preflight(history=hist, events=cal, horizon=(first, last)), "forecast", refuses=("forecast",))
         model = fit_with_progress(VolumeForecaster(country=country, seed=seed), hist, cal)
         table = model.predict(first, last)
         announce(volume_jumps(table, hist, str(out), "forecast"), "forecast")

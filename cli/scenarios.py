@@ -19,6 +19,7 @@ from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_SCENARIOS, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
+from plan.contracts.yaml_file import read_yaml
 from plan.optimize.finance import scenarios as sc
 from plan.preflight import preflight
 from plan.reports.scenarios_report import SCENARIO_FILES, write_scenarios_files

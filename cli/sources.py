@@ -32,13 +32,14 @@ def forecast_or_history(forecast: Optional[Path], history: Path, workforce, firs
     for path, given in candidates:
         if not given and not path.exists():
             continue
-        frame = read_forecast(path, known_queues=workforce.queues)
+        frame = read_forecast(path, known_queues=workforce.queues, timezone=workforce.site.timezone)
         frame.attrs["path"] = str(path)
         if not ranged or _covers(frame, first, last):
             return frame, None
         if given:
             raise InputError(path, f"does not cover {first:%Y-%m-%d}..{last:%Y-%m-%d}", field="interval_start")
-    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
+                        timezone=workforce.site.timezone)
     hist.attrs["path"] = str(history)
     return None, hist
 
@@ -63,9 +64,8 @@ def range_forecast(given: Optional[pd.DataFrame], hist: Optional[pd.DataFrame], 
 
 def load_workforce_mapping(config: Path) -> dict:
     """The workforce YAML as a mapping (validated once first, so its errors name the file)."""
-    import yaml
-
     from plan.contracts.workforce import read_workforce
+    from plan.contracts.yaml_file import read_yaml
 
     read_workforce(config)
-    return yaml.safe_load(config.read_text(encoding="utf-8"))
+    return read_yaml(config)

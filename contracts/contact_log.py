@@ -31,12 +31,10 @@ time to abandon).
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -45,7 +43,9 @@ from scipy import stats
 
 from plan.contracts.errors import InputError
 from plan.contracts.yaml_file import read_yaml
-from plan.contracts.tables import FIRST_DATA_LINE, read_table
+from plan.contracts.table_reader import inspect_table, read_header, read_table
+from plan.contracts.tables import (FIRST_DATA_LINE, SITE_TIMEZONE, has_utc_offset, known_time_zone,
+                                   require_one_offset_style, to_site_wall_clock)
 
 ROLES = ("arrival", "date", "first_reply", "wait", "end", "handle", "abandoned", "outcome", "queue", "id")
 TIME_ROLES = ("arrival", "first_reply", "end")
@@ -94,7 +94,7 @@ class ContactLogMapping(_Strict):
     time_format: str | None = Field(None, description="strftime format of the arrival/first_reply/end columns")
     separator: str | None = Field(None, description="field separator of a text log; default: sniffed")
     interval_minutes: Literal[15, 30, 60] = 60
-    timezone: str = Field("Asia/Shanghai", description="site time zone: zone-aware times are converted to it")
+    timezone: str = Field(SITE_TIMEZONE, description="site time zone: zone-aware times are converted to it")
     encoding: str | None = Field(None, description="text encoding of the log; default: UTF-8, else GB18030")
     exclude_zero_wait_abandons: bool = Field(False, description="abandoned at zero wait = left before the queue "
                                                                 "(IVR hang-up): no patience observation")
@@ -111,11 +111,7 @@ class ContactLogMapping(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from None
-        return value
+        return known_time_zone(value)
 
     @field_validator("queues", mode="before")
     @classmethod
@@ -170,97 +166,13 @@ class IngestResult:
 # Reading
 
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return "parquet" if suffix in PARQUET_SUFFIXES else "excel" if suffix in EXCEL_SUFFIXES else "text"
-
-
-def _open_text(path: Path, encoding: str):
-    if path.suffix.lower() == ".gz":
-        import gzip
-        return gzip.open(path, "rt", encoding=encoding, errors="strict", newline="")
-    return open(path, encoding=encoding, errors="strict", newline="")
-
-
-def _text_encoding(path: Path, chosen: str | None) -> str:
-    """UTF-8 (with or without BOM) unless the first 1 MB is not UTF-8: then GB18030, the superset of
-    GBK that Chinese CS platforms' Excel-friendly CSV exports use."""
-    if chosen:
-        return chosen
-    try:
-        with _open_text(path, "utf-8-sig") as handle:
-            handle.read(1 << 20)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        return "gb18030"
-
-
-def _sniff_separator(path: Path, encoding: str) -> str | None:
-    try:
-        with _open_text(path, encoding) as handle:
-            header = handle.readline()
-    except (UnicodeDecodeError, LookupError, OSError):
-        return None
-    try:
-        return csv.Sniffer().sniff(header, delimiters=",\t;|").delimiter
-    except csv.Error:
-        return None
-
-
-def _cannot_read(path: Path, exc: Exception) -> InputError:
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return InputError(path, f"cannot read table: {type(exc).__name__}: {first}")
-
-
-def _header(path: Path, sep: str | None, encoding: str) -> list[str]:
-    try:
-        if _kind(path) == "parquet":
-            import pyarrow.parquet as pq
-            return list(pq.read_schema(path).names)
-        if _kind(path) == "excel":
-            return [str(c) for c in pd.read_excel(path, nrows=0).columns]
-        return list(pd.read_csv(path, sep=sep or ",", nrows=0, encoding=encoding).columns)
-    except Exception as exc:  # noqa: BLE001 - a broken file is a bad input
-        raise _cannot_read(path, exc) from None
-
-
-def _read_log(path: Path, sep: str | None, columns: list[str], encoding: str) -> pd.DataFrame:
-    """Only the mapped columns, as text. The multi-threaded Arrow CSV reader is ~4x faster than
-    pandas' C reader on a million rows; anything it refuses is re-read by the C reader, whose
-    error names the place."""
-    kind = _kind(path)
-    if kind == "parquet":
-        return read_table(path, usecols=columns)
-    try:
-        if kind == "excel":
-            return pd.read_excel(path, dtype=str, keep_default_na=False, usecols=columns)
-    except Exception as exc:  # noqa: BLE001
-        raise _cannot_read(path, exc) from None
-    if sep is not None and len(sep) == 1:
-        try:
-            return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, usecols=columns, engine="pyarrow",
-                               encoding=encoding)
-        except Exception:  # noqa: BLE001 - re-read with the reader that explains the problem
-            pass
-    if encoding == "utf-8-sig":
-        return read_table(path, sep=sep, usecols=columns)
-    try:
-        return pd.read_csv(path, sep=sep or ",", dtype=str, keep_default_na=False, usecols=columns, engine="c",
-                           encoding=encoding)
-    except Exception as exc:  # noqa: BLE001
-        raise _cannot_read(path, exc) from None
-
-
 def _resolve_columns(path: Path, header: list[str], mapping: ContactLogMapping) -> dict[str, str]:
     """Role → column in the file; an unmapped role defaults to a column named like the role."""
     found: dict[str, str] = {}
     for role in ROLES:
         column = mapping.column(role)
         if column is not None:
+            column = column.strip()  # header names are read without surrounding spaces
             if column not in header:
                 raise InputError(path, f"column {column!r} (mapped as {role}) not found; columns: {', '.join(header)}",
                                  row=1, field=column)
@@ -293,37 +205,48 @@ def _pick_format(sample: str, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-_UTC_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 _EPOCH_UNITS = {10: "s", 13: "ms"}  # digits of a Unix time in seconds / milliseconds (years 2001-2286)
+_NULLISH = ("", "nan", "nat", "null", "none", "-")
 
 
-def _to_local(parsed: pd.Series, timezone: str) -> pd.Series:
+def _site_clock(parsed: pd.Series, timezone: str) -> np.ndarray:
     """Zone-aware times (an offset in the text, Unix times, a zoned Parquet column) → the site's
     wall clock, which is what every table of plan uses."""
-    if getattr(parsed.dt, "tz", None) is None:
-        return parsed
-    return parsed.dt.tz_convert(timezone).dt.tz_localize(None)
+    return np.array(to_site_wall_clock(parsed, timezone), dtype="datetime64[ns]")
 
 
-def _convert(text: pd.Series, fmt: str, timezone: str) -> np.ndarray:
-    """Vectorised parse of a whole column with one explicit format; unparseable → NaT."""
+def _convert(text: pd.Series, fmt: str, timezone: str, aware: bool) -> np.ndarray:
+    """Vectorised parse of a whole column with one explicit format; unparseable → NaT.
+    ``aware``: the times carry UTC offsets (checked for the whole column before)."""
     if fmt.startswith("epoch_"):
         numbers = pd.to_numeric(text, errors="coerce")
         parsed = pd.to_datetime(numbers, unit=fmt.removeprefix("epoch_"), utc=True, errors="coerce")
     else:
-        aware = fmt == "ISO8601" and bool(_UTC_OFFSET.search(text.iloc[0].strip() if len(text) else ""))
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=aware)
-    return np.array(_to_local(parsed, timezone), dtype="datetime64[ns]")
+    return _site_clock(parsed, timezone)
+
+
+def _offsets_alike(text: pd.Series, blank: np.ndarray, path: Path, column: str, fmt: str) -> bool:
+    """Whether the column's times carry UTC offsets; a column mixing times with and without one is
+    refused at its first odd row. Checked cell by cell only when the first time has an offset
+    (a naive column meeting an offset fails the parse, and is checked then)."""
+    if fmt != "ISO8601":
+        return False
+    first = _first(~blank)
+    if not has_utc_offset(text.iloc[first:first + 1])[0]:
+        return False
+    nullish = text.str.strip().str.lower().isin(_NULLISH).to_numpy()
+    return require_one_offset_style(text, path, column, blank=blank | nullish, line_of=_line)
 
 
 def _parse_timestamps(raw: pd.DataFrame, column: str, path: Path, fmt: str | None, *, required: bool,
-                      what: str = "date/time", timezone: str = "Asia/Shanghai") -> np.ndarray:
+                      what: str = "date/time", timezone: str = SITE_TIMEZONE) -> np.ndarray:
     """Column → datetime64[ns] array of site wall-clock times, NaT for blanks (an error when
     ``required``). The format is ``fmt`` or the first of the candidates that reads the first
     non-blank cell (ISO 8601, ``2026/10/01 08:00``, ``20261001083000``, Unix seconds/ms, ...)."""
     values = raw[column]
     if pd.api.types.is_datetime64_any_dtype(values):
-        out = np.array(_to_local(pd.to_datetime(values), timezone), dtype="datetime64[ns]")
+        out = _site_clock(pd.to_datetime(values), timezone)
         blank = np.isnat(out)
     else:
         text = values.astype(str)
@@ -347,13 +270,19 @@ def _parse_timestamps(raw: pd.DataFrame, column: str, path: Path, fmt: str | Non
                                  row=_line(first), field=column)
         # Parse everything in one vectorised pass; only the few cells that fail get a second look
         # (surrounding spaces, NULL-like words), which keeps a million rows fast.
-        out = _convert(text.iloc[first:], fmt, timezone)
+        aware = _offsets_alike(text, blank, path, column, fmt)
+        try:
+            out = _convert(text.iloc[first:], fmt, timezone, aware)
+        except ValueError:  # pandas refuses naive and offset times in one column: find the row
+            nullish = text.str.strip().str.lower().isin(_NULLISH).to_numpy()
+            require_one_offset_style(text, path, column, blank=blank | nullish, line_of=_line)
+            raise
         out = np.concatenate([np.full(first, np.datetime64("NaT"), dtype="datetime64[ns]"), out])
         bad = np.isnat(out) & ~blank
         if bad.any():
             retry = text[bad].str.strip()
-            nullish = retry.str.lower().isin(("", "nan", "nat", "null", "none", "-")).to_numpy()
-            again = _convert(retry, fmt, timezone)
+            nullish = retry.str.lower().isin(_NULLISH).to_numpy()
+            again = _convert(retry, fmt, timezone, aware)
             out[bad] = again
             blank[np.flatnonzero(bad)[nullish]] = True
             bad = np.isnat(out) & ~blank
@@ -457,16 +386,11 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
     """Read and validate a raw contact log with ``mapping``; see the module docstring for roles."""
     path = Path(path)
     step = progress or (lambda _stage: None)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    if path.is_dir():
-        raise InputError(path, "is a directory, expected a file")
-    encoding = _text_encoding(path, mapping.encoding) if _kind(path) == "text" else "utf-8"
-    sep = mapping.separator or (_sniff_separator(path, encoding) if _kind(path) == "text" else None)
-    header = _header(path, sep, encoding)
+    source = inspect_table(path, encoding=mapping.encoding, separator=mapping.separator)
+    header = read_header(source)
     roles = _resolve_columns(path, header, mapping)
     step("reading")
-    raw = _read_log(path, sep, sorted(set(roles.values())), encoding)
+    raw = read_table(source, usecols=sorted(set(roles.values())))
     if len(raw) == 0:
         raise InputError(path, "no data rows")
     step("parsing times")

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029",
+                              "\x0b": "\\v", "\x0c": "\\f", "\x1c": "\\x1c", "\x1d": "\\x1d",
+                              "\x1e": "\\x1e", "\x85": "\\x85"})
+
 
 class InputError(Exception):
     """A user input is wrong. Rendered as one line: ``file:row: field: problem``.
@@ -25,4 +29,5 @@ class InputError(Exception):
             place += f":{self.row}"
         if self.field:
             place += f": {self.field}"
-        return f"{place}: {self.problem}"
+        # A value quoted from a file may hold a line break: escaped, the message stays one line.
+        return f"{place}: {self.problem}".translate(_LINE_BREAKS)

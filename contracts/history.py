@@ -8,20 +8,22 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.errors import InputError
-from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, parse_timestamps, read_table, require_columns
+from plan.contracts.tables import (FIRST_DATA_LINE, SITE_TIMEZONE, parse_numbers, parse_timestamps, read_table,
+                                   require_columns)
 
 HISTORY_COLUMNS = ["queue", "interval_start", "arrivals"]
 OPTIONAL_HISTORY_COLUMNS = ["aht_s", "abandoned"]
 
 
 def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None, interval_minutes: int = 60,
-                 fill_missing: bool = False) -> pd.DataFrame:
+                 fill_missing: bool = False, timezone: str = SITE_TIMEZONE) -> pd.DataFrame:
     """Read and validate an hourly (or 30/15-min) history table.
 
     Returns columns ``queue`` (str), ``interval_start`` (datetime64), ``arrivals`` (float), and
     ``aht_s`` / ``abandoned`` when present, sorted by queue and time. ``fill_missing`` turns a gap
     into explicit zero-arrival intervals (reported in ``df.attrs['filled_intervals']``) instead of
-    an error.
+    an error. Times with a UTC offset are converted to ``timezone`` (the site's); times without
+    one are the site's wall clock. ``df.attrs['read_as']`` says how the file was read.
     """
     path = Path(path)
     raw = read_table(path)
@@ -39,7 +41,7 @@ def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None,
             i = int(np.argmax(unknown.to_numpy()))
             raise InputError(path, f"unknown queue {queue.iloc[i]!r}; configured queues: {', '.join(sorted(known))}",
                              row=i + FIRST_DATA_LINE, field="queue")
-    ts = parse_timestamps(raw, "interval_start", path)
+    ts = parse_timestamps(raw, "interval_start", path, timezone=timezone)
     step = pd.Timedelta(minutes=interval_minutes)
     off_grid = ((ts - ts.normalize()) % step) != pd.Timedelta(0)
     if off_grid.any():
@@ -82,4 +84,5 @@ def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None,
         pieces.append(group)
     out = pd.concat(pieces, ignore_index=True).drop(columns="_line")
     out.attrs["filled_intervals"] = filled
+    out.attrs["read_as"] = raw.attrs.get("read_as", "")
     return out

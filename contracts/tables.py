@@ -1,5 +1,7 @@
-"""Reading user tables (CSV, TSV, Parquet) and writing results atomically.
+"""Reading user tables and writing results atomically.
 
+Every file is read by :func:`plan.contracts.table_reader.read_table` (encodings, separators,
+Excel, Parquet); the column parsers here turn its text into numbers and site wall-clock times.
 Every reader error is an :class:`InputError` naming file, row and column; every writer
 writes to a temporary sibling and renames, so a failure never leaves half a file.
 """
@@ -12,44 +14,23 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
 from plan.contracts.errors import InputError
+from plan.contracts.table_reader import read_table  # noqa: F401 - the one reader, used from here by all
 
 FIRST_DATA_LINE = 2  # line 1 of a CSV is its header
-
-
-def read_table(path: str | Path, *, sep: str | None = None, usecols: list[str] | None = None) -> pd.DataFrame:
-    """Read a CSV / TSV / Parquet file into a DataFrame of strings-or-numbers, untyped."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    if path.is_dir():
-        raise InputError(path, "is a directory, expected a file")
-    suffixes = "".join(path.suffixes).lower()
-    try:
-        if suffixes.endswith(".parquet") or suffixes.endswith(".pq"):
-            return pd.read_parquet(path, columns=usecols)
-        if sep is None:
-            sep = "\t" if (suffixes.endswith(".tsv") or suffixes.endswith(".txt") or suffixes.endswith(".tsv.gz")) else ","
-        from plan.contracts.outputs import restore_formula_text  # plan's own CSVs quote formula-like text
-        return restore_formula_text(pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, usecols=usecols,
-                                                engine="c", encoding="utf-8-sig"))
-    except InputError:
-        raise
-    except ValueError as exc:  # e.g. usecols not found
-        raise InputError(path, f"cannot read table: {str(exc).splitlines()[0]}") from None
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad input here
-        raise InputError(path, f"cannot read table: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
 
 
 def require_columns(df: pd.DataFrame, path: str | Path, required: list[str]) -> None:
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}",
-                         row=1, field=missing[0])
+        read_as = f" (read as {df.attrs['read_as']})" if "read_as" in df.attrs else ""
+        raise InputError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}"
+                               f"{read_as}", row=1, field=missing[0])
 
 
 def _line_of(df: pd.DataFrame, position: int) -> int:
@@ -89,16 +70,71 @@ def parse_numbers(df: pd.DataFrame, column: str, path: str | Path, *, integer: b
 
 _SHAPE = re.compile(r"\d")
 
+# The site's time zone when a reader is not told one (a workforce config's ``site.timezone``).
+SITE_TIMEZONE = "Asia/Shanghai"
+# A UTC offset right after a clock time: ``Z``, ``+08:00``, ``+0800``, ``-05``, ``UTC``.
+_OFFSET = r"\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)$"
+_UTC_OFFSET = re.compile(r"\d:\d\d(?::\d\d)?(?:[.,]\d+)?" + _OFFSET, re.IGNORECASE)
+_OFFSET_TAIL = re.compile(_OFFSET, re.IGNORECASE)
+# A date written by Excel as a midnight timestamp (``2026-11-11 00:00:00``) is still a date.
+_MIDNIGHT = re.compile(r"[ T]00:00(?::00(?:\.0+)?)?$")
 
-def parse_timestamps(df: pd.DataFrame, column: str, path: str | Path, *, date_only: bool = False) -> pd.DatetimeIndex:
-    """Parse a time column that must use one ISO-like format throughout.
+
+def known_time_zone(name: str) -> str:
+    """``name`` when it is an IANA time zone (``Asia/Shanghai``), else a ValueError for a schema."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+    return name
+
+
+def has_utc_offset(text: pd.Series) -> np.ndarray:
+    """Per cell: does this time carry a UTC offset (``…Z``, ``…+08:00``)?"""
+    return text.astype(str).str.strip().str.contains(_UTC_OFFSET).to_numpy(dtype=bool)
+
+
+def require_one_offset_style(text: pd.Series, path: str | Path, column: str, *, blank: np.ndarray | None = None,
+                             line_of=None) -> bool:
+    """True when every non-blank time has a UTC offset, False when none has; a column that mixes
+    the two is refused at the first row unlike the first (its naive times would be guesses)."""
+    line_of = line_of or (lambda i: int(i) + FIRST_DATA_LINE)
+    filled = ~blank if blank is not None else np.ones(len(text), dtype=bool)
+    if not filled.any():
+        return False
+    aware = has_utc_offset(text)
+    first = int(np.argmax(filled))
+    differs = filled & (aware != aware[first])
+    if differs.any():
+        i = int(np.argmax(differs))
+        this, that = ("has a UTC offset", "has none") if aware[i] else ("has no UTC offset", "has one")
+        raise InputError(path, f"{str(text.iloc[i]).strip()!r} {this} but line {line_of(first)} "
+                               f"({str(text.iloc[first]).strip()!r}) {that}: write every time with an offset or "
+                               "none (times without one are the site's wall clock)", row=line_of(i), field=column)
+    return bool(aware[first])
+
+
+def to_site_wall_clock(parsed: pd.Series | pd.DatetimeIndex, timezone: str = SITE_TIMEZONE) -> pd.Series:
+    """Zone-aware times → the site's naive wall clock (the clock every table of plan uses);
+    naive times are already the site's wall clock and stay as they are."""
+    series = pd.Series(parsed)
+    if getattr(series.dt, "tz", None) is None:
+        return series
+    return series.dt.tz_convert(timezone).dt.tz_localize(None)
+
+
+def parse_timestamps(df: pd.DataFrame, column: str, path: str | Path, *, date_only: bool = False,
+                     timezone: str = SITE_TIMEZONE) -> pd.DatetimeIndex:
+    """Parse a time column that must use one ISO-like format throughout, as site wall-clock times.
 
     Mixed formats (``2026-01-01 00:00`` next to ``01/02/2026 01:00``) are refused with the first
     row that differs, rather than guessed: a guessed day/month swap silently corrupts a forecast.
+    Times with a UTC offset (``2026-11-11T12:00:00Z``, ``…+08:00``) are converted to ``timezone``
+    (the site's); times without one are the site's wall clock already.
     """
     raw = df[column]
     if pd.api.types.is_datetime64_any_dtype(raw):
-        return pd.DatetimeIndex(raw)
+        return pd.DatetimeIndex(to_site_wall_clock(raw, timezone))
     text = raw.astype(str).str.strip()
     if len(text) == 0:
         return pd.DatetimeIndex([])
@@ -106,7 +142,11 @@ def parse_timestamps(df: pd.DataFrame, column: str, path: str | Path, *, date_on
     if blank.any():
         i = int(np.argmax(blank))
         raise InputError(path, "empty date/time", row=_line_of(df, i), field=column)
-    shapes = text.str.replace(_SHAPE, "9", regex=True)
+    aware = False if date_only else require_one_offset_style(text, path, column)
+    if date_only:
+        text = text.str.replace(_MIDNIGHT, "", regex=True)
+    # The shape ignores the offset: ``Z`` and ``+08:00`` say the same kind of thing.
+    shapes = (text.str.replace(_OFFSET_TAIL, "", regex=True) if aware else text).str.replace(_SHAPE, "9", regex=True)
     first_shape = shapes.iloc[0]
     differs = (shapes != first_shape).to_numpy()
     if differs.any():
@@ -115,16 +155,14 @@ def parse_timestamps(df: pd.DataFrame, column: str, path: str | Path, *, date_on
                                f"{FIRST_DATA_LINE} ({text.iloc[0]!r}); use one format, e.g. 2026-11-11 20:00",
                          row=_line_of(df, i), field=column)
     fmt = "%Y-%m-%d" if date_only else "ISO8601"
-    parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=aware)
     bad = parsed.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
         expected = "YYYY-MM-DD" if date_only else "YYYY-MM-DD HH:MM"
         raise InputError(path, f"not a date/time in {expected} form: {text.iloc[i]!r}", row=_line_of(df, i),
                          field=column)
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return pd.DatetimeIndex(parsed)
+    return pd.DatetimeIndex(to_site_wall_clock(parsed, timezone))
 
 
 def _current_umask() -> int:

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from plan.contracts.errors import InputError
+from plan.contracts.tables import SITE_TIMEZONE, known_time_zone
 from plan.contracts.yaml_file import read_yaml
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -59,10 +60,16 @@ def _explicit_end(value: str) -> bool:
 
 class Site(Strict):
     name: str = "CS centre"
-    timezone: str = "Asia/Shanghai"
+    # Times with a UTC offset in history and forecast tables are converted to this zone's wall clock.
+    timezone: str = SITE_TIMEZONE
     currency: str = "CNY"
     country: str = "CN"
     interval_minutes: Literal[15, 30, 60] = 60
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return known_time_zone(value)
 
 
 class Targets(Strict):

@@ -6,15 +6,15 @@ from pathlib import Path
 import yaml
 
 from plan.contracts.errors import InputError
+from plan.contracts.table_reader import decode_text_file
 
 
 def read_yaml(path: str | Path) -> object:
-    """Load a YAML file; a missing file or a syntax error is an :class:`InputError` with its line."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
+    """Load a YAML file (UTF-8, else GB18030); a missing file or a syntax error is an
+    :class:`InputError` with its line."""
+    text = decode_text_file(path)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
