@@ -1,4 +1,4 @@
-"""Raw contact log contract (DESIGN §3): one row per contact → hourly history + patience.
+"""Raw contact log contract (docs/plan-files.md): one row per contact → hourly history + patience.
 
 CS platforms export one row per contact (session, call, ticket) with their own column names.
 A :class:`ContactLogMapping` says which column plays which role; :func:`ingest_contact_log`

@@ -1,4 +1,4 @@
-"""Events contract (DESIGN §3): ``name, kind, start, end`` [+ ``intensity``], dates inclusive.
+"""Events contract (docs/plan-files.md): ``name, kind, start, end`` [+ ``intensity``], dates inclusive.
 
 For a promotion, ``start`` is the first pre-sale day and ``end`` the peak day (11-11 for double11);
 after-sales tails after ``end`` are learned by the forecaster, not written here.

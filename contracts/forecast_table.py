@@ -1,4 +1,4 @@
-"""Forecast contract (DESIGN §3): ``queue, interval_start, arrivals`` [+ ``p10, p50, p90``]."""
+"""Forecast contract (docs/plan-files.md): ``queue, interval_start, arrivals`` [+ ``p10, p50, p90``]."""
 from __future__ import annotations
 
 import numpy as np

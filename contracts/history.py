@@ -1,4 +1,4 @@
-"""History contract (DESIGN §3): ``queue, interval_start, arrivals`` [+ ``aht_s``, ``abandoned``]."""
+"""History contract (docs/plan-files.md): ``queue, interval_start, arrivals`` [+ ``aht_s``, ``abandoned``]."""
 from __future__ import annotations
 
 from pathlib import Path

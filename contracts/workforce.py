@@ -1,4 +1,4 @@
-"""Workforce config contract (DESIGN §4): queues and targets, shifts, people, vendors, bot, costs.
+"""Workforce config contract (docs/plan-files.md, docs/architecture.md): queues and targets, shifts, people, vendors, bot, costs.
 
 One YAML mapping, validated here once with pydantic; everything downstream trusts these types.
 Times of day are ``HH:MM`` strings; a shift whose end is not after its start crosses midnight.

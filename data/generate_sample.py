@@ -2,7 +2,7 @@
 
     python data/generate_sample.py [--out DIR] [--seed N]
 
-The sample is a mid-size Chinese consumer shop with ~320,000 contacts a year (DESIGN §1: phone 41%,
+The sample is a mid-size Chinese consumer shop with ~320,000 contacts a year (field figures, docs/architecture.md: phone 41%,
 chat 50%, email 9%) over 2024-11-01 .. 2026-10-31, built in named steps:
 
 1. calendar      - working days, rest days, statutory holidays and swapped working days (调休)
@@ -237,7 +237,7 @@ def expected_arrivals(cal: pd.DataFrame, grid: EventGrid) -> dict[str, np.ndarra
 
 
 def calibrate(expected: dict[str, np.ndarray], history_days: slice) -> dict[str, float]:
-    """Scale per queue so the two years hold 2 x 320,000 contacts in the DESIGN §1 mix."""
+    """Scale per queue so the two years hold 2 x 320,000 contacts in the field's channel mix (docs/architecture.md)."""
     years = (LAST_DAY - FIRST_DAY).days / 365.0
     return {q: shapes.TARGET_CONTACTS_PER_YEAR * years * shapes.TARGET_SHARE[q] / expected[q][history_days].sum()
             for q in shapes.QUEUES}

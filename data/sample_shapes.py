@@ -13,7 +13,7 @@ import numpy as np
 
 QUEUES = ("chat_presales", "chat_aftersales", "phone", "email")
 
-# Channel mix of DESIGN §1 (phone 41% / chat 50% / email 9%); chat split by the shop's share of
+# Channel mix of the field figures in docs/architecture.md (phone 41% / chat 50% / email 9%); chat split by the shop's share of
 # pre-sales questions (slightly more than after-sales in a growing shop).
 TARGET_SHARE = {"chat_presales": 0.27, "chat_aftersales": 0.23, "phone": 0.41, "email": 0.09}
 TARGET_CONTACTS_PER_YEAR = 320_000

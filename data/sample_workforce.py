@@ -183,7 +183,7 @@ VENDORS = [
 ]
 
 BOT = {
-    # DESIGN §1: bot self-service 30% now, 40% the target
+    # field figures, docs/architecture.md: bot self-service 30% now, 40% the target
     "containment": {"chat_presales": 0.35, "chat_aftersales": 0.25},
     "escalated_aht_factor": 1.2, "price_per_session": 0.15, "monthly_fee": 3000,
     "max_sessions_per_hour": 6000,
@@ -225,7 +225,7 @@ SECTION_NOTES = {
     "in_house": "In-house agents (本部). Leave is frozen 11-09 .. 11-13 (封假).",
     "part_time": "Part-timers (兼职, students): <= 4 h/day, <= 24 h/week.",
     "vendors": "Outsourcing vendors (外包/BPO): seat-hour prices, caps, minimum blocks and monthly commitments.",
-    "bot": "Chat bot (机器人): containment per chat queue; DESIGN: 30% today, 40% the target.",
+    "bot": "Chat bot (机器人): containment per chat queue; the field's 30% today, 40% the target.",
     "costs": "Shortfall penalty: lost margin of a pre-sales contact answered late or lost.",
 }
 

@@ -1,4 +1,4 @@
-"""`plan verify`: an independent checker of a written plan directory (DESIGN §5).
+"""`plan verify`: an independent checker of a written plan directory (docs/architecture.md).
 
 It re-reads the plan files and the ``inputs/`` they were made from, re-checks every hard rule
 with its own code (it never imports the roster model), recomputes coverage from the roster and

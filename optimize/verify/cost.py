@@ -124,7 +124,7 @@ def check_summary(plan: PlanFiles, cost: dict[str, float],
         for key, value in figures.items():
             if key not in mine:
                 if key == "contacts":
-                    continue  # optional in DESIGN §3
+                    continue  # optional in docs/plan-files.md
                 yield Violation(SUMMARY, None, "service_missing", f"service.{queue}.{key}", "missing")
                 continue
             theirs = mine[key]

@@ -1,4 +1,4 @@
-"""Hard rules on people (DESIGN §4), re-checked row by row from roster.csv.
+"""Hard rules on people (docs/plan-files.md, docs/architecture.md), re-checked row by row from roster.csv.
 
 One small function per rule. Conventions where the month edge hides information (documented in
 docs/plan-files.md terms, chosen to never flag a plan for what it cannot know):
