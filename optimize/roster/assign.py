@@ -32,7 +32,7 @@ GREEDY_HINT_MIN_AGENTS = 30
 
 def _solver(budget_s: float, workers: int, seed: int, deadline: Deadline) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
-    B.set_cp_sat_limits(solver.parameters, budget_s, deadline, seed=seed, workers=workers)
+    B.set_cp_sat_limits(solver.parameters, budget_s, deadline, seed=seed, workers=workers, per_s=B.NAMING_WORK_PER_S)
     return solver
 
 
@@ -363,9 +363,11 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # nothing in time: any legal roster first (no objective is much easier), then go on from it
         pm.model.clear_objective()
-        legal = _solver(max(B.NAMING_LEGAL_MIN_S, budget_s), workers, seed, deadline)
-        if legal.solve(pm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return {}, legal.status_name()
+        # past the deadline too: without a legal roster there is no plan (the overrun budgets documents)
+        legal = _solver(max(B.NAMING_LEGAL_MIN_S, budget_s), workers, seed, NO_DEADLINE)
+        legal_status = legal.solve(pm.model)
+        if legal_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {}, legal.status_name(legal_status)
         pm.model.clear_hints()
         for var in pm.x.values():
             pm.model.add_hint(var, legal.value(var))

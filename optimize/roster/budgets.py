@@ -57,10 +57,14 @@ LP_SHARE = 0.3
 # The LP's wall-clock cap is at least this: an LP cut short gives nothing, so it is cut only as a
 # safety net, well beyond the time its iteration count (below) takes.
 LP_MIN_WALL_S = 15.0
-# The legal point (the rules alone, objective set aside) takes at most this share of the search, and
-# at most LEGAL_POINT_MAX_S: when it takes long the box is too tight and is widened instead.
-LEGAL_POINT_SHARE = 0.3
-LEGAL_POINT_MAX_S = 10.0
+# The legal point (the rules alone, objective set aside) ends at its first solution, so its budget
+# binds only when the box holds none (then the box is widened): LEGAL_POINT_S at most, and at most
+# LEGAL_POINT_SHARE of what the search has left. It runs on one worker: without an objective the
+# other workers' neighbourhoods have nothing to improve, and one sequential search is deterministic
+# by itself and finds the point sooner than the interleaved portfolio.
+LEGAL_POINT_SHARE = 0.5
+LEGAL_POINT_S = 20.0
+LEGAL_POINT_WORKERS = 1
 # A short full search of the box first (it proves small boxes optimal), then large neighbourhoods
 # only from its best; the full search gets FULL_SEARCH_SHARE of what is left, at least
 # FULL_SEARCH_MIN_S (less does not re-find the hint on a large team), and only when at least
@@ -99,7 +103,10 @@ READ_ROWS_S = 1.0
 # so a unit takes several seconds here. The value is set so that a stage ends on its deterministic
 # budget, before its wall-clock safety net, on a two-core machine shared with other work
 # (bench/limits.py reports wall time against the limit).
-CP_SAT_WORK_PER_S = 0.06
+CP_SAT_WORK_PER_S = 0.05
+# The same for the naming models (booleans and small sums, no LP to speak of): deterministic time
+# accrues faster per second there.
+NAMING_WORK_PER_S = 0.12
 # CP-SAT workers, and the number of tasks in one deterministic batch (fixed, so the result does not
 # depend on how many threads run it).
 CP_SAT_WORKERS = 2
@@ -166,9 +173,9 @@ def stage_budgets(time_limit_s: float) -> StageBudgets:
                         part_time_s=PART_TIME_SHARE * solve_s)
 
 
-def cp_sat_work(budget_s: float) -> float:
+def cp_sat_work(budget_s: float, per_s: float = CP_SAT_WORK_PER_S) -> float:
     """CP-SAT deterministic time for a budget of ``budget_s`` seconds."""
-    return max(0.0, budget_s) * CP_SAT_WORK_PER_S
+    return max(0.0, budget_s) * per_s
 
 
 def seconds_of_work(work: float) -> float:
@@ -176,9 +183,20 @@ def seconds_of_work(work: float) -> float:
     return work / CP_SAT_WORK_PER_S
 
 
-def set_cp_sat_limits(parameters, budget_s: float, deadline: Deadline, *, seed: int, workers: int) -> None:
+# "deterministic" (the product) or "parallel": CP-SAT's default parallel search stopped by the wall
+# clock at each budget, kept only so bench/limits.py can measure what determinism costs in gap.
+SEARCH_MODE = "deterministic"
+
+
+def set_cp_sat_limits(parameters, budget_s: float, deadline: Deadline, *, seed: int, workers: int,
+                      per_s: float = CP_SAT_WORK_PER_S) -> None:
     """Deterministic search stopped on deterministic time, the wall clock as a safety net."""
-    parameters.max_deterministic_time = max(1e-3, cp_sat_work(budget_s))
+    if SEARCH_MODE == "parallel":
+        parameters.max_time_in_seconds = max(0.5, min(budget_s, deadline.left_s()))
+        parameters.num_workers = workers
+        parameters.random_seed = seed
+        return
+    parameters.max_deterministic_time = max(1e-3, cp_sat_work(budget_s, per_s))
     parameters.max_time_in_seconds = deadline.wall_cap_s(budget_s)
     parameters.num_workers = workers
     parameters.interleave_search = True

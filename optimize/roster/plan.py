@@ -269,8 +269,9 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                                           price=lambda v: objective_value(agg, v), deadline=deadline)
     bound = max(bound, agg.optimistic_bound())
     if vals is None:  # not even a legal point in the aggregate's time: one longer try, else the rules clash
+        # past the deadline too: a plan matters more than the limit (the overrun the budgets module documents)
         vals, _ = legal_point(agg.model, budget_s=max(B.RETRY_MIN_S, B.RETRY_SHARE * plan_budget.solve_s), seed=seed,
-                              workers=num_workers, deadline=deadline)
+                              workers=num_workers)
         if vals is None:
             raise RuntimeError("the aggregate roster model found no plan; the hard rules contradict each other "
                                "(e.g. contract hours that leave days make impossible)")
@@ -332,7 +333,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                                                budget_s=max(B.RETRY_MIN_S, plan_budget.repair_s), seed=seed,
                                                scale=COST_SCALE, constant=constant, progress=progress,
                                                hint=start_vals if start_vals is not None else vals,
-                                               workers=num_workers, deadline=deadline)
+                                               workers=num_workers)  # past the deadline too: a plan is needed
             stages.append(more)
             repaired = repaired if repaired is not None else start_vals
         if repaired is None:

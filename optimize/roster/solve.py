@@ -98,8 +98,9 @@ def legal_point(model: cp_model.CpModel, *, budget_s: float, seed: int, hint: "n
     team, LP box: nothing in 18 s against 0.9 s), so priced searches start from this point."""
     rules = model.clone()
     rules.clear_objective()
+    del workers  # one worker finds it (see budgets.LEGAL_POINT_WORKERS); the parameter stays for callers
     return solve_with_values(rules, stage="legal point", budget_s=budget_s, seed=seed, scale=1.0, constant=0.0,
-                             hint=hint, workers=workers, deadline=deadline)
+                             hint=hint, workers=B.LEGAL_POINT_WORKERS, deadline=deadline)
 
 
 def solve_with_values(model: cp_model.CpModel, *, stage: str, budget_s: float, seed: int, scale: float,
@@ -196,7 +197,7 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, budget_s: 
             rounded = np.round(lp.values).astype(np.int64)
             start = incumbent
             if start is None:
-                start, found = legal_point(box, budget_s=min(B.LEGAL_POINT_MAX_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
+                start, found = legal_point(box, budget_s=min(B.LEGAL_POINT_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
                                            seed=seed, hint=rounded, workers=workers, deadline=deadline)
                 ledger.charge(found)
                 if start is not None and complete is not None:
