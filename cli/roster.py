@@ -64,6 +64,7 @@ def roster(
     """Plan the month's roster at minimum cost and write the plan directory (checked by `plan verify`)."""
     command_started = time.perf_counter()  # --time-limit counts from here to the verified plan
     from plan.optimize.roster import plan_month, write_plan
+    from plan.optimize.staffing.plausibility import volume_warnings
     from plan.optimize.staffing.requirements import requirements_table
     from plan.optimize.verify import verify_plan
 
@@ -72,6 +73,9 @@ def roster(
     out = out or Path("out") / f"roster-{month}"
     with console.status("forecast and requirements…"):
         fc = _forecast_for(month, forecast, workforce, calendar, history)
+        # before the requirements and the solvers: an absurd volume is refused here, in one line
+        for line in volume_warnings(fc, workforce, source=str(forecast or history)):
+            err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
         requirements = requirements_table(fc, workforce, calendar)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[info]}"),
