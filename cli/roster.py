@@ -39,6 +39,8 @@ def _forecast_for(month: str, path: Optional[Path], workforce, events: pd.DataFr
         from plan.contracts.history import read_history
         from plan.forecast.model import VolumeForecaster
         hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes)
+        from plan.optimize.staffing.plausibility import volume_warnings
+        volume_warnings(hist, workforce, source=str(history))  # an absurd history is refused before forecasting
         start = pd.Timestamp(f"{month}-01")
         frame = VolumeForecaster(country=workforce.site.country, seed=0).fit(hist, events).predict(
             start, start + pd.offsets.MonthEnd(0))
