@@ -32,7 +32,8 @@ GREEDY_HINT_MIN_AGENTS = 30
 
 def _solver(budget_s: float, workers: int, seed: int, deadline: Deadline) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
-    B.set_cp_sat_limits(solver.parameters, budget_s, deadline, seed=seed, workers=workers, per_s=B.NAMING_WORK_PER_S)
+    B.set_cp_sat_limits(solver.parameters, budget_s, deadline, seed=seed, workers=min(workers, B.NAMING_WORKERS),
+                        per_s=B.NAMING_WORK_PER_S)
     return solver
 
 
