@@ -20,6 +20,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from plan.contracts.workforce import WEEKDAYS, minutes_of
+from plan.optimize.roster import budgets as B
+from plan.optimize.roster.budgets import NO_DEADLINE, Deadline
 from plan.optimize.roster.instance import Instance, agent_week_caps
 from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of
 
@@ -30,11 +32,10 @@ CHUNK = 60
 GREEDY_HINT_MIN_AGENTS = 30
 
 
-def _solver(time_limit_s: float, workers: int, seed: int) -> cp_model.CpSolver:
+def _solver(budget_s: float, workers: int, seed: int, deadline: Deadline) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    B.set_cp_sat_limits(solver.parameters, budget_s, deadline, seed=seed, workers=min(workers, B.NAMING_WORKERS),
+                        per_s=B.NAMING_WORK_PER_S)
     return solver
 
 
@@ -366,9 +367,9 @@ def greedy_names(inst: Instance, g: int, members: list[int], counts: dict[tuple[
 
 
 def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[int, int], int],
-                 weights: SoftWeights, time_limit_s: float, seed: int, workers: int = 2,
+                 weights: SoftWeights, budget_s: float, seed: int, workers: int = B.CP_SAT_WORKERS,
                  overtime_allowed_h: float | None = None, miss_values: dict[tuple[int, int], float] | None = None,
-                 keep_pins: bool = True) -> tuple[dict[tuple[int, int], int], str]:
+                 keep_pins: bool = True, deadline: Deadline = NO_DEADLINE) -> tuple[dict[tuple[int, int], int], str]:
     """Named shifts {(agent, day): shift} for one chunk of a group, and the solver status.
     ``keep_pins``: the kept pins fixed (False: a roster without them, when none holds them all)."""
     pm = PersonModel(inst, g, members, weights, cp_model.CpModel(), {}, [])
@@ -390,14 +391,16 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     # level, the soft wishes — CP-SAT finds far better count matches without the soft terms in play
     hard_terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
-    solver = _solver(max(0.5, 0.6 * time_limit_s), workers, seed)
+    solver = _solver(B.NAMING_COUNTS_PART * budget_s, workers, seed, deadline)
     status = solver.solve(pm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # nothing in time: any legal roster first (no objective is much easier), then go on from it
         pm.model.clear_objective()
-        legal = _solver(max(10.0, time_limit_s), workers, seed)
-        if legal.solve(pm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return {}, legal.status_name()
+        # past the deadline too: without a legal roster there is no plan (the overrun budgets documents)
+        legal = _solver(max(B.NAMING_LEGAL_MIN_S, budget_s), workers, seed, NO_DEADLINE)
+        legal_status = legal.solve(pm.model)
+        if legal_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return {}, legal.status_name(legal_status)
         pm.model.clear_hints()
         for var in pm.x.values():
             pm.model.add_hint(var, legal.value(var))
@@ -419,7 +422,7 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]))
     del n_hard
-    solver = _solver(max(0.5, 0.4 * time_limit_s), workers, seed)
+    solver = _solver(B.NAMING_WISHES_PART * budget_s, workers, seed, deadline)
     second = solver.solve(pm.model)
     if second not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return first, solver.status_name(status)
@@ -428,9 +431,9 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
 
 
 def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int]], weights: SoftWeights,
-                    time_limit_s: float, seed: int, progress=None, overtime_allowed_h: list[float] | None = None,
-                    workers: int = 2, miss_values: list[dict[tuple[int, int], float]] | None = None
-                    ) -> tuple[dict[tuple[int, int], int], list[str]]:
+                    budget_s: float, seed: int, progress=None, overtime_allowed_h: list[float] | None = None,
+                    workers: int = B.CP_SAT_WORKERS, miss_values: list[dict[tuple[int, int], float]] | None = None,
+                    deadline: Deadline = NO_DEADLINE) -> tuple[dict[tuple[int, int], int], list[str]]:
     """Named shifts for every in-house agent; ``group_counts[g][(d, s)]`` from the aggregate plan;
     ``overtime_allowed_h[g]``: the group's ordinary-day overtime the aggregate plan priced (None: no cap
     beyond the labour rules), shared among a group's chunks pro rata to their size."""
@@ -448,15 +451,15 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
     chosen: dict[tuple[int, int], int] = {}
     statuses = []
     for i, (g, chunk, counts, allowed) in enumerate(jobs):
-        share = time_limit_s * len(chunk) / total_agents
+        share = budget_s * len(chunk) / total_agents
         result, status = assign_group(inst, g, chunk, counts, weights, share, seed, workers=workers,
-                                      overtime_allowed_h=allowed,
+                                      overtime_allowed_h=allowed, deadline=deadline,
                                       miss_values=None if miss_values is None else miss_values[g])
         if not result and any(a in chunk for a, _ in inst.pinned_shift):
             # the pins and the other rules leave this chunk no roster: name it without them (the
             # pins not held are listed with the plan, see pins.unmet_after_naming)
             result, status = assign_group(inst, g, chunk, counts, weights, share, seed, workers=workers,
-                                          overtime_allowed_h=allowed, keep_pins=False,
+                                          overtime_allowed_h=allowed, keep_pins=False, deadline=deadline,
                                           miss_values=None if miss_values is None else miss_values[g])
         if not result and status not in ("OPTIMAL", "FEASIBLE"):
             raise RuntimeError(f"no legal roster for group {inst.groups[g].key} ({status}): the hard rules "
@@ -470,8 +473,9 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
 
 # ---------------------------------------------------------------- part-time
 
-def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], int]], time_limit_s: float,
-                     seed: int, workers: int = 2) -> dict[tuple[int, int], int]:
+def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], int]], budget_s: float,
+                     seed: int, workers: int = B.CP_SAT_WORKERS, deadline: Deadline = NO_DEADLINE
+                     ) -> dict[tuple[int, int], int]:
     """Named blocks {(part-timer, day): block index} matching each group's block counts, at most one
     a day and ``max_hours_week`` a calendar week per person, hours spread evenly."""
     chosen: dict[tuple[int, int], int] = {}
@@ -512,7 +516,7 @@ def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], in
                 model.add(lo <= t)
             penalties += [(hi, 1), (lo, -1)]
         model.minimize(sum(v * c for v, c in penalties))
-        solver = _solver(max(1.0, time_limit_s / max(1, len(inst.pt_groups))), workers, seed)
+        solver = _solver(budget_s / max(1, len(inst.pt_groups)), workers, seed, deadline)
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen.update({(p, d): b for (p, d, b), var in z.items() if solver.boolean_value(var)})

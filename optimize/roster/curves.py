@@ -146,6 +146,9 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
     # this many heads every measure is flat (each interval by its own load)
     keep = 1.0 - queue.shrinkage
     top_t = np.ceil((1.2 * load + 6 * np.sqrt(load + 1) + 6) / keep).astype(int)
+    # levels above what the whole team could staff are never read (``hi`` below stops there): without
+    # this bound an absurd volume would evaluate service at millions of heads per interval
+    top_t = np.minimum(top_t, np.floor(np.asarray(capacity_eff, float) / keep + 1e-9).astype(int) + 1)
     target_sets = {"normal": queue.targets, "event": queue.event_targets or queue.targets}
     metrics = {"normal": _metrics_by_interval(queue, arrivals_per_h, aht_s, top_t, keep, queue.targets.answer_within_s,
                                               np.ones(len(load), dtype=bool))}

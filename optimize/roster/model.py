@@ -470,7 +470,9 @@ def add_service(m: AggregateModel) -> None:
                         if value:
                             period_terms[key].append((b, int(value)))
     m.period_keys = []
-    for key in set(period_terms) | set(period_const):
+    # in the order the keys were met (a set of keys holding strings would order the variables by the
+    # process's string hashing, and the same inputs would build another model in another run)
+    for key in dict.fromkeys([*period_const, *period_terms]):
         items = period_terms.get(key, [])
         const = round(CONTACT_SCALE * period_const[key])
         top = max(0, const) + sum(c for _, c in items if c > 0)

@@ -20,13 +20,10 @@ from typing import Callable
 
 import numpy as np
 
+from plan.optimize.roster.budgets import MIP_NODES, NO_DEADLINE, READ_ROWS_S, WINDOW_DAYS, WINDOW_LIMIT_S, Deadline
 from plan.optimize.roster.model import AggregateModel, best_completion
 from plan.optimize.roster.relaxation import lp_relaxation
 from plan.optimize.roster.solve import StageResult, fixed_copy
-
-WINDOW_DAYS = 6
-WINDOW_LIMIT_S = 8.0  # HiGHS's time per window (sample: optimal in 7.5-8.6 s, or the best found by then)
-READ_ROWS_S = 1.0     # reading the rows off the proto (about a fifth of a re-buy on the sample)
 
 Price = Callable[[np.ndarray], float]
 
@@ -55,14 +52,15 @@ def window_decisions(m: AggregateModel, days: range) -> list[int]:
     return out
 
 
-def resolve_exactly(m: AggregateModel, vals: np.ndarray, cost: float, free: list[int], *, time_limit_s: float,
-                    price: Price) -> tuple[np.ndarray, float, str]:
+def resolve_exactly(m: AggregateModel, vals: np.ndarray, cost: float, free: list[int], *, budget_s: float,
+                    price: Price, deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, float, str]:
     """``vals`` (priced ``cost`` by ``price``, the plan's objective) with the decisions ``free``
     chosen again by the MIP, every other decision fixed; kept only if ``price`` falls. Returns the
     values, their price and HiGHS's status."""
     free_set = set(free)
     model = fixed_copy(m.model, {i: int(vals[i]) for i in decisions(m) if i not in free_set})
-    result = lp_relaxation(model, time_limit_s=time_limit_s, integer=free)
+    # stopped on its node count; the wall clock only as the safety net
+    result = lp_relaxation(model, time_limit_s=deadline.wall_cap_s(budget_s), integer=free, max_nodes=MIP_NODES)
     if result.values is None:
         return vals, cost, result.status
     candidate = vals.copy()
@@ -74,30 +72,34 @@ def resolve_exactly(m: AggregateModel, vals: np.ndarray, cost: float, free: list
     return vals, cost, result.status
 
 
-def rebuy_purchases(m: AggregateModel, vals: np.ndarray, *, time_limit_s: float, price: Price
-                    ) -> tuple[np.ndarray, StageResult]:
+def rebuy_purchases(m: AggregateModel, vals: np.ndarray, *, budget_s: float, price: Price,
+                    deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, StageResult]:
     """Vendor seats and part-time blocks bought again for the roster as it stands (in-house shifts,
     queues and break placements fixed): the better of the two plans by ``price``. On the 45-agent
     team it took 1.2-1.7k CNY off (not proven optimal there in the time)."""
     started = time.perf_counter()
     out, cost, status = resolve_exactly(m, vals, price(vals), purchase_decisions(m), price=price,
-                                        time_limit_s=max(1.0, time_limit_s - READ_ROWS_S))
-    return out, StageResult("re-buy seats and part-time", status, cost, float("nan"), time.perf_counter() - started)
+                                        budget_s=max(1.0, budget_s - READ_ROWS_S), deadline=deadline)
+    return out, StageResult("re-buy seats and part-time", status, cost, float("nan"), time.perf_counter() - started,
+                            budget_s)
 
 
-def improve_by_day_windows(m: AggregateModel, vals: np.ndarray, *, time_limit_s: float, price: Price,
-                           window_days: int = WINDOW_DAYS) -> tuple[np.ndarray, StageResult]:
-    """One pass over the month in windows of ``window_days``, as long as the time lasts; a window's
-    answer is kept only when ``price`` (the plan's objective) falls."""
+def improve_by_day_windows(m: AggregateModel, vals: np.ndarray, *, budget_s: float, price: Price,
+                           window_days: int = WINDOW_DAYS, deadline: Deadline = NO_DEADLINE
+                           ) -> tuple[np.ndarray, StageResult]:
+    """One pass over the month in windows of ``window_days``, as many as the budget holds at
+    ``WINDOW_LIMIT_S`` each (counted from the budget, not the clock); a window's answer is kept only
+    when ``price`` (the plan's objective) falls."""
     started = time.perf_counter()
     best, cost = vals, price(vals)
     status = "UNKNOWN"
+    left = budget_s
     for d0 in range(0, m.inst.n_days, window_days):
-        left = time_limit_s - (time.perf_counter() - started)
         if left < 3 * READ_ROWS_S:  # with presolve, a window needs a few seconds to gain anything
             break
+        window_s = max(1.0, min(WINDOW_LIMIT_S, left - READ_ROWS_S))
         free = window_decisions(m, range(d0, min(m.inst.n_days, d0 + window_days)))
-        best, cost, status = resolve_exactly(m, best, cost, free, price=price,
-                                             time_limit_s=max(1.0, min(WINDOW_LIMIT_S, left - READ_ROWS_S)))
+        best, cost, status = resolve_exactly(m, best, cost, free, price=price, budget_s=window_s, deadline=deadline)
+        left -= window_s + READ_ROWS_S
     return best, StageResult(f"day windows ({window_days} days)", status, cost, float("nan"),
-                             time.perf_counter() - started)
+                             time.perf_counter() - started, budget_s)

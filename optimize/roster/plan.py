@@ -43,7 +43,9 @@ from ortools.sat.python import cp_model
 
 from plan.contracts.pins import CarryIn, Pin
 from plan.contracts.workforce import Workforce
+from plan.optimize.roster import budgets as B
 from plan.optimize.roster import evaluate, extract, shortfalls
+from plan.optimize.roster.budgets import Deadline
 from plan.optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
 from plan.optimize.roster.curves import QueueCurves, queue_curves
 from plan.optimize.roster.instance import Instance, build_instance
@@ -52,32 +54,13 @@ from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, E
 from plan.optimize.roster.pins import apply_window, pins_summary, unmet_after_naming, window_requirements
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, relative_gap, solve_aggregate,
-                                   solve_with_values)
+                                        solve_with_values)
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
                    "thresholds, linearly between two) + priced period-target slack and interval-floor shortfall. "
                    "In-house salaries are a constant (cost.in_house), not in the objective or gap. Soft wishes are "
                    "optimised second, while naming people (soft_penalties), and are not in the gap either.")
-
-
-# shares of the solving time: the aggregate (LP + box), naming (at least), the repair (of what is left;
-# the rest names part-timers and writes the tables)
-# (sample month, seeds 1-2: 0.55 / 0.2 gave gaps 3.7 / 3.2 % with 20 / 14 shifts missed in naming;
-# 0.4 / 0.45 gave 2.6 / 2.7 % with 11 / 9 missed, the aggregate's box no worse)
-AGGREGATE_SHARE = 0.4
-NAMING_SHARE = 0.45
-REPAIR_SHARE = 0.75
-# with a budget of WINDOWS_FROM_S or more, WINDOWS_PART of the aggregate's time goes to day windows
-# (:mod:`plan.optimize.roster.neighbourhoods`) once CP-SAT has had the rest, unless its plan is already within
-# WINDOWS_ABOVE_GAP of the bound (300 and 1,000 agents: at the bound in seconds); in a minute the
-# windows would take the time naming needs
-WINDOWS_FROM_S = 150.0
-WINDOWS_PART = 0.5
-WINDOWS_ABOVE_GAP = 0.005
-# the time the purchases' re-buy (:func:`plan.optimize.roster.neighbourhoods.rebuy_purchases`) may take, set aside before the repair
-# (sample: optimal in 2.7-3.9 s)
-REBUY_S = 5.0
 
 
 @dataclass
@@ -87,6 +70,9 @@ class RosterPlan:
     coverage: pd.DataFrame
     summary: dict
     instance: Instance | None = field(default=None, repr=False)
+    # wall-clock seconds, total and per stage: kept out of ``summary`` (the plan files are the same
+    # on every run with the same inputs, seed and limit; the seconds are not)
+    timings: dict = field(default_factory=dict)
 
 
 def capacity_effective(inst: Instance) -> np.ndarray:
@@ -153,25 +139,26 @@ def named_decisions(m: AggregateModel, vals: np.ndarray, named: dict[tuple[int, 
 
 
 def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: list[StageResult], *, seed: int,
-                     progress: Progress | None, workers: int) -> np.ndarray | None:
+                     progress: Progress | None, workers: int, budget_s: float, deadline: Deadline
+                     ) -> np.ndarray | None:
     """Values of every variable for the named roster's counts (:func:`named_decisions`): every
     decision fixed, the rules alone settle the rest in presolve (well under a second); then priced
     (service levels, period slack and email work read at their best for those decisions), so the
     repair can start from it and never do worse."""
     started = time.perf_counter()
     fixed = fixed_copy(m.model, named_decisions(m, vals, named))
-    legal = legal_point(fixed, time_limit_s=30.0, seed=seed, hint=vals, workers=workers)
+    legal, _ = legal_point(fixed, budget_s=budget_s, seed=seed, hint=vals, workers=workers, deadline=deadline)
     if legal is None:
         stages.append(StageResult("repair (consistent start)", "UNKNOWN", float("nan"), float("nan"),
-                                  time.perf_counter() - started))
+                                  time.perf_counter() - started, budget_s))
         return None
     priced = best_completion(m, legal)
     objective = objective_value(m, priced)
     stages.append(StageResult("repair (consistent start)", "FEASIBLE", objective, float("nan"),
-                              time.perf_counter() - started))
+                              time.perf_counter() - started, budget_s))
     if progress is not None:
         progress("repair (consistent start)", {"objective": objective, "bound": float("nan"), "gap": None,
-                                               "seconds": time.perf_counter() - started, "limit_s": 30.0})
+                                               "seconds": time.perf_counter() - started, "limit_s": budget_s})
     return priced
 
 
@@ -255,17 +242,23 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
 def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
                time_limit_s: float = 60, seed: int = 0, service_mode: str = "period", progress: Progress | None = None,
                weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None,
-               max_group_size: int | None = None, num_workers: int = 2, pins: list[Pin] | None = None,
+               max_group_size: int | None = None, num_workers: int = B.CP_SAT_WORKERS,
+               started: float | None = None, pins: list[Pin] | None = None,
                carry_in: list[CarryIn] | None = None, first_day: dt.date | None = None) -> RosterPlan:
     """Plan ``month`` (``YYYY-MM``) for ``workforce`` against ``requirements_df`` (docs/plan-files.md).
 
-    ``num_workers``: CP-SAT threads of every stage (1 when several plans share the cores).
+    ``time_limit_s`` sets every stage's budget (:mod:`plan.optimize.roster.budgets`: solver work, the
+    same on every run) and the wall-clock deadline, counted from ``started`` (a
+    ``time.perf_counter()`` value: the command's start) or from now. ``num_workers``: CP-SAT threads
+    of every stage (1 when several plans share the cores; the plan depends on it).
     ``pins``, ``carry_in``, ``first_day``: days fixed to a shift or rest, each person's state before
     the month, the planning window's first day (:mod:`plan.optimize.roster.pins`; the days before it
     are pinned or rest, their demand left out: write ``window_requirements`` as the plan's input)."""
     if service_mode not in ("period", "interval"):
         raise ValueError(f"service_mode must be 'period' or 'interval', got {service_mode!r}")
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
+    deadline = Deadline.after(time_limit_s, started)
+    plan_budget = B.stage_budgets(time_limit_s)
     emit = progress or (lambda stage, info: None)
     emit("build", {"message": "building the month"})
     inst = build_instance(workforce, window_requirements(requirements_df, first_day), month, events, max_group_size)
@@ -275,31 +268,29 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     agg = build_aggregate(inst, curves, email, options)
     constant = agg.constant_cost()
     built = time.perf_counter() - started
-    budget = max(4.0, time_limit_s - built)
     stages: list[StageResult] = []
 
     decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
-    windows = budget >= WINDOWS_FROM_S
-    search_s = AGGREGATE_SHARE * budget * (1.0 - WINDOWS_PART if windows else 1.0)
-    vals, stages, bound = solve_aggregate(agg.model, decisions, time_limit_s=search_s, seed=seed,
+    vals, stages, bound = solve_aggregate(agg.model, decisions, budget_s=plan_budget.aggregate_s, seed=seed,
                                           scale=COST_SCALE, constant=constant, progress=progress,
                                           complete=lambda v: best_completion(agg, v), workers=num_workers,
-                                          price=lambda v: objective_value(agg, v))
+                                          price=lambda v: objective_value(agg, v), deadline=deadline)
     bound = max(bound, agg.optimistic_bound())
     if vals is None:  # not even a legal point in the aggregate's time: one longer try, else the rules clash
-        vals = legal_point(agg.model, time_limit_s=max(20.0, 0.3 * budget), seed=seed, workers=num_workers)
+        # past the deadline too: a plan matters more than the limit (the overrun the budgets module documents)
+        vals, _ = legal_point(agg.model, budget_s=max(B.RETRY_MIN_S, B.RETRY_SHARE * plan_budget.solve_s), seed=seed,
+                              workers=num_workers)
         if vals is None:
             raise RuntimeError("the aggregate roster model found no plan; the hard rules contradict each other "
                                "(e.g. contract hours that leave days make impossible)")
         vals = best_completion(agg, vals)
-    if windows and relative_gap(objective_value(agg, vals), bound) > WINDOWS_ABOVE_GAP:
-        vals, windowed = improve_by_day_windows(
-            agg, vals, time_limit_s=AGGREGATE_SHARE * budget - (time.perf_counter() - started - built),
-            price=lambda v: objective_value(agg, v))
+    if plan_budget.windows_s and relative_gap(objective_value(agg, vals), bound) > B.WINDOWS_ABOVE_GAP:
+        vals, windowed = improve_by_day_windows(agg, vals, budget_s=plan_budget.windows_s, deadline=deadline,
+                                                price=lambda v: objective_value(agg, v))
         stages.append(windowed)
         emit(windowed.stage, {"objective": windowed.objective, "bound": bound,
                               "gap": relative_gap(windowed.objective, bound), "seconds": windowed.seconds,
-                              "limit_s": AGGREGATE_SHARE * budget})
+                              "limit_s": plan_budget.windows_s})
     values = _decision_values(agg, vals)
 
     group_counts = [defaultdict(int) for _ in inst.groups]
@@ -309,14 +300,11 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     t0 = time.perf_counter()
     planned_overtime_h = [sum(int(vals[v.index]) for v in agg.regular_overtime.get(g, [])) / 100
                           for g in range(len(inst.groups))]
-    # naming gets NAMING_SHARE of the budget, or what the aggregate search left unused if more (it may prove
-    # optimality early)
-    naming_s = max(NAMING_SHARE * budget, (AGGREGATE_SHARE + 0.1) * budget - (time.perf_counter() - started - built))
-    chosen, statuses = assign_in_house(inst, group_counts, weights, naming_s, seed, progress,
+    chosen, statuses = assign_in_house(inst, group_counts, weights, plan_budget.naming_s, seed, progress,
                                        overtime_allowed_h=planned_overtime_h, workers=num_workers,
-                                       miss_values=shift_values(agg, vals, weights.missed_shift))
+                                       miss_values=shift_values(agg, vals, weights.missed_shift), deadline=deadline)
     stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
-                              time.perf_counter() - t0))
+                              time.perf_counter() - t0, plan_budget.naming_s))
     dropped = unmet_after_naming(inst, chosen)
     if dropped:
         inst.unmet_pins += dropped
@@ -342,22 +330,22 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         # a plan consistent with the names, built directly (never a failed search): the named counts
         # split over queues and break placements as the aggregate answer had them, every other
         # variable follows (presolve alone settles it); the repair prices from there
-        start_vals = consistent_start(agg, vals, named, stages, seed=seed, progress=progress,
-                                      workers=num_workers)
-        remaining = max(2.0, time_limit_s - (time.perf_counter() - started) - REBUY_S)
-        repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, time_limit_s=REPAIR_SHARE * remaining, seed=seed,
+        start_vals = consistent_start(agg, vals, named, stages, seed=seed, progress=progress, workers=num_workers,
+                                      budget_s=plan_budget.consistent_start_s, deadline=deadline)
+        repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, budget_s=plan_budget.repair_s, seed=seed,
                                                      scale=COST_SCALE, constant=constant, progress=progress,
                                                      label="repair", fallback_hint=start_vals if start_vals is not None
                                                      else vals, incumbent=start_vals,
                                                      complete=lambda v: best_completion(agg, v), workers=num_workers,
-                                                     price=lambda v: objective_value(agg, v))
+                                                     price=lambda v: objective_value(agg, v), deadline=deadline)
         stages += repair_stages
         if repaired is None:
             # no priced plan in time: price the consistent start (a plan matters more than the time limit)
             repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
-                                               time_limit_s=max(10.0, remaining), seed=seed, scale=COST_SCALE,
-                                               constant=constant, progress=progress,
-                                               hint=start_vals if start_vals is not None else vals, workers=num_workers)
+                                               budget_s=max(B.RETRY_MIN_S, plan_budget.repair_s), seed=seed,
+                                               scale=COST_SCALE, constant=constant, progress=progress,
+                                               hint=start_vals if start_vals is not None else vals,
+                                               workers=num_workers)  # past the deadline too: a plan is needed
             stages.append(more)
             repaired = repaired if repaired is not None else start_vals
         if repaired is None:
@@ -365,19 +353,19 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                                "give the roster more time (--time-limit)")
         vals = repaired
 
-    vals, rebought = rebuy_purchases(agg, best_completion(agg, vals), time_limit_s=REBUY_S,
-                                     price=lambda v: objective_value(agg, v))
+    vals, rebought = rebuy_purchases(agg, best_completion(agg, vals), budget_s=plan_budget.rebuy_s,
+                                     price=lambda v: objective_value(agg, v), deadline=deadline)
     stages.append(rebought)
     emit("re-buy seats and part-time", {"objective": rebought.objective, "bound": float("nan"), "gap": None,
-                                        "seconds": rebought.seconds, "limit_s": REBUY_S})
+                                        "seconds": rebought.seconds, "limit_s": plan_budget.rebuy_s})
     values = _decision_values(agg, vals)
 
     pt_counts = [defaultdict(int) for _ in inst.pt_groups]
     for (h, d, b, q), n in values["part_time"].items():
         if n:
             pt_counts[h][(d, b)] += n
-    remaining = max(1.0, time_limit_s - (time.perf_counter() - started))
-    pt_chosen = assign_part_time(inst, pt_counts, 0.5 * remaining, seed, workers=num_workers)
+    pt_chosen = assign_part_time(inst, pt_counts, plan_budget.part_time_s, seed, workers=num_workers,
+                                 deadline=deadline)
     named_pt = defaultdict(int)
     pt_group_of = {p: h for h, grp in enumerate(inst.pt_groups) for p in grp.members}
     for (p, d), b in pt_chosen.items():
@@ -389,10 +377,9 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
             by_hdb[(h, d, b)].append(var)
         for key, vars_ in by_hdb.items():
             agg.model.add(sum(vars_) == named_pt.get(key, 0))
-        remaining = max(2.0, time_limit_s - (time.perf_counter() - started))
-        again_vals, again = solve_with_values(agg.model, stage="repair part-time", time_limit_s=remaining, seed=seed,
-                                              scale=COST_SCALE, constant=constant, progress=progress, hint=vals,
-                                              workers=num_workers)
+        again_vals, again = solve_with_values(agg.model, stage="repair part-time", budget_s=plan_budget.part_time_s,
+                                              seed=seed, scale=COST_SCALE, constant=constant, progress=progress,
+                                              hint=vals, workers=num_workers, deadline=deadline)
         stages.append(again)
         if again_vals is not None:
             vals = again_vals
@@ -428,20 +415,23 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
         "service": extract.service_summary(inst, service),
         "solver": {"status": "OPTIMAL" if gap <= 1e-6 else "FEASIBLE",
                    "objective": round(objective, 2), "best_bound": round(bound, 2), "gap": round(gap, 6),
-                   "seconds": round(time.perf_counter() - started, 2), "objective_scope": OBJECTIVE_SCOPE,
+                   "objective_scope": OBJECTIVE_SCOPE,
                    "objective_terms": {k: round(v, 2) for k, v in model_costs.items()},
                    "soft_penalties": soft,
                    "model_terms_of_last_stage": {k: round(v, 2) for k, v in cost_breakdown(agg, vals).items()},
                    "service_mode": service_mode, "method": "aggregate CP-SAT → named assignment → repair → re-buy",
                    "stages": [{"stage": s.stage, "status": s.status, "objective": _num(s.objective),
-                               "best_bound": _num(s.best_bound), "seconds": round(s.seconds, 2)} for s in stages],
+                               "best_bound": _num(s.best_bound), "budget_s": _num(s.budget_s)} for s in stages],
                    "seed": seed, "time_limit_s": time_limit_s, "notes": inst.notes},
         "violations": [],
         "shortfalls": found,
         "inputs": {},
         "pins": pins_summary(inst, pins, carry_in),
     }
-    return RosterPlan(roster, extract.vendor_table(inst, seats), coverage, summary, inst)
+    timings = {"seconds": round(time.perf_counter() - started, 2), "build_seconds": round(built, 2),
+               "stages": [{"stage": s.stage, "seconds": round(s.seconds, 2), "work": round(s.work, 3)}
+                          for s in stages]}
+    return RosterPlan(roster, extract.vendor_table(inst, seats), coverage, summary, inst, timings)
 
 
 def _num(value: float):

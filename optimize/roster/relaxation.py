@@ -31,9 +31,11 @@ def _literal(index: int) -> tuple[int, float, float]:
     return (index, 1.0, 0.0) if index >= 0 else (-index - 1, -1.0, 1.0)
 
 
-def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: "list[int] | None" = None
-                  ) -> Relaxation:
-    """``integer``: proto indices of the variables kept whole (a MIP; every other variable continuous)."""
+def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: "list[int] | None" = None, *,
+                  max_iterations: int | None = None, max_nodes: int | None = None) -> Relaxation:
+    """``integer``: proto indices of the variables kept whole (a MIP; every other variable continuous).
+    ``max_iterations`` (LP) and ``max_nodes`` (MIP) stop HiGHS on its own counts, the same on every
+    run; ``time_limit_s`` is the wall-clock safety net (see :mod:`plan.optimize.roster.budgets`)."""
     proto = model.proto
     n = len(proto.variables)
     domains = [list(v.domain) for v in proto.variables]
@@ -95,7 +97,8 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: 
         if eq.any():
             constraints.append(LinearConstraint(a[eq], lo[eq], lo[eq]))
         result = milp(c, constraints=constraints, bounds=Bounds(lower, upper), integrality=integrality,
-                      options={"time_limit": float(time_limit_s), "mip_rel_gap": 1e-4, "disp": False})
+                      options={"time_limit": float(time_limit_s), "mip_rel_gap": 1e-4, "disp": False,
+                               **({"node_limit": int(max_nodes)} if max_nodes is not None else {})})
         status = {0: "OPTIMAL", 1: "FEASIBLE", 2: "INFEASIBLE"}.get(result.status, "UNKNOWN")
         if result.x is None:
             return Relaxation("UNKNOWN" if status == "FEASIBLE" else status, float("-inf"), None)
@@ -106,6 +109,7 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: 
     result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a[eq] if eq.any() else None, b_eq=lo[eq] if eq.any() else None,
                      bounds=np.column_stack([lower, upper]), method="highs",
                      options={"time_limit": float(time_limit_s), "presolve": True,
+                              **({"maxiter": int(max_iterations)} if max_iterations is not None else {}),
                               # devex pricing: 2× faster than the default when service is short all month
                               # (45-agent sample team: 13 s against 24 s), never slower on the benches
                               "simplex_dual_edge_weight_strategy": "devex"})

@@ -7,16 +7,10 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from plan.optimize.roster import budgets as B
+from plan.optimize.roster.budgets import NO_DEADLINE, Deadline
+
 Progress = Callable[[str, dict], None]
-
-# a box search starts with a full search of at least FULL_SEARCH_MIN_S (it proves the 300- and
-# 1,000-agent boxes optimal in 2-8 s, repairs included; less is too short even to load the 45-agent
-# team's model and re-find its hint), but only with FULL_SEARCH_FROM_S left in the box: the 45-agent
-# team's LP leaves its box about 9 s and its repair about 8 s, and large neighbourhoods from the start
-# at once gave gaps of 18.4 / 19.8 % against 20.9 / 23.8 % (seeds 1-2)
-FULL_SEARCH_MIN_S = 4.0
-FULL_SEARCH_FROM_S = 12.0
-
 
 @dataclass
 class StageResult:
@@ -24,7 +18,9 @@ class StageResult:
     status: str
     objective: float      # currency units, constant included
     best_bound: float
-    seconds: float
+    seconds: float        # wall clock (reported apart from the plan: it differs run to run)
+    budget_s: float = float("nan")  # the stage's budget, from --time-limit alone
+    work: float = 0.0     # CP-SAT deterministic time spent (the same on every run)
 
     @property
     def gap(self) -> float:
@@ -64,15 +60,15 @@ class ProgressReporter(cp_model.CpSolverSolutionCallback):
         self._emit()
 
 
-def solve(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int, scale: float, constant: float,
-          progress: Progress | None = None, workers: int = 2, lns_only: bool = False
-          ) -> tuple[cp_model.CpSolver, StageResult]:
+def solve(model: cp_model.CpModel, *, stage: str, budget_s: float, seed: int, scale: float, constant: float,
+          progress: Progress | None = None, workers: int = B.CP_SAT_WORKERS, lns_only: bool = False,
+          deadline: Deadline = NO_DEADLINE) -> tuple[cp_model.CpSolver, StageResult]:
+    """CP-SAT on ``model`` for a budget of ``budget_s`` seconds, spent as deterministic work
+    (:func:`plan.optimize.roster.budgets.set_cp_sat_limits`)."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    B.set_cp_sat_limits(solver.parameters, budget_s, deadline, seed=seed, workers=workers)
     solver.parameters.use_lns_only = lns_only
-    reporter = ProgressReporter(stage, scale, constant, progress, time_limit_s)
+    reporter = ProgressReporter(stage, scale, constant, progress, budget_s)
     solver.best_bound_callback = reporter.on_bound
     started = time.perf_counter()
     status = solver.solve(model, reporter)
@@ -80,7 +76,8 @@ def solve(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int
     ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     result = StageResult(stage, solver.status_name(status),
                          solver.objective_value / scale + constant if ok else float("nan"),
-                         solver.best_objective_bound / scale + constant if ok else float("nan"), seconds)
+                         solver.best_objective_bound / scale + constant if ok else float("nan"), seconds,
+                         budget_s, solver.deterministic_time)
     return solver, result
 
 
@@ -92,30 +89,32 @@ def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpMod
     return copy
 
 
-def legal_point(model: cp_model.CpModel, *, time_limit_s: float, seed: int, hint: "np.ndarray | None" = None,
-                workers: int = 2) -> "np.ndarray | None":
+def legal_point(model: cp_model.CpModel, *, budget_s: float, seed: int, hint: "np.ndarray | None" = None,
+                workers: int = B.CP_SAT_WORKERS, deadline: Deadline = NO_DEADLINE
+                ) -> tuple["np.ndarray | None", StageResult]:
     """Any solution of ``model``'s rules, its objective set aside, as close to ``hint`` as the search
     keeps it. With the month's priced service, CP-SAT (two workers) can spend its whole budget
     without a first solution where the same rules alone solve in about a second (45-agent sample
     team, LP box: nothing in 18 s against 0.9 s), so priced searches start from this point."""
     rules = model.clone()
     rules.clear_objective()
-    values, _ = solve_with_values(rules, stage="legal point", time_limit_s=time_limit_s, seed=seed, scale=1.0,
-                                  constant=0.0, hint=hint, workers=workers)
-    return values
+    del workers  # one worker finds it (see budgets.LEGAL_POINT_WORKERS); the parameter stays for callers
+    return solve_with_values(rules, stage="legal point", budget_s=budget_s, seed=seed, scale=1.0, constant=0.0,
+                             hint=hint, workers=B.LEGAL_POINT_WORKERS, deadline=deadline)
 
 
-def solve_with_values(model: cp_model.CpModel, *, stage: str, time_limit_s: float, seed: int, scale: float,
+def solve_with_values(model: cp_model.CpModel, *, stage: str, budget_s: float, seed: int, scale: float,
                       constant: float, progress: Progress | None = None, hint: "np.ndarray | None" = None,
-                      workers: int = 2, lns_only: bool = False) -> tuple["np.ndarray | None", StageResult]:
+                      workers: int = B.CP_SAT_WORKERS, lns_only: bool = False, deadline: Deadline = NO_DEADLINE
+                      ) -> tuple["np.ndarray | None", StageResult]:
     """Solve and return the value of every proto variable (or None without a solution)."""
     import numpy as np
     if hint is not None:
         model.clear_hints()
         for i, value in enumerate(hint):
             model.add_hint(model.get_int_var_from_proto_index(i), int(value))
-    solver, result = solve(model, stage=stage, time_limit_s=time_limit_s, seed=seed, scale=scale, constant=constant,
-                           progress=progress, workers=workers, lns_only=lns_only)
+    solver, result = solve(model, stage=stage, budget_s=budget_s, seed=seed, scale=scale, constant=constant,
+                           progress=progress, workers=workers, lns_only=lns_only, deadline=deadline)
     if result.status not in ("OPTIMAL", "FEASIBLE"):
         return None, result
     n = len(model.proto.variables)
@@ -123,11 +122,33 @@ def solve_with_values(model: cp_model.CpModel, *, stage: str, time_limit_s: floa
     return values, result
 
 
-def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit_s: float, seed: int, scale: float,
+def lp_limits(budget_s: float) -> dict:
+    """The LP relaxation's iteration budget and its wall-clock safety net."""
+    return {"max_iterations": max(B.LP_MIN_ITERATIONS, int(B.LP_ITERATIONS_PER_S * budget_s)),
+            "time_limit_s": B.WALL_SAFETY * max(B.LP_MIN_WALL_S, budget_s)}  # not cut by the deadline
+
+
+class WorkLedger:
+    """A stage's budget in seconds, less what its CP-SAT calls spent (counted in deterministic time,
+    so the same on every run)."""
+
+    def __init__(self, budget_s: float):
+        self.budget_s = budget_s
+        self.spent_s = 0.0
+
+    def left_s(self) -> float:
+        return self.budget_s - self.spent_s
+
+    def charge(self, result: StageResult) -> StageResult:
+        self.spent_s += B.seconds_of_work(result.work)
+        return result
+
+
+def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, budget_s: float, seed: int, scale: float,
                     constant: float, progress: Progress | None = None, label: str = "aggregate",
                     fallback_hint: "np.ndarray | None" = None, incumbent: "np.ndarray | None" = None,
-                    complete: "Callable[[np.ndarray], np.ndarray] | None" = None, workers: int = 2,
-                    price: "Callable[[np.ndarray], float] | None" = None
+                    complete: "Callable[[np.ndarray], np.ndarray] | None" = None, workers: int = B.CP_SAT_WORKERS,
+                    price: "Callable[[np.ndarray], float] | None" = None, deadline: Deadline = NO_DEADLINE
                     ) -> tuple["np.ndarray | None", list[StageResult], float]:
     """LP relaxation → CP-SAT inside the LP's rounding box; the whole model only when there is no LP
     or the box yields nothing in time.
@@ -139,8 +160,9 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
     result is never worse than it; without one, the search starts from a legal point near the
     rounded LP (:func:`legal_point`), priced by ``complete`` when given (the cheapest values of the
     variables that follow from the decisions). Inside the box: a short full search, then large
-    neighbourhoods only from its best; with less than ``FULL_SEARCH_FROM_S`` left, neighbourhoods
-    of the start at once.
+    neighbourhoods only from its best; with little left, neighbourhoods of the start at once (the
+    shares are in :mod:`plan.optimize.roster.budgets`). Every choice depends on the budget and on the
+    deterministic work spent, never on a clock.
 
     ``price`` re-reads a search's result for its stage report when the plan's objective is not the
     search's own (service read inside a step). CP-SAT's bound then bounds the search's objective
@@ -150,14 +172,16 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
     from plan.optimize.roster.relaxation import lp_relaxation
     started = time.perf_counter()
     stages = []
-    # the LP gets most of the time: without it the search has neither a bound nor a good start
-    lp = lp_relaxation(model, time_limit_s=max(15.0, 0.7 * time_limit_s))
+    lp_budget_s = B.LP_SHARE * budget_s
+    lp = lp_relaxation(model, **lp_limits(lp_budget_s))
     lp_seconds = time.perf_counter() - started
     bound = lp.bound / scale + constant if lp.values is not None else float("-inf")
-    stages.append(StageResult(f"{label}: lp relaxation", lp.status, float("nan"), bound, lp_seconds))
+    stages.append(StageResult(f"{label}: lp relaxation", lp.status, float("nan"), bound, lp_seconds, lp_budget_s))
     if progress is not None:
-        progress(f"{label}: lp relaxation", {"objective": float("nan"), "bound": bound, "gap": None, "seconds": lp_seconds,
-                                   "limit_s": time_limit_s})
+        progress(f"{label}: lp relaxation", {"objective": float("nan"), "bound": bound, "gap": None,
+                                             "seconds": lp_seconds, "limit_s": lp_budget_s})
+    ledger = WorkLedger(budget_s - lp_budget_s)
+    search = dict(seed=seed, scale=scale, constant=constant, progress=progress, workers=workers, deadline=deadline)
     values = None
     if lp.values is not None:
         for widen in (0, 1, 3):  # an infeasible rounding box is widened, not given up
@@ -170,54 +194,44 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, time_limit
                 var = box.get_int_var_from_proto_index(i)
                 box.add(var >= lo)
                 box.add(var <= hi)
-            remaining = time_limit_s - (time.perf_counter() - started)
             rounded = np.round(lp.values).astype(np.int64)
             start = incumbent
             if start is None:
-                start = legal_point(box, time_limit_s=min(10.0, 0.3 * remaining), seed=seed, hint=rounded,
-                                    workers=workers)
+                start, found = legal_point(box, budget_s=min(B.LEGAL_POINT_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
+                                           seed=seed, hint=rounded, workers=workers, deadline=deadline)
+                ledger.charge(found)
                 if start is not None and complete is not None:
                     start = complete(start)
-            remaining = time_limit_s - (time.perf_counter() - started)
             name = f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)"
             first_hint = start if start is not None else rounded
-            if start is None or remaining >= FULL_SEARCH_FROM_S:
-                # a short full search first: it proves small boxes optimal (300 and 1,000 agents: 2-4 s);
-                # if it does not, large neighbourhoods only, from its best (sample month, 16 s, seeds 1-4:
-                # 23,730 on average against 23,856 for the full search all along)
-                values, boxed = solve_with_values(box, stage=name, seed=seed, scale=scale, constant=constant,
-                                                  time_limit_s=min(0.95 * remaining,
-                                                                   max(FULL_SEARCH_MIN_S, 0.2 * remaining)),
-                                                  progress=progress, hint=first_hint, workers=workers)
-                stages.append(boxed)
+            if start is None or ledger.left_s() >= B.FULL_SEARCH_FROM_S:
+                full_s = min(0.95 * ledger.left_s(), max(B.FULL_SEARCH_MIN_S, B.FULL_SEARCH_SHARE * ledger.left_s()))
+                values, boxed = solve_with_values(box, stage=name, budget_s=full_s, hint=first_hint, **search)
+                stages.append(ledger.charge(boxed))
             else:
-                # with little time left the full search only re-finds its hint (sample repair: 4 s of
-                # a 9 s repair spent for a solution worse than its start): neighbourhoods at once
                 values = start
                 boxed = StageResult(name, "FEASIBLE", float("inf"), float("nan"), 0.0)
-            remaining = time_limit_s - (time.perf_counter() - started)
-            if boxed.status in ("FEASIBLE", "UNKNOWN") and remaining > 1.0:
+            if boxed.status in ("FEASIBLE", "UNKNOWN") and ledger.left_s() > B.LNS_MIN_S:
                 # LNS needs a first solution; without one the full search goes on
                 found = values is not None
-                more, again = solve_with_values(box, stage=f"{name} LNS" if found else name, seed=seed, scale=scale,
-                                                time_limit_s=0.95 * remaining, constant=constant, progress=progress,
-                                                hint=values if found else first_hint, workers=workers, lns_only=found)
+                more, again = solve_with_values(box, stage=f"{name} LNS" if found else name, budget_s=ledger.left_s(),
+                                                hint=values if found else first_hint, lns_only=found, **search)
+                ledger.charge(again)
                 if more is not None and (values is None or again.objective <= boxed.objective):
                     values, boxed = more, again
                     stages.append(again)
-            if boxed.status != "INFEASIBLE" or remaining < 2:
+            if boxed.status != "INFEASIBLE" or ledger.left_s() < 2 * B.LNS_MIN_S:
                 break
     if values is None:  # no LP or no box solution in time: the whole model, from a legal start
         start = fallback_hint
         if start is None:
-            start = legal_point(model, time_limit_s=max(5.0, 0.3 * (time_limit_s - (time.perf_counter() - started))),
-                                seed=seed, workers=workers)
+            start, found = legal_point(model, budget_s=max(B.FALLBACK_LEGAL_MIN_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
+                                       seed=seed, workers=workers, deadline=deadline)
+            ledger.charge(found)
             if start is not None and complete is not None:
                 start = complete(start)
-        remaining = time_limit_s - (time.perf_counter() - started)
-        values, full = solve_with_values(model, stage=label, time_limit_s=max(2.0, remaining), seed=seed,
-                                         scale=scale, constant=constant, progress=progress, hint=start,
-                                         workers=workers)
+        values, full = solve_with_values(model, stage=label, budget_s=max(2 * B.LNS_MIN_S, ledger.left_s()),
+                                         hint=start, **search)
         stages.append(full)
         if values is not None and price is None:
             bound = max(bound, full.best_bound)
