@@ -69,10 +69,12 @@ LEGAL_POINT_WORKERS = 1
 # A short full search of the box first (it proves small boxes optimal), then large neighbourhoods
 # only from its best; the full search gets FULL_SEARCH_SHARE of what is left, at least
 # FULL_SEARCH_MIN_S (less does not re-find the hint on a large team), and only when at least
-# FULL_SEARCH_FROM_S is left (with less it only re-finds its hint: neighbourhoods at once).
+# FULL_SEARCH_FROM_S is left. The deterministic interleaved search spends a short full search
+# re-finding its hint, far above what its neighbourhoods reach from the hint in the same work
+# (bench/limits.py), so below a long budget the neighbourhoods start at once.
 FULL_SEARCH_SHARE = 0.2
 FULL_SEARCH_MIN_S = 4.0
-FULL_SEARCH_FROM_S = 12.0
+FULL_SEARCH_FROM_S = 60.0
 # Large neighbourhoods run only with at least this much of the stage left (one LNS round on the
 # month's model needs about that much to finish a neighbourhood).
 LNS_MIN_S = 1.0
