@@ -75,8 +75,7 @@ def resolve_exactly(m: AggregateModel, vals: np.ndarray, cost: float, free: list
 def rebuy_purchases(m: AggregateModel, vals: np.ndarray, *, budget_s: float, price: Price,
                     deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, StageResult]:
     """Vendor seats and part-time blocks bought again for the roster as it stands (in-house shifts,
-    queues and break placements fixed): the better of the two plans by ``price``. On the 45-agent
-    team it took 1.2-1.7k CNY off (not proven optimal there in the time)."""
+    queues and break placements fixed): the better of the two plans by ``price``."""
     started = time.perf_counter()
     out, cost, status = resolve_exactly(m, vals, price(vals), purchase_decisions(m), price=price,
                                         budget_s=max(1.0, budget_s - READ_ROWS_S), deadline=deadline)
