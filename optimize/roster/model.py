@@ -536,7 +536,7 @@ def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
     """``values`` with every priced dependent variable at its cheapest for the decisions in it: each
     service level reached as far as the effective agents allow, slack, overtime, top-ups and late
     email at their lower bounds, email worked as early as capacity allows (FIFO). A legal point
-    becomes a priced one in milliseconds, where CP-SAT needs 3-12 s on the sample month."""
+    becomes a priced one in milliseconds, where CP-SAT needs seconds on a month's model."""
     out = values.copy()
 
     def total(terms) -> int:

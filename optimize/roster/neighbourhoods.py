@@ -1,17 +1,16 @@
 """Neighbourhoods of a plan re-solved as MIPs at the plan's own reading of service.
 
 The CP-SAT searches count service in whole steps, an upper estimate of the plan's reading (a step
-is read in part, linearly between thresholds): a vendor seat worth 0.56 of a head buys nothing
-whole, and the searches level off about 1.4 % above the LP bound on the sample month whatever
-their time (23,690-23,740 at 60-240 s). A neighbourhood here frees some decisions, fixes the rest
+is read in part, linearly between thresholds): a vendor seat worth part of a head buys nothing
+whole, so the searches level off above the LP bound whatever their time. A neighbourhood here
+frees some decisions, fixes the rest
 and hands the model's rows to HiGHS as a MIP with only the freed decisions whole and the service
 levels continuous, so the MIP reads service exactly as the plan does. Two uses:
 
 - :func:`rebuy_purchases`: every vendor seat and part-time block, the in-house roster fixed (the
-  plan's last step; 34-90 CNY off the sample's plans, proven optimal in about 3 s);
-- :func:`improve_by_day_windows`: every decision of a window of consecutive days (on the
-  sample's aggregate, one pass of six-day windows took CP-SAT's 23,705 to 23,573 in 43 s;
-  three-day windows gained 46 in 50 s).
+  plan's last step, small enough to be proven optimal);
+- :func:`improve_by_day_windows`: every decision of a window of consecutive days (six-day windows
+  gain more per second than three-day ones; ``bench/roster_scale.py`` measures what they buy).
 """
 from __future__ import annotations
 

@@ -239,6 +239,43 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
     return dict(out)
 
 
+@dataclass
+class _Run:
+    """What every stage of one ``plan_month`` call reads: the month, its model and the call's settings.
+
+    ``stages`` collects each solver stage's result in order; ``agg.model`` gains the repair's
+    equalities (the named roster) in the stages that say so, nowhere else.
+    """
+    inst: Instance
+    agg: AggregateModel
+    curves: dict
+    email: dict
+    options: ModelOptions
+    budget: B.StageBudgets
+    deadline: Deadline
+    seed: int
+    workers: int
+    weights: SoftWeights
+    progress: Progress | None
+    service_mode: str
+    stages: list[StageResult] = field(default_factory=list)
+
+    def emit(self, stage: str, info: dict) -> None:
+        if self.progress:
+            self.progress(stage, info)
+
+    @property
+    def decisions(self) -> list[int]:
+        agg = self.agg
+        return [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
+
+    def price(self, vals: np.ndarray) -> float:
+        return objective_value(self.agg, vals)
+
+    def complete(self, vals: np.ndarray) -> np.ndarray:
+        return best_completion(self.agg, vals)
+
+
 def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
                time_limit_s: float = 60, seed: int = 0, service_mode: str = "period", progress: Progress | None = None,
                weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None,
@@ -253,185 +290,228 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     of every stage (1 when several plans share the cores; the plan depends on it).
     ``pins``, ``carry_in``, ``first_day``: days fixed to a shift or rest, each person's state before
     the month, the planning window's first day (:mod:`plan.optimize.roster.pins`; the days before it
-    are pinned or rest, their demand left out: write ``window_requirements`` as the plan's input)."""
+    are pinned or rest, their demand left out: write ``window_requirements`` as the plan's input).
+
+    The stages, in order: build, aggregate, day windows, naming, repair, re-buy, part-time names,
+    plan tables; each is a function below that takes the run and the plan so far.
+    """
     if service_mode not in ("period", "interval"):
         raise ValueError(f"service_mode must be 'period' or 'interval', got {service_mode!r}")
     started = time.perf_counter() if started is None else started
-    deadline = Deadline.after(time_limit_s, started)
-    plan_budget = B.stage_budgets(time_limit_s)
-    emit = progress or (lambda stage, info: None)
-    emit("build", {"message": "building the month"})
+    run = stage_build(workforce, requirements_df, month, events, Deadline.after(time_limit_s, started),
+                      B.stage_budgets(time_limit_s), seed=seed, workers=num_workers, weights=weights,
+                      progress=progress, service_mode=service_mode, options=options, max_group_size=max_group_size,
+                      pins=pins, carry_in=carry_in, first_day=first_day)
+    built = time.perf_counter() - started
+    vals, bound = stage_aggregate(run)
+    vals = stage_day_windows(run, vals, bound)
+    chosen, group_counts = stage_naming(run, vals)
+    vals = stage_repair(run, vals, chosen, group_counts)
+    vals = stage_rebuy(run, vals)
+    vals, pt_chosen = stage_part_time_names(run, vals)
+    plan = stage_plan_tables(run, vals, chosen, pt_chosen, bound, month=month, time_limit_s=time_limit_s,
+                             pins=pins, carry_in=carry_in)
+    plan.timings = {"seconds": round(time.perf_counter() - started, 2), "build_seconds": round(built, 2),
+                    "stages": [{"stage": s.stage, "seconds": round(s.seconds, 2), "work": round(s.work, 3)}
+                               for s in run.stages]}
+    return plan
+
+
+def stage_build(workforce: Workforce, requirements_df: pd.DataFrame, month: str, events: pd.DataFrame | None,
+                deadline: Deadline, budget: B.StageBudgets, *, seed: int, workers: int, weights: SoftWeights,
+                progress: Progress | None, service_mode: str, options: ModelOptions | None,
+                max_group_size: int | None, pins, carry_in, first_day) -> _Run:
+    """The month's instance (pins and carried-in state applied), service curves and aggregate model."""
+    if progress:
+        progress("build", {"message": "building the month"})
     inst = build_instance(workforce, window_requirements(requirements_df, first_day), month, events, max_group_size)
     apply_window(inst, pins, carry_in, first_day)
     curves, email = service_inputs(inst, service_mode)
     options = options or ModelOptions(service_mode=service_mode)
     agg = build_aggregate(inst, curves, email, options)
-    constant = agg.constant_cost()
-    built = time.perf_counter() - started
-    stages: list[StageResult] = []
+    return _Run(inst, agg, curves, email, options, budget, deadline, seed, workers, weights, progress, service_mode)
 
-    decisions = [v.index for d in (agg.in_house, agg.breaks, agg.part_time, agg.seats) for v in d.values()]
-    vals, stages, bound = solve_aggregate(agg.model, decisions, budget_s=plan_budget.aggregate_s, seed=seed,
-                                          scale=COST_SCALE, constant=constant, progress=progress,
-                                          complete=lambda v: best_completion(agg, v), workers=num_workers,
-                                          price=lambda v: objective_value(agg, v), deadline=deadline)
+
+def stage_aggregate(run: _Run) -> tuple[np.ndarray, float]:
+    """Counts per group, shift, queue and day, breaks, part-time blocks and seats: LP bound and box search."""
+    agg, budget = run.agg, run.budget
+    vals, stages, bound = solve_aggregate(agg.model, run.decisions, budget_s=budget.aggregate_s, seed=run.seed,
+                                          scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
+                                          complete=run.complete, workers=run.workers, price=run.price,
+                                          deadline=run.deadline)
+    run.stages += stages
     bound = max(bound, agg.optimistic_bound())
     if vals is None:  # not even a legal point in the aggregate's time: one longer try, else the rules clash
         # past the deadline too: a plan matters more than the limit (the overrun the budgets module documents)
-        vals, _ = legal_point(agg.model, budget_s=max(B.RETRY_MIN_S, B.RETRY_SHARE * plan_budget.solve_s), seed=seed,
-                              workers=num_workers)
+        vals, _ = legal_point(agg.model, budget_s=max(B.RETRY_MIN_S, B.RETRY_SHARE * budget.solve_s), seed=run.seed,
+                              workers=run.workers)
         if vals is None:
             raise RuntimeError("the aggregate roster model found no plan; the hard rules contradict each other "
                                "(e.g. contract hours that leave days make impossible)")
         vals = best_completion(agg, vals)
-    if plan_budget.windows_s and relative_gap(objective_value(agg, vals), bound) > B.WINDOWS_ABOVE_GAP:
-        vals, windowed = improve_by_day_windows(agg, vals, budget_s=plan_budget.windows_s, deadline=deadline,
-                                                price=lambda v: objective_value(agg, v))
-        stages.append(windowed)
-        emit(windowed.stage, {"objective": windowed.objective, "bound": bound,
-                              "gap": relative_gap(windowed.objective, bound), "seconds": windowed.seconds,
-                              "limit_s": plan_budget.windows_s})
-    values = _decision_values(agg, vals)
+    return vals, bound
 
+
+def stage_day_windows(run: _Run, vals: np.ndarray, bound: float) -> np.ndarray:
+    """With a long budget and a plan still above its bound: exact MIPs over a few days at a time."""
+    budget_s = run.budget.windows_s
+    if not budget_s or relative_gap(run.price(vals), bound) <= B.WINDOWS_ABOVE_GAP:
+        return vals
+    vals, windowed = improve_by_day_windows(run.agg, vals, budget_s=budget_s, deadline=run.deadline, price=run.price)
+    run.stages.append(windowed)
+    run.emit(windowed.stage, {"objective": windowed.objective, "bound": bound, "seconds": windowed.seconds,
+                              "gap": relative_gap(windowed.objective, bound), "limit_s": budget_s})
+    return vals
+
+
+def stage_naming(run: _Run, vals: np.ndarray) -> tuple[dict, list[dict]]:
+    """Named agents take each group's shifts under every individual rule; pins naming could not keep
+    are listed and their bounds released from the model."""
+    inst, agg = run.inst, run.agg
     group_counts = [defaultdict(int) for _ in inst.groups]
-    for (g, d, s, q), n in values["in_house"].items():
+    for (g, d, s, q), n in _decision_values(agg, vals)["in_house"].items():
         if n:
             group_counts[g][(d, s)] += n
     t0 = time.perf_counter()
     planned_overtime_h = [sum(int(vals[v.index]) for v in agg.regular_overtime.get(g, [])) / 100
                           for g in range(len(inst.groups))]
-    chosen, statuses = assign_in_house(inst, group_counts, weights, plan_budget.naming_s, seed, progress,
-                                       overtime_allowed_h=planned_overtime_h, workers=num_workers,
-                                       miss_values=shift_values(agg, vals, weights.missed_shift), deadline=deadline)
-    stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
-                              time.perf_counter() - t0, plan_budget.naming_s))
+    chosen, statuses = assign_in_house(inst, group_counts, run.weights, run.budget.naming_s, run.seed, run.progress,
+                                       overtime_allowed_h=planned_overtime_h, workers=run.workers,
+                                       miss_values=shift_values(agg, vals, run.weights.missed_shift),
+                                       deadline=run.deadline)
+    run.stages.append(StageResult("assign", "/".join(sorted(set(statuses))), float("nan"), float("nan"),
+                                  time.perf_counter() - t0, run.budget.naming_s))
     dropped = unmet_after_naming(inst, chosen)
     if dropped:
         inst.unmet_pins += dropped
         release_pinned_shifts(agg)
+    return chosen, group_counts
 
-    # repair: fix each group's daily shift counts to the named roster, re-choose everything else
+
+def _named_counts(inst: Instance, chosen: dict) -> dict[tuple[int, int, int], int]:
     named = defaultdict(int)
     group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
     for (a, d), s in chosen.items():
         named[(group_of[a], d, s)] += 1
+    return named
+
+
+def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[dict]) -> np.ndarray:
+    """Each group's daily shift counts fixed to the named roster (added to the model here), queues,
+    breaks, part-time and seats chosen again around the names from a plan consistent with them."""
+    inst, agg = run.inst, run.agg
+    named = _named_counts(inst, chosen)
     missed = sum(max(0, n - named.get((g, d, s), 0)) for g, c in enumerate(group_counts) for (d, s), n in c.items())
     extra = sum(max(0, n - group_counts[g].get((d, s), 0)) for (g, d, s), n in named.items())
-    stages[-1].status += f" (shifts missed {missed}, extra {extra})"
-    changed = any(named.get((g, d, s), 0) != n for g, c in enumerate(group_counts) for (d, s), n in c.items()) or \
-        any(n != group_counts[g].get((d, s), 0) for (g, d, s), n in named.items())
-    if changed:
-        for g, group in enumerate(inst.groups):
-            for d in range(inst.n_days):
-                for s in group.shifts:
-                    keys = agg._by_gds.get((g, d, s), [])
-                    if keys:
-                        agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
-        # a plan consistent with the names, built directly (never a failed search): the named counts
-        # split over queues and break placements as the aggregate answer had them, every other
-        # variable follows (presolve alone settles it); the repair prices from there
-        start_vals = consistent_start(agg, vals, named, stages, seed=seed, progress=progress, workers=num_workers,
-                                      budget_s=plan_budget.consistent_start_s, deadline=deadline)
-        repaired, repair_stages, _ = solve_aggregate(agg.model, decisions, budget_s=plan_budget.repair_s, seed=seed,
-                                                     scale=COST_SCALE, constant=constant, progress=progress,
-                                                     label="repair", fallback_hint=start_vals if start_vals is not None
-                                                     else vals, incumbent=start_vals,
-                                                     complete=lambda v: best_completion(agg, v), workers=num_workers,
-                                                     price=lambda v: objective_value(agg, v), deadline=deadline)
-        stages += repair_stages
-        if repaired is None:
-            # no priced plan in time: price the consistent start (a plan matters more than the time limit)
-            repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
-                                               budget_s=max(B.RETRY_MIN_S, plan_budget.repair_s), seed=seed,
-                                               scale=COST_SCALE, constant=constant, progress=progress,
-                                               hint=start_vals if start_vals is not None else vals,
-                                               workers=num_workers)  # past the deadline too: a plan is needed
-            stages.append(more)
-            repaired = repaired if repaired is not None else start_vals
-        if repaired is None:
-            raise RuntimeError("no plan matches the named roster within the time limit; "
-                               "give the roster more time (--time-limit)")
-        vals = repaired
+    run.stages[-1].status += f" (shifts missed {missed}, extra {extra})"
+    if not missed and not extra:
+        return vals
+    for g, group in enumerate(inst.groups):
+        for d in range(inst.n_days):
+            for s in group.shifts:
+                keys = agg._by_gds.get((g, d, s), [])
+                if keys:
+                    agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
+    # a plan consistent with the names, built directly (never a failed search): the named counts split
+    # over queues and break placements as the aggregate answer had them, every other variable follows
+    start_vals = consistent_start(agg, vals, named, run.stages, seed=run.seed, progress=run.progress,
+                                  workers=run.workers, budget_s=run.budget.consistent_start_s, deadline=run.deadline)
+    hint = start_vals if start_vals is not None else vals
+    repaired, repair_stages, _ = solve_aggregate(agg.model, run.decisions, budget_s=run.budget.repair_s, seed=run.seed,
+                                                 scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
+                                                 label="repair", fallback_hint=hint, incumbent=start_vals,
+                                                 complete=run.complete, workers=run.workers, price=run.price,
+                                                 deadline=run.deadline)
+    run.stages += repair_stages
+    if repaired is None:
+        # no priced plan in time: price the consistent start (a plan matters more than the time limit)
+        repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
+                                           budget_s=max(B.RETRY_MIN_S, run.budget.repair_s), seed=run.seed,
+                                           scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
+                                           hint=hint, workers=run.workers)  # past the deadline too: a plan is needed
+        run.stages.append(more)
+        repaired = repaired if repaired is not None else start_vals
+    if repaired is None:
+        raise RuntimeError("no plan matches the named roster within the time limit; "
+                           "give the roster more time (--time-limit)")
+    return repaired
 
-    vals, rebought = rebuy_purchases(agg, best_completion(agg, vals), budget_s=plan_budget.rebuy_s,
-                                     price=lambda v: objective_value(agg, v), deadline=deadline)
-    stages.append(rebought)
-    emit("re-buy seats and part-time", {"objective": rebought.objective, "bound": float("nan"), "gap": None,
-                                        "seconds": rebought.seconds, "limit_s": plan_budget.rebuy_s})
-    values = _decision_values(agg, vals)
 
+def stage_rebuy(run: _Run, vals: np.ndarray) -> np.ndarray:
+    """Vendor seats and part-time blocks bought again by an exact MIP, the in-house roster fixed."""
+    vals, rebought = rebuy_purchases(run.agg, best_completion(run.agg, vals), budget_s=run.budget.rebuy_s,
+                                     price=run.price, deadline=run.deadline)
+    run.stages.append(rebought)
+    run.emit("re-buy seats and part-time", {"objective": rebought.objective, "bound": float("nan"), "gap": None,
+                                            "seconds": rebought.seconds, "limit_s": run.budget.rebuy_s})
+    return vals
+
+
+def stage_part_time_names(run: _Run, vals: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Blocks go to named part-timers; blocks nobody can take are fixed away and the rest re-chosen."""
+    inst, agg = run.inst, run.agg
     pt_counts = [defaultdict(int) for _ in inst.pt_groups]
-    for (h, d, b, q), n in values["part_time"].items():
+    for (h, d, b, q), n in _decision_values(agg, vals)["part_time"].items():
         if n:
             pt_counts[h][(d, b)] += n
-    pt_chosen = assign_part_time(inst, pt_counts, plan_budget.part_time_s, seed, workers=num_workers,
-                                 deadline=deadline)
+    pt_chosen = assign_part_time(inst, pt_counts, run.budget.part_time_s, run.seed, workers=run.workers,
+                                 deadline=run.deadline)
     named_pt = defaultdict(int)
     pt_group_of = {p: h for h, grp in enumerate(inst.pt_groups) for p in grp.members}
     for (p, d), b in pt_chosen.items():
         named_pt[(pt_group_of[p], d, b)] += 1
-    if any(named_pt.get((h, d, b), 0) != n for h, c in enumerate(pt_counts) for (d, b), n in c.items()):
-        # some blocks could not be named: fix part-time to what was named and re-choose the rest
-        by_hdb = defaultdict(list)
-        for (h, d, b, q), var in agg.part_time.items():
-            by_hdb[(h, d, b)].append(var)
-        for key, vars_ in by_hdb.items():
-            agg.model.add(sum(vars_) == named_pt.get(key, 0))
-        again_vals, again = solve_with_values(agg.model, stage="repair part-time", budget_s=plan_budget.part_time_s,
-                                              seed=seed, scale=COST_SCALE, constant=constant, progress=progress,
-                                              hint=vals, workers=num_workers, deadline=deadline)
-        stages.append(again)
-        if again_vals is not None:
-            vals = again_vals
-            values = _decision_values(agg, vals)
+    if all(named_pt.get((h, d, b), 0) == n for h, c in enumerate(pt_counts) for (d, b), n in c.items()):
+        return vals, pt_chosen
+    by_hdb = defaultdict(list)
+    for (h, d, b, q), var in agg.part_time.items():
+        by_hdb[(h, d, b)].append(var)
+    for key, vars_ in by_hdb.items():
+        agg.model.add(sum(vars_) == named_pt.get(key, 0))
+    again_vals, again = solve_with_values(agg.model, stage="repair part-time", budget_s=run.budget.part_time_s,
+                                          seed=run.seed, scale=COST_SCALE, constant=agg.constant_cost(),
+                                          progress=run.progress, hint=vals, workers=run.workers,
+                                          deadline=run.deadline)
+    run.stages.append(again)
+    return (again_vals if again_vals is not None else vals), pt_chosen
 
+
+def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict, bound: float, *, month: str,
+                      time_limit_s: float, pins, carry_in) -> RosterPlan:
+    """The plan files' tables from the named roster, and its objective on the model's terms."""
+    inst, agg = run.inst, run.agg
     vals = best_completion(agg, vals)  # a search's last solution may leave a level or a slack unread
+    values = _decision_values(agg, vals)
     ih = extract.in_house_details(inst, chosen, {k: n for k, n in values["in_house"].items() if n},
                                   {k: n for k, n in values["breaks"].items() if n})
     pt = extract.part_time_details(inst, pt_chosen, {k: n for k, n in values["part_time"].items() if n})
     shifts_of = defaultdict(dict)
     for (a, d), (s, _, _) in ih.items():
         shifts_of[a][d] = s
-    overtime = extract.overtime_by_day(inst, shifts_of)
-    roster = extract.roster_table(inst, ih, pt, overtime)
+    roster = extract.roster_table(inst, ih, pt, extract.overtime_by_day(inst, shifts_of))
     seats = {k: n for k, n in values["seats"].items() if n}
     staffed = extract.staffed_arrays(inst, ih, pt, seats)
     service = extract.service_arrays(inst, staffed["effective"])
-    coverage = extract.coverage_table(inst, staffed, service)
     cost = extract.costs(inst, roster, seats, service)
-    soft = soft_penalties(inst, shifts_of, weights)
-
     # the final plan's objective, on the model's terms, with the named roster's exact overtime
     model_costs = {k: cost[k] for k in ("overtime", "part_time", "vendor", "bot")}
-    model_costs.update(evaluate.service_terms(inst, curves, email, evaluate.effective_scaled(inst, ih, pt, seats),
-                                              options))
+    model_costs.update(evaluate.service_terms(inst, run.curves, run.email,
+                                              evaluate.effective_scaled(inst, ih, pt, seats), run.options))
     objective = float(sum(model_costs.values()))
     gap = relative_gap(objective, bound)
-
-    found = shortfall_records(inst, curves, staffed, service, ih, pt, seats, agg, vals, service_mode)
-    summary = {
-        "month": month,
-        "cost": cost,
-        "service": extract.service_summary(inst, service),
-        "solver": {"status": "OPTIMAL" if gap <= 1e-6 else "FEASIBLE",
-                   "objective": round(objective, 2), "best_bound": round(bound, 2), "gap": round(gap, 6),
-                   "objective_scope": OBJECTIVE_SCOPE,
-                   "objective_terms": {k: round(v, 2) for k, v in model_costs.items()},
-                   "soft_penalties": soft,
-                   "model_terms_of_last_stage": {k: round(v, 2) for k, v in cost_breakdown(agg, vals).items()},
-                   "service_mode": service_mode, "method": "aggregate CP-SAT → named assignment → repair → re-buy",
-                   "stages": [{"stage": s.stage, "status": s.status, "objective": _num(s.objective),
-                               "best_bound": _num(s.best_bound), "budget_s": _num(s.budget_s)} for s in stages],
-                   "seed": seed, "time_limit_s": time_limit_s, "notes": inst.notes},
-        "violations": [],
-        "shortfalls": found,
-        "inputs": {},
-        "pins": pins_summary(inst, pins, carry_in),
-    }
-    timings = {"seconds": round(time.perf_counter() - started, 2), "build_seconds": round(built, 2),
-               "stages": [{"stage": s.stage, "seconds": round(s.seconds, 2), "work": round(s.work, 3)}
-                          for s in stages]}
-    return RosterPlan(roster, extract.vendor_table(inst, seats), coverage, summary, inst, timings)
+    solver = {"status": "OPTIMAL" if gap <= 1e-6 else "FEASIBLE",
+              "objective": round(objective, 2), "best_bound": round(bound, 2), "gap": round(gap, 6),
+              "objective_scope": OBJECTIVE_SCOPE, "objective_terms": {k: round(v, 2) for k, v in model_costs.items()},
+              "soft_penalties": soft_penalties(inst, shifts_of, run.weights),
+              "model_terms_of_last_stage": {k: round(v, 2) for k, v in cost_breakdown(agg, vals).items()},
+              "service_mode": run.service_mode, "method": "aggregate CP-SAT → named assignment → repair → re-buy",
+              "stages": [{"stage": s.stage, "status": s.status, "objective": _num(s.objective),
+                          "best_bound": _num(s.best_bound), "budget_s": _num(s.budget_s)} for s in run.stages],
+              "seed": run.seed, "time_limit_s": time_limit_s, "notes": inst.notes}
+    shortfalls = shortfall_records(inst, run.curves, staffed, service, ih, pt, seats, agg, vals, run.service_mode)
+    summary = {"month": month, "cost": cost, "service": extract.service_summary(inst, service), "solver": solver,
+               "violations": [], "shortfalls": shortfalls, "inputs": {}, "pins": pins_summary(inst, pins, carry_in)}
+    return RosterPlan(roster, extract.vendor_table(inst, seats), extract.coverage_table(inst, staffed, service),
+                      summary, inst)
 
 
 def _num(value: float):

@@ -93,9 +93,9 @@ def legal_point(model: cp_model.CpModel, *, budget_s: float, seed: int, hint: "n
                 workers: int = B.CP_SAT_WORKERS, deadline: Deadline = NO_DEADLINE
                 ) -> tuple["np.ndarray | None", StageResult]:
     """Any solution of ``model``'s rules, its objective set aside, as close to ``hint`` as the search
-    keeps it. With the month's priced service, CP-SAT (two workers) can spend its whole budget
-    without a first solution where the same rules alone solve in about a second (45-agent sample
-    team, LP box: nothing in 18 s against 0.9 s), so priced searches start from this point."""
+    keeps it. With the month's priced service, CP-SAT can spend its whole budget without a first
+    solution where the same rules alone solve in about a second (a team without slack, in the LP
+    box), so priced searches start from this point."""
     rules = model.clone()
     rules.clear_objective()
     del workers  # one worker finds it (see budgets.LEGAL_POINT_WORKERS); the parameter stays for callers
