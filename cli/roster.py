@@ -68,7 +68,7 @@ def roster(
     command_started = time.perf_counter()  # --time-limit counts from here to the verified plan
     from plan.contracts.pins import carry_in_table, pins_table, read_carry_in, read_pins
     from plan.optimize.roster import plan_month
-    from plan.optimize.roster.write import PLAN_FILES, write_plan_files, write_summary
+    from plan.contracts.plan_files import PLAN_FILES, write_plan_files, write_summary
     from plan.optimize.staffing.plausibility import volume_warnings
     from plan.optimize.staffing.requirements import requirements_table
     from plan.optimize.verify import verify_plan
@@ -100,6 +100,7 @@ def roster(
             "workforce": config, "forecast": fc, "events": events, "requirements": requirements,
             "pins": pins_table(pinned) if pinned is not None else None,
             "carry_in": carry_in_table(carried) if carried is not None else None})
+        write_reports(staged)
         violations = verify_plan(staged)  # before the plan takes the place of anything
         if violations:
             summary = json.loads((staged / "summary.json").read_text(encoding="utf-8"))
@@ -112,6 +113,15 @@ def roster(
         err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
         raise typer.Exit(1)
     console.print(f"[green]ok[/] plan written to {out} and verified")
+
+
+def write_reports(plan_dir: Path) -> None:
+    """The plan's human-facing files next to its tables: the 排班表 workbook and the coverage chart."""
+    from plan.reports.coverage_plot import plot_coverage
+    from plan.reports.roster_workbook import write_roster_workbook
+
+    write_roster_workbook(plan_dir)
+    plot_coverage(plan_dir)
 
 
 def _solve(plan_month, workforce, requirements: pd.DataFrame, month: str, calendar: pd.DataFrame, time_limit: float,

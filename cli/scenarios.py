@@ -47,7 +47,8 @@ def _jobs(chosen: list[sc.Scenario], base: dict, volumes: pd.DataFrame, calendar
 def plan_writer(results: list[sc.ScenarioResult], forecast: pd.DataFrame, events: pd.DataFrame):
     """Writes each full-mode roster a scenario kept as its own into ``plans/<scenario>/``."""
     def write(staging: Path) -> None:
-        from plan.optimize.roster import write_plan
+        from plan.cli.roster import write_reports
+        from plan.contracts.plan_files import write_plan_files
 
         for result in results:
             if result.plan is None:
@@ -57,7 +58,9 @@ def plan_writer(results: list[sc.ScenarioResult], forecast: pd.DataFrame, events
             config = staging / "plans" / f".{folder.name}.workforce.yaml"
             config.write_text(yaml.safe_dump(result.workforce.model_dump(mode="json"), allow_unicode=True,
                                              sort_keys=False), encoding="utf-8")
-            write_plan(result.plan, folder, inputs={"workforce": config, "forecast": forecast, "events": events})
+            folder.mkdir()  # inside the report's staging: the report's own manifest covers it
+            write_plan_files(result.plan, folder, inputs={"workforce": config, "forecast": forecast, "events": events})
+            write_reports(folder)
             config.unlink()
     return write
 

@@ -1,7 +1,7 @@
-"""The plan directory format (docs/plan-files.md): its files, their columns, and reading them back.
+"""The plan directory format (docs/plan-files.md): its files, their columns, writing and reading them.
 
-The roster writes these files, ``plan verify`` and the reports read them through this module, so
-the format has one definition. Reading is done exactly as a user would see the files.
+The roster writes these files and ``plan verify`` and the reports read them through this module,
+so the format has one definition. Reading is done exactly as a user would see the files.
 
 Only the *shape* of each file is validated here (columns present, numbers numeric, times
 parseable): a malformed file is an :class:`InputError`. Whether the content obeys the labour
@@ -11,15 +11,18 @@ is kept and reported as a violation later.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
+from plan.contracts.outputs import Outputs, write_csv
 from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, read_table, require_columns
 from plan.contracts.workforce import Workforce, read_workforce
 
@@ -272,3 +275,75 @@ def read_plan(plan_dir: str | Path, requirements_table: RequirementsFromForecast
                      requirements=requirements, roster=read_roster(directory / "roster.csv"),
                      vendor_seats=read_vendor_seats(seats_path),
                      coverage=read_coverage(directory / "coverage.csv"), summary=summary)
+
+
+# ---- writing -------------------------------------------------------------------------------------
+class PlanTables(Protocol):
+    """What a plan directory is written from (the roster's ``RosterPlan``)."""
+    roster: pd.DataFrame
+    vendor_seats: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: dict
+
+
+INPUT_NAMES = {"workforce": "workforce.yaml", "forecast": "forecast.csv", "events": "events.csv",
+               "requirements": "requirements.csv"}
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def write_summary(summary: dict, path: Path) -> None:
+    path.write_text(json.dumps(_jsonable(summary), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+PLAN_FILES = ("roster.csv", "vendor_seats.csv", "coverage.csv", "summary.json", "roster.xlsx", "coverage.png",
+              "inputs")
+
+
+def write_plan(plan: "PlanTables", out_dir: str | Path, inputs: dict[str, str | Path | pd.DataFrame] | None = None,
+               *, overwrite: bool = False) -> Path:
+    """Write the plan directory ``out_dir`` as a whole or not at all (see :func:`write_plan_files`);
+    a folder holding anything plan did not write is refused (:mod:`plan.contracts.outputs`)."""
+    with Outputs(overwrite) as outputs:
+        write_plan_files(plan, outputs.directory(out_dir, names=PLAN_FILES).staging, inputs)
+    return Path(out_dir)
+
+
+def write_plan_files(plan: "PlanTables", folder: Path, inputs: dict[str, str | Path | pd.DataFrame] | None = None
+                     ) -> None:
+    """Write roster.csv, vendor_seats.csv, coverage.csv, summary.json and inputs/ (copies of the files
+    the plan was made from, so `plan verify DIR` needs nothing else) into the empty ``folder``.
+    ``inputs`` maps workforce / forecast / events / requirements / pins / carry_in to a path or a
+    DataFrame. The human-facing roster.xlsx and coverage.png are the reports' (the CLI adds them)."""
+    write_csv(plan.roster, folder / "roster.csv")
+    write_csv(plan.vendor_seats, folder / "vendor_seats.csv")
+    write_csv(plan.coverage, folder / "coverage.csv")
+    (folder / "inputs").mkdir()
+    written = {}
+    for key, source in (inputs or {}).items():
+        if source is None:
+            continue
+        target = folder / "inputs" / INPUT_NAMES.get(key, f"{key}.csv")
+        if isinstance(source, pd.DataFrame):
+            frame = source.copy()
+            for column in frame.columns:
+                if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                    fmt = "%Y-%m-%d" if key == "events" else "%Y-%m-%d %H:%M"
+                    frame[column] = frame[column].dt.strftime(fmt)
+            write_csv(frame, target)
+        else:
+            shutil.copyfile(source, target)
+        written[key] = f"inputs/{target.name}"
+    summary = dict(plan.summary)
+    summary["inputs"] = written
+    write_summary(summary, folder / "summary.json")

@@ -32,7 +32,7 @@ def test_wheel_runs_the_sample_roster_from_any_directory(installed, tmp_path):
     assert (installed / "plan" / "data" / "history.csv").is_file()
     check = _plan(installed, tmp_path, "check")
     assert check.returncode == 0, check.stderr
-    roster = _plan(installed, tmp_path, "roster", "--month", "2026-11", "--time-limit", "20", "--out", "plan-out")
+    roster = _plan(installed, tmp_path, "roster", "--month", "2026-11", "--time-limit", "10", "--out", "plan-out")
     assert roster.returncode == 0, roster.stderr
     assert (tmp_path / "plan-out" / "roster.csv").is_file() and (tmp_path / "plan-out" / "summary.json").is_file()
     assert "Traceback" not in roster.stderr

@@ -281,6 +281,7 @@ def test_a_repair_that_finds_nothing_in_time_still_yields_a_plan_consistent_with
 
     monkeypatch.setattr(pipeline, "assign_in_house", assign_missing_one_shift)
     monkeypatch.setattr(pipeline, "solve_aggregate", repair_times_out)
+    monkeypatch.setattr(pipeline.B, "RETRY_MIN_S", 3.0)  # the small month prices its consistent plan at once
     workforce = parse_workforce(small_workforce())
     result = plan_month(workforce, small_requirements(), MONTH, time_limit_s=TIME_LIMIT, seed=0)
     assert any(stage["stage"] == "repair (consistent plan)" for stage in result.summary["solver"]["stages"])
@@ -590,7 +591,7 @@ def test_rebuying_seats_and_part_time_keeps_every_rule_and_beats_cp_sats_whole_s
     start = best_completion(agg, start)
     roster = {v.index: int(start[v.index]) for v in (*agg.in_house.values(), *agg.breaks.values())}
 
-    rebought, stage = rebuy_purchases(agg, start, budget_s=20, price=lambda v: objective_value(agg, v))
+    rebought, stage = rebuy_purchases(agg, start, budget_s=8, price=lambda v: objective_value(agg, v))
 
     assert stage.status in ("OPTIMAL", "FEASIBLE")
     assert all(rebought[i] == n for i, n in roster.items())
@@ -599,7 +600,7 @@ def test_rebuying_seats_and_part_time_keeps_every_rule_and_beats_cp_sats_whole_s
     check = fixed_copy(agg.model, {i: int(v) for i, v in enumerate(rebought)})
     check.clear_objective()
     assert solve_with_values(check, stage="check", budget_s=10, seed=0, scale=1, constant=0)[0] is not None
-    steps_best, _ = solve_with_values(fixed_copy(agg.model, roster), stage="whole steps", budget_s=20,
+    steps_best, _ = solve_with_values(fixed_copy(agg.model, roster), stage="whole steps", budget_s=8,
                                       seed=0, scale=COST_SCALE, constant=agg.constant_cost(), hint=start)
     assert steps_best is not None
     if stage.status == "OPTIMAL":  # a proven re-buy is never above any whole-step purchase
@@ -644,7 +645,7 @@ def test_the_same_inputs_seed_and_limit_write_the_same_plan_files_byte_for_byte(
         "from test_roster import small_workforce, small_requirements, MONTH\n"
         "from plan.contracts.workforce import parse_workforce\n"
         "from plan.optimize.roster import plan_month\n"
-        "from plan.optimize.roster.write import write_summary\n"
+        "from plan.contracts.plan_files import write_summary\n"
         "import time, plan.optimize.roster.budgets as budgets\n"
         "budgets.WALL_SAFETY = 100.0  # the safety net off: a busy test machine must not cut a call\n"
         "plan = plan_month(parse_workforce(small_workforce()), small_requirements(), MONTH, time_limit_s=6, seed=3,\n"

@@ -420,18 +420,19 @@ def test_staffing_from_a_plan_places_heads_and_seats():
 def test_keep_plans_writes_each_own_roster_with_its_merged_config(monkeypatch, tmp_path):
     import yaml
 
-    import plan.optimize.roster
+    import plan.cli.roster
+    import plan.contracts.plan_files
     from plan.cli.scenarios import plan_writer
     from plan.reports.scenarios_report import write_scenarios_report
 
     written = {}
 
-    def fake_write_plan(plan, out_dir, inputs=None):
-        out_dir.mkdir(parents=True)
+    def fake_write_plan_files(plan, out_dir, inputs=None):
         written[out_dir.name] = yaml.safe_load(open(inputs["workforce"], encoding="utf-8"))
         (out_dir / "summary.json").write_text("{}", encoding="utf-8")
 
-    monkeypatch.setattr(plan.optimize.roster, "write_plan", fake_write_plan, raising=False)
+    monkeypatch.setattr(plan.contracts.plan_files, "write_plan_files", fake_write_plan_files)
+    monkeypatch.setattr(plan.cli.roster, "write_reports", lambda folder: None)
     results = sc.run_scenarios(_jobs([sc.Scenario("base"), sc.Scenario("cheap v1", {"vendors.V1.price_per_seat_hour": 9})]),
                                max_workers=1)
     results[1].plan = object()  # only rows keeping their own roster are written

@@ -6,6 +6,6 @@ __all__ = ["RosterPlan", "plan_month", "write_plan"]
 
 def __getattr__(name):
     if name == "write_plan":
-        from plan.optimize.roster.write import write_plan
+        from plan.contracts.plan_files import write_plan
         return write_plan
     raise AttributeError(name)
