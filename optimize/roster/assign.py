@@ -20,6 +20,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from plan.contracts.workforce import WEEKDAYS, minutes_of
+from plan.optimize.cost_rules import hourly_rate, overtime_premium
 from plan.optimize.roster import budgets as B
 from plan.optimize.roster.budgets import NO_DEADLINE, Deadline
 from plan.optimize.roster.instance import Instance, agent_week_caps
@@ -149,7 +150,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
     ordinary_ot = []
     for a in pm.members:
         agent = wf.in_house[a]
-        rate = agent.monthly_salary / contract.standard_hours_month
+        rate = hourly_rate(agent.monthly_salary, contract.standard_hours_month)
         owed = inst.contracted_h[a]
         regular = pm.hours(a, ordinary)
         pm.model.add(regular >= round(100 * max(0.0, owed - contract.max_hours_day)))
@@ -158,7 +159,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
         if contract.system == "comprehensive":
             ot = pm.model.new_int_var(0, cap, f"ot_a{a}")
             pm.model.add(ot >= regular - round(100 * owed))
-            pm.penalties.append((ot, rate * rules.overtime_premium_workday / 100))
+            pm.penalties.append((ot, rate * overtime_premium(rules, "workday") / 100))
             ot_terms.append(ot)
             ordinary_ot.append(ot)
         else:
@@ -166,7 +167,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
                 limit = wcap
                 ot = pm.model.new_int_var(0, cap, f"ot_a{a}_w{w}")
                 pm.model.add(ot >= pm.hours(a, [d for d in week if d in set(ordinary)]) - round(100 * limit))
-                pm.penalties.append((ot, rate * rules.overtime_premium_rest_day / 100))
+                pm.penalties.append((ot, rate * overtime_premium(rules, "rest_day") / 100))
                 ot_terms.append(ot)
                 ordinary_ot.append(ot)
         if holidays_:
@@ -175,7 +176,7 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
             for d in holidays_:
                 for s in inst.groups[pm.g].shifts:
                     if (a, d, s) in pm.x:
-                        pm.penalties.append((pm.x[(a, d, s)], rate * rules.overtime_premium_holiday * inst.shift_hours(s)))
+                        pm.penalties.append((pm.x[(a, d, s)], rate * overtime_premium(rules, "holiday") * inst.shift_hours(s)))
         if ot_terms:
             pm.model.add(sum(ot_terms) <= cap)
     if overtime_allowed_h is not None and ordinary_ot:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from plan.optimize.cost_rules import hourly_rate, overtime_premium, seat_hour_price
 from plan.optimize.roster.curves import QueueCurves, target_metrics
 from plan.optimize.roster.instance import Instance, agent_week_caps
 from plan.optimize.roster.pins import carried_rest_windows, pinned_heads, work_allowed
@@ -67,6 +68,7 @@ class AggregateModel:
     levels: dict[tuple[int, int], list[cp_model.IntVar]] = field(default_factory=dict)         # (q, t) -> b_j
     cost_terms: dict[str, list[tuple[cp_model.IntVar, float]]] = field(default_factory=lambda: defaultdict(list))
     cost_constant: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    group_overtime: dict[int, list] = field(default_factory=dict)  # g -> overtime terms (add_contract_hours)
     coverage_terms: list[list[list[tuple[cp_model.IntVar, int]]]] = field(default_factory=list)
     overtime_vars: list = field(default_factory=list)
     # per group: overtime beyond the contract on ordinary days (hundredths of an hour), holidays apart
@@ -204,7 +206,7 @@ def add_contract_hours(m: AggregateModel) -> None:
         contract = wf.contracts[group.contract]
         band = m.options.contract_band_h if m.options.contract_band_h is not None else contract.max_hours_day
         owed = inst.contracted_h[group.members]
-        rate = min(wf.in_house[a].monthly_salary for a in group.members) / contract.standard_hours_month
+        rate = hourly_rate(min(wf.in_house[a].monthly_salary for a in group.members), contract.standard_hours_month)
         regular = m.hours(g, ordinary)
         m.model.add(regular >= round(100 * np.maximum(owed - band, 0).sum()))
         regular_terms = m.hour_terms(g, ordinary)
@@ -212,7 +214,7 @@ def add_contract_hours(m: AggregateModel) -> None:
         if contract.system == "comprehensive":
             ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}")
             m.at_least(ot, regular_terms, -round(100 * owed.sum()))
-            m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_workday / 100)
+            m.add_cost("overtime", ot, rate * overtime_premium(wf.labour_rules, "workday") / 100)
             m.overtime_vars.append(ot)
             m.regular_overtime[g].append(ot)
         else:
@@ -226,7 +228,7 @@ def add_contract_hours(m: AggregateModel) -> None:
                             for a in group.members)
                 ot = m.model.new_int_var(0, round(100 * ot_cap * len(group.members)), f"ot_g{g}_w{w}")
                 m.at_least(ot, m.hour_terms(g, days), -round(100 * limit))
-                m.add_cost("overtime", ot, rate * wf.labour_rules.overtime_premium_rest_day / 100)
+                m.add_cost("overtime", ot, rate * overtime_premium(wf.labour_rules, "rest_day") / 100)
                 m.overtime_vars.append(ot)
                 m.regular_overtime[g].append(ot)
         if holidays_:
@@ -235,16 +237,17 @@ def add_contract_hours(m: AggregateModel) -> None:
             for d in holidays_:
                 for k in m._by_gd.get((g, d), []):
                     m.add_cost("overtime", m.in_house[k],
-                               rate * wf.labour_rules.overtime_premium_holiday * inst.shift_hours(k[2]))
-        m._group_ot = getattr(m, "_group_ot", {})
-        m._group_ot[g] = list(m.overtime_vars)
+                               rate * overtime_premium(wf.labour_rules, "holiday") * inst.shift_hours(k[2]))
+        m.group_overtime[g] = list(m.overtime_vars)
         m.overtime_vars = []
 
 
 def add_overtime_cap(m: AggregateModel) -> None:
     """Overtime (incl. holiday work) at most ``overtime_max_h_month`` per agent."""
     cap = m.inst.workforce.labour_rules.overtime_max_h_month
-    for g, terms in getattr(m, "_group_ot", {}).items():
+    if m.inst.groups and len(m.group_overtime) != len(m.inst.groups):
+        raise RuntimeError("add_overtime_cap reads the overtime add_contract_hours states: add that rule first")
+    for g, terms in m.group_overtime.items():
         if terms:
             m.model.add(sum(terms) <= round(100 * cap * len(m.inst.groups[g].members)))
 
@@ -366,8 +369,7 @@ def add_vendor_blocks_caps_commitments(m: AggregateModel) -> None:
                 closes = [tt for tt in range(t, min(t + block, inst.n_int)) if not inst.vendor_open[v, tt]]
                 if closes:
                     m.model.add(start == 0)
-                price = vendor.event_price_per_seat_hour if (inst.event_day[t // inst.per_day] and
-                                                             vendor.event_price_per_seat_hour) else vendor.price_per_seat_hour
+                price = float(seat_hour_price(vendor, inst.event_day[t // inst.per_day]))
                 m.add_cost("vendor", seats, price * inst.interval_h)
                 prev = seats
         for t, vars_ in by_t.items():
