@@ -61,11 +61,13 @@ def main() -> None:
     parser.add_argument("name", help="the benchmark's name (its section in docs/benchmarks.md)")
     parser.add_argument("--columns", help="comma-separated columns to show (default: all)")
     parser.add_argument("--docs", type=Path, default=DOCS)
+    parser.add_argument("--source", help="the command that printed the JSON (default: bench/NAME.py)")
     args = parser.parse_args()
     records = [json.loads(line) for line in sys.stdin if line.strip().startswith("{")]
     if not records:
         sys.exit("no JSON lines on standard input")
-    stamp = f"_{len(records)} run(s), written {dt.date.today():%Y-%m-%d} by `bench/{args.name}.py`_"
+    source = args.source or f"bench/{args.name}.py"
+    stamp = f"_{len(records)} run(s), written {dt.date.today():%Y-%m-%d} by `{source}`_"
     body = stamp + "\n\n" + table(records, args.columns.split(",") if args.columns else None)
     text = args.docs.read_text(encoding="utf-8") if args.docs.exists() else "# Benchmarks\n"
     updated = replace_section(text, args.name, body)
