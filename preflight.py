@@ -23,7 +23,7 @@ from plan.contracts.errors import InputError
 from plan.contracts.workforce import Workforce
 
 # A day above this multiple of the queue's median history day is a jump no promotion explains
-# (11.11 in the sample reaches 3-7x): an export in another unit, a duplicated load, a typo.
+# (a big promotion day stays well below it): an export in another unit, a duplicated load, a typo.
 JUMP_FACTOR = 10.0
 # The forecast extrapolates trend and seasonality; beyond this many days past the history's last
 # day the figures are guesses a planner should know about.

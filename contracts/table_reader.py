@@ -167,7 +167,7 @@ def inspect_table(path: str | Path, *, encoding: str | None = None, separator: s
             raise _wrong_content(path, suffix, content)
         return TableSource(path, "parquet")
     if suffix in EXCEL_SUFFIXES:
-        if content in ("zip", "ole"):  # .xlsx / legacy .xls: calamine reads both, ~10x faster than openpyxl
+        if content in ("zip", "ole"):  # .xlsx / legacy .xls: calamine reads both, far faster than openpyxl
             return TableSource(path, "excel", excel_engine="calamine")
         if content != "text" or suffix != ".xls":
             raise _wrong_content(path, suffix, content)
