@@ -40,9 +40,13 @@ PNG_SUFFIXES = (".png",)
 JSON_SUFFIXES = (".json",)
 
 # Cells a spreadsheet would evaluate (OWASP "CSV injection"): stored with a leading quote, which
-# Excel and LibreOffice show as text; `restore_formula_text` strips it again when plan reads its files.
+# Excel and LibreOffice show as text; `restore_formula_text` strips it again when plan reads a table.
+# A text that already starts with quotes before such a character gets one more, so the quoting is
+# undone exactly: plan's own files read back as written, and a protected export from another tool
+# reads as the text its spreadsheet shows.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_QUOTED_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
+_FORMULA_LIKE = re.compile(r"^'*[=+\-@\t\r]")
+_QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
 
 # Every path committed by this process: what an interruption after a commit must not deny.
 COMMITTED: list[Path] = []
@@ -55,7 +59,7 @@ ACTIVE: list["Outputs"] = []
 # --- formula-safe CSV ------------------------------------------------------------------------------
 
 def _neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and _FORMULA_LIKE.match(value):
         return "'" + value
     return value
 

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from plan.contracts.tables import atomic_path
+from plan.contracts.outputs import FORMULA_STARTS
 from plan.contracts.calendar import event_day_mask
 from plan.contracts.plan_files import LEAVE_CODE, NOT_WORKING, PART_TIME_CODE, REST_CODE, PlanFiles, read_plan
 from plan.reports.coverage_units import below_requirement, effective_coverage
@@ -29,7 +30,6 @@ WEEKDAY_ZH = "一二三四五六日"
 REST_TEXT, LEAVE_TEXT = "休", "假"
 REST_FILL, LEAVE_FILL, PART_TIME_FILL = "EDEDED", "F8CBAD", "E2EFDA"
 WEEKEND_FILL, EVENT_FILL, HEADER_FILL = "DDEBF7", "FFC7CE", "D9E1F2"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 THIN = Side(style="thin", color="BFBFBF")
 GRID_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTRE = Alignment(horizontal="center", vertical="center")

@@ -344,11 +344,11 @@ def test_version(run_plan_subprocess):
 def test_csv_outputs_quote_formula_like_text_and_plan_reads_it_back(tmp_path):
     from plan.contracts.tables import read_table, write_table
 
-    names = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "Li Lei", "'quoted", "a=b"]
+    names = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "Li Lei", "'quoted", "a=b", "'=x", "''-1"]
     written = write_table(pd.DataFrame({"name": names, "hours": [1.5] * len(names)}), tmp_path / "t.csv")
     cells = [line.split(",")[0] for line in written.read_text(encoding="utf-8").splitlines()[1:]]
     assert cells[0].startswith("\"'=HYPERLINK") and cells[1:5] == ["'+1", "'-2+3", "'@SUM(A1)", "'\tx"]
-    assert cells[5:] == ["Li Lei", "'quoted", "a=b"]
+    assert cells[5:] == ["Li Lei", "'quoted", "a=b", "''=x", "'''-1"]
     assert read_table(written)["name"].tolist() == names  # plan's readers undo the quote
     assert write_table(pd.DataFrame({"name": ["\rx"]}), tmp_path / "r.csv").read_bytes() == b"name\n'\rx\n"
 

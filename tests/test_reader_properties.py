@@ -7,6 +7,7 @@ import codecs
 import copy
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -26,10 +27,12 @@ from plan.contracts.workforce import parse_workforce, read_workforce
 
 from conftest import TINY_WORKFORCE
 
-# Modest and without deadlines: the suite stays fast on a busy two-core machine. For a longer hunt:
-# PLAN_PROPERTY_EXAMPLES=2000 pytest tests/test_reader_properties.py
-BOUNDED = settings(max_examples=int(os.environ.get("PLAN_PROPERTY_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                          HealthCheck.function_scoped_fixture])
+# Modest, without deadlines and the same examples on every run, so the suite stays fast on a busy
+# two-core machine and a red CI run can be re-run to the same result. For a longer, fresh hunt:
+# PLAN_PROPERTY_EXAMPLES=2000 PLAN_PROPERTY_RANDOM=1 pytest tests/test_reader_properties.py
+BOUNDED = settings(max_examples=int(os.environ.get("PLAN_PROPERTY_EXAMPLES", "60")), deadline=None,
+                   derandomize=not os.environ.get("PLAN_PROPERTY_RANDOM"), database=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"]
 SEPARATORS = [",", ";", "\t", "|"]
@@ -99,6 +102,11 @@ def _clean(call):
         return None
 
 
+def _as_a_spreadsheet_shows(text: str) -> str:
+    """Exports protected against CSV injection store ``=x`` as ``'=x``; the reader shows ``=x``."""
+    return text[1:] if re.match(r"^'+[=+\-@\t\r]", text) else text
+
+
 # --- a valid history in any export form is read exactly ------------------------------------------
 
 queue_names = st.text(NAME_CHARS, min_size=1, max_size=8).map(str.strip).filter(bool)
@@ -128,7 +136,7 @@ def test_valid_history_round_trips(tmp_path, queues, hours, first, counts, encod
     shift = pd.Timedelta(hours=OFFSETS[offset])
     expected = frame.assign(interval_start=frame["interval_start"] + shift).sort_values(
         ["queue", "interval_start"], kind="stable").reset_index(drop=True)
-    assert list(history["queue"]) == list(expected["queue"])
+    assert list(history["queue"]) == [_as_a_spreadsheet_shows(q) for q in expected["queue"]]
     assert list(history["interval_start"]) == list(expected["interval_start"])
     assert history["arrivals"].tolist() == expected["arrivals"].astype(float).tolist()
 
