@@ -1,6 +1,7 @@
 """The `plan` typer application. Each command lives in its own module and registers here."""
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -37,17 +38,25 @@ def _root(version: bool = typer.Option(False, "--version", is_eager=True, callba
     """Forecast volume, turn it into staffing, roster the month, compare scenarios."""
 
 
-# Command modules attach themselves to `app` on import.
-from plan.cli import check as _check  # noqa: E402,F401
-from plan.cli import ingest as _ingest  # noqa: E402,F401
-from plan.cli import forecast as _forecast  # noqa: E402,F401
-from plan.cli import backtest as _backtest  # noqa: E402,F401
-from plan.cli import staffing as _staffing  # noqa: E402,F401
-from plan.cli import simulate as _simulate  # noqa: E402,F401
-from plan.cli import roster as _roster  # noqa: E402,F401
-from plan.cli import verify as _verify  # noqa: E402,F401
-from plan.cli import scenarios as _scenarios  # noqa: E402,F401
-from plan.cli import capacity as _capacity  # noqa: E402,F401
+# Command name → the module that registers it on `app`. A command line loads only the module of the
+# command it names (the others pull in solvers, statistics and plotting libraries, seconds of
+# imports before a one-line error or `--help`); the overview help and in-process callers load all.
+COMMAND_MODULES = {"check": "check", "ingest": "ingest", "forecast": "forecast", "backtest": "backtest",
+                   "staffing": "staffing", "simulate": "simulate", "roster": "roster", "verify": "verify",
+                   "scenarios": "scenarios", "capacity": "capacity"}
+
+
+def register_commands(argv: list[str] | None = None) -> None:
+    """Attach the command ``argv`` names to `app`, or every command when it names none of them
+    (``--version`` needs none)."""
+    argv = argv or []
+    named = next((arg for arg in argv if not arg.startswith("-")), None)
+    if named in COMMAND_MODULES:
+        wanted = [named]
+    else:
+        wanted = [] if named is None and "--version" in argv else list(COMMAND_MODULES)
+    for name in wanted:
+        importlib.import_module(f"plan.cli.{COMMAND_MODULES[name]}")
 
 
 def _say_error(text: str) -> None:
@@ -77,6 +86,7 @@ def main() -> None:
     """
     COMMITTED.clear()  # what this run wrote (in-process runs share the module)
     try:
+        register_commands(sys.argv[1:])
         code = app(standalone_mode=False)
     except InputError as exc:
         _say_error(exc.one_line())

@@ -28,9 +28,10 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only with the first table: `plan --help` stays instant
+    import pandas as pd
 
 from plan.contracts.errors import InputError
 
@@ -64,10 +65,15 @@ def _neutralise(value):
     return value
 
 
+def _is_text(column: "pd.Series") -> bool:
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    return is_object_dtype(column) or is_string_dtype(column)
+
+
 def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every text cell that a spreadsheet would evaluate prefixed by ``'``."""
-    text_columns = [c for c in frame.columns
-                    if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+    text_columns = [c for c in frame.columns if _is_text(frame[c])]
     if not text_columns:
         return frame
     safe = frame.copy()
@@ -79,7 +85,7 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
 def restore_formula_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`formula_safe` on a table read back (a quoted ``'=x`` becomes ``=x`` again)."""
     for column in frame.columns:
-        if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column]):
+        if _is_text(frame[column]):
             values = frame[column]
             quoted = values.astype(str).str.match(_QUOTED_FORMULA)
             if quoted.any():

@@ -217,7 +217,8 @@ def test_plan_help_lists_commands(run_plan):
 def test_every_command_help_shows_an_example(run_plan):
     import typer.main
 
-    from plan.cli.app import app
+    from plan.cli.app import app, register_commands
+    register_commands()
     names = sorted(typer.main.get_command(app).commands)  # as a user types them (e.g. dashes)
     assert {"check", "ingest"} <= set(names)
     for name in names:

@@ -28,11 +28,32 @@ def _plan(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-def test_wheel_runs_the_sample_roster_from_any_directory(installed, tmp_path):
+def _modules(root: Path) -> set[str]:
+    """Dotted names of the package's modules under ``root`` (the source tree or an installed copy)."""
+    skipped = {"tests", "bench", "build", "docs", ".venv", ".git", ".ci"}
+    return {".".join(path.relative_to(root).with_suffix("").parts) for path in root.rglob("*.py")
+            if not skipped.intersection(path.relative_to(root).parts) and "egg-info" not in str(path)}
+
+
+def test_the_wheel_holds_every_module_of_the_source_tree_and_each_imports(installed, tmp_path):
+    source = {f"plan.{name}" for name in _modules(REPO) if not name.startswith("__")} | {"plan.__init__"}
+    shipped = {f"plan.{name}" for name in _modules(installed / "plan")}
+    assert source - shipped == set(), "modules missing from the wheel (pyproject `packages`)"
+    importable = sorted(name.removesuffix(".__init__") for name in shipped if not name.endswith("__main__"))
+    code = (f"import sys, importlib; sys.path.insert(0, {str(installed)!r}); "
+            f"[importlib.import_module(n) for n in {importable!r}]")
+    done = subprocess.run([sys.executable, "-P", "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_wheel_checks_and_staffs_the_sample_from_any_directory(installed, tmp_path):
     assert (installed / "plan" / "data" / "history.csv").is_file()
     check = _plan(installed, tmp_path, "check")
     assert check.returncode == 0, check.stderr
-    roster = _plan(installed, tmp_path, "roster", "--month", "2026-11", "--time-limit", "10", "--out", "plan-out")
-    assert roster.returncode == 0, roster.stderr
-    assert (tmp_path / "plan-out" / "roster.csv").is_file() and (tmp_path / "plan-out" / "summary.json").is_file()
-    assert "Traceback" not in roster.stderr
+    staffing = _plan(installed, tmp_path, "staffing", "--month", "2026-11", "--out", "out/requirements.csv")
+    assert staffing.returncode == 0, staffing.stderr
+    assert "Traceback" not in staffing.stderr
+    requirements = (tmp_path / "out" / "requirements.csv").read_text(encoding="utf-8").splitlines()
+    assert len(requirements) > 1000 and requirements[0].startswith("queue,")
+    assert (tmp_path / "out" / "requirements.png").stat().st_size > 10_000
