@@ -16,6 +16,7 @@ from plan.cli.findings import announce
 from plan.cli.options import choice_option, input_file_option, month_option, overwrite_option, seed_option, \
     time_limit_option
 from plan.cli.sources import forecast_or_history, range_forecast
+from plan.contracts.errors import InputError
 from plan.contracts.outputs import Outputs
 from plan.contracts.events import read_events
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE
@@ -52,8 +53,9 @@ def roster(
     history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast is given."),
     out: Optional[Path] = typer.Option(None, help="Plan directory (default out/roster-YYYY-MM/)."),
     time_limit: float = time_limit_option(60.0, "Seconds from the command's start to the verified plan (solver work "
-                                                "is set from it, so the same limit and seed give the same plan; a few "
-                                                "seconds over on a busy machine or a huge team); from 150 s on, part "
+                                                "is set from it, so the same limit and seed give the same plan; more "
+                                                "on a busy machine). A limit too short for a useful plan is refused "
+                                                "with the least that is (about 1 s per agent); from 150 s on, part "
                                                 "goes to exact day-window MIPs (a cheaper plan)."),
     seed: int = seed_option("Solver random seed."),
     service_mode: str = choice_option("period", SERVICE_MODES, "period: period targets with interval floors; "
@@ -79,6 +81,7 @@ def roster(
     with Outputs(overwrite) as outputs:
         plan_dir = outputs.directory(out, "--out", names=PLAN_FILES)
         workforce = read_workforce(config)
+        _check_time_limit(time_limit, workforce, first, last)
         calendar = read_events(events)
         calendar.attrs["path"] = str(events)
         pinned = read_pins(pins) if pins is not None else None
@@ -119,6 +122,19 @@ def roster(
         err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
         raise typer.Exit(1)
     console.print(f"[green]ok[/] plan written to {out} and verified")
+
+
+def _check_time_limit(time_limit: float, workforce, first: pd.Timestamp, last: pd.Timestamp) -> None:
+    """Refuse, before any work, a limit that leaves the solvers too little for a useful plan."""
+    from plan.optimize.roster.budgets import minimum_time_limit_s, overhead_s
+
+    agents, days = len(workforce.in_house), (last - first).days + 1
+    minimum = minimum_time_limit_s(agents, days)
+    if time_limit < minimum:
+        raise InputError("command line", f"{time_limit:g} s is too short for {agents} agents × {days} days; give at "
+                                         f"least {minimum:.0f} (about {overhead_s(agents, days):.0f} s to read, "
+                                         f"build and check, {minimum - overhead_s(agents, days):.0f} s to solve)",
+                         field="--time-limit")
 
 
 def write_reports(plan_dir: Path) -> None:

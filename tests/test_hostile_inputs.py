@@ -259,6 +259,7 @@ OPTION_CASES = [
     case("roster-time-limit-0", roster, extra=["--time-limit", "0"], where=("--time-limit",)),
     case("roster-time-limit-negative", roster, extra=["--time-limit", "-5"], where=("--time-limit",)),
     case("roster-time-limit-inf", roster, extra=["--time-limit", "inf"], where=("--time-limit",)),
+    case("roster-time-limit-too-short", roster, extra=["--time-limit", "3"], where=("--time-limit", "give at least")),
     case("roster-seed-negative", roster, extra=["--seed", "-1"], where=("--seed",)),
     case("roster-config-missing", roster, extra=["--config", "{t}/nope.yaml"], where=("--config", "nope.yaml")),
     case("roster-out-is-a-file", roster, extra=["--out", "{t}/history.csv"], where=("--out", "history.csv")),
@@ -401,7 +402,7 @@ def small_month(tmp_path) -> Path:
 
 def roster_args(folder: Path, out: Path) -> list:
     return ["roster", "--month", "2026-11", "--config", folder / "team.yaml", "--forecast", folder / "volumes.csv",
-            "--events", folder / "events.csv", "--out", out, "--time-limit", "2"]
+            "--events", folder / "events.csv", "--out", out, "--time-limit", "15"]
 
 
 def test_a_users_folder_survives_plan_roster(run_plan, small_month):

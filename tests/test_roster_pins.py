@@ -19,6 +19,8 @@ from plan.optimize.roster.pins import apply_window, window_requirements
 from plan.optimize.verify import verify_plan
 from test_roster import MONTH, TIME_LIMIT, small_requirements, small_workforce
 
+CLI_TIME_LIMIT = "15"  # the command refuses a limit below its floor (budgets.minimum_time_limit_s)
+
 DAY1 = dt.date(2026, 2, 1)  # a Sunday: its calendar week has six days before the month
 
 PINS = [Pin("E2", dt.date(2026, 2, 10), "N"), Pin("E2", dt.date(2026, 2, 11), "REST"),
@@ -209,7 +211,7 @@ def test_plan_roster_names_a_pin_on_leave_in_one_line_and_exits_2(run_plan, tmp_
     pins = tmp_path / "pins.csv"
     pins.write_text("agent_id,date,shift_code\nE1,2026-02-04,REST\n", encoding="utf-8")
     run = run_plan("roster", "--month", MONTH, "--config", config, "--forecast", forecast, "--pins", pins,
-                   "--out", tmp_path / "plan", "--time-limit", "5")
+                   "--out", tmp_path / "plan", "--time-limit", CLI_TIME_LIMIT)
     assert run.exit_code == 2
     assert run.stderr.strip().count("\n") == 0
     assert "pins.csv:2: date: pin E1 2026-02-04 REST: E1 is on leave that day" in run.stderr
@@ -223,7 +225,7 @@ def test_plan_roster_with_pins_and_carry_in_writes_them_as_inputs_and_verifies(r
     carry_in_table(CARRY_IN).to_csv(carry, index=False)
     out = tmp_path / "plan"
     run = run_plan("roster", "--month", MONTH, "--config", config, "--forecast", forecast, "--pins", pins,
-                   "--carry-in", carry, "--out", out, "--time-limit", str(TIME_LIMIT))
+                   "--carry-in", carry, "--out", out, "--time-limit", CLI_TIME_LIMIT)
     assert run.exit_code == 0, run.output
     assert [(p.agent_id, p.date, p.shift_code) for p in read_pins(out / "inputs" / "pins.csv")] == [
         ("E2", dt.date(2026, 2, 10), "N"), ("E2", dt.date(2026, 2, 11), "REST")]

@@ -22,17 +22,25 @@ the roster starts, the month's build (bounded by the team's size, see
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 # ---- what the limit is spent on -------------------------------------------------------------------
-# Part of the limit the solvers do not get: the instance, service curves and model are built before the
-# first solve, and the plan is extracted, written and checked after the last; none of it scales with
-# the limit, so a fixed amount is set aside for it.
-RESERVE_S = 4.0
+# Part of the limit the solvers do not get: reading the inputs, building the month (instance, service
+# curves, model) before the first solve, and the plan's tables, workbook, chart and independent check
+# after the last. None of it shrinks with the limit; it grows with the month's person-days (in-house
+# agents × days). A fixed part and a part per person-day, fitted to the stage timings of
+# bench/limits.py (the sample and the generated 300-agent month on the reference two-core machine).
+OVERHEAD_FIXED_S = 6.0
+OVERHEAD_PER_PERSON_DAY_S = 0.006
 # The solvers' time is never below this: less does not load the aggregate model and re-find a hint,
 # and a plan must come out whatever the limit (the limit is then overrun by at most this much).
 MIN_SOLVE_S = 4.0
+# The least solver time worth a plan, per in-house agent: with less, naming the people cannot keep the
+# aggregate's shift counts, and the plan misses shifts by the hundred. `plan roster` refuses a
+# --time-limit below the overhead plus this (:func:`minimum_time_limit_s`).
+USEFUL_SOLVE_PER_AGENT_S = 0.6
 # Shares of the solvers' time, in pipeline order (they sum to 1). The aggregate (LP + box search)
 # and naming the people carry the plan's cost; the repair re-chooses queues, breaks and purchases
 # around the names; the consistent start builds the plan the repair starts from; the re-buy is an
@@ -109,7 +117,7 @@ READ_ROWS_S = 1.0
 CP_SAT_WORK_PER_S = 0.25
 # The same for the naming models (booleans and small sums, no LP to speak of): deterministic time
 # accrues faster per second there.
-NAMING_WORK_PER_S = 0.45
+NAMING_WORK_PER_S = 1.0
 # CP-SAT workers, and the number of tasks in one deterministic batch (fixed, so the result does not
 # depend on how many threads run it). Naming runs on one worker: its small models need a first
 # solution fast, which one sequential search from the hint finds sooner than the interleaved portfolio.
@@ -168,8 +176,19 @@ class StageBudgets:
     part_time_s: float
 
 
-def stage_budgets(time_limit_s: float) -> StageBudgets:
-    solve_s = max(MIN_SOLVE_S, time_limit_s - RESERVE_S)
+def overhead_s(agents: int, days: int) -> float:
+    """The command's work besides the solvers for a month of ``agents`` in-house agents × ``days``."""
+    return OVERHEAD_FIXED_S + OVERHEAD_PER_PERSON_DAY_S * agents * days
+
+
+def minimum_time_limit_s(agents: int, days: int) -> float:
+    """The shortest ``--time-limit`` that leaves the solvers enough for a useful plan (whole seconds)."""
+    return float(math.ceil(overhead_s(agents, days) + max(MIN_SOLVE_S, USEFUL_SOLVE_PER_AGENT_S * agents)))
+
+
+def stage_budgets(time_limit_s: float, agents: int = 0, days: int = 0) -> StageBudgets:
+    """Each stage's budget: the limit less the overhead of a month of ``agents`` × ``days``, shared out."""
+    solve_s = max(MIN_SOLVE_S, time_limit_s - overhead_s(agents, days))
     aggregate_s = AGGREGATE_SHARE * solve_s
     windows_s = WINDOWS_PART * aggregate_s if solve_s >= WINDOWS_FROM_S else 0.0
     return StageBudgets(solve_s=solve_s, aggregate_s=aggregate_s - windows_s, windows_s=windows_s,

@@ -298,8 +298,9 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     if service_mode not in ("period", "interval"):
         raise ValueError(f"service_mode must be 'period' or 'interval', got {service_mode!r}")
     started = time.perf_counter() if started is None else started
+    budgets = B.stage_budgets(time_limit_s, len(workforce.in_house), pd.Period(month).days_in_month)
     run = stage_build(workforce, requirements_df, month, events, Deadline.after(time_limit_s, started),
-                      B.stage_budgets(time_limit_s), seed=seed, workers=num_workers, weights=weights,
+                      budgets, seed=seed, workers=num_workers, weights=weights,
                       progress=progress, service_mode=service_mode, options=options, max_group_size=max_group_size,
                       pins=pins, carry_in=carry_in, first_day=first_day)
     built = time.perf_counter() - started
