@@ -13,6 +13,11 @@ the scenarios' quick mode, the annual capacity plan) is stated with
 Solves are deterministic: one thread, a fixed random seed, and where a budget is wanted it is
 given as solver work (simplex iterations, branch-and-bound nodes) with the wall clock only as a
 safety net, so that a busy machine gives the same answer.
+
+One exception, for a reason: OR-Tools' HiGHS wrapper returns no solution at all when a MIP stops on
+a node or time limit (status UNKNOWN_STATUS, even with an incumbent found), so a MIP that must stop
+early with its best plan (the roster's exact neighbourhoods) is solved by :func:`solve_mip_with_limit`
+through SciPy's copy of the same HiGHS, which hands the incumbent back.
 """
 from __future__ import annotations
 
@@ -63,15 +68,17 @@ def matrix_model(cost: np.ndarray, matrix: sp.spmatrix, row_lower: np.ndarray, r
 
 def solve(model: mb.Model, *, time_limit_s: float | None = None, node_limit: int | None = None,
           iteration_limit: int | None = None, seed: int = 0, solver: str = "highs",
-          lp_method: str = "choose") -> Solution:
+          lp_method: str = "choose", options: dict | None = None) -> Solution:
     """Solve ``model`` on one thread; limits in solver work first, seconds as a safety net.
 
     ``lp_method`` picks HiGHS's LP algorithm ("simplex", "ipm" or "choose"): interior point is the
-    faster one on the large, sparse, degenerate covering LPs of a month.
+    faster one on the large, sparse, degenerate covering LPs of a month. ``options``: further HiGHS
+    options by name (e.g. ``mip_rel_gap``).
     """
     engine = mb.Solver(solver)
     if solver == "highs":
-        engine.set_solver_specific_parameters(_highs_parameters(node_limit, iteration_limit, seed, lp_method))
+        engine.set_solver_specific_parameters(_highs_parameters(node_limit, iteration_limit, seed, lp_method,
+                                                                 options or {}))
     if time_limit_s is not None:
         engine.set_time_limit_in_seconds(max(0.01, float(time_limit_s)))
     started = time.perf_counter()
@@ -88,6 +95,29 @@ def solve(model: mb.Model, *, time_limit_s: float | None = None, node_limit: int
     return Solution(status=status.name, x=x, objective=objective, bound=bound, seconds=seconds)
 
 
+def solve_mip_with_limit(cost: np.ndarray, matrix: sp.spmatrix, row_lower: np.ndarray, row_upper: np.ndarray,
+                         var_lower: np.ndarray, var_upper: np.ndarray, integral: np.ndarray, *,
+                         node_limit: int | None, time_limit_s: float, relative_gap: float = 1e-4) -> Solution:
+    """The model of :func:`matrix_model` as a MIP stopped on ``node_limit`` nodes (the wall clock as a
+    safety net), returning its incumbent and bound when stopped early (status FEASIBLE)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    options = {"time_limit": max(0.01, float(time_limit_s)), "mip_rel_gap": relative_gap, "disp": False}
+    if node_limit is not None:
+        options["node_limit"] = int(node_limit)
+    started = time.perf_counter()
+    result = milp(np.asarray(cost, float), constraints=[LinearConstraint(sp.csr_matrix(matrix), row_lower, row_upper)],
+                  bounds=Bounds(var_lower, var_upper), integrality=np.asarray(integral, dtype=int), options=options)
+    seconds = time.perf_counter() - started
+    if result.x is None:
+        status = "INFEASIBLE" if result.status == 2 else "NOT_SOLVED"
+        nan = float("nan")
+        return Solution(status, np.full(len(cost), np.nan), nan, nan, seconds)
+    bound = getattr(result, "mip_dual_bound", None)
+    return Solution("OPTIMAL" if result.status == 0 else "FEASIBLE", result.x, float(result.fun),
+                    float(result.fun if bound is None else bound), seconds)
+
+
 def value(solution: Solution, expr) -> float:
     """Value of a variable, a linear expression or a plain number at ``solution``."""
     if isinstance(expr, (int, float, np.integer, np.floating)):
@@ -99,9 +129,10 @@ def value(solution: Solution, expr) -> float:
     return float(np.dot(flat.coeffs, solution.x[indices]) + flat.offset)
 
 
-def _highs_parameters(node_limit: int | None, iteration_limit: int | None, seed: int, lp_method: str) -> str:
+def _highs_parameters(node_limit: int | None, iteration_limit: int | None, seed: int, lp_method: str,
+                      options: dict) -> str:
     parameters = {"output_flag": "false", "threads": "1", "random_seed": str(int(seed) % 2_147_483_647),
-                  "solver": lp_method}
+                  "solver": lp_method, **{key: str(value) for key, value in options.items()}}
     if node_limit is not None:
         parameters["mip_max_nodes"] = str(int(node_limit))
     if iteration_limit is not None:

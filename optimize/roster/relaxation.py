@@ -3,10 +3,10 @@
 CP-SAT's own LP runs incrementally inside the search; on the month's aggregate model (tens of
 thousands of variables, a few hundred thousand terms) two workers barely move its bound in a
 minute. The model holds only linear constraints and implications between booleans, so its exact LP
-relaxation is read off the proto and solved once with HiGHS (dual simplex / IPM via
-``scipy.optimize.linprog``). Any LP optimum is a valid lower bound of the integer model; its
-rounded solution also seeds the CP-SAT search. With ``integer`` the same rows go to HiGHS's
-branch-and-cut (``scipy.optimize.milp``) with only those variables whole.
+relaxation is read off the proto and solved once with HiGHS's dual simplex through the project's
+LP layer (:mod:`plan.optimize.linear`). Any LP optimum is a valid lower bound of the integer model;
+its rounded solution also seeds the CP-SAT search. With ``integer`` the same rows go to HiGHS's
+branch-and-cut with only those variables whole (:func:`plan.optimize.linear.solve_mip_with_limit`).
 """
 from __future__ import annotations
 
@@ -15,8 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy import sparse
-from scipy.optimize import linprog
 
+from plan.optimize import linear
+
+# Devex pricing in the dual simplex: much faster than HiGHS's default choice when service is short
+# all month (a team without slack), never slower on the benches.
+DEVEX = {"simplex_dual_edge_weight_strategy": 1}
+# A MIP stops within this relative gap of its bound (the exact neighbourhoods are small).
+MIP_RELATIVE_GAP = 1e-4
 
 @dataclass
 class Relaxation:
@@ -31,11 +37,22 @@ def _literal(index: int) -> tuple[int, float, float]:
     return (index, 1.0, 0.0) if index >= 0 else (-index - 1, -1.0, 1.0)
 
 
-def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: "list[int] | None" = None, *,
-                  max_iterations: int | None = None, max_nodes: int | None = None) -> Relaxation:
-    """``integer``: proto indices of the variables kept whole (a MIP; every other variable continuous).
-    ``max_iterations`` (LP) and ``max_nodes`` (MIP) stop HiGHS on its own counts, the same on every
-    run; ``time_limit_s`` is the wall-clock safety net (see :mod:`plan.optimize.roster.budgets`)."""
+@dataclass
+class ProtoRows:
+    """``min cost·x + offset`` (times ``scale``) s.t. ``row_lower ≤ matrix·x ≤ row_upper``, variable bounds."""
+    cost: np.ndarray
+    matrix: sparse.csr_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    var_lower: np.ndarray
+    var_upper: np.ndarray
+    offset: float
+    scale: float
+
+
+def read_rows(model: cp_model.CpModel) -> ProtoRows:
+    """The linear rows of ``model``'s proto: linear constraints without enforcement and implications
+    between booleans; every other constraint is relaxed away (the bound stays valid)."""
     proto = model.proto
     n = len(proto.variables)
     domains = [list(v.domain) for v in proto.variables]
@@ -48,7 +65,7 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: 
             if ct.enforcement_literal:
                 continue  # conditional rows are dropped: the relaxation stays valid (weaker)
             dom = list(ct.linear.domain)
-            if len(ct.linear.vars) == 1 and not ct.enforcement_literal:
+            if len(ct.linear.vars) == 1:
                 var, coef = ct.linear.vars[0], ct.linear.coeffs[0]
                 a, b = dom[0] / coef, dom[-1] / coef
                 a, b = min(a, b), max(a, b)
@@ -84,37 +101,30 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: 
         else:
             c[-var - 1] -= coef
     offset = obj.offset + sum(coef for var, coef in zip(obj.vars, obj.coeffs) if var < 0)
-    # two-sided rows as A_ub x ≤ b_ub
-    finite_hi, finite_lo = np.isfinite(hi), np.isfinite(lo)
-    eq = finite_hi & finite_lo & (hi == lo)
-    a_ub = sparse.vstack([a[finite_hi & ~eq], -a[finite_lo & ~eq]]).tocsr()
-    b_ub = np.concatenate([hi[finite_hi & ~eq], -lo[finite_lo & ~eq]])
+    return ProtoRows(c, a, lo, hi, lower, upper, offset, obj.scaling_factor or 1.0)
+
+
+def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 30.0, integer: "list[int] | None" = None, *,
+                  max_iterations: int | None = None, max_nodes: int | None = None) -> Relaxation:
+    """``integer``: proto indices of the variables kept whole (a MIP; every other variable continuous).
+    ``max_iterations`` (LP) and ``max_nodes`` (MIP) stop HiGHS on its own counts, the same on every
+    run; ``time_limit_s`` is the wall-clock safety net (see :mod:`plan.optimize.roster.budgets`)."""
+    rows = read_rows(model)
+    offset, scale = rows.offset, rows.scale
     if integer is not None:
-        from scipy.optimize import Bounds, LinearConstraint, milp
-        integrality = np.zeros(n)
-        integrality[list(integer)] = 1
-        constraints = [LinearConstraint(a_ub, -np.inf, b_ub)]
-        if eq.any():
-            constraints.append(LinearConstraint(a[eq], lo[eq], lo[eq]))
-        result = milp(c, constraints=constraints, bounds=Bounds(lower, upper), integrality=integrality,
-                      options={"time_limit": float(time_limit_s), "mip_rel_gap": 1e-4, "disp": False,
-                               **({"node_limit": int(max_nodes)} if max_nodes is not None else {})})
-        status = {0: "OPTIMAL", 1: "FEASIBLE", 2: "INFEASIBLE"}.get(result.status, "UNKNOWN")
-        if result.x is None:
-            return Relaxation("UNKNOWN" if status == "FEASIBLE" else status, float("-inf"), None)
-        scale = obj.scaling_factor or 1.0
-        bound = getattr(result, "mip_dual_bound", None)
-        return Relaxation(status, ((bound if bound is not None else result.fun) + offset) * scale,
-                          result.x, (result.fun + offset) * scale)
-    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a[eq] if eq.any() else None, b_eq=lo[eq] if eq.any() else None,
-                     bounds=np.column_stack([lower, upper]), method="highs",
-                     options={"time_limit": float(time_limit_s), "presolve": True,
-                              **({"maxiter": int(max_iterations)} if max_iterations is not None else {}),
-                              # devex pricing: much faster than the default when service is short all
-                              # month (a team without slack), never slower on the benches
-                              "simplex_dual_edge_weight_strategy": "devex"})
-    if result.status != 0 or result.x is None:
-        return Relaxation(result.message, float("-inf"), None)
+        integral = np.zeros(len(rows.cost), dtype=bool)
+        integral[list(integer)] = True
+        result = linear.solve_mip_with_limit(rows.cost, rows.matrix, rows.row_lower, rows.row_upper, rows.var_lower,
+                                             rows.var_upper, integral, node_limit=max_nodes,
+                                             time_limit_s=time_limit_s, relative_gap=MIP_RELATIVE_GAP)
+        if not result.found:
+            return Relaxation(result.status, float("-inf"), None)
+        return Relaxation(result.status, (result.bound + offset) * scale, result.x, (result.objective + offset) * scale)
+    program = linear.matrix_model(rows.cost, rows.matrix, rows.row_lower, rows.row_upper, rows.var_lower,
+                                  rows.var_upper)
+    result = linear.solve(program, time_limit_s=time_limit_s, iteration_limit=max_iterations, lp_method="simplex",
+                          options=DEVEX)
+    if not result.optimal:
+        return Relaxation(result.status, float("-inf"), None)
     # the dual bound equals the primal LP optimum at optimality
-    scale = obj.scaling_factor or 1.0
-    return Relaxation("OPTIMAL", (result.fun + offset) * scale, result.x)
+    return Relaxation("OPTIMAL", (result.objective + offset) * scale, result.x)
