@@ -1,7 +1,8 @@
 """Does ``--time-limit`` bound the command, and what does a repeatable plan cost?
 
 1. ``plan roster`` run as a user runs it (a fresh process, from its start to the verified plan or
-   its one-line refusal) at ``--time-limit`` 10, 30 and 60 s on: the sample; the 45-agent team
+   its one-line refusal: a limit below the month's floor, ``budgets.minimum_time_limit_s``, is
+   refused at once with exit code 2) at ``--time-limit`` 10, 30, 60 and 90 s on: the sample; the 45-agent team
    ("tight", as bench/roster_scale.py builds it); a history at 1e6 contacts/hour per queue (the
    sample history scaled, forecast from by the command itself). One JSON object per run: wall
    seconds, the limit, the overrun, the exit code, the gap and the last stderr line.
@@ -9,7 +10,7 @@
    against CP-SAT's parallel search stopped by the wall clock (the same pipeline and budgets,
    ``budgets.SEARCH_MODE = "parallel"``), five seeds each. One JSON object with both gap lists.
 
-    python bench/limits.py [--only wall|gap] [--limits 10 30 60] [--seeds 5]
+    python bench/limits.py [--only wall|gap] [--limits 10 30 60 90] [--seeds 5]
 
 Wall times depend on the machine's load: say what else ran when quoting them.
 """
@@ -98,7 +99,7 @@ def determinism_gap(seeds: int, limit_s: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=["wall", "gap"])
-    parser.add_argument("--limits", type=float, nargs="+", default=[10.0, 30.0, 60.0])
+    parser.add_argument("--limits", type=float, nargs="+", default=[10.0, 30.0, 60.0, 90.0])
     parser.add_argument("--cases", nargs="+", default=["sample", "tight", "history_1e6_per_hour"])
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args()
