@@ -53,7 +53,7 @@ from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, E
                                    best_completion, build_aggregate, release_pinned_shifts)
 from plan.optimize.roster.pins import apply_window, pins_summary, unmet_after_naming, window_requirements
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
-from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, relative_gap, solve_aggregate,
+from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, with_fixed_sums, relative_gap, solve_aggregate,
                                         solve_with_values)
 
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
@@ -243,8 +243,10 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
 class _Run:
     """What every stage of one ``plan_month`` call reads: the month, its model and the call's settings.
 
-    ``stages`` collects each solver stage's result in order; ``agg.model`` gains the repair's
-    equalities (the named roster) in the stages that say so, nowhere else.
+    ``stages`` collects each solver stage's result in order. ``agg.model`` is never changed: a stage
+    that fixes part of the plan solves a copy (:func:`with_fixed_sums`), and ``named_model`` is the
+    copy with the named roster's shift counts fixed, once the repair has made it (the later stages
+    must keep those counts).
     """
     inst: Instance
     agg: AggregateModel
@@ -259,6 +261,7 @@ class _Run:
     progress: Progress | None
     service_mode: str
     stages: list[StageResult] = field(default_factory=list)
+    named_model: cp_model.CpModel | None = None
 
     def emit(self, stage: str, info: dict) -> None:
         if self.progress:
@@ -398,27 +401,26 @@ def _named_counts(inst: Instance, chosen: dict) -> dict[tuple[int, int, int], in
 
 
 def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[dict]) -> np.ndarray:
-    """Each group's daily shift counts fixed to the named roster (added to the model here), queues,
+    """Each group's daily shift counts fixed to the named roster (in ``run.named_model``), queues,
     breaks, part-time and seats chosen again around the names from a plan consistent with them."""
     inst, agg = run.inst, run.agg
     named = _named_counts(inst, chosen)
     missed = sum(max(0, n - named.get((g, d, s), 0)) for g, c in enumerate(group_counts) for (d, s), n in c.items())
     extra = sum(max(0, n - group_counts[g].get((d, s), 0)) for (g, d, s), n in named.items())
     run.stages[-1].status += f" (shifts missed {missed}, extra {extra})"
+    # every later stage keeps the names' counts, whether or not they differ from the aggregate's
+    run.named_model = with_fixed_sums(agg.model, [
+        ([agg.in_house[k].index for k in agg._by_gds[(g, d, s)]], named.get((g, d, s), 0))
+        for g, group in enumerate(inst.groups) for d in range(inst.n_days) for s in group.shifts
+        if agg._by_gds.get((g, d, s))])
     if not missed and not extra:
         return vals
-    for g, group in enumerate(inst.groups):
-        for d in range(inst.n_days):
-            for s in group.shifts:
-                keys = agg._by_gds.get((g, d, s), [])
-                if keys:
-                    agg.model.add(sum(agg.in_house[k] for k in keys) == named.get((g, d, s), 0))
     # a plan consistent with the names, built directly (never a failed search): the named counts split
     # over queues and break placements as the aggregate answer had them, every other variable follows
     start_vals = consistent_start(agg, vals, named, run.stages, seed=run.seed, progress=run.progress,
                                   workers=run.workers, budget_s=run.budget.consistent_start_s, deadline=run.deadline)
     hint = start_vals if start_vals is not None else vals
-    repaired, repair_stages, _ = solve_aggregate(agg.model, run.decisions, budget_s=run.budget.repair_s, seed=run.seed,
+    repaired, repair_stages, _ = solve_aggregate(run.named_model, run.decisions, budget_s=run.budget.repair_s, seed=run.seed,
                                                  scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
                                                  label="repair", fallback_hint=hint, incumbent=start_vals,
                                                  complete=run.complete, workers=run.workers, price=run.price,
@@ -426,7 +428,7 @@ def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[d
     run.stages += repair_stages
     if repaired is None:
         # no priced plan in time: price the consistent start (a plan matters more than the time limit)
-        repaired, more = solve_with_values(agg.model, stage="repair (consistent plan)",
+        repaired, more = solve_with_values(run.named_model, stage="repair (consistent plan)",
                                            budget_s=max(B.RETRY_MIN_S, run.budget.repair_s), seed=run.seed,
                                            scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
                                            hint=hint, workers=run.workers)  # past the deadline too: a plan is needed
@@ -466,9 +468,9 @@ def stage_part_time_names(run: _Run, vals: np.ndarray) -> tuple[np.ndarray, dict
     by_hdb = defaultdict(list)
     for (h, d, b, q), var in agg.part_time.items():
         by_hdb[(h, d, b)].append(var)
-    for key, vars_ in by_hdb.items():
-        agg.model.add(sum(vars_) == named_pt.get(key, 0))
-    again_vals, again = solve_with_values(agg.model, stage="repair part-time", budget_s=run.budget.part_time_s,
+    named_blocks = with_fixed_sums(run.named_model or agg.model, [
+        ([var.index for var in vars_], named_pt.get(key, 0)) for key, vars_ in by_hdb.items()])
+    again_vals, again = solve_with_values(named_blocks, stage="repair part-time", budget_s=run.budget.part_time_s,
                                           seed=run.seed, scale=COST_SCALE, constant=agg.constant_cost(),
                                           progress=run.progress, hint=vals, workers=run.workers,
                                           deadline=run.deadline)

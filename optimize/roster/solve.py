@@ -89,6 +89,14 @@ def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpMod
     return copy
 
 
+def with_fixed_sums(model: cp_model.CpModel, sums: list[tuple[list[int], int]]) -> cp_model.CpModel:
+    """A copy of ``model`` with each sum of proto variables fixed to its value (``model`` unchanged)."""
+    copy = model.clone()
+    for indices, value in sums:
+        copy.add(sum(copy.get_int_var_from_proto_index(i) for i in indices) == value)
+    return copy
+
+
 def legal_point(model: cp_model.CpModel, *, budget_s: float, seed: int, hint: "np.ndarray | None" = None,
                 workers: int = B.CP_SAT_WORKERS, deadline: Deadline = NO_DEADLINE
                 ) -> tuple["np.ndarray | None", StageResult]:
