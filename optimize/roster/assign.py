@@ -392,7 +392,9 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     # level, the soft wishes — CP-SAT finds far better count matches without the soft terms in play
     hard_terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
-    solver = _solver(B.NAMING_COUNTS_PART * budget_s, workers, seed, deadline)
+    # not cut by the command's deadline, only by its own safety net: a roster blind to the counts
+    # misses shifts by the hundred, far worse than running over a limit that earlier stages overran
+    solver = _solver(B.NAMING_COUNTS_PART * budget_s, workers, seed, NO_DEADLINE)
     status = solver.solve(pm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # nothing in time: any legal roster first (no objective is much easier), then go on from it

@@ -12,7 +12,9 @@ plan on a busy machine as on an idle one:
   for the exact MIPs (:data:`LP_ITERATIONS_PER_S`, :data:`MIP_NODES`).
 - The wall clock is a safety net only: each call is also cut at :data:`WALL_SAFETY` × its budget,
   and none runs past the command's deadline (the limit from the command's start, less
-  :data:`AFTER_SOLVE_S` for extraction, writing and the check). A call the wall clock cuts (a machine
+  :data:`AFTER_SOLVE_S` for extraction, writing and the check), except the calls without which the
+  plan is not worth having: the LP relaxation (:data:`LP_MIN_WALL_S`), naming's shift counts and a
+  legal roster (:mod:`plan.optimize.roster.assign`). A call the wall clock cuts (a machine
   much slower or busier than the conversions assume) still ends with a plan, perhaps another one.
 
 Overhead: the limit is kept to within the work that cannot be cut: reading and forecasting before
