@@ -14,7 +14,7 @@ plan on a busy machine as on an idle one:
   and none runs past the command's deadline (the limit from the command's start, less
   :data:`AFTER_SOLVE_S` for extraction, writing and the check), except the calls without which the
   plan is not worth having: the LP relaxation (:data:`LP_MIN_WALL_S`), naming's shift counts and a
-  legal roster (:mod:`plan.optimize.roster.assign`). A call the wall clock cuts (a machine
+  legal roster (:mod:`plan.optimize.roster.assign`), and the repair's consistent start. A call the wall clock cuts (a machine
   much slower or busier than the conversions assume) still ends with a plan, perhaps another one.
 
 Overhead: the limit is kept to within the work that cannot be cut: reading and forecasting before

@@ -259,12 +259,13 @@ def add_pinned_shifts(m: AggregateModel) -> None:
         m.pin_constraints.append(m.model.add(m.shift_count(g, d, s) >= n))
 
 
-def release_pinned_shifts(m: AggregateModel) -> None:
-    """Drop :func:`add_pinned_shifts`' bounds (when naming could not hold every pin, the repair
-    follows the named roster instead)."""
+def without_pinned_shifts(m: AggregateModel) -> cp_model.CpModel:
+    """A copy of the model without :func:`add_pinned_shifts`' bounds (when naming could not hold every
+    pin, the repair follows the named roster instead); ``m.model`` is unchanged."""
+    copy = m.model.clone()
     for constraint in m.pin_constraints:
-        constraint.proto.clear_linear()
-    m.pin_constraints = []
+        copy.proto.constraints[constraint.index].clear_linear()
+    return copy
 
 
 def add_carried_rest_days(m: AggregateModel) -> None:

@@ -18,6 +18,7 @@ import time
 from typing import Callable
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from plan.optimize.roster.budgets import MIP_NODES, NO_DEADLINE, READ_ROWS_S, WINDOW_DAYS, WINDOW_LIMIT_S, Deadline
 from plan.optimize.roster.model import AggregateModel, best_completion
@@ -52,12 +53,13 @@ def window_decisions(m: AggregateModel, days: range) -> list[int]:
 
 
 def resolve_exactly(m: AggregateModel, vals: np.ndarray, cost: float, free: list[int], *, budget_s: float,
-                    price: Price, deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, float, str]:
+                    price: Price, deadline: Deadline = NO_DEADLINE,
+                    rules: cp_model.CpModel | None = None) -> tuple[np.ndarray, float, str]:
     """``vals`` (priced ``cost`` by ``price``, the plan's objective) with the decisions ``free``
     chosen again by the MIP, every other decision fixed; kept only if ``price`` falls. Returns the
-    values, their price and HiGHS's status."""
+    values, their price and HiGHS's status. ``rules``: the model to read (default ``m.model``)."""
     free_set = set(free)
-    model = fixed_copy(m.model, {i: int(vals[i]) for i in decisions(m) if i not in free_set})
+    model = fixed_copy(m.model if rules is None else rules, {i: int(vals[i]) for i in decisions(m) if i not in free_set})
     # stopped on its node count; the wall clock only as the safety net
     result = lp_relaxation(model, time_limit_s=deadline.wall_cap_s(budget_s), integer=free, max_nodes=MIP_NODES)
     if result.values is None:
@@ -72,12 +74,14 @@ def resolve_exactly(m: AggregateModel, vals: np.ndarray, cost: float, free: list
 
 
 def rebuy_purchases(m: AggregateModel, vals: np.ndarray, *, budget_s: float, price: Price,
-                    deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, StageResult]:
+                    deadline: Deadline = NO_DEADLINE, model: cp_model.CpModel | None = None
+                    ) -> tuple[np.ndarray, StageResult]:
     """Vendor seats and part-time blocks bought again for the roster as it stands (in-house shifts,
     queues and break placements fixed): the better of the two plans by ``price``."""
     started = time.perf_counter()
     out, cost, status = resolve_exactly(m, vals, price(vals), purchase_decisions(m), price=price,
-                                        budget_s=max(1.0, budget_s - READ_ROWS_S), deadline=deadline)
+                                        budget_s=max(1.0, budget_s - READ_ROWS_S), deadline=deadline,
+                                        rules=model)
     return out, StageResult("re-buy seats and part-time", status, cost, float("nan"), time.perf_counter() - started,
                             budget_s)
 

@@ -50,7 +50,7 @@ from plan.optimize.roster.assign import SoftWeights, assign_in_house, assign_par
 from plan.optimize.roster.curves import QueueCurves, queue_curves
 from plan.optimize.roster.instance import Instance, build_instance
 from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
-                                   best_completion, build_aggregate, release_pinned_shifts)
+                                   best_completion, build_aggregate, without_pinned_shifts)
 from plan.optimize.roster.pins import apply_window, pins_summary, unmet_after_naming, window_requirements
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, with_fixed_sums, relative_gap, solve_aggregate,
@@ -139,15 +139,17 @@ def named_decisions(m: AggregateModel, vals: np.ndarray, named: dict[tuple[int, 
 
 
 def consistent_start(m: AggregateModel, vals: np.ndarray, named: dict, stages: list[StageResult], *, seed: int,
-                     progress: Progress | None, workers: int, budget_s: float, deadline: Deadline
-                     ) -> np.ndarray | None:
+                     progress: Progress | None, workers: int, budget_s: float,
+                     model: cp_model.CpModel | None = None) -> np.ndarray | None:
     """Values of every variable for the named roster's counts (:func:`named_decisions`): every
     decision fixed, the rules alone settle the rest in presolve (well under a second); then priced
     (service levels, period slack and email work read at their best for those decisions), so the
     repair can start from it and never do worse."""
     started = time.perf_counter()
-    fixed = fixed_copy(m.model, named_decisions(m, vals, named))
-    legal, _ = legal_point(fixed, budget_s=budget_s, seed=seed, hint=vals, workers=workers, deadline=deadline)
+    fixed = fixed_copy(m.model if model is None else model, named_decisions(m, vals, named))
+    # its own safety net only, never the command's deadline: it is what the repair starts from, and
+    # without it the plan may not match the names at all
+    legal, _ = legal_point(fixed, budget_s=budget_s, seed=seed, hint=vals, workers=workers)
     if legal is None:
         stages.append(StageResult("repair (consistent start)", "UNKNOWN", float("nan"), float("nan"),
                                   time.perf_counter() - started, budget_s))
@@ -243,10 +245,10 @@ def cost_breakdown(m: AggregateModel, vals: np.ndarray) -> dict[str, float]:
 class _Run:
     """What every stage of one ``plan_month`` call reads: the month, its model and the call's settings.
 
-    ``stages`` collects each solver stage's result in order. ``agg.model`` is never changed: a stage
-    that fixes part of the plan solves a copy (:func:`with_fixed_sums`), and ``named_model`` is the
-    copy with the named roster's shift counts fixed, once the repair has made it (the later stages
-    must keep those counts).
+    ``stages`` collects each solver stage's result in order. No stage changes a model: ``model`` is
+    the one the next stage solves, replaced by a copy where a stage settles part of the plan: the
+    aggregate's; without the pins' bounds when naming drops pins; with the named roster's shift
+    counts fixed after the repair (:func:`with_fixed_sums`), which every later stage keeps.
     """
     inst: Instance
     agg: AggregateModel
@@ -261,7 +263,11 @@ class _Run:
     progress: Progress | None
     service_mode: str
     stages: list[StageResult] = field(default_factory=list)
-    named_model: cp_model.CpModel | None = None
+    model: cp_model.CpModel | None = None
+
+    def __post_init__(self) -> None:
+        if self.model is None:
+            self.model = self.agg.model
 
     def emit(self, stage: str, info: dict) -> None:
         if self.progress:
@@ -388,7 +394,7 @@ def stage_naming(run: _Run, vals: np.ndarray) -> tuple[dict, list[dict]]:
     dropped = unmet_after_naming(inst, chosen)
     if dropped:
         inst.unmet_pins += dropped
-        release_pinned_shifts(agg)
+        run.model = without_pinned_shifts(agg)
     return chosen, group_counts
 
 
@@ -401,7 +407,7 @@ def _named_counts(inst: Instance, chosen: dict) -> dict[tuple[int, int, int], in
 
 
 def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[dict]) -> np.ndarray:
-    """Each group's daily shift counts fixed to the named roster (in ``run.named_model``), queues,
+    """Each group's daily shift counts fixed to the named roster (in ``run.model``), queues,
     breaks, part-time and seats chosen again around the names from a plan consistent with them."""
     inst, agg = run.inst, run.agg
     named = _named_counts(inst, chosen)
@@ -409,7 +415,7 @@ def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[d
     extra = sum(max(0, n - group_counts[g].get((d, s), 0)) for (g, d, s), n in named.items())
     run.stages[-1].status += f" (shifts missed {missed}, extra {extra})"
     # every later stage keeps the names' counts, whether or not they differ from the aggregate's
-    run.named_model = with_fixed_sums(agg.model, [
+    run.model = with_fixed_sums(run.model, [
         ([agg.in_house[k].index for k in agg._by_gds[(g, d, s)]], named.get((g, d, s), 0))
         for g, group in enumerate(inst.groups) for d in range(inst.n_days) for s in group.shifts
         if agg._by_gds.get((g, d, s))])
@@ -418,9 +424,9 @@ def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[d
     # a plan consistent with the names, built directly (never a failed search): the named counts split
     # over queues and break placements as the aggregate answer had them, every other variable follows
     start_vals = consistent_start(agg, vals, named, run.stages, seed=run.seed, progress=run.progress,
-                                  workers=run.workers, budget_s=run.budget.consistent_start_s, deadline=run.deadline)
+                                  workers=run.workers, budget_s=run.budget.consistent_start_s, model=run.model)
     hint = start_vals if start_vals is not None else vals
-    repaired, repair_stages, _ = solve_aggregate(run.named_model, run.decisions, budget_s=run.budget.repair_s, seed=run.seed,
+    repaired, repair_stages, _ = solve_aggregate(run.model, run.decisions, budget_s=run.budget.repair_s, seed=run.seed,
                                                  scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
                                                  label="repair", fallback_hint=hint, incumbent=start_vals,
                                                  complete=run.complete, workers=run.workers, price=run.price,
@@ -428,7 +434,7 @@ def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[d
     run.stages += repair_stages
     if repaired is None:
         # no priced plan in time: price the consistent start (a plan matters more than the time limit)
-        repaired, more = solve_with_values(run.named_model, stage="repair (consistent plan)",
+        repaired, more = solve_with_values(run.model, stage="repair (consistent plan)",
                                            budget_s=max(B.RETRY_MIN_S, run.budget.repair_s), seed=run.seed,
                                            scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
                                            hint=hint, workers=run.workers)  # past the deadline too: a plan is needed
@@ -443,7 +449,7 @@ def stage_repair(run: _Run, vals: np.ndarray, chosen: dict, group_counts: list[d
 def stage_rebuy(run: _Run, vals: np.ndarray) -> np.ndarray:
     """Vendor seats and part-time blocks bought again by an exact MIP, the in-house roster fixed."""
     vals, rebought = rebuy_purchases(run.agg, best_completion(run.agg, vals), budget_s=run.budget.rebuy_s,
-                                     price=run.price, deadline=run.deadline)
+                                     price=run.price, deadline=run.deadline, model=run.model)
     run.stages.append(rebought)
     run.emit("re-buy seats and part-time", {"objective": rebought.objective, "bound": float("nan"), "gap": None,
                                             "seconds": rebought.seconds, "limit_s": run.budget.rebuy_s})
@@ -468,7 +474,7 @@ def stage_part_time_names(run: _Run, vals: np.ndarray) -> tuple[np.ndarray, dict
     by_hdb = defaultdict(list)
     for (h, d, b, q), var in agg.part_time.items():
         by_hdb[(h, d, b)].append(var)
-    named_blocks = with_fixed_sums(run.named_model or agg.model, [
+    named_blocks = with_fixed_sums(run.model, [
         ([var.index for var in vars_], named_pt.get(key, 0)) for key, vars_ in by_hdb.items()])
     again_vals, again = solve_with_values(named_blocks, stage="repair part-time", budget_s=run.budget.part_time_s,
                                           seed=run.seed, scale=COST_SCALE, constant=agg.constant_cost(),
