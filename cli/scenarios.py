@@ -196,6 +196,21 @@ def scenarios(
     console.print(f"scenarios.csv, scenarios.xlsx, scenarios.png → {out}")
 
 
+def _check_full_mode_limits(chosen: list, base: dict, file: Path, days: int) -> None:
+    """A full-mode scenario whose roster time limit is too short for a useful plan is refused before
+    any work, as `plan roster` refuses it (budgets.minimum_time_limit_s)."""
+    from plan.optimize.roster.budgets import minimum_time_limit_s
+
+    for s in chosen:
+        if s.mode != "full":
+            continue
+        agents = len(sc.apply_overrides(base, s.overrides, scenario=s.name, source=file).in_house)
+        minimum = minimum_time_limit_s(agents, days)
+        if s.time_limit_s < minimum:
+            raise InputError(file, f"scenario {s.name!r}: a full-mode roster of {agents} agents × {days} days needs "
+                                   f"at least {minimum:.0f} s, not {s.time_limit_s:g}", field="--time-limit")
+
+
 def _run(file: Path, config: Path, events: Path, history: Path, forecast: Optional[Path], month: Optional[str],
          only: Optional[list[str]], mode: Optional[str], time_limit: Optional[float], sweep: Optional[str],
          scenario: Optional[str], workers: int, keep_plans: bool):
@@ -243,6 +258,7 @@ def _run(file: Path, config: Path, events: Path, history: Path, forecast: Option
 
     start = pd.Timestamp(f"{month}-01")
     end = start + pd.offsets.MonthEnd(0)
+    _check_full_mode_limits(chosen, base, file, (end - start).days + 1)
     calendar.attrs["path"] = str(events)
 
     given, hist = forecast_or_history(forecast, history, workforce, start, end)

@@ -282,6 +282,8 @@ OPTION_CASES = [
     case("staffing-confidence", staffing, extra=["--confidence", "1.5"], where=("--confidence",)),
     case("scenarios-mode", scenarios, extra=["--mode", "bogus"], where=("--mode", "bogus")),
     case("scenarios-time-limit", scenarios, extra=["--time-limit", "0"], where=("--time-limit",)),
+    case("scenarios-full-too-short", scenarios, extra=["--mode", "full", "--time-limit", "5"],
+         where=("--time-limit", "needs at least")),
     case("scenarios-month-reversed", scenarios, extra=["--month", "11-2026"], where=("--month",)),
     case("scenarios-unknown-only", scenarios, extra=["--only", "nobody"], where=("--only", "nobody")),
     case("ingest-timezone", ingest, extra=["--timezone", "Mars/Olympus"], where=("--timezone",)),
