@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from test_hostile_inputs import roster_args, small_month  # noqa: F401 (a fixture: a 3-agent November)
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,13 @@ def test_wheel_checks_and_staffs_the_sample_from_any_directory(installed, tmp_pa
     requirements = (tmp_path / "out" / "requirements.csv").read_text(encoding="utf-8").splitlines()
     assert len(requirements) > 1000 and requirements[0].startswith("queue,")
     assert (tmp_path / "out" / "requirements.png").stat().st_size > 10_000
+
+
+def test_wheel_rosters_a_month_from_any_directory(installed, small_month):
+    """`plan roster --month 2026-11` from the wheel (a small team, so the test stays short; the
+    sample's own roster runs in `make demo`)."""
+    roster = _plan(installed, small_month, *map(str, roster_args(small_month, small_month / "plan-out")))
+    assert roster.returncode == 0, roster.stderr
+    assert "Traceback" not in roster.stderr and "verified" in roster.stdout
+    assert {"roster.csv", "summary.json", "roster.xlsx", "coverage.png"} <= {
+        p.name for p in (small_month / "plan-out").iterdir()}
