@@ -48,16 +48,11 @@ def test_the_wheel_holds_every_module_of_the_source_tree_and_each_imports(instal
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_wheel_checks_and_staffs_the_sample_from_any_directory(installed, tmp_path):
+def test_wheel_checks_the_bundled_sample_from_any_directory(installed, tmp_path):
     assert (installed / "plan" / "data" / "history.csv").is_file()
     check = _plan(installed, tmp_path, "check")
     assert check.returncode == 0, check.stderr
-    staffing = _plan(installed, tmp_path, "staffing", "--month", "2026-11", "--out", "out/requirements.csv")
-    assert staffing.returncode == 0, staffing.stderr
-    assert "Traceback" not in staffing.stderr
-    requirements = (tmp_path / "out" / "requirements.csv").read_text(encoding="utf-8").splitlines()
-    assert len(requirements) > 1000 and requirements[0].startswith("queue,")
-    assert (tmp_path / "out" / "requirements.png").stat().st_size > 10_000
+    assert "history.csv" in check.stdout and "ok" in check.stdout
 
 
 def test_wheel_rosters_a_month_from_any_directory(installed, small_month):
