@@ -11,8 +11,8 @@ plan on a busy machine as on an idle one:
 - HiGHS stops on its own counts: simplex iterations for the LP relaxation, branch-and-bound nodes
   for the exact MIPs (:data:`LP_ITERATIONS_PER_S`, :data:`MIP_NODES`).
 - The wall clock is a safety net only: each call is also cut at :data:`WALL_SAFETY` × its budget,
-  and none runs past the command's deadline (the limit from the command's start, less
-  :data:`AFTER_SOLVE_S` for extraction, writing and the check), except the calls without which the
+  and none runs past the command's deadline (:data:`WALL_SAFETY` × the limit from the command's
+  start, less :data:`AFTER_SOLVE_S` for extraction, writing and the check), except the calls without which the
   plan is not worth having: the LP relaxation (:data:`LP_MIN_WALL_S`), naming's shift counts and a
   legal roster (:mod:`plan.optimize.roster.assign`), and the repair's consistent start. A call the wall clock cuts (a machine
   much slower or busier than the conversions assume) still ends with a plan, perhaps another one.
@@ -151,7 +151,10 @@ class Deadline:
 
     @classmethod
     def after(cls, limit_s: float, started: float | None = None) -> "Deadline":
-        return cls((time.perf_counter() if started is None else started) + limit_s - AFTER_SOLVE_S)
+        """WALL_SAFETY × the limit from ``started``: the budgets already fit the limit on the reference
+        machine, so the deadline only stops a machine more than that much slower (a tighter one would
+        cut every stage after the first overrun and give another, worse plan on a busy machine)."""
+        return cls((time.perf_counter() if started is None else started) + WALL_SAFETY * limit_s - AFTER_SOLVE_S)
 
     def left_s(self) -> float:
         return self.at - time.perf_counter()
