@@ -113,9 +113,9 @@ def roster(
     elapsed_s = time.perf_counter() - command_started
     _render(plan.summary, workforce.site.currency, elapsed_s)
     if elapsed_s > OVERRUN_SAY_SO * time_limit:
-        console.print(f"[yellow]note:[/] {elapsed_s:.0f} s against --time-limit {time_limit:g}: reading, building "
-                      f"the month, its LP relaxation and the check take time no limit removes (see README, Known "
-                      f"limits)", highlight=False)
+        console.print(f"[yellow]note:[/] {elapsed_s:.0f} s against --time-limit {time_limit:g}: the solvers' work "
+                      f"is set from the limit for an idle two-core machine, and this one ran slower (other work "
+                      f"running?); the plan is the one the limit gives, only later", highlight=False)
     if violations:
         for line in violations[:20]:
             err_console.print(f"[red]violation:[/] {line}", highlight=False)
