@@ -387,15 +387,30 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
     path = Path(path)
     step = progress or (lambda _stage: None)
     source = inspect_table(path, encoding=mapping.encoding, separator=mapping.separator)
-    header = read_header(source)
-    roles = _resolve_columns(path, header, mapping)
+    roles = _resolve_columns(path, read_header(source), mapping)
     step("reading")
     raw = read_table(source, usecols=sorted(set(roles.values())))
     if len(raw) == 0:
         raise InputError(path, "no data rows")
     step("parsing times")
+    times = _contact_times(raw, roles, path, mapping)
+    step("checking durations")
+    _check_time_order(times, roles, path)
+    arrival, reply, end = times["arrival"], times.get("first_reply"), times.get("end")
+    abandoned, served, has_abandoned, outcomes = _outcomes(raw, roles, mapping, reply)
+    wait_s = _wait_s(raw, roles, path, arrival, reply, end, abandoned)
+    handle_s, has_handle = _handle_s(raw, roles, path, reply, end)
+    step("mapping queues")
+    codes, names = _queue_codes(raw, roles, path, mapping)
+    duplicates = int(raw[roles["id"]].duplicated().sum()) if "id" in roles else 0
+    return Contacts(queue_codes=np.asarray(codes, dtype=np.int64), queue_names=list(names), arrival=arrival,
+                    wait_s=wait_s, handle_s=np.where(served, handle_s, np.nan), abandoned=abandoned, served=served,
+                    has_handle=has_handle, has_abandoned=has_abandoned, duplicate_ids=duplicates, outcomes=outcomes)
 
-    # Times: full timestamps, or time of day + a date column.
+
+def _contact_times(raw: pd.DataFrame, roles: dict[str, str], path: Path,
+                   mapping: ContactLogMapping) -> dict[str, np.ndarray]:
+    """Each time role as datetime64: full timestamps, or a time of day on a date column's day."""
     times: dict[str, np.ndarray] = {}
     day = None
     if "date" in roles:
@@ -407,114 +422,100 @@ def read_contact_log(path: str | Path, mapping: ContactLogMapping,
             continue
         column = roles[role]
         if day is not None and _is_time_of_day(raw, column):
-            clock = _parse_time_of_day(raw, column, path, mapping.time_format)
-            times[role] = day + clock
+            times[role] = day + _parse_time_of_day(raw, column, path, mapping.time_format)
         else:
             times[role] = _parse_timestamps(raw, column, path, mapping.time_format, required=(role == "arrival"),
                                             timezone=mapping.timezone)
-    arrival = times["arrival"]
     if day is not None:
         # Time-of-day columns carry no date: a reply or end earlier on the clock than the arrival
         # happened after midnight.
+        arrival = times["arrival"]
         for role in ("first_reply", "end"):
             if role in times and _is_time_of_day(raw, roles[role]):
                 times[role] = np.where(times[role] < arrival, times[role] + np.timedelta64(1, "D"), times[role])
+    return times
 
-    step("checking durations")
-    reply = times.get("first_reply")
-    end = times.get("end")
-    if end is not None:
-        before = end < arrival
-        if before.any():
-            i = _first(before)
-            raise InputError(path, f"end {pd.Timestamp(end[i])} is before arrival {pd.Timestamp(arrival[i])}",
-                             row=_line(i), field=roles["end"])
-    if reply is not None:
-        before = reply < arrival
-        if before.any():
-            i = _first(before)
-            raise InputError(path, f"first reply {pd.Timestamp(reply[i])} is before arrival "
-                                   f"{pd.Timestamp(arrival[i])}", row=_line(i), field=roles["first_reply"])
-        if end is not None:
-            before = end < reply
+
+def _check_time_order(times: dict[str, np.ndarray], roles: dict[str, str], path: Path) -> None:
+    """Arrival ≤ first reply ≤ end, wherever they are known: the first row that breaks it is named."""
+    order = [("arrival", "arrival"), ("first_reply", "first reply"), ("end", "end")]
+    known = [(role, label) for role, label in order if role in times]
+    for later_index, (later, later_label) in enumerate(known):
+        for earlier, earlier_label in known[:later_index]:
+            before = times[later] < times[earlier]
             if before.any():
                 i = _first(before)
-                raise InputError(path, f"end {pd.Timestamp(end[i])} is before first reply {pd.Timestamp(reply[i])}",
-                                 row=_line(i), field=roles["end"])
+                raise InputError(path, f"{later_label} {pd.Timestamp(times[later][i])} is before {earlier_label} "
+                                       f"{pd.Timestamp(times[earlier][i])}", row=_line(i), field=roles[later])
 
-    # Outcome: abandoned flag / outcome values, else "never got a first reply".
+
+def _outcomes(raw: pd.DataFrame, roles: dict[str, str], mapping: ContactLogMapping, reply: np.ndarray | None
+              ) -> tuple[np.ndarray, np.ndarray, bool, dict[str, tuple[int, str]]]:
+    """Abandoned and served per contact, whether abandonment is known, and each outcome value's count
+    and reading: from an abandoned flag or outcome values, else "never got a first reply"."""
     flag_role = "outcome" if "outcome" in roles else ("abandoned" if "abandoned" in roles else None)
-    outcomes: dict[str, tuple[int, str]] = {}
-    if flag_role is not None:
-        flag_codes, flag_values = _categories(raw[roles[flag_role]])
-        wanted = {v.lower() for v in (mapping.abandoned_values or DEFAULT_ABANDONED_VALUES)}
-        abandoned = np.isin(flag_codes, [k for k, v in enumerate(flag_values) if v.lower() in wanted])
-        if mapping.served_values:
-            served_words = {v.lower() for v in mapping.served_values}
-            served = np.isin(flag_codes, [k for k, v in enumerate(flag_values) if v.lower() in served_words])
-        else:
-            served = ~abandoned
-        has_abandoned = True
-        counts = np.bincount(flag_codes, minlength=len(flag_values))
-        outcomes = {value: (int(counts[k]), "abandoned" if abandoned[_first(flag_codes == k)] else
-                            "served" if served[_first(flag_codes == k)] else "neither")
-                    for k, value in enumerate(flag_values)}
-    elif reply is not None:
-        abandoned = np.isnat(reply)
-        served = ~abandoned
-        has_abandoned = True
-    else:
-        abandoned = np.zeros(len(raw), dtype=bool)
-        served = np.ones(len(raw), dtype=bool)
-        has_abandoned = False
-
-    if "wait" in roles:
-        wait_s = _parse_duration_s(raw, roles["wait"], path)
-    else:
-        wait_s = np.full(len(raw), np.nan)
+    if flag_role is None:
         if reply is not None:
-            wait_s = _seconds(reply - arrival)
-        if end is not None:
-            left = abandoned & np.isnan(wait_s)
-            wait_s = np.where(left, _seconds(end - arrival), wait_s)
+            return np.isnat(reply), ~np.isnat(reply), True, {}
+        return np.zeros(len(raw), dtype=bool), np.ones(len(raw), dtype=bool), False, {}
+    flag_codes, flag_values = _categories(raw[roles[flag_role]])
+    wanted = {v.lower() for v in (mapping.abandoned_values or DEFAULT_ABANDONED_VALUES)}
+    abandoned = np.isin(flag_codes, [k for k, v in enumerate(flag_values) if v.lower() in wanted])
+    if mapping.served_values:
+        served_words = {v.lower() for v in mapping.served_values}
+        served = np.isin(flag_codes, [k for k, v in enumerate(flag_values) if v.lower() in served_words])
+    else:
+        served = ~abandoned
+    counts = np.bincount(flag_codes, minlength=len(flag_values))
+    outcomes = {value: (int(counts[k]), "abandoned" if abandoned[_first(flag_codes == k)] else
+                        "served" if served[_first(flag_codes == k)] else "neither")
+                for k, value in enumerate(flag_values)}
+    return abandoned, served, True, outcomes
 
+
+def _wait_s(raw: pd.DataFrame, roles: dict[str, str], path: Path, arrival: np.ndarray, reply: np.ndarray | None,
+            end: np.ndarray | None, abandoned: np.ndarray) -> np.ndarray:
+    """Seconds each contact waited: the wait column, else to the first reply (or to the end, for one
+    that left unanswered)."""
+    if "wait" in roles:
+        return _parse_duration_s(raw, roles["wait"], path)
+    wait_s = np.full(len(raw), np.nan)
+    if reply is not None:
+        wait_s = _seconds(reply - arrival)
+    if end is not None:
+        wait_s = np.where(abandoned & np.isnan(wait_s), _seconds(end - arrival), wait_s)
+    return wait_s
+
+
+def _handle_s(raw: pd.DataFrame, roles: dict[str, str], path: Path, reply: np.ndarray | None,
+              end: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    """Handling seconds (the handle column, else first reply to end) and whether they are known."""
     if "handle" in roles:
-        handle_s = _parse_duration_s(raw, roles["handle"], path)
-        has_handle = True
-    elif end is not None and reply is not None:
-        handle_s = _seconds(end - reply)
-        has_handle = True
-    else:
-        handle_s = np.full(len(raw), np.nan)
-        has_handle = False
-    handle_s = np.where(served, handle_s, np.nan)
+        return _parse_duration_s(raw, roles["handle"], path), True
+    if end is not None and reply is not None:
+        return _seconds(end - reply), True
+    return np.full(len(raw), np.nan), False
 
-    step("mapping queues")
-    if "queue" in roles:
-        column = roles["queue"]
-        codes, uniques = _categories(raw[column])
-        if "" in uniques:
-            i = _first(codes == uniques.index(""))
-            raise InputError(path, "empty queue value", row=_line(i), field=column)
-        if mapping.queues is not None:
-            unknown = [u for u in uniques if u not in mapping.queues]
-            if unknown:
-                i = _first(codes == uniques.index(unknown[0]))
-                raise InputError(path, f"unknown queue value {unknown[0]!r}: not under queues: in the mapping "
-                                       f"(known: {', '.join(mapping.queues)})", row=_line(i), field=column)
-            renamed = [mapping.queues[u] for u in uniques]
-            names = sorted(set(renamed))
-            codes = np.asarray([names.index(r) for r in renamed], dtype=np.int64)[codes]
-        else:
-            names = uniques
-    else:
-        names = [mapping.queue_name]
-        codes = np.zeros(len(raw), dtype=np.int64)
 
-    duplicates = int(raw[roles["id"]].duplicated().sum()) if "id" in roles else 0
-    return Contacts(queue_codes=np.asarray(codes, dtype=np.int64), queue_names=list(names), arrival=arrival,
-                    wait_s=wait_s, handle_s=handle_s, abandoned=abandoned, served=served, has_handle=has_handle,
-                    has_abandoned=has_abandoned, duplicate_ids=duplicates, outcomes=outcomes)
+def _queue_codes(raw: pd.DataFrame, roles: dict[str, str], path: Path,
+                 mapping: ContactLogMapping) -> tuple[np.ndarray, list[str]]:
+    """Each contact's queue as a code into the sorted queue names (renamed by the mapping's queues)."""
+    if "queue" not in roles:
+        return np.zeros(len(raw), dtype=np.int64), [mapping.queue_name]
+    column = roles["queue"]
+    codes, uniques = _categories(raw[column])
+    if "" in uniques:
+        raise InputError(path, "empty queue value", row=_line(_first(codes == uniques.index(""))), field=column)
+    if mapping.queues is None:
+        return codes, uniques
+    unknown = [u for u in uniques if u not in mapping.queues]
+    if unknown:
+        i = _first(codes == uniques.index(unknown[0]))
+        raise InputError(path, f"unknown queue value {unknown[0]!r}: not under queues: in the mapping "
+                               f"(known: {', '.join(mapping.queues)})", row=_line(i), field=column)
+    renamed = [mapping.queues[u] for u in uniques]
+    names = sorted(set(renamed))
+    return np.asarray([names.index(r) for r in renamed], dtype=np.int64)[codes], names
 
 
 # --------------------------------------------------------------------------------------------
