@@ -192,59 +192,11 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, budget_s: 
     search = dict(seed=seed, scale=scale, constant=constant, progress=progress, workers=workers, deadline=deadline)
     values = None
     if lp.values is not None:
-        for widen in (0, 1, 3):  # an infeasible rounding box is widened, not given up
-            box = model.clone()
-            for i in decisions:
-                lo = int(np.floor(lp.values[i] + 1e-6)) - widen
-                hi = max(lo, int(np.ceil(lp.values[i] - 1e-6)) + widen)
-                if incumbent is not None:
-                    lo, hi = min(lo, int(incumbent[i])), max(hi, int(incumbent[i]))
-                var = box.get_int_var_from_proto_index(i)
-                box.add(var >= lo)
-                box.add(var <= hi)
-            rounded = np.round(lp.values).astype(np.int64)
-            start = incumbent
-            if start is None:
-                start, found = legal_point(box, budget_s=min(B.LEGAL_POINT_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
-                                           seed=seed, hint=rounded, workers=workers, deadline=deadline)
-                ledger.charge(found)
-                if start is not None and complete is not None:
-                    start = complete(start)
-            name = f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)"
-            first_hint = start if start is not None else rounded
-            if start is None or ledger.left_s() >= B.FULL_SEARCH_FROM_S:
-                full_s = min(0.95 * ledger.left_s(), max(B.FULL_SEARCH_MIN_S, B.FULL_SEARCH_SHARE * ledger.left_s()))
-                values, boxed = solve_with_values(box, stage=name, budget_s=full_s, hint=first_hint, **search)
-                stages.append(ledger.charge(boxed))
-            else:
-                values = start
-                boxed = StageResult(name, "FEASIBLE", float("inf"), float("nan"), 0.0)
-            if boxed.status in ("FEASIBLE", "UNKNOWN") and ledger.left_s() > B.LNS_MIN_S:
-                # LNS needs a first solution; without one the full search goes on
-                found = values is not None
-                more, again = solve_with_values(box, stage=f"{name} LNS" if found else name, budget_s=ledger.left_s(),
-                                                hint=values if found else first_hint, lns_only=found, **search)
-                ledger.charge(again)
-                if more is not None and (values is None or again.objective <= boxed.objective):
-                    values, boxed = more, again
-                    stages.append(again)
-            if boxed.status != "INFEASIBLE" or ledger.left_s() < 2 * B.LNS_MIN_S:
-                break
+        values = _search_lp_box(model, decisions, lp.values, incumbent, complete, ledger, stages, label, search)
     if values is None:  # no LP or no box solution in time: the whole model, from a legal start
-        start = fallback_hint
-        if start is None:
-            start, found = legal_point(model, budget_s=max(B.FALLBACK_LEGAL_MIN_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
-                                       seed=seed, workers=workers, deadline=deadline)
-            ledger.charge(found)
-            if start is not None and complete is not None:
-                start = complete(start)
-        values, full = solve_with_values(model, stage=label, budget_s=max(2 * B.LNS_MIN_S, ledger.left_s()),
-                                         hint=start, **search)
-        stages.append(full)
-        if values is not None and price is None:
-            bound = max(bound, full.best_bound)
-        elif start is not None and fallback_hint is None:
-            values = start  # legal, and priced by ``complete`` (a fallback hint need not be legal here)
+        values, searched_bound = _search_whole_model(model, fallback_hint, complete, ledger, stages, label, search,
+                                                     bound_is_the_searchs=price is None)
+        bound = max(bound, searched_bound)
     if values is None and incumbent is not None:
         values = incumbent  # nothing better in time: the incumbent stands
     if values is not None and complete is not None:
@@ -256,3 +208,75 @@ def solve_aggregate(model: cp_model.CpModel, decisions: list[int], *, budget_s: 
         if len(stages) > 1:
             stages[-1].objective = priced
     return values, stages, bound
+
+
+def _search_lp_box(model: cp_model.CpModel, decisions: list[int], lp_values: "np.ndarray",
+                   incumbent: "np.ndarray | None", complete, ledger: "WorkLedger", stages: list[StageResult],
+                   label: str, search: dict) -> "np.ndarray | None":
+    """CP-SAT inside the LP's rounding box (every decision between the floor and ceiling of its LP
+    value, the incumbent's values kept inside), widened when the box holds no plan."""
+    import numpy as np
+
+    values = None
+    for widen in (0, 1, 3):  # an infeasible rounding box is widened, not given up
+        box = model.clone()
+        for i in decisions:
+            lo = int(np.floor(lp_values[i] + 1e-6)) - widen
+            hi = max(lo, int(np.ceil(lp_values[i] - 1e-6)) + widen)
+            if incumbent is not None:
+                lo, hi = min(lo, int(incumbent[i])), max(hi, int(incumbent[i]))
+            var = box.get_int_var_from_proto_index(i)
+            box.add(var >= lo)
+            box.add(var <= hi)
+        rounded = np.round(lp_values).astype(np.int64)
+        start = incumbent
+        if start is None:
+            start, found = legal_point(box, budget_s=min(B.LEGAL_POINT_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
+                                       seed=search["seed"], hint=rounded, workers=search["workers"],
+                                       deadline=search["deadline"])
+            ledger.charge(found)
+            if start is not None and complete is not None:
+                start = complete(start)
+        name = f"{label} (LP box ±{widen})" if widen else f"{label} (LP box)"
+        first_hint = start if start is not None else rounded
+        if start is None or ledger.left_s() >= B.FULL_SEARCH_FROM_S:
+            full_s = min(0.95 * ledger.left_s(), max(B.FULL_SEARCH_MIN_S, B.FULL_SEARCH_SHARE * ledger.left_s()))
+            values, boxed = solve_with_values(box, stage=name, budget_s=full_s, hint=first_hint, **search)
+            stages.append(ledger.charge(boxed))
+        else:
+            values = start
+            boxed = StageResult(name, "FEASIBLE", float("inf"), float("nan"), 0.0)
+        if boxed.status in ("FEASIBLE", "UNKNOWN") and ledger.left_s() > B.LNS_MIN_S:
+            # LNS needs a first solution; without one the full search goes on
+            found = values is not None
+            more, again = solve_with_values(box, stage=f"{name} LNS" if found else name, budget_s=ledger.left_s(),
+                                            hint=values if found else first_hint, lns_only=found, **search)
+            ledger.charge(again)
+            if more is not None and (values is None or again.objective <= boxed.objective):
+                values, boxed = more, again
+                stages.append(again)
+        if boxed.status != "INFEASIBLE" or ledger.left_s() < 2 * B.LNS_MIN_S:
+            break
+    return values
+
+
+def _search_whole_model(model: cp_model.CpModel, fallback_hint: "np.ndarray | None", complete,
+                        ledger: "WorkLedger", stages: list[StageResult], label: str, search: dict, *,
+                        bound_is_the_searchs: bool) -> tuple["np.ndarray | None", float]:
+    """CP-SAT on the whole model from a legal start (or ``fallback_hint``); the values and, when the
+    search's objective is the plan's own, its proven bound."""
+    start = fallback_hint
+    if start is None:
+        start, found = legal_point(model, budget_s=max(B.FALLBACK_LEGAL_MIN_S, B.LEGAL_POINT_SHARE * ledger.left_s()),
+                                   seed=search["seed"], workers=search["workers"], deadline=search["deadline"])
+        ledger.charge(found)
+        if start is not None and complete is not None:
+            start = complete(start)
+    values, full = solve_with_values(model, stage=label, budget_s=max(2 * B.LNS_MIN_S, ledger.left_s()),
+                                     hint=start, **search)
+    stages.append(full)
+    if values is not None and bound_is_the_searchs:
+        return values, full.best_bound
+    if start is not None and fallback_hint is None:
+        values = start  # legal, and priced by ``complete`` (a fallback hint need not be legal here)
+    return values, float("-inf")
