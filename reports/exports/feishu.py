@@ -6,7 +6,10 @@ https://open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/attendance-v
 — POST ``/open-apis/attendance/v1/user_daily_shifts/batch_create?employee_type=employee_id|employee_no``;
 body ``{"user_daily_shifts": [...]}``, at most 50 entries a request; each entry has ``group_id``
 (string, 考勤组 ID), ``shift_id`` (string, 班次 ID), ``month`` (integer YYYYMM), ``user_id`` (string,
-read as ``employee_type`` says) and ``day_no`` (integer day of the month).
+read as ``employee_type`` says) and ``day_no`` (integer day of the month). The same five fields and
+types are in Lark's own Python SDK (larksuite/oapi-sdk-python,
+``lark_oapi/api/attendance/v1/model/user_daily_shift.py``; the body's optional ``operator_id`` is
+left out).
 
 One file per request of at most 50 entries. Only working days are sent: the page we could read does
 not say which shift_id means rest, so rest and leave days are left to Feishu's own 休息 handling
