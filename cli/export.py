@@ -39,6 +39,8 @@ def _notes(to: str, plan_dir: Path, files: dict[str, bytes], mapping) -> list[st
         from plan.reports.exports.feishu import query_parameters
 
         lines.append(f"each file is one request body; query: {query_parameters(mapping)}")
+    if to == "ics":
+        lines.append("one event per working day in the site's time zone; rest and leave days are not events")
     if mapping is not None:
         lines += [f"default {line}" for line in mapping.notes()]
     return lines

@@ -124,8 +124,8 @@ def test_wecom_payload_has_the_documented_fields_and_every_day_once(run_plan, pl
 def test_feishu_batches_have_the_documented_fields_and_only_working_days(run_plan, plan_dir, roster, mapping_file,
                                                                           tmp_path):
     out = _export(run_plan, plan_dir, tmp_path, "feishu", "--mapping", mapping_file)
-    entries = []
-    for path in sorted(out.glob("feishu_user_daily_shifts_*.json")):
+    entries, paths = [], sorted(out.glob("feishu_user_daily_shifts_*.json"))
+    for path in paths:
         body = json.loads(path.read_text(encoding="utf-8"))
         assert set(body) == {"user_daily_shifts"} and 0 < len(body["user_daily_shifts"]) <= 50
         entries += body["user_daily_shifts"]
@@ -137,6 +137,7 @@ def test_feishu_batches_have_the_documented_fields_and_only_working_days(run_pla
     working = _in_house(roster)[_in_house(roster)["working"]]
     assert got == sorted((_their_id(r.id), int(r.date[-2:]), FEISHU_IDS[r.shift_code]) for r in working.itertuples())
     assert {e["month"] for e in entries} == {int(MONTH.replace("-", ""))}
+    assert len(paths) == -(-len(entries) // 50) and len(paths) > 1  # the month needs more than one request
     assert "employee_type=employee_id" in (out / "export-notes.txt").read_text(encoding="utf-8")
 
 
@@ -181,3 +182,16 @@ def test_a_folder_holding_a_users_file_is_not_written_into(run_plan, plan_dir, t
     (out / "mine.txt").write_text("keep", encoding="utf-8")
     run_plan("export", "--to", "ics", plan_dir, "--out", out).error_line(("--out", "mine.txt"))
     assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+
+
+@pytest.mark.parametrize("section, where", [
+    ({"wecom": {"groupid": "abc", "shifts": WECOM_IDS}}, ("wecom.groupid", "'abc'")),
+    ({"wecom": {"groupid": 226, "shifts": {**WECOM_IDS, "N": 0}}}, ("wecom.shifts.N", "rest")),
+    ({"wecom": {"groupid": 226, "shift": WECOM_IDS}}, ("wecom.shift", "unknown key")),
+    ({"wechat": {}}, ("wechat", "unknown section")),
+])
+def test_a_malformed_mapping_is_one_line_naming_the_field(run_plan, plan_dir, tmp_path, section, where):
+    path = tmp_path / "ids.yaml"
+    path.write_text(yaml.safe_dump(section, allow_unicode=True), encoding="utf-8")
+    run_plan("export", "--to", "wecom", plan_dir, "--mapping", path, "--out", tmp_path / "w").error_line(
+        (str(path), *where))
