@@ -43,7 +43,8 @@ def _root(version: bool = typer.Option(False, "--version", is_eager=True, callba
 # imports before a one-line error or `--help`); the overview help and in-process callers load all.
 COMMAND_MODULES = {"check": "check", "ingest": "ingest", "forecast": "forecast", "backtest": "backtest",
                    "staffing": "staffing", "simulate": "simulate", "roster": "roster", "verify": "verify",
-                   "scenarios": "scenarios", "capacity": "capacity"}
+                   "scenarios": "scenarios", "capacity": "capacity",
+                   "export": "export"}
 
 
 def register_commands(argv: list[str] | None = None) -> None:
