@@ -95,6 +95,20 @@ def classify_days(counts: np.ndarray, days: pd.DatetimeIndex, holiday: np.ndarra
     return DayStatus(days, missing, closed, outlier & ~missing, closed_weekdays)
 
 
+def holiday_mask(cal: pd.DataFrame) -> np.ndarray:
+    """Public and optional holidays of a calendar frame (``plan.forecast.calendar``)."""
+    return (cal["holiday"] | cal["holiday_offday"] | cal["optional_holiday"]).to_numpy().astype(bool)
+
+
+def ordinary_mask(cal: pd.DataFrame, phases: dict) -> np.ndarray:
+    """Days without any calendar or promotion effect: where "usual" and "outlier" are judged."""
+    flags = [c for c in ("holiday", "holiday_offday", "optional_holiday", "swapped_workday", "eve", "after_holiday",
+                         "bridge", "pre_long_1_3", "pre_long_4_7", "post_long_1_3") if c in cal.columns]
+    special = cal[flags].to_numpy().any(axis=1) | (cal["long_block"].to_numpy() != "")
+    promo = np.array([bool(phases.get(d)) for d in cal.index])
+    return ~(special | promo)
+
+
 def _weekday_usual(totals: np.ndarray, dow: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Each day's weekday median over the whole history (ordinary recorded days)."""
     out = np.full(len(totals), np.nan)

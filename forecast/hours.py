@@ -39,8 +39,8 @@ class OpeningHours:
 
 
 def infer_opening_hours(counts: np.ndarray, days: pd.DatetimeIndex, usable: np.ndarray, closed_weekdays: list[int],
-                        interval_minutes: int) -> OpeningHours:
-    """Opening hours from the most recent usable days of each weekday."""
+                        interval_minutes: int, recent_days: int | None = RECENT_DAYS_PER_WEEKDAY) -> OpeningHours:
+    """Opening hours from the most recent usable days of each weekday (``recent_days=None``: all of them)."""
     slots = counts.shape[1]
     dow = days.day_of_week.to_numpy()
     is_open = np.ones((7, slots), dtype=bool)
@@ -48,7 +48,7 @@ def infer_opening_hours(counts: np.ndarray, days: pd.DatetimeIndex, usable: np.n
         if d in closed_weekdays:
             is_open[d] = False
             continue
-        rows = np.flatnonzero(usable & (dow == d))[-RECENT_DAYS_PER_WEEKDAY:]
+        rows = np.flatnonzero(usable & (dow == d))[-(recent_days or len(days)):]
         if len(rows) < 2:
             continue
         block = counts[rows]

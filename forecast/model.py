@@ -24,7 +24,7 @@ from plan.forecast import choice as choice_
 from plan.forecast.calendar import CountryCalendar
 from plan.forecast.daily import DailyFit, design_matrix, fit_daily
 from plan.forecast.events import PhaseDay, phase_days
-from plan.forecast.gaps import DayStatus, classify_days, day_matrix, day_ranges
+from plan.forecast.gaps import DayStatus, classify_days, day_matrix, day_ranges, holiday_mask, ordinary_mask
 from plan.forecast.hours import OpeningHours, infer_opening_hours
 from plan.forecast.intraday import IntradayProfiles
 from plan.forecast.uncertainty import simulate_quantiles
@@ -115,7 +115,7 @@ class VolumeForecaster:
             counts, days = day_matrix(group.dropna(subset=["arrivals"]), self.interval_minutes_)
             cal = self._calendar.flags(days)
             phases = phase_days(self._events, days)
-            status = classify_days(counts, days, _holiday_mask(cal), _ordinary_mask(cal, phases))
+            status = classify_days(counts, days, holiday_mask(cal), ordinary_mask(cal, phases))
             if status.usable.sum() < MIN_HISTORY_DAYS:
                 raise InputError(self._source, f"queue {queue}: only {int(status.usable.sum())} full recorded day(s) of "
                                                f"history; at least {MIN_HISTORY_DAYS} are needed to forecast",
@@ -205,12 +205,16 @@ class VolumeForecaster:
         return scale
 
     # ---- predict ---------------------------------------------------------------------------
-    def predict(self, start, end) -> pd.DataFrame:
-        """Forecast every interval of the days ``start`` .. ``end`` (inclusive dates)."""
-        with threadpool_limits(limits=1):
-            return self._predict(start, end)
+    def predict(self, start, end, candidates: bool = False) -> pd.DataFrame:
+        """Forecast every interval of the days ``start`` .. ``end`` (inclusive dates).
 
-    def _predict(self, start, end) -> pd.DataFrame:
+        ``candidates=True`` adds a column per base candidate (``base_event_model``, ...): the mean
+        forecast had that candidate alone been chosen (same effects and intraday shape), for backtests.
+        """
+        with threadpool_limits(limits=1):
+            return self._predict(start, end, candidates)
+
+    def _predict(self, start, end, candidates: bool = False) -> pd.DataFrame:
         start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
         if end < start:
             raise InputError(None, f"end {end:%Y-%m-%d} is before start {start:%Y-%m-%d}", field="end")
@@ -230,7 +234,7 @@ class VolumeForecaster:
             horizon = np.asarray((days - self.history_days_[queue][-1]).days, dtype=int)
             X = design_matrix(days, cal, _learned_only(phases, self._learned_kinds), self._event_scale,
                               rest_dow=model.rest_dow, workdays=model.workdays)
-            mean_log, var_log = self._base_forecast(model, X, days, horizon)
+            mean_log, var_log, bases = self._base_forecast(model, X, days, horizon)
             mean_log, var_log, closed = self._holiday_openness(model, X, days, cal, phases, mean_log, var_log)
             mean_log = mean_log + unseen_log
             var_log = var_log + unseen_var + self._edition_variance(model.daily.promotion_effect(X), days, phases)
@@ -244,12 +248,18 @@ class VolumeForecaster:
                 values[closed] = 0.0
             stamps = (np.repeat(days.to_numpy(), self.slots_per_day_)
                       + np.tile(np.arange(self.slots_per_day_) * np.timedelta64(self.interval_minutes_, "m"), len(days)))
-            tables.append(pd.DataFrame({"queue": queue, "interval_start": stamps, "arrivals": mean.ravel(),
-                                        "p10": p10.ravel(), "p50": p50.ravel(), "p90": p90.ravel()}))
+            table = pd.DataFrame({"queue": queue, "interval_start": stamps, "arrivals": mean.ravel(),
+                                  "p10": p10.ravel(), "p50": p50.ravel(), "p90": p90.ravel()})
+            if candidates:
+                for name, base in bases.items():
+                    ratio = np.exp(np.where(np.isnan(base), bases["event_model"], base) - bases["combined"])
+                    if name != "combined":
+                        table[f"base_{name}"] = (mean * ratio[:, None]).ravel()
+            tables.append(table)
         return pd.concat(tables, ignore_index=True)
 
     def _base_forecast(self, model: QueueModel, X: pd.DataFrame, days: pd.DatetimeIndex, horizon: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
+                       ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Log daily mean and variance: the chosen combination of bases plus the learned effects.
 
         The variance is the combination's backtest spread for the horizon (plus what the level model
@@ -275,7 +285,7 @@ class VolumeForecaster:
         beyond = np.maximum(level_var - tested, 0.0)
         rare = np.maximum(effect_var - np.median(effect_var), 0.0)
         sd = np.asarray(model.choice.log_sd)[buckets]
-        return base + offset, sd ** 2 + beyond + rare
+        return base + offset, sd ** 2 + beyond + rare, {**bases, "combined": base}
 
     def _holiday_openness(self, model: QueueModel, X: pd.DataFrame, days: pd.DatetimeIndex, cal: pd.DataFrame,
                           phases: dict, mean_log: np.ndarray, var_log: np.ndarray
@@ -394,19 +404,6 @@ def _interval_minutes(history: pd.DataFrame, source) -> int:
         raise InputError(source, f"intervals of {step} minutes are not supported (use 60, 30 or 15)",
                          field="interval_start")
     return step
-
-
-def _holiday_mask(cal: pd.DataFrame) -> np.ndarray:
-    return (cal["holiday"] | cal["holiday_offday"] | cal["optional_holiday"]).to_numpy().astype(bool)
-
-
-def _ordinary_mask(cal: pd.DataFrame, phases: dict) -> np.ndarray:
-    """Days without any calendar or promotion effect: where "usual" and "outlier" are judged."""
-    flags = [c for c in ("holiday", "holiday_offday", "optional_holiday", "swapped_workday", "eve", "after_holiday",
-                         "bridge", "pre_long_1_3", "pre_long_4_7", "post_long_1_3") if c in cal.columns]
-    special = cal[flags].to_numpy().any(axis=1) | (cal["long_block"].to_numpy() != "")
-    promo = np.array([bool(phases.get(d)) for d in cal.index])
-    return ~(special | promo)
 
 
 def _open_hours_only(profile: np.ndarray, open_mask: np.ndarray, closed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
