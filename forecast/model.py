@@ -36,6 +36,9 @@ UNSEEN_PRESALE_SHARE = 0.25
 UNSEEN_TAIL_SHARE = 0.3
 UNSEEN_TAIL_DECAY = 0.6
 UNSEEN_LOG_SD = 0.35
+# An unseen holiday with no open holiday in the history: half-way between a holiday (the weekly rest
+# day plus what holidays learned) and an ordinary day of its weekday, on the log scale.
+UNSEEN_HOLIDAY_SHRINK = 0.5
 # Spread of one edition's strength around its kind's typical edition (log scale, at a large uplift).
 EDITION_LOG_SD = 0.25
 
@@ -291,7 +294,9 @@ class VolumeForecaster:
                           phases: dict, mean_log: np.ndarray, var_log: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Holidays the history shows closed are closed; a holiday it never showed is shrunk towards an
-        ordinary day of its weekday (the more open holidays seen, the less), with a wider band."""
+        ordinary day of its weekday, with a wider band: half-way (on the log scale) from what a holiday
+        is expected to be when the history holds no open holiday, and by 1/(1 + n)^2 of that after n open
+        holiday days (their learned effect is evidence of how this centre treats holidays)."""
         names = self._calendar.holiday_names(days)
         closed = np.array([bool(n) and model.closed_on(n) for n in names])
         unseen = np.array([bool(n) and n not in model.holidays_open and n not in model.holidays_closed for n in names])
@@ -303,11 +308,14 @@ class VolumeForecaster:
         X_ordinary = design_matrix(days, ordinary_cal, _learned_only(phases, self._learned_kinds), self._event_scale,
                                    rest_dow=model.rest_dow, workdays=model.workdays)
         delta = np.where(unseen, model.daily.effects(X_ordinary) - model.daily.effects(X), 0.0)
-        towards_ordinary = 1.0 / (1.0 + model.open_holiday_days)
+        towards_ordinary = UNSEEN_HOLIDAY_SHRINK / (1.0 + model.open_holiday_days) ** 2
         for name in sorted(set(names[unseen])):
             self.notes.append(f"holiday {name!r} is not in the history (neither open nor closed): forecast between a "
                               f"holiday and an ordinary day ({towards_ordinary:.0%} of the way to ordinary), wider band")
-        return mean_log + towards_ordinary * delta, var_log + (0.5 * delta) ** 2, closed
+        # The band is widened to reach towards both a holiday and an ordinary day; the log-normal is
+        # centred so that its mean, not only its median, stays at the shrunk estimate.
+        extra = (0.5 * delta) ** 2
+        return mean_log + towards_ordinary * delta - extra / 2, var_log + extra, closed
 
     def summary(self) -> dict:
         """What the forecaster chose and found, per queue: saved next to the forecast."""
