@@ -5,7 +5,7 @@ first H days of each origin's forecast), then one timing object:
 
 * ``variant``: ``clean``, or a corrupted copy the benchmark makes itself (seeded): ``days_removed``
   (8 % of days and one whole week not recorded), ``days_zeroed`` (3 % of days zero-filled, what a
-  user does to pass a gap check), ``outage`` (6 days losing everything from 10:00), ``logging_failure``
+  user does to pass a gap check), ``outage`` (6 days losing everything from 10:00; on daily totals 55 % of the day), ``logging_failure``
   (three 4-day spans logged at 40 %). A corrupted copy is what the forecaster sees; it is scored
   against the clean actuals, and ``vs_clean`` is its daily WAPE over the clean run's.
 * per method: ``daily`` and ``hourly`` WAPE on open hours (closed hours and closed days left out),
@@ -67,6 +67,16 @@ def bank_history() -> pd.DataFrame | None:
     return pd.DataFrame({"queue": "bank", "interval_start": raw["hour_start"], "arrivals": raw["calls"].astype(float)})
 
 
+def travel_history() -> pd.DataFrame | None:
+    """The travel company's daily calls (Dutch calendar), as a daily history (one interval of 1440 minutes)."""
+    path = shared_data() / "travel-callcenter-daily-2013-2016" / "case_data_calls.csv"
+    if not path.exists():
+        return None
+    raw = pd.read_csv(path, sep=";", encoding="utf-8-sig")
+    return pd.DataFrame({"queue": "travel", "interval_start": pd.to_datetime(raw["date"], format="%d-%m-%Y"),
+                         "arrivals": raw["calls"].astype(float)})
+
+
 # ---- corrupted copies ------------------------------------------------------------------------------
 def corrupt(history: pd.DataFrame, variant: str, seed: int = 0) -> pd.DataFrame:
     """A copy of ``history`` damaged the way real exports are (see module doc); same seed, same damage."""
@@ -84,8 +94,12 @@ def corrupt(history: pd.DataFrame, variant: str, seed: int = 0) -> pd.DataFrame:
     if variant == "days_zeroed":
         out.loc[day.isin(pick(0.03)), "arrivals"] = 0.0
     elif variant == "outage":
-        hit = day.isin(pick(6 / len(days))) & (out["interval_start"].dt.hour >= 10)
-        out.loc[hit, "arrivals"] = 0.0
+        hit = day.isin(pick(6 / len(days)))
+        if (out["interval_start"].dt.hour > 0).any():
+            hit &= out["interval_start"].dt.hour >= 10
+            out.loc[hit, "arrivals"] = 0.0
+        else:  # daily totals: the outage takes the afternoon's share of the day
+            out.loc[hit, "arrivals"] = np.floor(out.loc[hit, "arrivals"] * 0.45)
     elif variant == "logging_failure":
         starts = rng.choice(days[7:-4], size=3, replace=False)
         spans = pd.DatetimeIndex(np.concatenate([pd.date_range(s, periods=4, freq="D") for s in starts]))
@@ -312,7 +326,7 @@ def _clean(value):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=["sample", "bank", "all"], default="all")
+    parser.add_argument("--dataset", choices=["sample", "bank", "travel", "all"], default="all")
     parser.add_argument("--peers", default="mstl,prophet",
                         help="comma list of peers (mstl, prophet) or 'none'; Prophet runs on the bank only unless "
                              "--prophet-on-sample (it takes minutes per origin on four queues x two years)")
@@ -338,6 +352,12 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps({"dataset": "anonymous-bank-1999", "skipped": "shared data not available"}), flush=True)
         else:
             timing.append(run("anonymous-bank-1999", bank, None, "IL", peers, 8, variants, args.before_root))
+    if args.dataset in ("travel", "all"):
+        travel = travel_history()
+        if travel is None:
+            print(json.dumps({"dataset": "travel-callcenter-daily", "skipped": "shared data not available"}), flush=True)
+        else:  # daily totals: the hourly peers (MSTL with 24/168-hour seasons, Prophet's daily shape) do not apply
+            timing.append(run("travel-callcenter-daily", travel, None, "NL", [], 8, variants, args.before_root))
     for row in timing:
         print(json.dumps({"timing": True, **row}), flush=True)
 

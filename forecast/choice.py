@@ -8,7 +8,10 @@ their phase effects whatever the choice. Candidates:
 * ``event_model``: the local level (+ AR(1)) of ``plan.forecast.daily`` and its weekday effects;
 * ``median_8w``: the median of the same weekday over the last 8 weeks;
 * ``seasonal_naive``: the same weekday of the last week;
-* ``ets``: statsmodels ``ETSModel`` (additive error, damped additive trend, weekly season).
+* ``ets``: statsmodels ``ETSModel`` (additive error, damped additive trend, weekly season);
+* ``last_year``: the same weekday 52 weeks earlier (mean of that week and its neighbours), moved by
+  the change of level since (last 28 days against the same 28 days a year before): the only one of
+  them that knows a yearly season; it needs more than a year of history.
 
 A rolling-origin backtest over the end of the history (origins every two weeks, 35 days ahead,
 Tashman 2000) scores each candidate's daily WAPE on usable days, separately for the first week
@@ -25,14 +28,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-CANDIDATES = ("event_model", "median_8w", "seasonal_naive", "ets")
+CANDIDATES = ("event_model", "median_8w", "seasonal_naive", "ets", "last_year")
 HORIZON_DAYS = 35
 SHORT_DAYS = 7               # bucket 0: days 1-7 ahead; bucket 1: days 8+
 ORIGIN_STEP_DAYS = 14
-N_ORIGINS = 8
+N_ORIGINS = 12
 MIN_TRAIN_DAYS = 56
 MEDIAN_WEEKS = 8
 ETS_WINDOW_DAYS = 364
+YEAR_DAYS = 364
+LEVEL_DAYS = 28
 ELIGIBLE_RATIO = 1.2
 Z90 = 1.2816
 
@@ -80,6 +85,21 @@ def seasonal_naive(adjusted: np.ndarray, dow: np.ndarray, k: int, future_dow: np
     """The last recorded value of each weekday within four weeks before ``k``."""
     lo = max(0, k - 28)
     return _by_weekday(adjusted[lo:k], dow[lo:k], future_dow, lambda v: v[-1])
+
+
+def last_year(adjusted: np.ndarray, k: int, steps: int) -> np.ndarray:
+    """Same weekday 364 days earlier (+-1 week averaged) plus the level change since (NaN without a year)."""
+    out = np.full(steps, np.nan)
+    if k < YEAR_DAYS + LEVEL_DAYS:
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        change = np.nanmean(adjusted[k - LEVEL_DAYS:k]) - np.nanmean(adjusted[k - LEVEL_DAYS - YEAR_DAYS:k - YEAR_DAYS])
+        for i in range(steps):
+            source = [j for j in (k + i - YEAR_DAYS + d for d in (-7, 0, 7)) if 0 <= j < k]
+            if source:
+                out[i] = np.nanmean(adjusted[source]) + change
+    return out
 
 
 def _by_weekday(values: np.ndarray, dow: np.ndarray, future_dow: np.ndarray, reduce) -> np.ndarray:
@@ -131,7 +151,8 @@ def candidate_bases(adjusted: np.ndarray, filled: np.ndarray, dow: np.ndarray, k
     return {"event_model": model_base,
             "median_8w": median_weeks(adjusted, dow, k, future_dow),
             "seasonal_naive": seasonal_naive(adjusted, dow, k, future_dow),
-            "ets": ets.forecast(filled, k, steps)}
+            "ets": ets.forecast(filled, k, steps),
+            "last_year": last_year(adjusted, k, steps)}
 
 
 def combine(bases: dict[str, np.ndarray], weights_by_day: list[dict[str, float]], buckets: np.ndarray) -> np.ndarray:
@@ -171,6 +192,7 @@ def choose(y: np.ndarray, offset: np.ndarray, dow: np.ndarray, model_base_at, us
     ets = EtsBase(filled)
     origins = backtest_origins(len(y))
     errors = {m: [[0.0, 0.0], [0.0, 0.0]] for m in CANDIDATES}   # [bucket][abs error, actual]
+    opinions = {m: 0 for m in CANDIDATES}
     predictions: list[tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]] = []
     for k in origins:
         steps = min(HORIZON_DAYS, len(y) - k)
@@ -180,6 +202,7 @@ def choose(y: np.ndarray, offset: np.ndarray, dow: np.ndarray, model_base_at, us
         buckets = bucket(np.arange(1, steps + 1))
         actual = np.expm1(y[test])
         for m, base in bases.items():
+            opinions[m] += int((~np.isnan(base) & keep).sum())
             # A candidate that cannot forecast a day is scored with the event model there.
             pred = np.expm1(np.where(np.isnan(base), bases["event_model"], base) + offset[test])
             for b in (0, 1):
@@ -187,8 +210,10 @@ def choose(y: np.ndarray, offset: np.ndarray, dow: np.ndarray, model_base_at, us
                 errors[m][b][0] += float(np.abs(pred[rows] - actual[rows]).sum())
                 errors[m][b][1] += float(actual[rows].sum())
         predictions.append((buckets, bases, y[test] - offset[test], keep))
-    wape = [{m: (errors[m][b][0] / errors[m][b][1] if errors[m][b][1] > 0 else np.nan) for m in CANDIDATES}
-            for b in (0, 1)]
+    # A candidate with no opinion on most tested days (last_year in a history of a year) is not scored.
+    scored_days = sum(int(usable[k:k + min(HORIZON_DAYS, len(y) - k)].sum()) for k in origins)
+    wape = [{m: (errors[m][b][0] / errors[m][b][1] if errors[m][b][1] > 0 and opinions[m] >= 0.5 * scored_days
+                 else np.nan) for m in CANDIDATES} for b in (0, 1)]
     weights = [_weights(w) for w in wape]
     log_sd, scored = [], []
     residuals: list[list[float]] = [[], []]

@@ -406,11 +406,13 @@ def _interval_minutes(history: pd.DataFrame, source) -> int:
     stamps = pd.DatetimeIndex(history["interval_start"])
     minutes = stamps.hour * 60 + stamps.minute
     step = int(np.gcd.reduce(np.append(minutes.to_numpy(), 1440)))
+    if step == 1440:
+        return step  # daily totals: the same daily model, one "interval" per day
     if step not in (15, 30, 60):
         step = 60 if step > 60 and 60 % step == 0 else step
     if 1440 % step != 0 or step > 60:
-        raise InputError(source, f"intervals of {step} minutes are not supported (use 60, 30 or 15)",
-                         field="interval_start")
+        raise InputError(source, f"intervals of {step} minutes are not supported (use 60, 30, 15, or 1440 for "
+                                 f"daily totals)", field="interval_start")
     return step
 
 
