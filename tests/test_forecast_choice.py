@@ -85,3 +85,30 @@ def test_cli_forecast_saves_the_choice_next_to_the_table(tmp_path, run_plan):
     assert part["days_not_recorded"] == {"count": 1, "where": "2025-09-10"}
     assert sum(part["by_horizon"][1]["weights"].values()) == pytest.approx(1.0)
     assert list(pd.read_csv(out).columns) == ["queue", "interval_start", "arrivals", "p10", "p50", "p90"]
+
+
+def test_last_year_base_follows_a_yearly_season_and_needs_a_year():
+    days = 800
+    season = 0.5 * np.sin(2 * np.pi * np.arange(days) / 364)
+    y, dow = weekly_series(days, noise=0.02)
+    adjusted = y + season + 0.1          # and 10 % more than a year ago, from day 400 on
+    adjusted[:400] -= 0.1
+    k = 700
+    base = choice.last_year(adjusted, k, 35)
+    truth = adjusted[k:k + 35]
+    assert np.abs(base - truth).max() < 0.08
+    assert np.isnan(choice.last_year(adjusted, 300, 35)).all()
+
+
+def test_daily_totals_are_forecast_with_the_same_calendar():
+    hourly = synthetic_history("2024-01-01", "2025-09-30", per_day=5000)
+    daily = hourly.groupby(hourly["interval_start"].dt.normalize())["arrivals"].sum().reset_index()
+    daily.insert(0, "queue", "chat_presales")
+    model = VolumeForecaster(country="CN", seed=0, n_draws=300).fit(daily)
+    table = model.predict("2025-10-01", "2025-10-14")
+    assert model.interval_minutes_ == 1440 and len(table) == 14
+    assert (table["interval_start"] == pd.date_range("2025-10-01", "2025-10-14")).all()
+    values = table.set_index("interval_start")["arrivals"]
+    assert values["2025-10-02"] < 0.5 * values["2025-10-14"]          # National Day, learned from 2024
+    assert values["2025-10-14"] == pytest.approx(5000, rel=0.1)
+    assert (table["p10"] <= table["p50"]).all() and (table["p50"] <= table["p90"]).all()
