@@ -291,9 +291,14 @@ def run(dataset: str, history: pd.DataFrame, events: pd.DataFrame | None, countr
         methods = list(METHODS)
         others = [m for m in BASELINES]
         if before_root is not None:
-            hourly = hourly.merge(before_forecasts(before_root, seen, events, country, origins, last_day),
-                                  on=["origin", "queue", "interval_start"], how="left")
-            methods.append("before")
+            try:
+                before = before_forecasts(before_root, seen, events, country, origins, last_day)
+            except subprocess.CalledProcessError:
+                print(json.dumps({"dataset": dataset, "variant": variant, "before": "skipped: the forecaster at "
+                                  f"{before_root} failed on this history (see its error above)"}), flush=True)
+            else:
+                hourly = hourly.merge(before, on=["origin", "queue", "interval_start"], how="left")
+                methods.append("before")
         if variant == "clean":
             for name in peers:
                 try:
@@ -324,6 +329,14 @@ def _clean(value):
     return None if isinstance(value, float) and np.isnan(value) else value
 
 
+class Timing(list):
+    """Prints each dataset's fit time as soon as it is known (a later dataset may fail)."""
+
+    def append(self, row: dict) -> None:
+        super().append(row)
+        print(json.dumps({"timing": True, **_clean(row)}), flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=["sample", "bank", "travel", "all"], default="all")
@@ -339,7 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     peers = [] if args.peers == "none" else [p.strip() for p in args.peers.split(",") if p.strip()]
     variants = list(VARIANTS) if args.variants == "all" else [v.strip() for v in args.variants.split(",")]
     sample_peers = [p for p in peers if p != "prophet" or args.prophet_on_sample]
-    timing = []
+    timing = Timing()
     if args.dataset in ("sample", "all"):
         if SAMPLE_HISTORY.exists() and SAMPLE_EVENTS.exists():
             timing.append(run("sample", read_history(SAMPLE_HISTORY), read_events(SAMPLE_EVENTS), "CN", sample_peers,
@@ -358,8 +371,6 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps({"dataset": "travel-callcenter-daily", "skipped": "shared data not available"}), flush=True)
         else:  # daily totals: the hourly peers (MSTL with 24/168-hour seasons, Prophet's daily shape) do not apply
             timing.append(run("travel-callcenter-daily", travel, None, "NL", [], 8, variants, args.before_root))
-    for row in timing:
-        print(json.dumps({"timing": True, **row}), flush=True)
 
 
 if __name__ == "__main__":
