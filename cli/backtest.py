@@ -1,4 +1,4 @@
-"""`plan backtest`: rolling-origin evaluation of the forecaster against two baselines."""
+"""`plan backtest`: rolling-origin evaluation of the forecaster against every baseline, open hours only."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, 
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
-from plan.contracts.history import read_history
+from plan.contracts.history_gaps import read_history_keeping_gaps
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
 from plan.contracts.tables import write_table
 from plan.forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest
@@ -33,7 +33,10 @@ Examples:
   plan backtest --horizon-days 28 --plot out/backtest.png
 """
 
-LABELS = {"model": "model", "snaive": "seasonal naive", "last_year": "last year x level"}
+# The forecast, each of its bases alone (with the learned effects on top), then the plain baselines.
+LABELS = {"model": "forecast", "base_event_model": " base: event model", "base_median_8w": " base: 8-wk median",
+          "base_seasonal_naive": " base: seas. naive", "base_ets": " base: ETS", "snaive": "seasonal naive",
+          "median_8w": "8-wk wkday-hour median", "ets": "ETS daily x shape", "last_year": "last year x level"}
 
 
 def _fmt(value: float | None, percent: bool = True) -> str:
@@ -43,19 +46,38 @@ def _fmt(value: float | None, percent: bool = True) -> str:
 
 
 def results_table(summary: dict) -> Table:
-    table = Table(title="Backtest (hourly and daily WAPE, MASE, bias, 10-90 band coverage)", title_justify="left")
-    for column in ("hours", "method", "WAPE hourly", "WAPE daily", "MASE", "bias", "band coverage"):
-        table.add_column(column, justify="left" if column in ("hours", "method") else "right")
-    for name, part in (("all", summary["overall"]), ("event days", summary.get("event_days")),
-                       ("peak +-1 day", summary.get("peak_days"))):
-        if not part:
-            continue
+    table = Table(title="Backtest on open hours: daily and hourly WAPE, bias, 10-90 band coverage, by days ahead",
+                  title_justify="left")
+    for column in ("days ahead", "method", "WAPE daily", "WAPE hourly", "bias", "band coverage"):
+        table.add_column(column, justify="left" if column in ("days ahead", "method") else "right")
+    for horizon, part in summary["horizons"].items():
+        scored = part["overall"]
         for method, label in LABELS.items():
-            m = part[method]
-            table.add_row(name if method == "model" else "", label, _fmt(m["wape_hourly"]), _fmt(m["wape_daily"]),
-                          _fmt(m["mase"], percent=False), f"{m['bias']:+.1%}" if m["bias"] == m["bias"] else "-",
+            m = scored[method]
+            pick = " [bold]<- best[/]" if scored["would_pick"] == method else ""
+            table.add_row(f"1-{horizon}" if method == "model" else "", label + pick, _fmt(m["wape_daily"]),
+                          _fmt(m["wape_hourly"]), f"{m['bias']:+.1%}" if m["bias"] == m["bias"] else "-",
                           _fmt(m.get("band_coverage")))
-        table.add_row("", "[bold]model / naive[/]", f"[bold]{part['ratio_hourly']:.2f}[/]", "", "", "", "")
+    for name in ("event_days", "peak_days"):
+        part = summary.get(name)
+        if part:
+            m = part["model"]
+            table.add_row(name.replace("_", " "), LABELS["model"], _fmt(m["wape_daily"]), _fmt(m["wape_hourly"]),
+                          f"{m['bias']:+.1%}", _fmt(m.get("band_coverage")))
+    return table
+
+
+def picks_table(summary: dict) -> Table:
+    table = Table(title="Per queue, all days ahead: best method of this backtest, and the forecaster's own pick",
+                  title_justify="left")
+    for column in ("queue", "best (daily WAPE)", "forecast daily WAPE", "forecaster's pick per origin"):
+        table.add_column(column)
+    for queue, part in summary["by_queue"].items():
+        best = part["would_pick"]
+        picks = summary.get("model_picks", {}).get(queue, {})
+        counts = pd.Series(list(picks.values())).value_counts()
+        table.add_row(queue, f"{LABELS.get(best, best).strip()} ({_fmt(part[best]['wape_daily'])})" if best else "-",
+                      _fmt(part["model"]["wape_daily"]), ", ".join(f"{k} x{v}" for k, v in counts.items()))
     return table
 
 
@@ -92,12 +114,12 @@ def backtest(
     seed: int = seed_option("Seed of the quantile simulation."),
     overwrite: bool = overwrite_option(),
 ) -> None:
-    """Rolling-origin backtest: the model against seasonal naive and last year's event, hourly and daily."""
+    """Rolling-origin backtest on open hours: the forecast, each base alone and every baseline, 1/7/35 days ahead."""
     with Outputs(overwrite) as outputs:
         json_file = outputs.file(json_out, "--json", JSON_SUFFIXES)
         plot_file = outputs.file(plot, "--plot", PNG_SUFFIXES)
         detail_file = outputs.file(detail, "--detail", TABLE_SUFFIXES) if detail is not None else None
-        hist = read_history(history, interval_minutes=interval_minutes)
+        hist = read_history_keeping_gaps(history, interval_minutes=interval_minutes)
         hist.attrs["path"] = str(history)
         cal = None if events.lower() == "none" else read_events(events)
         if cal is not None:
@@ -112,7 +134,10 @@ def backtest(
                              "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
                              "overall": result.summary["overall"], "event_days": result.summary["event_days"],
                              "peak_days": result.summary["peak_days"],
-                             "by_queue": result.summary["by_queue"], "per_origin": result.summary["origins"]})
+                             "by_queue": result.summary["by_queue"], "per_origin": result.summary["origins"],
+                             "horizons": result.summary["horizons"], "model_picks": result.summary["model_picks"],
+                             "excluded_closed_intervals": result.summary["excluded_closed_intervals"],
+                             "missing_intervals": hist.attrs.get("missing_intervals", [])})
         json_file.staging.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         plot_backtest(result.hourly, result.summary, plot_file.staging)
         if detail_file is not None:
@@ -122,4 +147,5 @@ def backtest(
                         detail_file.staging)
     console.print(f"{len(chosen)} origins: " + ", ".join(f"{o:%Y-%m-%d}" for o in chosen))
     console.print(results_table(result.summary))
+    console.print(picks_table(result.summary))
     console.print(f"wrote [bold]{json_out}[/] and [bold]{plot}[/]")

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import json
+
 import pandas as pd
 import typer
 from rich.table import Table
@@ -15,9 +17,9 @@ from plan.cli.options import country_option, date_option, input_file_option, int
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
-from plan.contracts.history import read_history
+from plan.contracts.history_gaps import read_history_keeping_gaps
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
-from plan.contracts.outputs import PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
+from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
 from plan.contracts.tables import write_table
 from plan.contracts.calendar import event_day_mask
 from plan.forecast.model import VolumeForecaster
@@ -89,6 +91,31 @@ def summary_table(table: pd.DataFrame, events: pd.DataFrame, start: pd.Timestamp
     return out
 
 
+def model_file(out: Path) -> Path:
+    """The sidecar next to the forecast: which base each queue rests on, its backtest, what was inferred."""
+    return out.with_name(out.stem + ".model.json")
+
+
+def choice_table(summary: dict) -> Table:
+    out = Table(title="Base chosen per queue (rolling-origin backtest of the history's daily totals)",
+                title_justify="left")
+    for column in ("queue", "pick", "weights days 8+", "daily WAPE days 1-7", "daily WAPE days 8+"):
+        out.add_column(column, justify="left")
+    for queue, part in summary["queues"].items():
+        short, long = part["by_horizon"]
+        weights = ", ".join(f"{m} {w:.0%}" for m, w in long["weights"].items() if w)
+        out.add_row(queue, part["pick"], weights, _wape_text(short), _wape_text(long))
+    return out
+
+
+def _wape_text(part: dict) -> str:
+    combined = part["combined_daily_wape"]
+    if combined is None:
+        return "- (history too short to backtest)"
+    best = min((v for v in part["daily_wape"].values() if v is not None), default=None)
+    return f"{combined:.1%} (best single {best:.1%})" if best is not None else f"{combined:.1%}"
+
+
 @app.command(epilog=EPILOG)
 def forecast(
     history: Path = input_file_option(SAMPLE_HISTORY, "Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
@@ -101,7 +128,8 @@ def forecast(
     plot: Path = typer.Option(Path("out/forecast.png"), help="Chart to write (PNG)."),
     interval_minutes: int = interval_minutes_option(60, "Interval length of the history: 60, 30 or 15 minutes."),
     seed: int = seed_option("Seed of the quantile simulation (same seed, same table)."),
-    fill_missing: bool = typer.Option(False, help="Treat missing hours in the history as zero arrivals."),
+    fill_missing: bool = typer.Option(False, help="Treat missing hours in the history as zero arrivals (by default "
+                                                  "they are unknown: left out of fitting, and reported)."),
     overwrite: bool = overwrite_option(),
 ) -> None:
     """Forecast arrivals per queue and interval (mean and p10/p50/p90) with holidays and promotion peaks."""
@@ -109,7 +137,8 @@ def forecast(
     with Outputs(overwrite) as outputs:
         table_out = outputs.file(out, "--out", TABLE_SUFFIXES)
         plot_out = outputs.file(plot, "--plot", PNG_SUFFIXES)
-        hist = read_history(history, interval_minutes=interval_minutes, fill_missing=fill_missing)
+        model_out = outputs.file(model_file(out), "--out", JSON_SUFFIXES)
+        hist = read_history_keeping_gaps(history, interval_minutes=interval_minutes, fill_missing=fill_missing)
         hist.attrs["path"] = str(history)
         cal = read_events(events)
         cal.attrs["path"] = str(events)
@@ -124,7 +153,11 @@ def forecast(
             written[column] = written[column].round(2)
         write_table(written, table_out.staging)
         plot_forecast(table, hist, plot_out.staging, events=cal)
+        model_out.staging.write_text(json.dumps({"forecast": str(out), "history": str(history),
+                                                 "filled_with_zero": [list(x) for x in hist.attrs.get("filled_intervals", [])],
+                                                 **model.summary()}, indent=2, ensure_ascii=False), encoding="utf-8")
     console.print(summary_table(table, cal, first, last))
+    console.print(choice_table(model.summary()))
     for note in model.notes:
         console.print(f"[yellow]note:[/] {note}")
-    console.print(f"wrote [bold]{out}[/] ({len(table):,} rows) and [bold]{plot}[/]")
+    console.print(f"wrote [bold]{out}[/] ({len(table):,} rows), [bold]{plot}[/] and [bold]{model_file(out)}[/]")

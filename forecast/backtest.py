@@ -1,10 +1,16 @@
 """Rolling-origin evaluation (Tashman 2000, "Out-of-sample tests of forecasting accuracy", IJF 16).
 
 For each origin the forecaster is fitted on the history before it and forecasts up to
-``horizon_days`` ahead; the same hours are forecast by the seasonal naive and by last year's same
-event scaled by the level change (``plan.forecast.baselines``). Origins are spread over the last year
-of history and placed just before each past promotion whose kind the history has seen before, so
-the peaks are tested, not only ordinary weeks.
+``horizon_days`` ahead; the same hours are forecast by every baseline of ``plan.forecast.baselines``
+(seasonal naive, 8-week weekday-interval median, ETS, last year's same event scaled by the level)
+and by each base candidate of the forecaster alone. Origins are spread over the last year of history
+and placed just before each past promotion whose kind the history has seen before, so the peaks are
+tested, not only ordinary weeks.
+
+Scores are honest about what is known: only open intervals count (closed hours and closed days of
+the queue, inferred from the whole history, are left out: a zero forecast of a closed night is no
+skill), and intervals or days not recorded have no actual to score against. ``actuals`` may differ
+from the history the forecaster sees (a benchmark scores a corrupted history against the clean one).
 """
 from __future__ import annotations
 
@@ -15,15 +21,21 @@ import numpy as np
 import pandas as pd
 
 from plan.forecast import metrics
-from plan.forecast.baselines import last_year_scaled, seasonal_naive
 from plan.contracts.calendar import event_day_mask
-from plan.forecast.events import peak_day_mask
+from plan.forecast.baselines import ets_daily, last_year_scaled, median_of_weeks, seasonal_naive
+from plan.forecast.calendar import CountryCalendar
+from plan.forecast.choice import CANDIDATES
+from plan.forecast.events import peak_day_mask, phase_days
+from plan.forecast.gaps import classify_days, day_matrix, holiday_mask, ordinary_mask
+from plan.forecast.hours import infer_opening_hours
 from plan.forecast.model import VolumeForecaster
 
 HORIZON_DAYS = 35
 MIN_TRAIN_DAYS = 56
 PRE_EVENT_LEAD_DAYS = 3
-METHODS = ("model", "snaive", "last_year")
+BASELINES = ("snaive", "median_8w", "ets", "last_year")
+METHODS = ("model", *(f"base_{c}" for c in CANDIDATES), *BASELINES)
+REPORT_HORIZONS = (1, 7, 35)
 
 
 @dataclass
@@ -69,14 +81,17 @@ def choose_origins(history: pd.DataFrame, events: pd.DataFrame | None, horizon_d
 def rolling_origin_backtest(history: pd.DataFrame, events: pd.DataFrame | None = None, *, country: str = "CN",
                             origins: list[pd.Timestamp] | None = None, horizon_days: int = HORIZON_DAYS,
                             seed: int = 0, progress: Callable[[str], None] | None = None,
-                            forecaster: Callable[[], VolumeForecaster] | None = None) -> BacktestResult:
-    """Fit at each origin, forecast ``horizon_days``, and score model and baselines."""
+                            forecaster: Callable[[], VolumeForecaster] | None = None,
+                            actuals: pd.DataFrame | None = None) -> BacktestResult:
+    """Fit at each origin, forecast ``horizon_days``, and score model, its candidates and the baselines."""
     if origins is None:
         origins = choose_origins(history, events, horizon_days)
+    actuals = history if actuals is None else actuals
     make = forecaster or (lambda: VolumeForecaster(country=country, seed=seed))
-    last_stamp = pd.DatetimeIndex(history["interval_start"]).max()
-    series = {q: g.set_index("interval_start")["arrivals"].astype(float) for q, g in history.groupby("queue")}
-    pieces = []
+    last_stamp = pd.DatetimeIndex(actuals["interval_start"]).max()
+    seen = {q: g.set_index("interval_start")["arrivals"].astype(float) for q, g in history.groupby("queue")}
+    truth = {q: g.set_index("interval_start")["arrivals"].astype(float) for q, g in actuals.groupby("queue")}
+    pieces, picks = [], {}
     for origin in origins:
         if progress is not None:
             progress(f"origin {origin:%Y-%m-%d}")
@@ -84,26 +99,59 @@ def rolling_origin_backtest(history: pd.DataFrame, events: pd.DataFrame | None =
         last_full_day = (last_stamp + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
         end = min(origin + pd.Timedelta(days=horizon_days - 1), last_full_day)
         model = make().fit(train, events)
-        forecast = model.predict(origin, end)
+        forecast = model.predict(origin, end, candidates=True)
+        for queue, part in model.summary()["queues"].items():
+            picks.setdefault(queue, {})[f"{origin:%Y-%m-%d}"] = part["pick"]
         for queue, fq in forecast.groupby("queue"):
-            stamps = pd.DatetimeIndex(fq["interval_start"])
-            actual = series[queue].reindex(stamps).to_numpy(dtype=float)
-            past = series[queue][series[queue].index < origin]
-            season = int(round(7 * 24 * 60 / model.interval_minutes_))
-            pieces.append(pd.DataFrame({
-                "origin": origin, "queue": queue, "interval_start": stamps,
-                "horizon_day": np.asarray((stamps.normalize() - origin).days) + 1,
-                "event_day": event_day_mask(stamps, events),
-                "peak_day": peak_day_mask(events, stamps),
-                "actual": actual, "model": fq["arrivals"].to_numpy(), "p10": fq["p10"].to_numpy(),
-                "p50": fq["p50"].to_numpy(), "p90": fq["p90"].to_numpy(),
-                "snaive": seasonal_naive(series[queue], origin, stamps),
-                "last_year": last_year_scaled(series[queue], events, origin, stamps),
-                "mase_scale": metrics.seasonal_naive_scale(past.to_numpy(), season),
-            }))
+            pieces.append(_origin_frame(origin, queue, fq, seen[queue], truth[queue], events, model))
     hourly = pd.concat(pieces, ignore_index=True)
     hourly = hourly[~np.isnan(hourly["actual"])].reset_index(drop=True)
-    return BacktestResult(hourly=hourly, origins=list(origins), summary=summarise(hourly))
+    hourly = hourly.merge(open_intervals(actuals, events, country), on=["queue", "interval_start"], how="left")
+    hourly["open"] = hourly["open"].fillna(False).astype(bool)
+    summary = summarise(hourly)
+    summary["model_picks"] = picks
+    return BacktestResult(hourly=hourly, origins=list(origins), summary=summary)
+
+
+def _origin_frame(origin: pd.Timestamp, queue: str, fq: pd.DataFrame, seen: pd.Series, truth: pd.Series,
+                  events: pd.DataFrame | None, model: VolumeForecaster) -> pd.DataFrame:
+    stamps = pd.DatetimeIndex(fq["interval_start"])
+    past = seen[seen.index < origin]
+    season = int(round(7 * 24 * 60 / model.interval_minutes_))
+    frame = pd.DataFrame({
+        "origin": origin, "queue": queue, "interval_start": stamps,
+        "horizon_day": np.asarray((stamps.normalize() - origin).days) + 1,
+        "event_day": event_day_mask(stamps, events), "peak_day": peak_day_mask(events, stamps),
+        "actual": truth.reindex(stamps).to_numpy(dtype=float), "model": fq["arrivals"].to_numpy(),
+        "p10": fq["p10"].to_numpy(), "p50": fq["p50"].to_numpy(), "p90": fq["p90"].to_numpy(),
+        "snaive": seasonal_naive(past, origin, stamps), "median_8w": median_of_weeks(past, origin, stamps),
+        "ets": ets_daily(past, origin, stamps, model.slots_per_day_),
+        "last_year": last_year_scaled(past, events, origin, stamps),
+        "mase_scale": metrics.seasonal_naive_scale(past.to_numpy(), season)})
+    for c in CANDIDATES:
+        frame[f"base_{c}"] = fq[f"base_{c}"].to_numpy()
+    return frame
+
+
+def open_intervals(actuals: pd.DataFrame, events: pd.DataFrame | None, country: str) -> pd.DataFrame:
+    """Per recorded interval: is the queue open? Closed hours (per weekday) and closed days (holidays
+    and weekdays the history shows empty) are not, inferred from the whole history."""
+    calendar = CountryCalendar(country)
+    stamps = pd.DatetimeIndex(actuals["interval_start"])
+    minutes = stamps.hour * 60 + stamps.minute
+    interval = int(np.gcd.reduce(np.append(minutes.to_numpy(), 1440)))
+    out = []
+    for queue, group in actuals.groupby("queue"):
+        counts, days = day_matrix(group, interval)
+        cal = calendar.flags(days)
+        status = classify_days(counts, days, holiday_mask(cal), ordinary_mask(cal, phase_days(events, days)))
+        hours = infer_opening_hours(counts, days, status.usable, status.closed_weekdays, interval, recent_days=None)
+        is_open = hours.mask(days) & ~status.closed[:, None]
+        slots = counts.shape[1]
+        out.append(pd.DataFrame({"queue": queue, "interval_start": (
+            np.repeat(days.to_numpy(), slots) + np.tile(np.arange(slots) * np.timedelta64(interval, "m"), len(days))),
+            "open": is_open.ravel()}))
+    return pd.concat(out, ignore_index=True)
 
 
 def score(frame: pd.DataFrame) -> dict:
@@ -128,7 +176,14 @@ def score(frame: pd.DataFrame) -> dict:
     out["model"]["above_p90"] = float((frame["actual"] > frame["p90"]).mean()) if len(frame) else float("nan")
     snaive = out["snaive"]["wape_hourly"]
     out["ratio_hourly"] = out["model"]["wape_hourly"] / snaive if snaive and snaive == snaive else float("nan")
+    out["would_pick"] = best_method(out)
     return out
+
+
+def best_method(scored: dict) -> str | None:
+    """The method with the lowest daily WAPE (what a plan built on daily totals would want)."""
+    values = {m: scored[m]["wape_daily"] for m in METHODS if scored[m]["wape_daily"] == scored[m]["wape_daily"]}
+    return min(values, key=values.get) if values else None
 
 
 def _mase(frame: pd.DataFrame, method: str) -> float:
@@ -139,13 +194,23 @@ def _mase(frame: pd.DataFrame, method: str) -> float:
 
 
 def summarise(hourly: pd.DataFrame) -> dict:
-    """Scores overall, on event days, per queue and per origin."""
-    summary = {"overall": score(hourly),
-               "event_days": score(hourly[hourly["event_day"]]) if hourly["event_day"].any() else None,
-               "peak_days": score(hourly[hourly["peak_day"]]) if hourly["peak_day"].any() else None,
-               "by_queue": {q: score(g) for q, g in hourly.groupby("queue")},
-               "origins": [{"origin": f"{o:%Y-%m-%d}", **_brief(score(g))} for o, g in hourly.groupby("origin")]}
+    """Scores on open intervals: overall, on event days, per queue, per origin and per horizon."""
+    scored = hourly[hourly["open"]] if "open" in hourly else hourly
+    summary = {"overall": score(scored),
+               "event_days": score(scored[scored["event_day"]]) if scored["event_day"].any() else None,
+               "peak_days": score(scored[scored["peak_day"]]) if scored["peak_day"].any() else None,
+               "by_queue": {q: score(g) for q, g in scored.groupby("queue")},
+               "origins": [{"origin": f"{o:%Y-%m-%d}", **_brief(score(g))} for o, g in scored.groupby("origin")],
+               "horizons": {str(h): {"overall": score(part), "by_queue": {q: score(g) for q, g in part.groupby("queue")}}
+                            for h in report_horizons(int(scored["horizon_day"].max()) if len(scored) else 0)
+                            if len(part := scored[scored["horizon_day"] <= h])},
+               "excluded_closed_intervals": int(len(hourly) - len(scored))}
     return summary
+
+
+def report_horizons(longest: int) -> list[int]:
+    """1, 7 and 35 days ahead, those the backtest reaches, and its own longest horizon."""
+    return sorted({h for h in REPORT_HORIZONS if h <= longest} | ({longest} if longest else set()))
 
 
 def _brief(s: dict) -> dict:

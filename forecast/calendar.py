@@ -134,6 +134,23 @@ class CountryCalendar:
             i = j + 1
         out["long_block"] = blocks
 
+    def holiday_names(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """The public holiday each date is ('' when none), without '(observed)' and the like, so that the
+        same feast matches across years; a bare "Day off" takes the name of the holiday it extends."""
+        dates = pd.DatetimeIndex(dates).normalize()
+        span = pd.date_range(dates.min() - pd.Timedelta(days=7), dates.max(), freq="D")
+        public = country_calendar(self.country, sorted(set(span.year)), observed=True)
+        raw = {pd.Timestamp(d): _block_name(name.split(";")) for d, name in public.items()}
+        names, last_named = {}, ("", None)
+        for day in span:
+            name = raw.get(day, "")
+            if name.lower().startswith("day off") and last_named[1] is not None and (day - last_named[1]).days <= 7:
+                name = last_named[0]
+            elif name:
+                last_named = (name, day)
+            names[day] = name
+        return np.array([names[d] for d in dates], dtype=object)
+
     @property
     def weekend_days(self) -> list[int]:
         """Weekday numbers (0=Monday) of the country's weekend: CN Sat/Sun, IL Fri/Sat."""

@@ -127,7 +127,8 @@ def robust_ridge(X: np.ndarray, y: np.ndarray, weights: np.ndarray, penalties: n
     inverse of the penalised normal matrix.
     """
     n, p = X.shape
-    ridge = np.diag(penalties * (float(np.mean(weights)) if n else 1.0))
+    counted = weights > 0   # rows of unknown days carry no weight and do not set the scale
+    ridge = np.diag(penalties * (float(np.mean(weights[counted])) if counted.any() else 1.0))
     huber = np.ones(n)
     sigma = 1.0
     beta = np.zeros(p)
@@ -137,7 +138,8 @@ def robust_ridge(X: np.ndarray, y: np.ndarray, weights: np.ndarray, penalties: n
         factor = scipy.linalg.cho_factor(normal)
         beta = scipy.linalg.cho_solve(factor, X.T @ (w * y))
         resid = y - X @ beta
-        sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid)))) + 1e-6
+        r = resid[counted]
+        sigma = 1.4826 * float(np.median(np.abs(r - np.median(r)))) + 1e-6
         u = np.abs(resid) / (HUBER_T * sigma)
         huber = np.where(u <= 1.0, 1.0, 1.0 / np.maximum(u, 1e-12))
     cov = sigma ** 2 * scipy.linalg.cho_solve(factor, np.eye(p))
@@ -172,6 +174,8 @@ class DailyFit:
     last_date: pd.Timestamp
     fitted_log: pd.Series
     level: pd.Series
+    trend: bool = False
+    level_input: np.ndarray | None = None   # what the level was fitted on (NaN: not used)
 
     def coefficient(self, name: str) -> float:
         """A fitted log effect; a kind's phase (``ev|kind|pre``) includes the phase's shared effect."""
@@ -189,6 +193,31 @@ class DailyFit:
         beta = self.beta[[self.columns.index(c) for c in names]]
         return X[names].to_numpy(dtype=float) @ beta
 
+    def effects(self, X: pd.DataFrame) -> np.ndarray:
+        """Every learned log effect of each row of ``X`` (weekday, calendar, promotions), without the level."""
+        return X.reindex(columns=self.columns, fill_value=0.0).to_numpy(dtype=float) @ self.beta
+
+    def weekday_effects(self) -> np.ndarray:
+        """Log effect of an ordinary day of each weekday (0 = Monday, the baseline)."""
+        return np.array([0.0] + [self.coefficient(f"dow_{d}") for d in range(1, 7)])
+
+    def level_forecast_from(self, k: int, steps: int) -> np.ndarray:
+        """The level's forecast of the ``steps`` days after position ``k``, at the fitted parameters, seeing
+        only the days before ``k`` (what a backtest origin at ``k`` would have known)."""
+        model = UnobservedComponents(self.level_input[:k], level="lldtrend" if self.trend else "llevel",
+                                     autoregressive=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = model.filter(self.level_result.params)
+            return np.asarray(result.get_forecast(steps).predicted_mean)
+
+    def level_log_variance(self, horizon_days: np.ndarray) -> np.ndarray:
+        """Forecast variance of the level (with the day's own noise) ``horizon_days`` ahead (>= 1)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fc = self.level_result.get_forecast(int(max(np.max(horizon_days), 1)))
+        return np.asarray(fc.var_pred_mean)[np.asarray(horizon_days) - 1]
+
     def predict_log(self, X: pd.DataFrame, horizon_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of log(1 + daily total) for future rows ``X`` at ``horizon_days`` (>= 1)."""
         Xa = X.reindex(columns=self.columns, fill_value=0.0).to_numpy(dtype=float)
@@ -202,17 +231,24 @@ class DailyFit:
         return level_mean + Xa @ self.beta, level_var + effect_var
 
 
-def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> DailyFit:
-    """Backfit effects and level on ``log(1 + daily total)``; ``trend=None`` picks drift or not by AIC."""
-    y = np.log1p(totals.to_numpy(dtype=float))
-    keep = [c for c in X.columns if np.abs(X[c].to_numpy()).sum() > 0]
+def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None,
+              usable: np.ndarray | None = None) -> DailyFit:
+    """Backfit effects and level on ``log(1 + daily total)``; ``trend=None`` picks drift or not by AIC.
+
+    Days not ``usable`` (not recorded, closed, outliers) carry no weight in the effects and are
+    missing observations for the level's Kalman filter: unknowns, not zeros.
+    """
+    y_all = np.log1p(totals.to_numpy(dtype=float))
+    usable = ~np.isnan(y_all) if usable is None else (usable & ~np.isnan(y_all))
+    y = np.where(usable, y_all, 0.0)
+    keep = [c for c in X.columns if np.abs(X[c].to_numpy()[usable]).sum() > 0]
     Xk = X[keep].to_numpy(dtype=float)
     penalties = ridge_penalties(keep)
     age = (totals.index[-1] - totals.index).days.to_numpy(dtype=float)
-    weights = 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
+    weights = np.where(usable, 0.5 ** (age / RECENCY_HALF_LIFE_DAYS), 0.0)
     # Start from a robust local level: weekly medians smoothed over four weeks.
-    level = (pd.Series(y, index=totals.index).rolling(7, center=True, min_periods=1).median()
-             .rolling(28, center=True, min_periods=1).mean().to_numpy())
+    level = (pd.Series(np.where(usable, y, np.nan), index=totals.index).rolling(7, center=True, min_periods=1).median()
+             .rolling(28, center=True, min_periods=1).mean().ffill().bfill().to_numpy())
     result = None
     use_trend = bool(trend)
     for round_ in range(BACKFIT_ROUNDS):
@@ -233,7 +269,7 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
         clean = _winsorise(adjusted, level, sigma)
         # The level is read from ordinary and nearly ordinary days: through a four-week pre-sale or Spring Festival
         # a flexible level would otherwise soak up the very effect the regression has to learn.
-        clean[_special_days(X, keep, beta)] = np.nan
+        clean[_special_days(X, keep, beta) | ~usable] = np.nan
         if round_ == 0:
             result, use_trend = _choose_level(pd.Series(clean, index=totals.index), trend)
         else:
@@ -243,7 +279,7 @@ def fit_daily(totals: pd.Series, X: pd.DataFrame, trend: bool | None = None) -> 
     result = fit_level(pd.Series(clean, index=totals.index), use_trend, start_params=result.params)
     return DailyFit(columns=keep, beta=beta, cov=cov, sigma=sigma, level_result=result,
                     last_date=totals.index[-1], fitted_log=pd.Series(level + Xk @ beta, index=totals.index),
-                    level=pd.Series(level, index=totals.index))
+                    level=pd.Series(level, index=totals.index), trend=use_trend, level_input=clean)
 
 
 def _special_days(X: pd.DataFrame, columns: list[str], beta: np.ndarray) -> np.ndarray:
