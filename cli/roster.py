@@ -52,7 +52,7 @@ def roster(
     events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar (event days get event targets)."),
     history: Path = input_file_option(SAMPLE_HISTORY, "History to forecast from when no forecast is given."),
     out: Optional[Path] = typer.Option(None, help="Plan directory (default out/roster-YYYY-MM/)."),
-    time_limit: float = time_limit_option(60.0, "Seconds from the command's start to the verified plan (solver work "
+    time_limit: float = time_limit_option(120.0, "Seconds from the command's start to the verified plan (solver work "
                                                 "is set from it, so the same limit and seed give the same plan; more "
                                                 "on a busy machine). A limit too short for a useful plan is refused "
                                                 "with the least that is (about 1 s per agent); from 150 s on, part "

@@ -404,7 +404,7 @@ def small_month(tmp_path) -> Path:
 
 def roster_args(folder: Path, out: Path) -> list:
     return ["roster", "--month", "2026-11", "--config", folder / "team.yaml", "--forecast", folder / "volumes.csv",
-            "--events", folder / "events.csv", "--out", out, "--time-limit", "15"]
+            "--events", folder / "events.csv", "--out", out, "--time-limit", "20"]
 
 
 def test_a_users_folder_survives_plan_roster(run_plan, small_month):

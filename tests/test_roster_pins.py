@@ -19,7 +19,7 @@ from plan.optimize.roster.pins import apply_window, window_requirements
 from plan.optimize.verify import verify_plan
 from test_roster import MONTH, TIME_LIMIT, small_requirements, small_workforce
 
-CLI_TIME_LIMIT = "15"  # the command refuses a limit below its floor (budgets.minimum_time_limit_s)
+CLI_TIME_LIMIT = "20"  # the command refuses a limit below its floor (budgets.minimum_time_limit_s)
 
 DAY1 = dt.date(2026, 2, 1)  # a Sunday: its calendar week has six days before the month
 

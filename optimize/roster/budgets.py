@@ -34,15 +34,15 @@ from dataclasses import dataclass
 # after the last. None of it shrinks with the limit; it grows with the month's person-days (in-house
 # agents × days). A fixed part and a part per person-day, fitted to the stage timings of
 # bench/limits.py (the sample and the generated 300-agent month on the reference two-core machine).
-OVERHEAD_FIXED_S = 6.0
-OVERHEAD_PER_PERSON_DAY_S = 0.006
+OVERHEAD_FIXED_S = 10.0
+OVERHEAD_PER_PERSON_DAY_S = 0.008
 # The solvers' time is never below this: less does not load the aggregate model and re-find a hint,
 # and a plan must come out whatever the limit (the limit is then overrun by at most this much).
 MIN_SOLVE_S = 4.0
 # The least solver time worth a plan, per in-house agent: with less, naming the people cannot keep the
 # aggregate's shift counts, and the plan misses shifts by the hundred. `plan roster` refuses a
 # --time-limit below the overhead plus this (:func:`minimum_time_limit_s`).
-USEFUL_SOLVE_PER_AGENT_S = 0.6
+USEFUL_SOLVE_PER_AGENT_S = 1.1
 # Shares of the solvers' time, in pipeline order (they sum to 1). The aggregate (LP + box search)
 # and naming the people carry the plan's cost; the repair re-chooses queues, breaks and purchases
 # around the names; the consistent start builds the plan the repair starts from; the re-buy is an
@@ -116,10 +116,10 @@ READ_ROWS_S = 1.0
 # so a unit takes several seconds here. The value is set so that a stage ends on its deterministic
 # budget, before its wall-clock safety net, on a two-core machine shared with other work
 # (bench/limits.py reports wall time against the limit).
-CP_SAT_WORK_PER_S = 0.25
+CP_SAT_WORK_PER_S = 0.17
 # The same for the naming models (booleans and small sums, no LP to speak of): deterministic time
 # accrues faster per second there.
-NAMING_WORK_PER_S = 1.0
+NAMING_WORK_PER_S = 0.55
 # CP-SAT workers, and the number of tasks in one deterministic batch (fixed, so the result does not
 # depend on how many threads run it). Naming runs on one worker: its small models need a first
 # solution fast, which one sequential search from the hint finds sooner than the interleaved portfolio.

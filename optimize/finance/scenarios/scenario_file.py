@@ -25,7 +25,7 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     mode: Mode = "quick"
-    time_limit_s: float = 60.0
+    time_limit_s: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ def parse_scenarios(data: object, source: str | Path = "<scenarios>") -> Scenari
     if not isinstance(raw_scenarios, list) or not raw_scenarios:
         raise InputError(source, "needs a non-empty 'scenarios' list", field="scenarios")
     default_mode = _checked_mode(data.get("mode", "quick"), source, "mode", "mode")
-    default_limit = float(data.get("time_limit_s", 60))
+    default_limit = float(data.get("time_limit_s", 120))
     scenarios = tuple(_parse_scenario(raw, i, source, default_mode, default_limit) for i, raw in enumerate(raw_scenarios))
     names = [s.name for s in scenarios]
     duplicates = sorted({n for n in names if names.count(n) > 1})
