@@ -83,10 +83,7 @@ def solve(model: cp_model.CpModel, *, stage: str, budget_s: float, seed: int, sc
 
 def fixed_copy(model: cp_model.CpModel, fixed: dict[int, int]) -> cp_model.CpModel:
     """A copy of ``model`` with the given proto variables fixed (the rest follow by propagation)."""
-    copy = model.clone()
-    for index, value in fixed.items():
-        copy.add(copy.get_int_var_from_proto_index(index) == value)
-    return copy
+    return with_fixed_sums(model, [([index], value) for index, value in fixed.items()])
 
 
 def with_fixed_sums(model: cp_model.CpModel, sums: list[tuple[list[int], int]]) -> cp_model.CpModel:
