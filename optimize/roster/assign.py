@@ -184,10 +184,11 @@ def add_contract_hours_and_overtime_cap(pm: PersonModel, overtime_allowed_h: flo
 
 
 def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int],
-                      miss_values: dict[tuple[int, int], float] | None = None):
+                      miss_values: dict[tuple[int, int], float] | None = None) -> list[tuple[cp_model.IntVar, int]]:
     """Staff the aggregate plan's shift counts; a miss or an extra is priced, never infeasible. A miss
     costs ``miss_values[(d, s)]`` when given (what one head fewer on that shift costs in service),
-    else the flat ``missed_shift``: when the rules force misses, the cheap ones are taken."""
+    else the flat ``missed_shift``: when the rules force misses, the cheap ones are taken. Returns the
+    deviation from the counts as (variable, weight) terms."""
     w = pm.weights
     weighted = []
     for d in range(pm.inst.n_days):
@@ -203,7 +204,7 @@ def add_count_targets(pm: PersonModel, counts: dict[tuple[int, int], int],
             pm.penalties.append((under, miss))
             pm.penalties.append((over, w.extra_shift))
             weighted += [(under, round(miss * 10)), (over, max(1, round(w.extra_shift * 10)))]
-    return cp_model.LinearExpr.weighted_sum([v for v, _ in weighted], [c for _, c in weighted])
+    return weighted
 
 
 def _spread(pm: PersonModel, counts: list, weight: float, name: str) -> None:
@@ -296,75 +297,205 @@ def split_counts(inst: Instance, chunks: list[list[int]], counts: dict[tuple[int
     return out
 
 
+class _GreedyRoster:
+    """One chunk's roster built a shift at a time, with every individual rule that can be checked on
+    one agent's own days: leave, one shift a day, rest between shifts (both neighbours), consecutive
+    days, the rest day in every 7-day window, weekly (standard) or monthly (comprehensive) regular
+    hours within the overtime the plan priced, and the monthly overtime cap on holidays."""
+
+    def __init__(self, inst: Instance, g: int, members: list[int], overtime_allowed_h: float | None):
+        self.inst, self.members = inst, members
+        wf = inst.workforce
+        self.rules = wf.labour_rules
+        self.contract = wf.contracts[inst.groups[g].contract]
+        self.ordinary = {d for d, k in enumerate(inst.day_kind) if k != "holiday"}
+        self.week_of = {d: w for w, week in enumerate(inst.weeks) for d in week}
+        self.caps = {a: agent_week_caps(inst, a, self.contract.max_hours_week) for a in members}
+        self.spare_ot = 100.0 * (overtime_allowed_h if overtime_allowed_h is not None
+                                 else self.rules.overtime_max_h_month * len(members))
+        self.worked: dict[int, dict[int, int]] = {a: {} for a in members}
+        self.hours = {a: 0.0 for a in members}
+        self.week_hours = {a: defaultdict(float) for a in members}
+        self.holiday_h = {a: 0.0 for a in members}
+
+    def extra_overtime(self, a: int, d: int, h: float) -> float:
+        """Ordinary-day overtime hours that working ``h`` more hours on day ``d`` adds."""
+        if self.contract.system == "comprehensive":
+            owed = self.inst.contracted_h[a]
+            return max(0.0, self.hours[a] + h - owed) - max(0.0, self.hours[a] - owed)
+        w = self.week_of[d]
+        now, cap = self.week_hours[a][w], self.caps[a][w]
+        return max(0.0, now + h - cap) - max(0.0, now - cap)
+
+    def can_work(self, a: int, d: int, s: int) -> float | None:
+        """The overtime hours agent ``a`` taking shift ``s`` on day ``d`` adds, or None if a rule forbids it."""
+        inst, days = self.inst, self.worked[a]
+        if d in days or d in inst.leave[a]:
+            return None
+        if d - 1 in days and s in inst.rest_conflicts[days[d - 1]]:
+            return None
+        if d + 1 in days and days[d + 1] in inst.rest_conflicts[s]:
+            return None
+        after = next(k for k in range(inst.n_days + 1) if d + k + 1 not in days)
+        if self.run_before(a, d) + after + 1 > self.rules.max_consecutive_days:
+            return None
+        window_work = 7 - self.rules.min_rest_days_per_week
+        for d0 in range(max(0, d - 6), min(d, inst.n_days - 7) + 1):
+            if sum(1 for dd in range(d0, d0 + 7) if dd in days) + 1 > window_work:
+                return None
+        h = inst.shift_hours(s)
+        if d not in self.ordinary:
+            return None if self.holiday_h[a] + h > self.rules.overtime_max_h_month else 0.0
+        extra = self.extra_overtime(a, d, h)
+        return None if 100 * extra > self.spare_ot + 1e-6 else extra
+
+    def run_before(self, a: int, d: int) -> int:
+        """Days in a row agent ``a`` works just before day ``d``."""
+        return next(k for k in range(d + 1) if d - k - 1 not in self.worked[a])
+
+    def take(self, a: int, d: int, s: int, extra: float) -> None:
+        self.worked[a][d] = s
+        h = self.inst.shift_hours(s)
+        if d in self.ordinary:
+            self.hours[a] += h
+            self.week_hours[a][self.week_of[d]] += h
+            self.spare_ot -= 100 * extra
+        else:
+            self.holiday_h[a] += h
+
+    def release(self, a: int, d: int) -> tuple[int, float]:
+        """Take agent ``a``'s shift off day ``d``; returns the shift and the overtime hours it carried."""
+        s = self.worked[a].pop(d)
+        h = self.inst.shift_hours(s)
+        if d not in self.ordinary:
+            self.holiday_h[a] -= h
+            return s, 0.0
+        self.hours[a] -= h
+        self.week_hours[a][self.week_of[d]] -= h
+        extra = self.extra_overtime(a, d, h)
+        self.spare_ot += 100 * extra
+        return s, extra
+
+    def short_of_minimum_h(self, a: int) -> float:
+        """Regular hours still missing to the contract's floor (contract less one day's maximum)."""
+        return self.inst.contracted_h[a] - self.contract.max_hours_day - self.hours[a]
+
+    def chosen(self) -> dict[tuple[int, int], int]:
+        return {(a, d): s for a, days in self.worked.items() for d, s in days.items()}
+
+
 def greedy_names(inst: Instance, g: int, members: list[int], counts: dict[tuple[int, int], int],
                  overtime_allowed_h: float | None = None) -> dict[tuple[int, int], int]:
-    """A quick roster for one chunk that keeps every individual rule it can check day by day (leave,
-    one shift a day, rest between shifts, consecutive days, the rest day in every 7-day window, weekly
-    or monthly regular hours with no unplanned overtime) and staffs the asked counts, agents owed the
-    most hours first. Used as the CP-SAT hint: big groups otherwise start from nothing."""
-    wf = inst.workforce
-    rules = wf.labour_rules
-    group = inst.groups[g]
-    contract = wf.contracts[group.contract]
-    ordinary = {d for d, k in enumerate(inst.day_kind) if k != "holiday"}
-    week_of = {d: w for w, week in enumerate(inst.weeks) for d in week}
-    caps = {a: agent_week_caps(inst, a, contract.max_hours_week) for a in members}
-    spare_ot = 100.0 * (overtime_allowed_h if overtime_allowed_h is not None else rules.overtime_max_h_month * len(members))
-    worked: dict[int, dict[int, int]] = {a: {} for a in members}
-    hours = {a: 0.0 for a in members}
-    week_hours = {a: defaultdict(float) for a in members}
-    holiday_h = {a: 0.0 for a in members}
-    max_run = rules.max_consecutive_days
-    window_work = 7 - rules.min_rest_days_per_week
+    """A quick legal roster for one chunk: staff the asked counts day by day, agents owed the most
+    hours first, then give every agent still short of the contract's floor extra shifts where the
+    counts are highest. Used as the CP-SAT hint: a hint that keeps every hard rule lets CP-SAT start
+    from a roster, where big groups would otherwise start from nothing."""
+    roster = _GreedyRoster(inst, g, members, overtime_allowed_h)
     # later starts first: their agents need the most rest before the next day's shifts
-    order = sorted(group.shifts, key=lambda s: -minutes_of(wf.shifts[s].start))
-    chosen: dict[tuple[int, int], int] = {}
+    order = sorted(inst.groups[g].shifts, key=lambda s: -minutes_of(inst.workforce.shifts[s].start))
     for d in range(inst.n_days):
-        busy = set()
         for s in order:
             need = counts.get((d, s), 0)
             if need <= 0:
                 continue
-            h = inst.shift_hours(s)
             candidates = []
             for a in members:
-                if a in busy or d in inst.leave[a]:
-                    continue
-                prev = worked[a].get(d - 1)
-                if prev is not None and s in inst.rest_conflicts[prev]:
-                    continue
-                run = 0
-                while d - run - 1 >= 0 and (d - run - 1) in worked[a]:
-                    run += 1
-                if run >= max_run:
-                    continue
-                if sum(1 for dd in range(max(0, d - 6), d) if dd in worked[a]) >= window_work:
-                    continue
-                extra = 0.0
-                if d in ordinary:
-                    if contract.system == "comprehensive":
-                        extra = max(0.0, hours[a] + h - inst.contracted_h[a]) - max(0.0, hours[a] - inst.contracted_h[a])
-                    else:
-                        w = week_of[d]
-                        extra = (max(0.0, week_hours[a][w] + h - caps[a][w])
-                                 - max(0.0, week_hours[a][w] - caps[a][w]))
-                    if 100 * extra > spare_ot + 1e-6:
-                        continue
-                elif holiday_h[a] + h > rules.overtime_max_h_month:
-                    continue
-                candidates.append((extra, -(inst.contracted_h[a] - hours[a]), run, a))
+                extra = roster.can_work(a, d, s)
+                if extra is not None:
+                    candidates.append((extra, -(inst.contracted_h[a] - roster.hours[a]), roster.run_before(a, d), a))
             candidates.sort()
-            for extra, _, _, a in candidates[:need]:
-                busy.add(a)
-                worked[a][d] = s
-                chosen[(a, d)] = s
-                if d in ordinary:
-                    hours[a] += h
-                    week_hours[a][week_of[d]] += h
-                    spare_ot -= 100 * extra
+            for extra, _, _, a in candidates:
+                if need == 0:
+                    break
+                if 100 * extra <= roster.spare_ot + 1e-6:  # the spare shrinks as overtime is taken
+                    roster.take(a, d, s, extra)
+                    need -= 1
+    _hand_over_to_agents_short_of_hours(roster)
+    _swap_short_for_long_shifts(roster)
+    _top_up_to_contract_floor(roster, g, counts)
+    _lengthen_short_shifts(roster, g, counts)
+    return roster.chosen()
+
+
+def _hand_over_to_agents_short_of_hours(roster: _GreedyRoster) -> None:
+    """Agents below their contract's floor take over ordinary-day shifts from agents who stay at or
+    above theirs without them, wherever the taker stays legal: the counts stay as staffed."""
+    inst = roster.inst
+    for a in sorted(roster.members, key=roster.short_of_minimum_h, reverse=True):
+        for b in sorted(roster.members, key=roster.short_of_minimum_h):
+            for d, s in sorted(roster.worked[b].items()):
+                if roster.short_of_minimum_h(a) <= 1e-6:
+                    break
+                if d not in roster.ordinary or roster.short_of_minimum_h(b) + inst.shift_hours(s) > 1e-6:
+                    continue
+                s, carried = roster.release(b, d)
+                extra = roster.can_work(a, d, s)
+                if extra is not None and extra <= 1e-9:
+                    roster.take(a, d, s, extra)
                 else:
-                    holiday_h[a] += h
-    return chosen
+                    roster.take(b, d, s, carried)
+
+
+def _lengthen_short_shifts(roster: _GreedyRoster, g: int, counts: dict[tuple[int, int], int]) -> None:
+    """Last resort for an agent still below the contract's floor with no day left to add: a short
+    shift becomes a longer one on the same day (one shift missed, one extra), the busiest first."""
+    inst = roster.inst
+    for a in roster.members:
+        for d in sorted(d for d in roster.worked[a] if d in roster.ordinary):
+            if roster.short_of_minimum_h(a) <= 1e-6:
+                break
+            mine, carried = roster.release(a, d)
+            longer = sorted((s for s in inst.groups[g].shifts if inst.shift_hours(s) > inst.shift_hours(mine)),
+                            key=lambda s: -counts.get((d, s), 0))
+            for s in longer:
+                extra = roster.can_work(a, d, s)
+                if extra is not None and extra <= 1e-9:
+                    roster.take(a, d, s, 0.0)
+                    break
+            else:
+                roster.take(a, d, mine, carried)
+
+
+def _swap_short_for_long_shifts(roster: _GreedyRoster) -> None:
+    """An agent below the contract's floor trades a short shift for a colleague's longer one on the
+    same day, where the colleague stays at or above the floor and both stay legal."""
+    inst = roster.inst
+    for a in sorted(roster.members, key=roster.short_of_minimum_h, reverse=True):
+        for d in sorted(d for d in roster.worked[a] if d in roster.ordinary):
+            if roster.short_of_minimum_h(a) <= 1e-6:
+                break
+            mine = roster.worked[a][d]
+            for b in roster.members:
+                theirs = roster.worked[b].get(d)
+                if b == a or theirs is None or inst.shift_hours(theirs) <= inst.shift_hours(mine):
+                    continue
+                gain = inst.shift_hours(theirs) - inst.shift_hours(mine)
+                if roster.short_of_minimum_h(b) + gain > 1e-6:
+                    continue
+                _, carried_a = roster.release(a, d)
+                _, carried_b = roster.release(b, d)
+                extra_a, extra_b = roster.can_work(a, d, theirs), roster.can_work(b, d, mine)
+                if extra_a is not None and extra_b is not None and extra_a + extra_b <= 1e-9:
+                    roster.take(a, d, theirs, 0.0)
+                    roster.take(b, d, mine, 0.0)
+                    break
+                roster.take(a, d, mine, carried_a)
+                roster.take(b, d, theirs, carried_b)
+
+
+def _top_up_to_contract_floor(roster: _GreedyRoster, g: int, counts: dict[tuple[int, int], int]) -> None:
+    """Agents below their contract's floor of regular hours get shifts beyond the counts (an extra
+    shift is cheap next to an infeasible hint), on the busiest (day, shift) each can legally take."""
+    inst = roster.inst
+    busiest = sorted(((counts.get((d, s), 0), d, s) for d in sorted(roster.ordinary) for s in inst.groups[g].shifts),
+                     reverse=True)
+    for a in sorted(roster.members, key=roster.short_of_minimum_h, reverse=True):
+        for _, d, s in busiest:
+            if roster.short_of_minimum_h(a) <= 1e-6:
+                break
+            extra = roster.can_work(a, d, s)
+            if extra is not None and extra <= 1e-9:
+                roster.take(a, d, s, extra)
 
 
 def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[int, int], int],
@@ -383,54 +514,75 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     if keep_pins:
         add_pinned_days(pm)
     add_contract_hours_and_overtime_cap(pm, overtime_allowed_h)
-    deviation = add_count_targets(pm, counts, miss_values)
-    if len(members) >= GREEDY_HINT_MIN_AGENTS:
-        start = greedy_names(inst, g, members, counts, overtime_allowed_h)
-        for (a, d, s), x in pm.x.items():
-            pm.model.add_hint(x, int(start.get((a, d)) == s))
-    # lexicographic: first staff the aggregate plan's counts (and price overtime), then, holding that
-    # level, the soft wishes — CP-SAT finds far better count matches without the soft terms in play
+    count_terms = add_count_targets(pm, counts, miss_values)
     hard_terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
-    # not cut by the command's deadline, only by its own safety net: a roster blind to the counts
+    greedy = complete_start(pm, greedy_names(inst, g, members, counts, overtime_allowed_h), seed)
+    if greedy is not None and len(members) >= GREEDY_HINT_MIN_AGENTS:
+        _hint(pm.model, greedy)
+    # lexicographic: first staff the aggregate plan's counts (and price overtime), then, holding that
+    # level, the soft wishes — CP-SAT finds far better count matches without the soft terms in play.
+    # Not cut by the command's deadline, only by its own safety net: a roster blind to the counts
     # misses shifts by the hundred, far worse than running over a limit that earlier stages overran
     solver = _solver(B.NAMING_COUNTS_PART * budget_s, workers, seed, NO_DEADLINE)
     status = solver.solve(pm.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # nothing in time: any legal roster first (no objective is much easier), then go on from it
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = [solver.value(v) for v in _all_variables(pm.model)]
+    elif greedy is not None:
+        values = greedy  # the legal greedy roster, staffed to the counts as far as it could
+    else:
+        # neither: any legal roster first (no objective is much easier), past the deadline too:
+        # without a legal roster there is no plan (the overrun budgets documents)
         pm.model.clear_objective()
-        # past the deadline too: without a legal roster there is no plan (the overrun budgets documents)
         legal = _solver(max(B.NAMING_LEGAL_MIN_S, budget_s), workers, seed, NO_DEADLINE)
         legal_status = legal.solve(pm.model)
         if legal_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return {}, legal.status_name(legal_status)
-        pm.model.clear_hints()
-        for var in pm.x.values():
-            pm.model.add_hint(var, legal.value(var))
-        pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
-        status = solver.solve(pm.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return {(a, d): s for (a, d, s), x in pm.x.items() if legal.boolean_value(x)}, "FEASIBLE (legal only)"
-        pm.model.clear_hints()
-    first = {(a, d): s for (a, d, s), x in pm.x.items() if solver.boolean_value(x)}
-    pm.model.add(deviation <= int(round(solver.value(deviation))))
+        return {(a, d): s for (a, d, s), x in pm.x.items() if legal.boolean_value(x)}, "FEASIBLE (legal only)"
+    first_status = solver.status_name(status) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else "FEASIBLE (greedy)"
+    first = {(a, d): s for (a, d, s), x in pm.x.items() if values[x.index]}
+    deviation = cp_model.LinearExpr.weighted_sum([v for v, _ in count_terms], [c for _, c in count_terms])
+    pm.model.add(deviation <= sum(values[v.index] * c for v, c in count_terms))
     pm.model.clear_hints()
-    for var in pm.x.values():
-        pm.model.add_hint(var, solver.value(var))
-    n_hard = len(pm.penalties)
+    _hint(pm.model, values)
     add_fair_spread(pm)
     add_stable_start_times(pm)
     add_two_consecutive_rest_days(pm)
     add_preferences(pm)
     terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]))
-    del n_hard
     solver = _solver(B.NAMING_WISHES_PART * budget_s, workers, seed, deadline)
     second = solver.solve(pm.model)
     if second not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return first, solver.status_name(status)
+        return first, first_status
     chosen = {(a, d): s for (a, d, s), x in pm.x.items() if solver.boolean_value(x)}
     return chosen, solver.status_name(second)
+
+
+def _all_variables(model: cp_model.CpModel) -> list[cp_model.IntVar]:
+    return [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
+
+
+def _hint(model: cp_model.CpModel, values: list[int]) -> None:
+    """Hint every variable of ``model`` (a complete hint CP-SAT can take as its first solution)."""
+    for var, value in zip(_all_variables(model), values):
+        model.add_hint(var, value)
+
+
+def complete_start(pm: PersonModel, start: dict[tuple[int, int], int], seed: int) -> list[int] | None:
+    """Every variable's value with the shifts fixed to ``start`` (overtime, misses and extras follow),
+    or None when ``start`` breaks a hard rule. Cheap: with the shifts fixed little is left to search."""
+    fixed = pm.model.clone()
+    for (a, d, s), x in pm.x.items():
+        fixed.add(fixed.get_bool_var_from_proto_index(x.index) == int(start.get((a, d)) == s))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = B.NAMING_LEGAL_MIN_S
+    status = solver.solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return [solver.value(v) for v in _all_variables(fixed)[:len(pm.model.proto.variables)]]
 
 
 def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int]], weights: SoftWeights,
