@@ -345,6 +345,31 @@ def test_greedy_names_keep_every_individual_rule_they_can_check_day_by_day():
                     assert hours <= workforce.contracts[group.contract].max_hours_week + 1e-9
 
 
+@pytest.mark.parametrize("share", [0.2, 0.5, 0.8])
+def test_greedy_names_are_a_legal_roster_under_the_naming_model_itself(share):
+    """Whatever the counts ask (too few shifts for everyone's contract, or many), the greedy roster
+    keeps every hard rule of the naming model, the contract's floor of hours included: CP-SAT,
+    with the shifts fixed to it, finds the rest of the model feasible."""
+    from ortools.sat.python import cp_model
+    from plan.optimize.roster import assign
+    from plan.optimize.roster.instance import build_instance
+    workforce = parse_workforce(small_workforce())
+    inst = build_instance(workforce, small_requirements(), MONTH)
+    for g, group in enumerate(inst.groups):
+        members = sorted(group.members)
+        counts = {(d, s): int(round(share * len(members))) if s == group.shifts[0] else 0
+                  for d in range(inst.n_days) for s in group.shifts}
+        pm = assign.PersonModel(inst, g, members, assign.SoftWeights(), cp_model.CpModel(), {}, [])
+        assign.add_variables_and_leave(pm)
+        assign.add_weekly_rest_day(pm)
+        assign.add_max_consecutive_days(pm)
+        assign.add_min_rest_between_shifts(pm)
+        assign.add_contract_hours_and_overtime_cap(pm, 0.0)
+        assign.add_count_targets(pm, counts)
+        greedy = assign.greedy_names(inst, g, members, counts, overtime_allowed_h=0.0)
+        assert assign.complete_start(pm, greedy, seed=0) is not None, (group.key, share)
+
+
 def test_named_rosters_meet_the_aggregate_rest_cut(plan):
     """The aggregate min-rest cut (every shift whose conflicts contain s1's, plus s1's conflicts the
     next day) is valid: the named roster of a real plan satisfies it for every group, day and shift."""
