@@ -13,6 +13,8 @@ premiums and finance. ``plan verify`` keeps its own reading on purpose (an indep
 * **Event day**: inside an event's ``start..end``, or in the after-sales tail of a big promotion
   (:data:`TAIL_EVENT_KINDS`, :data:`EVENT_TAIL_DAYS` days after its peak). Event days use a
   queue's ``event_targets`` and a vendor's event price.
+* **Event phase**: ``run_up`` (an event's days before its last), ``peak`` (its last day) and
+  ``tail`` (the after-sales days above); shift templates may be limited to kinds and phases.
 """
 from __future__ import annotations
 
@@ -75,6 +77,24 @@ def event_day_mask(dates: pd.Series | pd.DatetimeIndex | list, events: pd.DataFr
             end = end + pd.Timedelta(days=EVENT_TAIL_DAYS)
         mask |= np.asarray((days >= start) & (days <= end))
     return mask
+
+
+def event_phases(days: list[dt.date], events: pd.DataFrame | None) -> list[set[tuple[str, str]]]:
+    """For each day, the (event kind, phase) pairs it lies in: ``run_up``, ``peak`` or ``tail``."""
+    out: list[set[tuple[str, str]]] = [set() for _ in days]
+    if events is None or len(events) == 0:
+        return out
+    for row in events.itertuples(index=False):
+        start, end = pd.Timestamp(row.start).date(), pd.Timestamp(row.end).date()
+        tail_end = end + dt.timedelta(days=EVENT_TAIL_DAYS if str(row.kind) in TAIL_EVENT_KINDS else 0)
+        for i, day in enumerate(days):
+            if start <= day < end:
+                out[i].add((str(row.kind), "run_up"))
+            elif day == end:
+                out[i].add((str(row.kind), "peak"))
+            elif end < day <= tail_end:
+                out[i].add((str(row.kind), "tail"))
+    return out
 
 
 def event_windows(event_day: np.ndarray) -> np.ndarray:

@@ -122,6 +122,51 @@ class MealBreak(Strict):
     _hhmm = field_validator("window_start", "window_end")(_check_hhmm)
 
 
+EventPhase = Literal["run_up", "peak", "tail"]
+
+
+def _check_date_span(value: str) -> str:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DD..YYYY-MM-DD`` (inclusive)."""
+    first, _, last = value.partition("..")
+    try:
+        start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last or first)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date YYYY-MM-DD or a span YYYY-MM-DD..YYYY-MM-DD") from None
+    if end < start:
+        raise ValueError(f"{value!r} ends before it starts")
+    return value
+
+
+class ShiftValidity(Strict):
+    """Where a shift template may be worked. Each condition that is given must hold (a list holds when
+    any of its entries does); one left empty always holds. Event kinds and phases refer to the events
+    calendar: ``run_up`` is an event's days before its last, ``peak`` its last day (11-11 for 双11),
+    ``tail`` the after-sales days that follow a promotion's peak (see plan.contracts.calendar)."""
+    dates: list[str] = []
+    weekdays: list[Weekday] = []
+    event_kinds: list[str] = []
+    event_phases: list[EventPhase] = []
+    contracts: list[str] = []
+    _dates = field_validator("dates")(lambda values: [_check_date_span(v) for v in values])
+
+    def holds(self, day: dt.date, phases: set[tuple[str, str]], contract: str) -> bool:
+        """On ``day`` (with the (event kind, phase) pairs it lies in), for an agent on ``contract``."""
+        if self.contracts and contract not in self.contracts:
+            return False
+        if self.weekdays and WEEKDAYS[day.weekday()] not in self.weekdays:
+            return False
+        if self.dates and not any(_in_span(day, span) for span in self.dates):
+            return False
+        return all(not wanted or any(value in wanted for value in values)
+                   for wanted, values in ((self.event_kinds, {kind for kind, _ in phases}),
+                                          (self.event_phases, {phase for _, phase in phases})))
+
+
+def _in_span(day: dt.date, span: str) -> bool:
+    first, _, last = span.partition("..")
+    return dt.date.fromisoformat(first) <= day <= dt.date.fromisoformat(last or first)
+
+
 class Shift(Strict):
     code: str = Field(min_length=1, max_length=4)
     name: str
@@ -129,6 +174,7 @@ class Shift(Strict):
     end: str
     breaks: list[MealBreak] = []
     colour: str = "FFFFFF"
+    valid: ShiftValidity = ShiftValidity()
     _hhmm = field_validator("start")(_check_hhmm)
     _end = field_validator("end")(_check_shift_end)
 
@@ -306,6 +352,10 @@ class Workforce(Strict):
             for pref in agent.preferences.prefer_shifts + agent.preferences.avoid_shifts:
                 if pref not in codes:
                     raise ValueError(f"in_house.{i}.preferences: unknown shift code {pref!r}")
+        for i, shift in enumerate(self.shifts):
+            unknown = [c for c in shift.valid.contracts if c not in self.contracts]
+            if unknown:
+                raise ValueError(f"shifts.{i}.valid.contracts: unknown contract {unknown[0]!r}")
         rules = self.labour_rules
         for i, person in enumerate(self.part_time):
             if person.max_hours_day > rules.part_time_max_h_day:

@@ -65,8 +65,12 @@ SHIFTS = [
      "breaks": [{"minutes": 60, "window_start": "02:30", "window_end": "05:00"}]},
     {"code": "L", "name": "凌晨班", "start": "00:00", "end": "08:00", "colour": "D9D9D9",
      "breaks": [{"minutes": 30, "window_start": "03:00", "window_end": "05:00"}]},
-    {"code": "S", "name": "双11零点突击班", "start": "00:00", "end": "04:00", "colour": "FF7C80", "breaks": []},
-    {"code": "W", "name": "尾款冲刺班", "start": "19:00", "end": "23:00", "colour": "F4B084", "breaks": []},
+    # event shifts only where their event is: the midnight surge on the 11.11 peak day itself, the
+    # final-payment evening push in the 双11 run-up
+    {"code": "S", "name": "双11零点突击班", "start": "00:00", "end": "04:00", "colour": "FF7C80", "breaks": [],
+     "valid": {"event_kinds": ["double11"], "event_phases": ["peak"]}},
+    {"code": "W", "name": "尾款冲刺班", "start": "19:00", "end": "23:00", "colour": "F4B084", "breaks": [],
+     "valid": {"event_kinds": ["double11"], "event_phases": ["run_up"]}},
 ]
 
 CONTRACTS = {

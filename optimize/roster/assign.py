@@ -78,7 +78,7 @@ def add_variables_and_leave(pm: PersonModel) -> None:
         for d in range(inst.n_days):
             if d in inst.leave[a]:
                 continue
-            for s in inst.groups[pm.g].shifts:
+            for s in inst.groups[pm.g].shifts_on(d):
                 pm.x[(a, d, s)] = pm.model.new_bool_var(f"x_a{a}_d{d}_s{s}")
             pm.model.add(pm.works(a, d) <= 1)
 
@@ -445,7 +445,7 @@ def _lengthen_short_shifts(roster: _GreedyRoster, g: int, counts: dict[tuple[int
             if roster.short_of_minimum_h(a) <= 1e-6:
                 break
             mine, carried = roster.release(a, d)
-            longer = sorted((s for s in inst.groups[g].shifts if inst.shift_hours(s) > inst.shift_hours(mine)),
+            longer = sorted((s for s in inst.groups[g].shifts_on(d) if inst.shift_hours(s) > inst.shift_hours(mine)),
                             key=lambda s: -counts.get((d, s), 0))
             for s in longer:
                 extra = roster.can_work(a, d, s)
@@ -487,7 +487,7 @@ def _top_up_to_contract_floor(roster: _GreedyRoster, g: int, counts: dict[tuple[
     """Agents below their contract's floor of regular hours get shifts beyond the counts (an extra
     shift is cheap next to an infeasible hint), on the busiest (day, shift) each can legally take."""
     inst = roster.inst
-    busiest = sorted(((counts.get((d, s), 0), d, s) for d in sorted(roster.ordinary) for s in inst.groups[g].shifts),
+    busiest = sorted(((counts.get((d, s), 0), d, s) for d in sorted(roster.ordinary) for s in inst.groups[g].shifts_on(d)),
                      reverse=True)
     for a in sorted(roster.members, key=roster.short_of_minimum_h, reverse=True):
         for _, d, s in busiest:

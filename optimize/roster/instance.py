@@ -19,7 +19,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from plan.contracts.calendar import day_kinds, event_day_mask
+from plan.contracts.calendar import day_kinds, event_day_mask, event_phases
 from plan.contracts.errors import InputError
 from plan.contracts.workforce import WEEKDAYS, Shift, Workforce, minutes_of
 from plan.optimize.staffing.requirements import agent_seconds_per_contact, bot_cap_split
@@ -45,6 +45,11 @@ class InHouseGroup:
     skills: tuple[str, ...]
     contract: str
     shifts: list[int]          # shift templates within the contract's daily hours
+    day_shifts: list[list[int]] = field(default_factory=list)  # per day: those valid that day
+
+    def shifts_on(self, d: int) -> list[int]:
+        """The group's shift templates valid on day ``d`` (their ``valid`` dates, weekdays, events, contracts)."""
+        return self.day_shifts[d]
 
 
 @dataclass(frozen=True)
@@ -245,8 +250,10 @@ def default_group_size(workforce: Workforce) -> int:
     return max(1, len(workforce.in_house))
 
 
-def in_house_groups(workforce: Workforce, max_size: int | None = None) -> list[InHouseGroup]:
-    """Interchangeable agents (same skills and contract), cut into groups of at most ``max_size``."""
+def in_house_groups(workforce: Workforce, days: list[dt.date], phases: list[set[tuple[str, str]]],
+                    max_size: int | None = None) -> list[InHouseGroup]:
+    """Interchangeable agents (same skills and contract), cut into groups of at most ``max_size``;
+    ``phases``: each day's (event kind, phase) pairs, for the shift templates' validity."""
     max_size = max_size or default_group_size(workforce)
     groups: dict[tuple, InHouseGroup] = {}
     for i, agent in enumerate(workforce.in_house):
@@ -263,7 +270,9 @@ def in_house_groups(workforce: Workforce, max_size: int | None = None) -> list[I
         for k in range(n_parts):
             members = group.members[k::n_parts]
             key = group.key if n_parts == 1 else f"{group.key}#{k + 1}"
-            out.append(InHouseGroup(key, members, group.skills, group.contract, group.shifts))
+            day_shifts = [[s for s in group.shifts if workforce.shifts[s].valid.holds(day, phases[d], group.contract)]
+                          for d, day in enumerate(days)]
+            out.append(InHouseGroup(key, members, group.skills, group.contract, group.shifts, day_shifts))
     return out
 
 
@@ -404,7 +413,7 @@ def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
         variants=variants, variants_of_shift=variants_of_shift,
         night_shift=[is_night(s) for s in workforce.shifts],
         rest_conflicts=rest_conflicts(workforce.shifts, workforce.labour_rules.min_rest_between_shifts_h),
-        groups=in_house_groups(workforce, max_group_size), pt_groups=part_time_groups(workforce, days, interval_min),
+        groups=in_house_groups(workforce, days, event_phases(days, events), max_group_size), pt_groups=part_time_groups(workforce, days, interval_min),
         leave=[{i for i, day in enumerate(days) if day in set(a.leave)} for a in workforce.in_house],
         contracted_h=contracted_hours(workforce, days, kinds), weeks=weeks, week_cap_h=week_caps(weeks, cap_week),
         vendor_open=vendor_open_intervals(workforce, len(days), interval_min), notes=notes)

@@ -135,7 +135,7 @@ def add_in_house_variables(m: AggregateModel) -> None:
             cap = available(inst, g, [d])
             if cap == 0:
                 continue
-            for s in group.shifts:
+            for s in group.shifts_on(d):
                 for q in queues:
                     key = (g, d, s, q)
                     m.in_house[key] = m.model.new_int_var(0, cap, f"n_g{g}_d{d}_s{s}_q{q}")

@@ -141,6 +141,9 @@ def pin_conflict(inst: Instance, a: int, kept: dict[int, int], d: int, s: int) -
     wf = inst.workforce
     rules = wf.labour_rules
     code = wf.shifts[s].code
+    group = next(grp for grp in inst.groups if a in grp.members)
+    if s not in group.shifts_on(d):
+        return f"{code} may not be worked on {_date(inst, d)} by this agent (its template's validity or daily hours)"
     previous = kept.get(d - 1)
     if previous is not None and s in inst.rest_conflicts[previous]:
         return (f"less than {rules.min_rest_between_shifts_h:g} h rest after the pinned "

@@ -192,7 +192,7 @@ def shift_values(m: AggregateModel, vals: np.ndarray, base: float) -> list[dict[
         queues = [inst.queues.index(q) for q in group.skills]
         values = {}
         for d in range(inst.n_days):
-            for s in group.shifts:
+            for s in group.shifts_on(d):
                 first, cov = inst.coverage_on_month(inst.variants_of_shift[s][0], d)
                 values[(d, s)] = base + max(float(cov @ loss[q, first:first + len(cov)]) for q in queues)
         out.append(values)

@@ -34,9 +34,9 @@ def coverable(inst: Instance, q: int) -> np.ndarray:
     out = np.zeros(inst.n_int, dtype=bool)
     for group in inst.groups:
         if name in group.skills:
-            for s in group.shifts:
-                for v in inst.variants_of_shift[s]:
-                    for d in range(inst.n_days):
+            for d in range(inst.n_days):
+                for s in group.shifts_on(d):
+                    for v in inst.variants_of_shift[s]:
                         first, cov = inst.coverage_on_month(v, d)
                         out[first:first + len(cov)] |= cov > 0
     for pg in inst.pt_groups:

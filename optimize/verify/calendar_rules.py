@@ -23,6 +23,21 @@ def event_days(events: pd.DataFrame, days: pd.DatetimeIndex, *, tail_days: int =
     return flags
 
 
+def event_phase_pairs(events: pd.DataFrame, day: pd.Timestamp, *, tail_days: int = 14,
+                      tail_kinds: tuple[str, ...] = ("double11", "618")) -> set[tuple[str, str]]:
+    """(kind, phase) of every event ``day`` falls in: ``run_up`` before the event's last day, ``peak``
+    on it, ``tail`` in the after-sales days of a double11 / 618 (the shift templates' validity)."""
+    pairs = set()
+    for row in events.itertuples(index=False):
+        if row.start <= day < row.end:
+            pairs.add((row.kind, "run_up"))
+        elif day == row.end:
+            pairs.add((row.kind, "peak"))
+        elif row.kind in tail_kinds and row.end < day <= row.end + pd.Timedelta(days=tail_days):
+            pairs.add((row.kind, "tail"))
+    return pairs
+
+
 def statutory_holidays(country: str, years: list[int]) -> set[dt.date]:
     """Statutory public holidays (法定节假日), the days paid at the holiday premium.
 

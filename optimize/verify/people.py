@@ -21,6 +21,7 @@ import pandas as pd
 
 from plan.contracts.workforce import Availability, InHouseAgent, PartTimer, Shift, Workforce, minutes_of
 from plan.optimize.verify.findings import Violation, hours
+from plan.optimize.verify.calendar_rules import event_phase_pairs
 from plan.contracts.plan_files import NOT_WORKING, PART_TIME_CODE, PlanFiles
 
 ROSTER = "roster.csv"
@@ -126,6 +127,27 @@ def check_breaks_in_windows(row, shift: Shift) -> Iterator[Violation]:
             yield _v(row, "break_overlap", "breaks overlap")
 
 
+def check_template_validity(row, shift: Shift, contract: str, events: pd.DataFrame) -> Iterator[Violation]:
+    """The template's ``valid`` rule holds on the row's date for the agent's contract."""
+    rule = shift.valid
+    day = row.date.normalize()
+    pairs = event_phase_pairs(events, day) if rule.event_kinds or rule.event_phases else set()
+    failed = []
+    if rule.contracts and contract not in rule.contracts:
+        failed.append(f"contracts {rule.contracts}")
+    if rule.weekdays and ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.dayofweek] not in rule.weekdays:
+        failed.append(f"weekdays {rule.weekdays}")
+    if rule.dates and not any(pd.Timestamp(span.split("..")[0]) <= day <= pd.Timestamp(span.split("..")[-1])
+                              for span in rule.dates):
+        failed.append(f"dates {rule.dates}")
+    if rule.event_kinds and not {kind for kind, _ in pairs} & set(rule.event_kinds):
+        failed.append(f"event kinds {rule.event_kinds}")
+    if rule.event_phases and not {phase for _, phase in pairs} & set(rule.event_phases):
+        failed.append(f"event phases {rule.event_phases}")
+    if failed:
+        yield _v(row, "shift_validity", f"{shift.code} is worked outside its validity ({'; '.join(failed)})")
+
+
 def check_paid_hours(row) -> Iterator[Violation]:
     expected = _span_hours(row) - _break_hours(row)
     if abs(row.paid_hours - expected) > TOLERANCE_H:
@@ -190,6 +212,7 @@ def check_in_house_rows(plan: PlanFiles, agent: InHouseAgent, rows: pd.DataFrame
             yield _v(row, "shift_times", f"{row.shift_code} row without start/end")
             continue
         yield from check_shift_template(row, shift)
+        yield from check_template_validity(row, shift, agent.contract, plan.events)
         yield from check_paid_hours(row)
         yield from check_skill(row, agent.skills, workforce.queues)
         yield from check_overtime_row(row, system, holidays)
