@@ -284,8 +284,11 @@ def write_daily_rows(ws: Worksheet, row: int, heading: str, lines: list[tuple[st
                      number_format: str = "0") -> int:
     """A heading, then one row per (label, value per day, fill of the label); the month's sum after
     the last day; zeros left blank so the figures stand out. Returns the next row."""
+    if not lines:
+        return row
+    n_days = len(lines[0][1])
     put(ws, row, 1, heading, bold=True)
-    put(ws, row, LEFT_COLUMNS + 1 + len(lines[0][1]), "月计 month", bold=True, align=CENTRE, size=GRID_FONT)
+    put(ws, row, LEFT_COLUMNS + 1 + n_days, "月计 month", bold=True, align=CENTRE, size=GRID_FONT)
     row += 1
     for label, values, fill in lines:
         put(ws, row, 1, label, fill=fill, border=True, size=GRID_FONT)
@@ -293,7 +296,7 @@ def write_daily_rows(ws: Worksheet, row: int, heading: str, lines: list[tuple[st
         for i, value in enumerate(values):
             put(ws, row, LEFT_COLUMNS + 1 + i, float(value) if value else None, number_format=number_format,
                 align=CENTRE, border=True, size=GRID_FONT)
-        put(ws, row, LEFT_COLUMNS + 1 + len(values), float(np.sum(values)), number_format=number_format,
+        put(ws, row, LEFT_COLUMNS + 1 + n_days, float(np.sum(values)), number_format=number_format,
             align=CENTRE, border=True, bold=True, size=GRID_FONT)
         row += 1
     return row + 1

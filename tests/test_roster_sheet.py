@@ -301,3 +301,18 @@ def test_queue_labels_are_short_and_unique():
 
 def test_clock_is_compact():
     assert [clock(m) for m in (720, 750, 1440, 1560)] == ["12", "12:30", "24", "2"]
+
+
+def test_a_team_without_part_timers_or_vendors_gets_the_sheets_all_the_same(plan_dir, tmp_path):
+    directory = tmp_path / "plan"
+    shutil.copytree(plan_dir, directory)
+    config_path = directory / "inputs" / "workforce.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["part_time"], config["vendors"] = [], []
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    roster = pd.read_csv(directory / "roster.csv", dtype=str, keep_default_na=False)
+    roster[roster["type"] == "in_house"].to_csv(directory / "roster.csv", index=False)
+    (directory / "vendor_seats.csv").write_text("vendor,queue,interval_start,seats\n", encoding="utf-8")
+    book = openpyxl.load_workbook(write_roster_workbook(directory))
+    assert find_row(book["外包 vendors"], "本月未购买外包座席 no vendor seats bought this month")
+    assert book["兼职 part-time"].cell(find_row(book["兼职 part-time"], "工号 ID") + 3, 1).value is None
