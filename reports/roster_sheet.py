@@ -142,41 +142,37 @@ def clock(minutes: float) -> str:
 
 # ---- person-days ---------------------------------------------------------------------------------
 def person_days(plan: PlanFiles, month: MonthDays) -> pd.DataFrame:
-    """roster.csv's rows of the month with their day index and what each counts for."""
+    """roster.csv's rows of the month with their day index and what each counts for in the totals."""
     rows = plan.roster[plan.roster["date"].isin(month.days)].copy()
     rows["day"] = month.days.get_indexer(rows["date"])
-    rows["working"] = ~rows["shift_code"].isin(NOT_WORKING) & rows["start"].notna() & rows["end"].notna()
+    working = ~rows["shift_code"].isin(NOT_WORKING) & rows["start"].notna() & rows["end"].notna()
+    rows["working"] = working
     rows["start_min"] = (rows["start"] - rows["date"]) / pd.Timedelta(minutes=1)
     rows["end_min"] = (rows["end"] - rows["date"]) / pd.Timedelta(minutes=1)
-    rows["night"] = rows["working"] & np.array([works_at_night(a, b) for a, b in zip(rows["start_min"],
-                                                                                        rows["end_min"])], dtype=bool)
-    rows["weekend"] = month.weekend[rows["day"]]
-    rows["holiday"] = month.holiday[rows["day"]]
+    rows["night"] = working & np.array([works_at_night(a, b) for a, b in zip(rows["start_min"], rows["end_min"])],
+                                       dtype=bool)
+    rows["weekend_worked"] = working & month.weekend[rows["day"]]
+    rows["holiday_worked"] = working & month.holiday[rows["day"]]
+    rows["hours_worked"] = rows["paid_hours"].where(working, 0.0)
+    rows["overtime_worked"] = rows["overtime_hours"].where(working, 0.0)
+    rows["rest"] = rows["shift_code"] == REST_CODE
     return rows
 
 
 @dataclass(frozen=True)
 class Total:
+    """A per-person total: the sum of one of :func:`person_days`' columns."""
     label: str
     unit: str
-    of: Callable[[pd.DataFrame], float]   # a person's rows → the figure
+    column: str
     number_format: str = "0"
 
 
-def _worked(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows[rows["working"]]
-
-
-IN_HOUSE_TOTALS = (
-    Total("工时 hours", "h", lambda r: round(float(_worked(r)["paid_hours"].sum()), 2), "0.0"),
-    Total("夜班 nights", "天 days", lambda r: int(_worked(r)["night"].sum())),
-    Total("周末 weekend", "天 days", lambda r: int(_worked(r)["weekend"].sum())),
-    Total("节日 holiday", "天 days", lambda r: int(_worked(r)["holiday"].sum())),
-    Total("加班 overtime", "h", lambda r: round(float(_worked(r)["overtime_hours"].sum()), 2), "0.0"),
-    Total("休息 rest", "天 days", lambda r: int((r["shift_code"] == REST_CODE).sum())),
-)
-PART_TIME_TOTALS = (IN_HOUSE_TOTALS[0], Total("天数 days", "天 days", lambda r: int(r["working"].sum())),
-                    IN_HOUSE_TOTALS[1], IN_HOUSE_TOTALS[2])
+IN_HOUSE_TOTALS = (Total("工时 hours", "h", "hours_worked", "0.0"), Total("夜班 nights", "天 days", "night"),
+                   Total("周末 weekend", "天 days", "weekend_worked"), Total("节日 holiday", "天 days", "holiday_worked"),
+                   Total("加班 overtime", "h", "overtime_worked", "0.0"), Total("休息 rest", "天 days", "rest"))
+PART_TIME_TOTALS = (IN_HOUSE_TOTALS[0], Total("天数 days", "天 days", "working"), IN_HOUSE_TOTALS[1],
+                    IN_HOUSE_TOTALS[2])
 
 
 # ---- the title block and the day header -----------------------------------------------------------
@@ -231,20 +227,21 @@ def write_people_rows(ws: Worksheet, row: int, people: list[tuple[str, str, str]
                       cell_of: CellText, totals: tuple[Total, ...], n_days: int) -> int:
     """One row per person (id, name, third column), a cell per day and the totals. Returns the next row."""
     by_person = {pid: group for pid, group in rows.groupby("id", sort=False)}
-    empty = rows.iloc[0:0]
+    sums = rows.groupby("id")[[t.column for t in totals]].sum()
     for person_id, name, third in people:
-        mine = by_person.get(person_id, empty)
         for j, text in enumerate((person_id, name, third), start=1):
             put(ws, row, j, text, border=True, size=GRID_FONT, align=CENTRE if j != 2 else MIDDLE)
         for column in range(LEFT_COLUMNS + 1, LEFT_COLUMNS + 1 + n_days):
             put(ws, row, column, "", border=True)
-        for record in mine.itertuples(index=False):
-            text, fill = cell_of(record)
-            put(ws, row, LEFT_COLUMNS + 1 + record.day, text, fill=fill, align=CENTRE_WRAPPED, border=True,
-                size=GRID_FONT)
+        if person_id in by_person:
+            for record in by_person[person_id].itertuples(index=False):
+                text, fill = cell_of(record)
+                put(ws, row, LEFT_COLUMNS + 1 + record.day, text, fill=fill, align=CENTRE_WRAPPED, border=True,
+                    size=GRID_FONT)
         for j, total in enumerate(totals):
-            put(ws, row, LEFT_COLUMNS + 1 + n_days + j, total.of(mine), number_format=total.number_format,
-                align=CENTRE, border=True, size=GRID_FONT)
+            value = float(sums.at[person_id, total.column]) if person_id in sums.index else 0.0
+            put(ws, row, LEFT_COLUMNS + 1 + n_days + j, round(value, 2) if total.number_format != "0" else int(value),
+                number_format=total.number_format, align=CENTRE, border=True, size=GRID_FONT)
         ws.row_dimensions[row].height = 24
         row += 1
     return row
@@ -375,7 +372,7 @@ def write_schedule_sheet(ws: Worksheet, plan: PlanFiles) -> None:
     part_time = rows[(rows["type"] == "part_time") & rows["working"]]
     row = write_daily_rows(ws, row, "其他来源 other sources (see their sheets)",
                            [("兼职 part-timers (人 heads)", per_day(part_time, len(month.days)), PART_TIME_FILL),
-                            ("外包 vendor seat-hours", vendor_seat_hours(plan, month), SEAT_FILL)], "0.#")
+                            ("外包 vendor seat-hours", vendor_seat_hours(plan, month), SEAT_FILL)], "General")
     entries = [(s.code, colour(s.colour), shift_legend(s)) for s in workforce.shifts]
     entries += [(label, None, f"队列 queue {queue}") for queue, label in labels.items()]
     write_legend(ws, row, entries + mark_legend(colours), width)
@@ -398,7 +395,7 @@ def write_part_time_sheet(ws: Worksheet, plan: PlanFiles) -> None:
     worked = part_time[part_time["working"]]
     row = write_daily_rows(ws, row, "每日 per day", [("人数 heads", per_day(worked, len(month.days)), None),
                                                      ("工时 hours", per_day(worked, len(month.days), "paid_hours"),
-                                                      None)], "0.#")
+                                                      None)], "General")
     entries = [("12-16", PART_TIME_FILL, "兼职时段 block: start-end hour, queue label below")]
     write_legend(ws, row, entries + [(label, None, f"队列 queue {q}") for q, label in labels.items()], width)
     _finish_grid(ws, top, month, len(PART_TIME_TOTALS), "A4", 7)
@@ -430,19 +427,20 @@ def write_vendor_sheet(ws: Worksheet, plan: PlanFiles) -> None:
         for i, value in enumerate(seats.to_numpy()):
             put(ws, row, LEFT_COLUMNS + 1 + i, int(value) if value else None, fill=SEAT_FILL if value else None,
                 align=CENTRE, border=True, size=GRID_FONT)
-        put(ws, row, width, float(seats.sum()) * hours, number_format="0.#", align=CENTRE, border=True,
+        put(ws, row, width, float(seats.sum()) * hours, number_format="General", align=CENTRE, border=True,
             size=GRID_FONT)
         row += 1
     if grid.empty:
         put(ws, row, 1, "本月未购买外包座席 no vendor seats bought this month")
         row += 1
-    lines = [(f"{v.id} {v.name}", grid.loc[v.id].sum().to_numpy() * hours if v.id in grid.index.get_level_values(0)
+    per_vendor = grid.groupby(level="vendor").sum() * hours if not grid.empty else grid
+    lines = [(f"{v.id} {v.name}", per_vendor.loc[v.id].to_numpy() if v.id in per_vendor.index
               else np.zeros(len(month.days)), SEAT_FILL) for v in workforce.vendors]
-    row = write_daily_rows(ws, row + 1, "座席小时 seat-hours per vendor and day", lines, "0.#")
+    row = write_daily_rows(ws, row + 1, "座席小时 seat-hours per vendor and day", lines, "General")
     entries = [(f"{v.id}", None, f"{v.name}: 每块至少 blocks of at least {v.block_hours} h, 上限 max {v.max_seats} "
                                  f"seats, 月承诺 commitment {v.min_monthly_seat_hours:g} seat-h")
                for v in workforce.vendors]
-    write_legend(ws, row, entries + [("2", SEAT_FILL, "座席数 seats bought in the hour starting at 时段")], width)
+    write_legend(ws, row, entries + [("2", SEAT_FILL, "座席数 seats bought for the interval starting at 时段")], width)
     _finish_grid(ws, top, month, 1, "A4", 7)
 
 
