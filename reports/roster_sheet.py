@@ -45,6 +45,7 @@ CONTRACT_ZH = {"standard": "标准", "comprehensive": "综合"}
 WEEKEND_COLOURS = ("B4A7D6", "8EA9DB", "A9D08E", "C9C9C9")
 HOLIDAY_COLOURS = ("FF6666", "E06666", "F4B183", "FF9999")
 EVENT_COLOURS = ("FFC7CE", "FCE4D6", "F8CBAD", "FFD7D7")
+MIN_COLOUR_GAP = 40       # RGB distance under which two fills are hard to tell apart on paper
 LEFT_COLUMNS = 3          # 工号, 姓名, a third column (contract, kind or time of day)
 HEADER_ROWS = 3           # day number, weekday, marks
 DAY_WIDTH = 5.6
@@ -86,11 +87,19 @@ class Palette:
     event: str
 
 
-def _unused(candidates: Iterable[str], taken: set[str]) -> str:
-    for candidate in candidates:
-        if candidate not in taken:
-            return candidate
-    return next(f"{grey:02X}" * 3 for grey in range(0xF8, 0x40, -3) if f"{grey:02X}" * 3 not in taken)
+def _colour_gap(a: str, b: str) -> float:
+    """Distance of two RRGGBB colours in RGB space (0 the same, 441 black to white)."""
+    return sum((int(a[i:i + 2], 16) - int(b[i:i + 2], 16)) ** 2 for i in (0, 2, 4)) ** 0.5
+
+
+def _unused(candidates: tuple[str, ...], taken: set[str]) -> str:
+    """The first candidate clearly apart from every taken colour, else the one furthest from them;
+    never a taken colour (greys are the last resort)."""
+    def gap(candidate: str) -> float:
+        return min((_colour_gap(candidate, t) for t in taken), default=float("inf"))
+    pool = candidates + tuple(f"{grey:02X}" * 3 for grey in range(0xF0, 0x60, -4))
+    clear = [c for c in candidates if gap(c) >= MIN_COLOUR_GAP]
+    return clear[0] if clear else max(pool, key=gap)
 
 
 def palette(shifts: Iterable[Shift]) -> Palette:

@@ -316,3 +316,16 @@ def test_a_team_without_part_timers_or_vendors_gets_the_sheets_all_the_same(plan
     book = openpyxl.load_workbook(write_roster_workbook(directory))
     assert find_row(book["外包 vendors"], "本月未购买外包座席 no vendor seats bought this month")
     assert book["兼职 part-time"].cell(find_row(book["兼职 part-time"], "工号 ID") + 3, 1).value is None
+
+
+def test_header_colours_avoid_every_shift_colour_even_the_candidates():
+    from plan.contracts.workforce import Shift
+    from plan.reports.roster_sheet import EVENT_COLOURS, HOLIDAY_COLOURS, WEEKEND_COLOURS, palette
+
+    taken = WEEKEND_COLOURS + HOLIDAY_COLOURS + EVENT_COLOURS
+    shifts = [Shift(code=f"S{i}", name="x", start="08:00", end="16:00", colour=c) for i, c in enumerate(taken)]
+    chosen = palette(shifts)
+    fills = {chosen.weekend, chosen.holiday, chosen.event}
+    assert len(fills) == 3 and not fills & set(taken)
+    sample_like = [Shift(code="B", name="中班", start="12:00", end="21:00", colour="DDEBF7")]
+    assert palette(sample_like).weekend == WEEKEND_COLOURS[0] != "DDEBF7"
