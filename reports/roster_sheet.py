@@ -43,8 +43,8 @@ REST_FILL, LEAVE_FILL, PART_TIME_FILL, SEAT_FILL = "EDEDED", "F8CBAD", "E2EFDA",
 CONTRACT_ZH = {"standard": "标准", "comprehensive": "综合"}
 # Header colours are taken from these in order, skipping any a shift template or another mark uses.
 WEEKEND_COLOURS = ("B4A7D6", "8EA9DB", "A9D08E", "C9C9C9")
-HOLIDAY_COLOURS = ("FF6666", "E06666", "F4B183", "FF9999")
-EVENT_COLOURS = ("FFC7CE", "FCE4D6", "F8CBAD", "FFD7D7")
+HOLIDAY_COLOURS = ("FF6666", "E06666", "CC4125", "FF9999")
+EVENT_COLOURS = ("FF99CC", "FFC7CE", "F9CB9C", "D5A6BD")
 MIN_COLOUR_GAP = 40       # RGB distance under which two fills are hard to tell apart on paper
 LEFT_COLUMNS = 3          # 工号, 姓名, a third column (contract, kind or time of day)
 HEADER_ROWS = 3           # day number, weekday, marks
@@ -93,13 +93,13 @@ def _colour_gap(a: str, b: str) -> float:
 
 
 def _unused(candidates: tuple[str, ...], taken: set[str]) -> str:
-    """The first candidate clearly apart from every taken colour, else the one furthest from them;
-    never a taken colour (greys are the last resort)."""
+    """The first candidate clearly apart from every taken colour, else the candidate furthest from
+    them; a grey only when every candidate is taken."""
     def gap(candidate: str) -> float:
         return min((_colour_gap(candidate, t) for t in taken), default=float("inf"))
-    pool = candidates + tuple(f"{grey:02X}" * 3 for grey in range(0xF0, 0x60, -4))
     clear = [c for c in candidates if gap(c) >= MIN_COLOUR_GAP]
-    return clear[0] if clear else max(pool, key=gap)
+    best = clear[0] if clear else max(candidates, key=gap)
+    return best if gap(best) > 0 else max((f"{grey:02X}" * 3 for grey in range(0xF0, 0xA0, -4)), key=gap)
 
 
 def palette(shifts: Iterable[Shift]) -> Palette:

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from plan.contracts.workforce import works_at_night
-from plan.reports.roster_sheet import clock, plan_version, queue_labels
+from plan.contracts.workforce import Shift, read_workforce, works_at_night
+from plan.reports.roster_sheet import (EVENT_COLOURS, HOLIDAY_COLOURS, MIN_COLOUR_GAP, WEEKEND_COLOURS, _colour_gap,
+                                       clock, palette, plan_version, queue_labels)
 from plan.reports.roster_workbook import write_roster_workbook
 from test_verify import build_plan
 
@@ -139,6 +140,7 @@ def test_weekend_header_differs_from_every_shift_colour_even_inside_events(book,
     saturday_after = fill(ws.cell(header, 3 + 28))
     assert saturday_in_event == saturday_after != thursday_in_event
     assert saturday_in_event not in shift_colours            # the fixture uses the first candidate for L
+    assert saturday_in_event in WEEKEND_COLOURS and fill(ws.cell(header + 2, 3 + 7)) in EVENT_COLOURS
     assert ws.cell(header + 2, 3 + 7).value == "★" and ws.cell(header + 2, 3 + 28).value in ("", None)
     assert fill(ws.cell(header + 2, 3 + 7)) not in shift_colours | {saturday_in_event}
 
@@ -319,9 +321,6 @@ def test_a_team_without_part_timers_or_vendors_gets_the_sheets_all_the_same(plan
 
 
 def test_header_colours_avoid_every_shift_colour_even_the_candidates():
-    from plan.contracts.workforce import Shift
-    from plan.reports.roster_sheet import EVENT_COLOURS, HOLIDAY_COLOURS, WEEKEND_COLOURS, palette
-
     taken = WEEKEND_COLOURS + HOLIDAY_COLOURS + EVENT_COLOURS
     shifts = [Shift(code=f"S{i}", name="x", start="08:00", end="16:00", colour=c) for i, c in enumerate(taken)]
     chosen = palette(shifts)
@@ -329,3 +328,12 @@ def test_header_colours_avoid_every_shift_colour_even_the_candidates():
     assert len(fills) == 3 and not fills & set(taken)
     sample_like = [Shift(code="B", name="中班", start="12:00", end="21:00", colour="DDEBF7")]
     assert palette(sample_like).weekend == WEEKEND_COLOURS[0] != "DDEBF7"
+
+
+def test_the_sample_teams_header_colours_are_first_choices_clear_of_its_shifts():
+    shifts = read_workforce(Path(__file__).resolve().parents[1] / "data" / "workforce.yaml").shifts
+    chosen = palette(shifts)
+    assert (chosen.weekend, chosen.holiday, chosen.event) in [
+        (w, h, e) for w in WEEKEND_COLOURS for h in HOLIDAY_COLOURS for e in EVENT_COLOURS]
+    for fill_ in (chosen.weekend, chosen.holiday, chosen.event):
+        assert min(_colour_gap(fill_, s.colour) for s in shifts) >= MIN_COLOUR_GAP
