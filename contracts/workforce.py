@@ -32,6 +32,18 @@ def minutes_of(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes) + int(days or 0) * 24 * 60
 
 
+NIGHT_HOURS = (0, 6)  # work touching 00:00-06:00 makes a night shift (fairness, the 排班表's night count)
+DAY_MIN = 24 * 60
+
+
+def works_at_night(start_min: float, end_min: float) -> bool:
+    """Whether work from ``start_min`` to ``end_min`` (minutes from the start day's 00:00, the end
+    possibly the next day) touches 00:00-06:00 of the start day or the next: a late shift to 02:00
+    and a shift from 00:00 both count, one ending at 24:00 does not."""
+    lo, hi = NIGHT_HOURS[0] * 60, NIGHT_HOURS[1] * 60
+    return any(start_min < b and a < end_min for a, b in ((lo, hi), (lo + DAY_MIN, hi + DAY_MIN)))
+
+
 def _check_hhmm(value: str) -> str:
     parts = value.split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
@@ -194,6 +206,10 @@ class Shift(Strict):
     @property
     def crosses_midnight(self) -> bool:
         return self.start_min + self.length_min > 24 * 60
+
+    @property
+    def is_night(self) -> bool:
+        return works_at_night(self.start_min, self.start_min + self.length_min)
 
     @property
     def paid_hours(self) -> float:

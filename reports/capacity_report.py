@@ -12,7 +12,7 @@ import pandas as pd
 
 from plan.contracts.outputs import Outputs, write_csv
 from plan.reports.png import save_png
-from plan.reports.roster_workbook import text_stays_text
+from plan.reports.sheet_cells import text_stays_text
 
 CAPACITY_FILES = ("capacity.csv", "capacity.xlsx", "capacity.png", "answer.txt")
 

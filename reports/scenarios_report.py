@@ -13,7 +13,7 @@ import pandas as pd
 
 from plan.contracts.outputs import Outputs, write_csv
 from plan.reports.png import save_png
-from plan.reports.roster_workbook import text_stays_text
+from plan.reports.sheet_cells import text_stays_text
 
 SOURCE_COLOURS = {"in_house": "#1f4e79", "overtime": "#5b9bd5", "part_time": "#70ad47", "vendor": "#ed7d31",
                   "bot": "#a5a5a5", "shortfall_penalty": "#c00000"}

@@ -30,50 +30,52 @@ def workbook(plan_dir):
     return openpyxl.load_workbook(plan_dir / "roster.xlsx")
 
 
-def test_workbook_has_the_three_sheets(workbook):
-    assert workbook.sheetnames == ["排班表", "coverage", "cost"]
+def test_workbook_has_its_sheets(workbook):
+    assert workbook.sheetnames == ["排班表", "兼职 part-time", "外包 vendors", "明细 detail", "coverage", "cost"]
+
+
+GRID_TOP = 5   # under the title block (test_roster_sheet.py checks it); day number, weekday, marks
 
 
 def test_schedule_grid_values_and_headers(workbook):
     ws = workbook["排班表"]
-    assert [ws.cell(1, c).value for c in range(4, 34)] == list(range(1, 31))
-    assert ws.cell(2, 4).value == "日" and ws.cell(2, 5).value == "一"      # 2026-11-01 is a Sunday
-    rows = {ws.cell(r, 1).value: r for r in range(3, 8)}
-    assert list(rows) == ["E001", "E002", "E003", "E004", "P001"]     # in-house, then part-timers
+    assert [ws.cell(GRID_TOP, c).value for c in range(4, 34)] == list(range(1, 31))
+    assert ws.cell(GRID_TOP + 1, 4).value == "日" and ws.cell(GRID_TOP + 1, 5).value == "一"   # 11-01 is a Sunday
+    rows = {ws.cell(r, 1).value: r for r in range(GRID_TOP + 3, GRID_TOP + 7)}
+    assert list(rows) == ["E001", "E002", "E003", "E004"]             # part-timers have their own sheet
     e001 = [ws.cell(rows["E001"], c).value for c in range(4, 11)]
-    assert e001 == ["休", "D", "D", "D", "D", "D", "D"]               # Sat 11-07 worked as overtime
+    assert e001 == ["休", "D\nCP", "D\nPH", "D\nCP", "D\nPH", "D\nCP", "D\nPH"]   # Sat 11-07 worked as overtime
     assert ws.cell(rows["E004"], 4 + 16).value == "假"                # leave on 11-17
-    assert ws.cell(rows["P001"], 4 + 6).value == "12-16"              # part-time block on Sat 11-07
     # shift colour from the template, rest in its own colour
     assert ws.cell(rows["E001"], 5).fill.start_color.rgb.endswith("C6EFCE")
     assert ws.cell(rows["E001"], 4).fill.start_color.rgb.endswith("EDEDED")
     # totals: E001 works 21 weekdays + one Saturday of 8 h, 8 h of it overtime; E003 works 20 nights
-    header = [ws.cell(1, c).value for c in range(34, 37)]
-    assert header == ["工时 hours", "夜班 nights", "加班 overtime"]
-    assert ws.cell(rows["E001"], 34).value == 22 * 8 and ws.cell(rows["E001"], 36).value == 8
+    header = [ws.cell(GRID_TOP, c).value for c in range(34, 40)]
+    assert header == ["工时 hours", "夜班 nights", "周末 weekend", "节日 holiday", "加班 overtime", "休息 rest"]
+    assert ws.cell(rows["E001"], 34).value == 22 * 8 and ws.cell(rows["E001"], 38).value == 8
     assert ws.cell(rows["E003"], 35).value == 20
-    assert ws.freeze_panes == "D3"
+    assert ws.freeze_panes == f"D{GRID_TOP + 3}"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
 
 
 def test_event_days_and_weekends_are_highlighted(workbook):
     ws = workbook["排班表"]
-    event = ws.cell(1, 4 + 10).fill.start_color.rgb          # 11-11, inside double11
-    weekend_after_events = ws.cell(1, 4 + 27).fill.start_color.rgb  # Sat 11-28, after the tail
-    weekday_after_events = ws.cell(1, 4 + 25).fill.start_color.rgb  # Thu 11-26
+    event = ws.cell(GRID_TOP + 2, 4 + 10).fill.start_color.rgb          # 11-11, inside double11
+    weekend_after_events = ws.cell(GRID_TOP, 4 + 27).fill.start_color.rgb  # Sat 11-28, after the tail
+    weekday_after_events = ws.cell(GRID_TOP, 4 + 25).fill.start_color.rgb  # Thu 11-26
     assert len({event, weekend_after_events, weekday_after_events}) == 3
 
 
 def test_legend_lists_every_shift_with_times(workbook):
     ws = workbook["排班表"]
-    values = [[cell for cell in row] for row in ws.iter_rows(min_row=9, values_only=True)]
-    flat = [v for row in values for v in row if v is not None]
-    assert "N" in flat and "22:00-07:00 (+1)" in flat and "06:30-15:00" in flat
+    values = [[cell for cell in row] for row in ws.iter_rows(min_row=GRID_TOP + 7, values_only=True)]
+    flat = [v for row in values for v in row if isinstance(v, str)]
+    assert "N" in flat and any("22:00-07:00 (+1" in v for v in flat) and any("06:30-15:00" in v for v in flat)
 
 
 def test_names_that_look_like_formulas_stay_text(plan_dir, workbook):
     ws = workbook["排班表"]
-    cell = ws.cell(6, 2)
+    cell = ws.cell(GRID_TOP + 6, 2)
     assert cell.value == '=HYPERLINK("http://x","刘洋")'
     assert cell.data_type == "s"
     with zipfile.ZipFile(plan_dir / "roster.xlsx") as archive:

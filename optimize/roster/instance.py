@@ -25,7 +25,6 @@ from plan.contracts.workforce import WEEKDAYS, Shift, Workforce, minutes_of
 from plan.optimize.staffing.requirements import agent_seconds_per_contact, bot_cap_split
 
 DAY_MIN = 24 * 60
-NIGHT_HOURS = (0, 6)  # a shift touching 00:00-06:00 is a night shift for fairness
 
 
 @dataclass(frozen=True)
@@ -199,12 +198,6 @@ def rest_conflicts(shifts: list[Shift], min_rest_h: float) -> dict[int, list[int
         end1 = s1.start_min + s1.length_min
         out[i] = [j for j, s2 in enumerate(shifts) if DAY_MIN + s2.start_min - end1 < min_rest_h * 60]
     return out
-
-
-def is_night(shift: Shift) -> bool:
-    lo, hi = NIGHT_HOURS[0] * 60, NIGHT_HOURS[1] * 60
-    start, end = shift.start_min, shift.start_min + shift.length_min
-    return any(start < b and a < end for a, b in ((lo, hi), (lo + DAY_MIN, hi + DAY_MIN)))
 
 
 # ---------------------------------------------------------------- people
@@ -411,7 +404,7 @@ def build_instance(workforce: Workforce, requirements: pd.DataFrame, month: str,
         arrivals=demand["arrivals"], bot_handled=demand["bot_handled"], arrivals_human=demand["arrivals_human"],
         aht_s=demand["aht_s"], agents_required=demand["agents_required"],
         variants=variants, variants_of_shift=variants_of_shift,
-        night_shift=[is_night(s) for s in workforce.shifts],
+        night_shift=[s.is_night for s in workforce.shifts],
         rest_conflicts=rest_conflicts(workforce.shifts, workforce.labour_rules.min_rest_between_shifts_h),
         groups=in_house_groups(workforce, days, event_phases(days, events), max_group_size), pt_groups=part_time_groups(workforce, days, interval_min),
         leave=[{i for i, day in enumerate(days) if day in set(a.leave)} for a in workforce.in_house],

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from plan.reports.exports.mapping import PlatformMapping
 from plan.reports.exports.plan_days import ExportPlan
-from plan.reports.roster_workbook import put
+from plan.reports.sheet_cells import put
 
 SHEET_TITLE = "排班"
 FIXED_HEADER = ("姓名", "工号")
