@@ -17,7 +17,7 @@ from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, 
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
 from plan.contracts.events import read_events
-from plan.contracts.history_gaps import read_history_keeping_gaps
+from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
 from plan.contracts.tables import write_table
 from plan.forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest
@@ -110,7 +110,9 @@ def backtest(
     json_out: Path = typer.Option(Path("out/backtest.json"), "--json", help="Summary figures (JSON)."),
     plot: Path = typer.Option(Path("out/backtest.png"), help="Chart to write (PNG)."),
     detail: Optional[Path] = typer.Option(None, help="Also write every forecast interval (CSV/Parquet)."),
-    interval_minutes: int = interval_minutes_option(60, "Interval length of the history: 60, 30 or 15 minutes."),
+    interval_minutes: Optional[int] = interval_minutes_option(
+        None, "Interval length of the history: 60, 30, 15 minutes or 1440 (daily totals); default: from its times.",
+        daily=True),
     seed: int = seed_option("Seed of the quantile simulation."),
     overwrite: bool = overwrite_option(),
 ) -> None:
@@ -119,7 +121,7 @@ def backtest(
         json_file = outputs.file(json_out, "--json", JSON_SUFFIXES)
         plot_file = outputs.file(plot, "--plot", PNG_SUFFIXES)
         detail_file = outputs.file(detail, "--detail", TABLE_SUFFIXES) if detail is not None else None
-        hist = read_history_keeping_gaps(history, interval_minutes=interval_minutes)
+        hist = read_history(history, interval_minutes=interval_minutes, missing="unknown")
         hist.attrs["path"] = str(history)
         cal = None if events.lower() == "none" else read_events(events)
         if cal is not None:

@@ -25,7 +25,7 @@ from plan.forecast.calendar import CountryCalendar
 from plan.forecast.daily import DailyFit, design_matrix, fit_daily
 from plan.forecast.events import PhaseDay, phase_days
 from plan.forecast.gaps import DayStatus, classify_days, day_matrix, day_ranges, holiday_mask, ordinary_mask
-from plan.forecast.hours import OpeningHours, infer_opening_hours
+from plan.forecast.hours import OpeningHours, StatedHours, infer_opening_hours
 from plan.forecast.intraday import IntradayProfiles
 from plan.forecast.uncertainty import simulate_quantiles
 
@@ -52,6 +52,7 @@ class QueueModel:
     rest_dow: int
     workdays: list[int]
     hours: OpeningHours
+    hours_source: str              # "history" (inferred) or where they were stated
     status: DayStatus
     choice: choice_.Choice
     ets: choice_.EtsBase
@@ -68,7 +69,7 @@ class QueueModel:
 
     def summary(self) -> dict:
         status = self.status
-        return {**self.choice.summary(), "opening_hours": self.hours.describe(),
+        return {**self.choice.summary(), "opening_hours": self.hours.describe(), "opening_hours_from": self.hours_source,
                 "days_not_recorded": {"count": int(status.missing.sum()), "where": day_ranges(status.days[status.missing])},
                 "outlier_days": {"count": int(status.outlier.sum()), "where": day_ranges(status.days[status.outlier])},
                 "closed_days": {"count": int(status.closed.sum()), "where": day_ranges(status.days[status.closed])},
@@ -87,6 +88,9 @@ class VolumeForecaster:
     # 10-90 band holds inside the 75-85 % target zone (bench/forecast_accuracy.py measures it).
     band_scale: float = 1.0
     choose_base: bool = True           # False: the event model alone (no candidates, model-based bands)
+    # Per queue, opening hours and closed dates a user stated (the workforce config): used instead of
+    # the hours inferred from the history.
+    stated_hours: dict[str, StatedHours] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     # ---- fit -------------------------------------------------------------------------------
@@ -123,7 +127,7 @@ class VolumeForecaster:
                 raise InputError(self._source, f"queue {queue}: only {int(status.usable.sum())} full recorded day(s) of "
                                                f"history; at least {MIN_HISTORY_DAYS} are needed to forecast",
                                  field="interval_start")
-            self.models_[queue] = self._fit_queue(counts, days, cal, phases, status)
+            self.models_[queue] = self._fit_queue(counts, days, cal, phases, status, self.stated_hours.get(queue))
             self._note_days(queue, self.models_[queue])
             self.history_days_[queue] = days
             self._tail_history[queue] = group.set_index("interval_start")["arrivals"]
@@ -133,15 +137,20 @@ class VolumeForecaster:
         return self
 
     def _fit_queue(self, counts: np.ndarray, days: pd.DatetimeIndex, cal: pd.DataFrame,
-                   phases: dict[pd.Timestamp, list[PhaseDay]], status: DayStatus) -> QueueModel:
+                   phases: dict[pd.Timestamp, list[PhaseDay]], status: DayStatus, stated: StatedHours | None
+                   ) -> QueueModel:
         usable = status.usable
         totals = np.where(usable, np.nansum(counts, axis=1), np.nan)
-        rest_dow = _rest_day(totals[usable], cal[usable], self._calendar.weekend_days)
+        rest_dow = rest_day(totals[usable], cal[usable], self._calendar.weekend_days)
         workdays = [d for d in range(7) if d not in self._calendar.weekend_days]
         X = design_matrix(days, cal, phases, rest_dow=rest_dow, workdays=workdays)
         daily = fit_daily(pd.Series(totals, index=days), X, trend=self.trend, usable=usable)
         dominant = {d: _dominant_phase(p, daily) for d, p in phases.items()}
-        hours = infer_opening_hours(counts, days, usable, status.closed_weekdays, self.interval_minutes_)
+        if stated is not None:
+            hours, hours_source = stated.at(self.interval_minutes_), stated.source
+        else:
+            hours = infer_opening_hours(counts, days, usable, status.closed_weekdays, self.interval_minutes_)
+            hours_source = "history"
         used, used_cal = counts[usable], cal[usable]
         profiles = IntradayProfiles(self.slots_per_day_, rest_dow=rest_dow, workdays=tuple(workdays)).fit(
             used, days[usable], used_cal, dominant)
@@ -157,7 +166,7 @@ class VolumeForecaster:
         else:
             choice, ets = _event_model_only(fallback), choice_.EtsBase(np.array([]))
         adjusted = np.where(usable, y - offset, np.nan)
-        model = QueueModel(daily, profiles, rest_dow, workdays, hours, status, choice, ets, adjusted,
+        model = QueueModel(daily, profiles, rest_dow, workdays, hours, hours_source, status, choice, ets, adjusted,
                            choice_.fill_for_ets(adjusted, dow))
         self._learn_holiday_openings(model, days, status)
         return model
@@ -184,7 +193,10 @@ class VolumeForecaster:
         if closed:
             self.notes.append(f"queue {queue}: closed on {', '.join(closed)} in the history: forecast closed")
         spans = model.hours.describe()
-        if any(v != "00:00-24:00" for v in spans.values()):
+        if model.hours_source != "history":
+            self.notes.append(f"queue {queue}: opening hours from the {model.hours_source} (not inferred from the "
+                              f"history): " + "; ".join(f"{d} {v}" for d, v in spans.items()))
+        elif any(v != "00:00-24:00" for v in spans.values()):
             self.notes.append(f"queue {queue}: opening hours inferred from the history: "
                               + "; ".join(f"{d} {v}" for d, v in spans.items()))
 
@@ -239,6 +251,8 @@ class VolumeForecaster:
                               rest_dow=model.rest_dow, workdays=model.workdays)
             mean_log, var_log, bases = self._base_forecast(model, X, days, horizon)
             mean_log, var_log, closed = self._holiday_openness(model, X, days, cal, phases, mean_log, var_log)
+            if queue in self.stated_hours:
+                closed = closed | self.stated_hours[queue].closed_on(days)
             mean_log = mean_log + unseen_log
             var_log = var_log + unseen_var + self._edition_variance(model.daily.promotion_effect(X), days, phases)
             var_log = var_log * self.band_scale ** 2
@@ -436,7 +450,7 @@ def _event_model_only(fallback_log_sd: list[float]) -> choice_.Choice:
                           [float("nan")] * 2, fallback_log_sd, 0)
 
 
-def _rest_day(totals: np.ndarray, calendar: pd.DataFrame, weekend: list[int]) -> int:
+def rest_day(totals: np.ndarray, calendar: pd.DataFrame, weekend: list[int]) -> int:
     """The quietest weekend day of this queue: what a public holiday looks like before one is seen."""
     ordinary = (calendar["day_off"] == calendar["dow"].isin(weekend).astype(int)).to_numpy()
     dow = calendar["dow"].to_numpy()
