@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.errors import InputError
-from plan.contracts.tables import (FIRST_DATA_LINE, SITE_TIMEZONE, parse_numbers, parse_timestamps, read_table,
-                                   require_columns)
+from plan.contracts.tables import FIRST_DATA_LINE, SITE_TIMEZONE, parse_numbers, parse_timestamps, read_rows
 
 HISTORY_COLUMNS = ["queue", "interval_start", "arrivals"]
 OPTIONAL_HISTORY_COLUMNS = ["aht_s", "abandoned"]
@@ -38,10 +37,7 @@ def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None,
     """
     missing = missing or ("zero" if fill_missing else "error")
     path = Path(path)
-    raw = read_table(path)
-    require_columns(raw, path, HISTORY_COLUMNS)
-    if len(raw) == 0:
-        raise InputError(path, "no data rows")
+    raw = read_rows(path, HISTORY_COLUMNS)
     queue = raw["queue"].astype(str).str.strip()
     if (queue == "").any():
         i = int(np.argmax((queue == "").to_numpy()))

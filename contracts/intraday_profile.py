@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.errors import InputError
-from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, read_table, require_columns
+from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, read_rows
 from plan.contracts.workforce import WEEKDAYS
 
 PROFILE_COLUMNS = ["queue", "day_type", "time", "share"]
@@ -46,10 +46,7 @@ class ProfileTable:
 def read_intraday_profile(path: str | Path) -> ProfileTable:
     """Read and validate a profile file; every error names the file, the line and the column."""
     path = Path(path)
-    raw = read_table(path)
-    require_columns(raw, path, PROFILE_COLUMNS)
-    if len(raw) == 0:
-        raise InputError(path, "no data rows")
+    raw = read_rows(path, PROFILE_COLUMNS)
     queue = raw["queue"].astype(str).str.strip()
     day_type = raw["day_type"].astype(str).str.strip().str.lower()
     for i in range(len(raw)):
