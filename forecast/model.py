@@ -23,6 +23,7 @@ from plan.contracts.errors import InputError
 from plan.forecast import choice as choice_
 from plan.forecast.calendar import CountryCalendar
 from plan.forecast.daily import DailyFit, design_matrix, fit_daily
+from plan.forecast.drivers import DriverRegressors
 from plan.forecast.events import PhaseDay, phase_days
 from plan.forecast.gaps import DayStatus, classify_days, day_matrix, day_ranges, holiday_mask, ordinary_mask
 from plan.forecast.hours import OpeningHours, StatedHours, infer_opening_hours
@@ -73,7 +74,9 @@ class QueueModel:
                 "days_not_recorded": {"count": int(status.missing.sum()), "where": day_ranges(status.days[status.missing])},
                 "outlier_days": {"count": int(status.outlier.sum()), "where": day_ranges(status.days[status.outlier])},
                 "closed_days": {"count": int(status.closed.sum()), "where": day_ranges(status.days[status.closed])},
-                "closed_holidays": sorted(n for n in self.holidays_closed if self.closed_on(n))}
+                "closed_holidays": sorted(n for n in self.holidays_closed if self.closed_on(n)),
+                "driver_effects": {c.removeprefix("drv|"): round(self.daily.coefficient(c), 4)
+                                   for c in self.daily.columns if c.startswith("drv|")}}
 
 
 @dataclass
@@ -91,6 +94,9 @@ class VolumeForecaster:
     # Per queue, opening hours and closed dates a user stated (the workforce config): used instead of
     # the hours inferred from the history.
     stated_hours: dict[str, StatedHours] = field(default_factory=dict)
+    # A driver table (``plan.contracts.drivers``: date, driver, value; actuals and the plan) whose
+    # drivers enter the daily model as lagged regressors.
+    drivers: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     # ---- fit -------------------------------------------------------------------------------
@@ -112,6 +118,8 @@ class VolumeForecaster:
         self.interval_minutes_ = _interval_minutes(history, self._source)
         self.slots_per_day_ = 1440 // self.interval_minutes_
         self.queues_ = sorted(history["queue"].unique())
+        self._driver_regressors = (None if self.drivers is None else
+                                   DriverRegressors(self.drivers, pd.Timestamp(history["interval_start"].max()).normalize()))
         self.models_: dict[str, QueueModel] = {}
         self.history_days_: dict[str, pd.DatetimeIndex] = {}
         self._tail_history: dict[str, pd.Series] = {}
@@ -143,7 +151,7 @@ class VolumeForecaster:
         totals = np.where(usable, np.nansum(counts, axis=1), np.nan)
         rest_dow = rest_day(totals[usable], cal[usable], self._calendar.weekend_days)
         workdays = [d for d in range(7) if d not in self._calendar.weekend_days]
-        X = design_matrix(days, cal, phases, rest_dow=rest_dow, workdays=workdays)
+        X = self._with_drivers(design_matrix(days, cal, phases, rest_dow=rest_dow, workdays=workdays))
         daily = fit_daily(pd.Series(totals, index=days), X, trend=self.trend, usable=usable)
         dominant = {d: _dominant_phase(p, daily) for d, p in phases.items()}
         if stated is not None:
@@ -170,6 +178,12 @@ class VolumeForecaster:
                            choice_.fill_for_ets(adjusted, dow))
         self._learn_holiday_openings(model, days, status)
         return model
+
+    def _with_drivers(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The design matrix with the drivers' lagged columns (none without a driver table)."""
+        if self._driver_regressors is None:
+            return X
+        return X.join(self._driver_regressors.columns(pd.DatetimeIndex(X.index)))
 
     def _learn_holiday_openings(self, model: QueueModel, days: pd.DatetimeIndex, status: DayStatus) -> None:
         names = self._calendar.holiday_names(days)
@@ -238,6 +252,8 @@ class VolumeForecaster:
                                    f"{self.last_day_:%Y-%m-%d}); start on {self.last_day_ + pd.Timedelta(days=1):%Y-%m-%d}"
                                    f" or later", field="start")
         days = pd.date_range(start, end, freq="D")
+        if self._driver_regressors is not None:
+            self._driver_regressors.require_plan(days)
         cal = self._calendar.flags(days)
         phases = phase_days(self._events, days)
         self._note_unpublished_swaps(days)
@@ -247,8 +263,8 @@ class VolumeForecaster:
         for queue in self.queues_:
             model = self.models_[queue]
             horizon = np.asarray((days - self.history_days_[queue][-1]).days, dtype=int)
-            X = design_matrix(days, cal, _learned_only(phases, self._learned_kinds), self._event_scale,
-                              rest_dow=model.rest_dow, workdays=model.workdays)
+            X = self._with_drivers(design_matrix(days, cal, _learned_only(phases, self._learned_kinds),
+                                                 self._event_scale, rest_dow=model.rest_dow, workdays=model.workdays))
             mean_log, var_log, bases = self._base_forecast(model, X, days, horizon)
             mean_log, var_log, closed = self._holiday_openness(model, X, days, cal, phases, mean_log, var_log)
             if queue in self.stated_hours:
@@ -319,8 +335,9 @@ class VolumeForecaster:
         ordinary_cal = cal.copy()
         ordinary_cal.loc[days[unseen], ["holiday", "holiday_offday", "holiday_long", "day_off"]] = 0
         ordinary_cal.loc[days[unseen], "long_block"] = ""
-        X_ordinary = design_matrix(days, ordinary_cal, _learned_only(phases, self._learned_kinds), self._event_scale,
-                                   rest_dow=model.rest_dow, workdays=model.workdays)
+        X_ordinary = self._with_drivers(design_matrix(days, ordinary_cal, _learned_only(phases, self._learned_kinds),
+                                                      self._event_scale, rest_dow=model.rest_dow,
+                                                      workdays=model.workdays))
         delta = np.where(unseen, model.daily.effects(X_ordinary) - model.daily.effects(X), 0.0)
         towards_ordinary = UNSEEN_HOLIDAY_SHRINK / (1.0 + model.open_holiday_days) ** 2
         for name in sorted(set(names[unseen])):
