@@ -17,6 +17,7 @@ from plan.cli.options import country_option, date_option, input_file_option, int
     month_option, overwrite_option, seed_option
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
+from plan.contracts.drivers import read_drivers
 from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
@@ -185,6 +186,9 @@ def forecast(
               "default: the profile shipped in plan/data (docs/forecasting.md).", "--profile"),
     keep_daily: bool = typer.Option(False, help="Daily history only: write daily totals (one row per queue and day) "
                                                 "instead of intervals; plan staffing and roster refuse such a table."),
+    drivers: Optional[Path] = input_file_option(None, "Driver table (date, driver, value): daily orders, reservations "
+                                                      "...; past actuals teach how contacts follow them (with a lag), "
+                                                      "the plan must cover every forecast day.", "--drivers"),
     config: Optional[Path] = input_file_option(None, "Workforce config (YAML) whose queues state opening_hours and "
                                                      "closed_dates: used instead of the hours inferred from the "
                                                      "history.", "--config"),
@@ -212,7 +216,9 @@ def forecast(
         first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
         shape = intraday_shape(profile_history, profile, cal, country) if daily and not keep_daily else None
         announce(preflight(history=hist, events=cal, horizon=(first, last)), "forecast", refuses=("forecast",))
-        model = fit_with_progress(VolumeForecaster(country=country, seed=seed, stated_hours=hours), hist, cal)
+        driver_table = read_drivers(drivers) if drivers is not None else None
+        model = fit_with_progress(VolumeForecaster(country=country, seed=seed, stated_hours=hours,
+                                                   drivers=driver_table), hist, cal)
         table = model.predict(first, last)
         split = None
         if shape is not None:
@@ -231,6 +237,7 @@ def forecast(
                                                  "forecast_interval_minutes": split["interval_minutes"] if split
                                                  else hist.attrs["interval_minutes"],
                                                  "intraday_profile": split,
+                                                 "drivers": str(drivers) if drivers is not None else None,
                                                  "filled_with_zero": [list(x) for x in hist.attrs.get("filled_intervals", [])],
                                                  **model.summary()}, indent=2, ensure_ascii=False), encoding="utf-8")
     console.print(summary_table(table, cal, first, last))

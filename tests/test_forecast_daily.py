@@ -274,3 +274,81 @@ def test_forecaster_uses_stated_hours_and_closed_dates():
     summary = model.summary()["queues"]["phone"]
     assert summary["opening_hours_from"] == "workforce config w.yaml" and summary["opening_hours"]["Sun"] == "closed"
     assert any("opening hours from the workforce config w.yaml" in n for n in model.notes)
+
+
+# ---- drivers -------------------------------------------------------------------------------------
+def orders_and_calls(first: str = "2025-01-06", last: str = "2025-08-31", lag_days: int = 2, seed: int = 5):
+    """Daily orders with campaign bursts, and after-sales calls that follow them ``lag_days`` later."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(days=28))
+    orders = 5000 * np.exp(rng.normal(0, 0.05, len(days)))
+    for start in rng.choice(len(days) - 5, 14, replace=False):
+        orders[start:start + 3] *= rng.uniform(1.6, 2.4)        # unannounced campaigns: only the plan knows
+    lagged = np.roll(orders, lag_days)
+    lagged[:lag_days] = orders[0]
+    calls = rng.poisson(0.2 * lagged * np.where(days.day_of_week >= 5, 0.7, 1.0))
+    table = pd.DataFrame({"date": days, "driver": "orders", "value": orders.round()})
+    history = pd.DataFrame({"queue": "aftersales", "interval_start": days, "arrivals": calls.astype(float)})
+    return table, history
+
+
+def test_a_driver_plan_explains_what_the_calendar_cannot():
+    table, everything = orders_and_calls()
+    history = everything[everything["interval_start"] <= "2025-08-31"]
+    truth = everything[everything["interval_start"] > "2025-08-31"]["arrivals"].to_numpy()
+    errors = {}
+    for name, drivers in (("without", None), ("with", table)):
+        model = VolumeForecaster(country="CN", seed=1, n_draws=200, drivers=drivers).fit(history)
+        forecast = model.predict("2025-09-01", "2025-09-28")["arrivals"].to_numpy()
+        errors[name] = np.abs(forecast - truth).sum() / truth.sum()
+    assert errors["with"] < 0.6 * errors["without"]
+    effects = model.summary()["queues"]["aftersales"]["driver_effects"]
+    assert max(effects, key=lambda k: abs(effects[k])) == "orders|lag2" and effects["orders|lag2"] > 0.5
+
+
+def test_a_forecast_day_without_a_planned_driver_value_is_refused():
+    table, everything = orders_and_calls()
+    table.attrs["path"] = "orders.csv"
+    short = table[table["date"] <= "2025-09-10"]
+    short.attrs["path"] = "orders.csv"
+    model = VolumeForecaster(country="CN", seed=1, n_draws=100, drivers=short).fit(
+        everything[everything["interval_start"] <= "2025-08-31"])
+    with pytest.raises(InputError) as caught:
+        model.predict("2025-09-01", "2025-09-28")
+    assert caught.value.one_line() == ("orders.csv: value: driver orders has no value for 2025-09-11 (and 17 more "
+                                       "forecast days): give the plan for every forecast day")
+
+
+@pytest.mark.parametrize("rows, line, field, problem", [
+    ("2025-01-01,orders,10\n2025-01-01,orders,12\n", 3, "date", "second value of orders on 2025-01-01"),
+    ("2025-01-01,orders,ten\n", 2, "value", "not a number"),
+    ("2025-01-01,orders,-1\n", 2, "value", "must be >= 0"),
+    ("2025-01-01,,3\n", 2, "driver", "empty driver name"),
+    ("2025/01/01,orders,3\n", 2, "date", "YYYY-MM-DD"),
+])
+def test_driver_table_errors_name_file_line_and_column(tmp_path, rows, line, field, problem):
+    from plan.contracts.drivers import read_drivers
+
+    path = tmp_path / "drivers.csv"
+    path.write_text("date,driver,value\n" + rows, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_drivers(path)
+    text = caught.value.one_line()
+    assert text.startswith(f"{path}:{line}: {field}: ") and problem in text
+
+
+def test_forecast_command_takes_drivers_and_names_a_missing_plan(run_plan, tmp_path):
+    table, everything = orders_and_calls()
+    history = write_csv(tmp_path / "calls.csv", everything[everything["interval_start"] <= "2025-08-31"], "%Y-%m-%d")
+    events = tmp_path / "events.csv"
+    events.write_text("name,kind,start,end\n", encoding="utf-8")
+    drivers = tmp_path / "orders.csv"
+    table.assign(date=table["date"].dt.strftime("%Y-%m-%d")).to_csv(drivers, index=False)
+    common = ["forecast", "--history", history, "--events", events, "--drivers", drivers, "--keep-daily",
+              "--out", tmp_path / "f.csv", "--plot", tmp_path / "f.png"]
+    done = run_plan(*common, "--start", "2025-09-01", "--end", "2025-09-28")
+    assert done.exit_code == 0, done.output
+    sidecar = json.loads((tmp_path / "f.model.json").read_text(encoding="utf-8"))
+    assert sidecar["drivers"] == str(drivers) and "orders|lag2" in sidecar["queues"]["aftersales"]["driver_effects"]
+    line = run_plan(*common, "--start", "2025-09-01", "--end", "2025-10-05", "--overwrite").error_line(("orders.csv",))
+    assert "driver orders has no value for 2025-09-29" in line
