@@ -52,6 +52,10 @@ def read_history(path: str | Path, *, known_queues: Iterable[str] | None = None,
     ts = parse_timestamps(raw, "interval_start", path, timezone=timezone)
     if interval_minutes is None:
         interval_minutes = detect_interval_minutes(ts, path)
+    elif interval_minutes != 1440 and len(ts) > 1 and (ts == ts.normalize()).all() and ts.normalize().nunique() > 1:
+        raise InputError(path, f"every time is 00:00: these are daily totals, not {interval_minutes}-minute "
+                               f"intervals; read them as daily (--interval-minutes 1440, or leave it out)",
+                         field="interval_start")
     step = pd.Timedelta(minutes=interval_minutes)
     off_grid = ((ts - ts.normalize()) % step) != pd.Timedelta(0)
     if off_grid.any():

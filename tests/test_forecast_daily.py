@@ -352,3 +352,9 @@ def test_forecast_command_takes_drivers_and_names_a_missing_plan(run_plan, tmp_p
     assert sidecar["drivers"] == str(drivers) and "orders|lag2" in sidecar["queues"]["aftersales"]["driver_effects"]
     line = run_plan(*common, "--start", "2025-09-01", "--end", "2025-10-05", "--overwrite").error_line(("orders.csv",))
     assert "driver orders has no value for 2025-09-29" in line
+
+
+def test_daily_totals_read_as_hours_are_refused(tmp_path):
+    path = write_csv(tmp_path / "daily.csv", to_daily(synthetic_history(FIRST, LAST)), "%Y-%m-%d")
+    with pytest.raises(InputError, match="every time is 00:00: these are daily totals, not 60-minute intervals"):
+        read_history(path, interval_minutes=60, missing="unknown")
