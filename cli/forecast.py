@@ -25,6 +25,7 @@ from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, 
 from plan.contracts.tables import write_table
 from plan.contracts.calendar import event_day_mask
 from plan.forecast.calendar import CountryCalendar
+from plan.forecast.drivers import DriverRegressors
 from plan.forecast.hours import StatedHours
 from plan.forecast.model import VolumeForecaster
 from plan.forecast.split import IntradayShape, default_shape, shape_from_file, shape_from_history, split_daily
@@ -210,13 +211,16 @@ def forecast(
         cal = read_events(events)
         cal.attrs["path"] = str(events)
         hours = stated_hours(config)
-        last_day = (hist["interval_start"].max() + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
-        if daily:
-            last_day = hist["interval_start"].max().normalize()
-        first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
+        latest = hist["interval_start"].max()
+        last_day = latest.normalize() if daily else (latest + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
+        first, last = horizon(month, start, end, last_day)
+        # Every input is read and checked before the fit: a typo or a short plan fails fast.
         shape = intraday_shape(profile_history, profile, cal, country) if daily and not keep_daily else None
-        announce(preflight(history=hist, events=cal, horizon=(first, last)), "forecast", refuses=("forecast",))
         driver_table = read_drivers(drivers) if drivers is not None else None
+        if driver_table is not None:
+            DriverRegressors(driver_table, hist["interval_start"].max().normalize()).require_plan(
+                pd.date_range(first, last, freq="D"))
+        announce(preflight(history=hist, events=cal, horizon=(first, last)), "forecast", refuses=("forecast",))
         model = fit_with_progress(VolumeForecaster(country=country, seed=seed, stated_hours=hours,
                                                    drivers=driver_table), hist, cal)
         table = model.predict(first, last)
