@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from plan.contracts.drivers import read_drivers
 from plan.contracts.errors import InputError
 from plan.contracts.history import read_history
 from plan.contracts.intraday_profile import read_intraday_profile
@@ -85,21 +86,30 @@ def test_reader_refuses_times_off_any_supported_grid(tmp_path):
 PROFILE_HEAD = "queue,day_type,time,share\n"
 
 
-@pytest.mark.parametrize("rows, line, field, problem", [
-    ("*,all,08:00,1\n*,someday,09:00,1\n", 3, "day_type", "unknown day type 'someday'"),
-    ("*,all,8h,1\n", 2, "time", "not a time of day"),
-    ("*,all,24:00,1\n", 2, "time", "00:00..23:59"),
-    ("*,all,08:00,1\n*,all,08:10,1\n", 3, "time", "60-, 30- or 15-minute grid"),
-    ("*,all,08:00,1\n*,ALL,08:00,2\n", 3, "time", "second row for * all 08:00"),
-    ("*,all,08:00,-1\n", 2, "share", "must be >= 0"),
-    ("phone,mon,08:00,0\nphone,mon,09:00,0\n", 2, "share", "add up to 0"),
-    (",all,08:00,1\n", 2, "queue", "empty queue name"),
+READERS = {"profile": (read_intraday_profile, PROFILE_HEAD), "drivers": (read_drivers, "date,driver,value\n")}
+
+
+@pytest.mark.parametrize("table, rows, line, field, problem", [
+    ("profile", "*,all,08:00,1\n*,someday,09:00,1\n", 3, "day_type", "unknown day type 'someday'"),
+    ("profile", "*,all,8h,1\n", 2, "time", "not a time of day"),
+    ("profile", "*,all,24:00,1\n", 2, "time", "00:00..23:59"),
+    ("profile", "*,all,08:00,1\n*,all,08:10,1\n", 3, "time", "60-, 30- or 15-minute grid"),
+    ("profile", "*,all,08:00,1\n*,ALL,08:00,2\n", 3, "time", "second row for * all 08:00"),
+    ("profile", "*,all,08:00,-1\n", 2, "share", "must be >= 0"),
+    ("profile", "phone,mon,08:00,0\nphone,mon,09:00,0\n", 2, "share", "add up to 0"),
+    ("profile", ",all,08:00,1\n", 2, "queue", "empty queue name"),
+    ("drivers", "2025-01-01,orders,10\n2025-01-01,orders,12\n", 3, "date", "second value of orders on 2025-01-01"),
+    ("drivers", "2025-01-01,orders,ten\n", 2, "value", "not a number"),
+    ("drivers", "2025-01-01,orders,-1\n", 2, "value", "must be >= 0"),
+    ("drivers", "2025-01-01,,3\n", 2, "driver", "empty driver name"),
+    ("drivers", "2025/01/01,orders,3\n", 2, "date", "YYYY-MM-DD"),
 ])
-def test_profile_file_errors_name_file_line_and_column(tmp_path, rows, line, field, problem):
-    path = tmp_path / "profile.csv"
-    path.write_text(PROFILE_HEAD + rows, encoding="utf-8")
+def test_profile_and_driver_errors_name_file_line_and_column(tmp_path, table, rows, line, field, problem):
+    reader, header = READERS[table]
+    path = tmp_path / f"{table}.csv"
+    path.write_text(header + rows, encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        read_intraday_profile(path)
+        reader(path)
     text = caught.value.one_line()
     assert text.startswith(f"{path}:{line}: {field}: ") and problem in text
 
@@ -317,24 +327,6 @@ def test_a_forecast_day_without_a_planned_driver_value_is_refused():
         model.predict("2025-09-01", "2025-09-28")
     assert caught.value.one_line() == ("orders.csv: value: driver orders has no value for 2025-09-11 (and 17 more "
                                        "forecast days): give the plan for every forecast day")
-
-
-@pytest.mark.parametrize("rows, line, field, problem", [
-    ("2025-01-01,orders,10\n2025-01-01,orders,12\n", 3, "date", "second value of orders on 2025-01-01"),
-    ("2025-01-01,orders,ten\n", 2, "value", "not a number"),
-    ("2025-01-01,orders,-1\n", 2, "value", "must be >= 0"),
-    ("2025-01-01,,3\n", 2, "driver", "empty driver name"),
-    ("2025/01/01,orders,3\n", 2, "date", "YYYY-MM-DD"),
-])
-def test_driver_table_errors_name_file_line_and_column(tmp_path, rows, line, field, problem):
-    from plan.contracts.drivers import read_drivers
-
-    path = tmp_path / "drivers.csv"
-    path.write_text("date,driver,value\n" + rows, encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        read_drivers(path)
-    text = caught.value.one_line()
-    assert text.startswith(f"{path}:{line}: {field}: ") and problem in text
 
 
 def test_forecast_command_takes_drivers_and_names_a_missing_plan(run_plan, tmp_path):
