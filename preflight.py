@@ -77,6 +77,7 @@ def preflight(workforce: Workforce | None = None, history: pd.DataFrame | None =
         hist_name = str(history.attrs.get("path", "history"))
         if workforce is not None:
             found += queues_without_history(workforce, history, hist_name, config)
+            found += interval_against_site(workforce, history, hist_name, config)
         found += short_histories(history, hist_name)
         found += silent_queues(history, hist_name)
         found += volume_jumps(history, history, hist_name, "history")
@@ -213,14 +214,45 @@ def _daily_totals(frame: pd.DataFrame) -> pd.DataFrame:
             .reset_index())
 
 
+def _interval_minutes(history: pd.DataFrame) -> int:
+    if "interval_minutes" in history.attrs:
+        return int(history.attrs["interval_minutes"])
+    step = history.groupby("queue")["interval_start"].diff().min()
+    return int(step / pd.Timedelta(minutes=1)) if pd.notna(step) else 60
+
+
 def _full_days(history: pd.DataFrame) -> pd.Series:
-    """Complete days per queue, as the forecaster counts them (every interval of the day present)."""
-    stamps = history["interval_start"]
-    step = stamps.groupby(history["queue"]).transform(lambda s: s.diff().min())
-    per_day = (pd.Timedelta(days=1) / step.fillna(pd.Timedelta(hours=1))).round()
-    counts = history.assign(day=stamps.dt.normalize(), per_day=per_day).groupby(["queue", "day"]).agg(
-        n=("arrivals", "size"), per_day=("per_day", "first"))
-    return (counts["n"] >= counts["per_day"]).groupby(level="queue").sum()
+    """Complete days per queue, as the forecaster counts them (every interval the source exports on
+    that weekday present: ``plan.forecast.gaps.day_matrix``)."""
+    from plan.forecast.gaps import day_matrix
+
+    minutes = _interval_minutes(history)
+    return pd.Series({queue: int((~np.isnan(day_matrix(group, minutes)[0]).any(axis=1)).sum())
+                      for queue, group in history.groupby("queue", sort=True)}, dtype=int)
+
+
+def gaps_in_history(history: pd.DataFrame, name: str) -> list[Finding]:
+    """Missing intervals a reader left out (``missing="unknown"``): what plan forecast will not know."""
+    from plan.forecast.gaps import day_ranges
+
+    days = history.attrs.get("missing_days", {})
+    return [Finding(name, f"queue {queue}: {count} missing interval(s) on {len(days.get(queue, []))} day(s) "
+                          f"({day_ranges(pd.DatetimeIndex(days.get(queue, [])))}): plan forecast leaves those days out "
+                          f"as not recorded; --fill-missing would count the gaps as zero contacts")
+            for queue, count in history.attrs.get("missing_intervals", [])]
+
+
+def interval_against_site(workforce: Workforce, history: pd.DataFrame, name: str, config: str) -> list[Finding]:
+    minutes = history.attrs.get("interval_minutes")
+    if minutes is None or minutes == workforce.site.interval_minutes:
+        return []
+    if minutes == 1440:
+        return [Finding(name, "holds daily totals: plan forecast forecasts them by day and splits the days into "
+                              f"{workforce.site.interval_minutes}-minute intervals by a profile; plan staffing and "
+                              "roster need that forecast (they refuse the daily history itself)")]
+    return [Finding(name, f"has {minutes}-minute intervals but {config} says site.interval_minutes "
+                          f"{workforce.site.interval_minutes}: plan staffing and roster plan on the config's intervals; "
+                          f"make the two agree", refused_by="staffing")]
 
 
 def queues_without_history(workforce: Workforce, history: pd.DataFrame, name: str, config: str) -> list[Finding]:

@@ -16,11 +16,13 @@ from plan.cli.options import country_option, input_file_option, interval_minutes
 from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
+from plan.contracts.drivers import read_drivers
 from plan.contracts.events import read_events
-from plan.contracts.history_gaps import read_history_keeping_gaps
+from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
 from plan.contracts.tables import write_table
 from plan.forecast.backtest import HORIZON_DAYS, choose_origins, rolling_origin_backtest
+from plan.forecast.model import VolumeForecaster
 from plan.reports.backtest_plot import plot_backtest
 
 EPILOG = """\
@@ -110,7 +112,12 @@ def backtest(
     json_out: Path = typer.Option(Path("out/backtest.json"), "--json", help="Summary figures (JSON)."),
     plot: Path = typer.Option(Path("out/backtest.png"), help="Chart to write (PNG)."),
     detail: Optional[Path] = typer.Option(None, help="Also write every forecast interval (CSV/Parquet)."),
-    interval_minutes: int = interval_minutes_option(60, "Interval length of the history: 60, 30 or 15 minutes."),
+    interval_minutes: Optional[int] = interval_minutes_option(
+        None, "Interval length of the history: 60, 30, 15 minutes or 1440 (daily totals); default: from its times.",
+        daily=True),
+    drivers: Optional[Path] = input_file_option(None, "Driver table (date, driver, value) covering the history and "
+                                                      "the days forecast: lagged regressors (orders, reservations).",
+                                                "--drivers"),
     seed: int = seed_option("Seed of the quantile simulation."),
     overwrite: bool = overwrite_option(),
 ) -> None:
@@ -119,7 +126,7 @@ def backtest(
         json_file = outputs.file(json_out, "--json", JSON_SUFFIXES)
         plot_file = outputs.file(plot, "--plot", PNG_SUFFIXES)
         detail_file = outputs.file(detail, "--detail", TABLE_SUFFIXES) if detail is not None else None
-        hist = read_history_keeping_gaps(history, interval_minutes=interval_minutes)
+        hist = read_history(history, interval_minutes=interval_minutes, missing="unknown")
         hist.attrs["path"] = str(history)
         cal = None if events.lower() == "none" else read_events(events)
         if cal is not None:
@@ -128,8 +135,10 @@ def backtest(
         if len(chosen) < 1:
             raise InputError(history, "no backtest origin fits in this history", field="interval_start")
         with step_progress("backtest", len(chosen)) as step:
+            driver_table = read_drivers(drivers) if drivers is not None else None
             result = rolling_origin_backtest(hist, cal, country=country, origins=chosen, horizon_days=horizon_days,
-                                             seed=seed, progress=step)
+                                             seed=seed, progress=step, forecaster=lambda: VolumeForecaster(
+                                                 country=country, seed=seed, drivers=driver_table))
         summary = _jsonable({"history": str(history), "events": events, "country": country,
                              "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
                              "overall": result.summary["overall"], "event_days": result.summary["event_days"],

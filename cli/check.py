@@ -14,7 +14,7 @@ from plan.contracts.events import read_events
 from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_WORKFORCE
 from plan.contracts.workforce import read_workforce
-from plan.preflight import preflight, refusals_of, warnings_of
+from plan.preflight import gaps_in_history, preflight, refusals_of, warnings_of
 
 
 @app.command(epilog="Example: plan check --history my_history.csv --events events.csv --config workforce.yaml")
@@ -22,15 +22,16 @@ def check(
     history: Path = input_file_option(SAMPLE_HISTORY, "Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
     events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar: name, kind, start, end[, intensity]."),
     config: Path = input_file_option(SAMPLE_WORKFORCE, "Workforce config (YAML)."),
-    fill_missing: bool = typer.Option(False, help="Treat missing hours as zero arrivals instead of an error."),
+    fill_missing: bool = typer.Option(False, help="Treat missing intervals as zero arrivals (by default they are "
+                                                  "unknown: reported, and left out by plan forecast)."),
     month: Optional[str] = month_option(None, "Month you will plan, YYYY-MM (default: the month after the "
                                               "history): leave, horizon and events are checked against it."),
 ) -> None:
     """Validate inputs, print a short summary (queues, span, totals, events, team), warn about what is
     legal but almost surely wrong, and say what plan forecast / roster would refuse (exit 2)."""
     workforce = read_workforce(config)
-    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
-                        fill_missing=fill_missing, timezone=workforce.site.timezone)
+    hist = read_history(history, known_queues=workforce.queues, interval_minutes=None,
+                        missing="zero" if fill_missing else "unknown", timezone=workforce.site.timezone)
     hist.attrs["path"] = str(history)
     cal = read_events(events)
     cal.attrs["path"] = str(events)
@@ -40,7 +41,7 @@ def check(
     for column in ("queue", "from", "to", "intervals", "contacts", "per day", "AHT s", "abandoned"):
         table.add_column(column, justify="left" if column == "queue" else "right")
     for queue, group in hist.groupby("queue"):
-        days = max(1.0, len(group) * workforce.site.interval_minutes / 1440)
+        days = max(1.0, len(group) * hist.attrs["interval_minutes"] / 1440)
         aht = "-"
         if "aht_s" in group and group["aht_s"].notna().any():
             # weight by contacts, over the intervals whose AHT is known (blank = nobody answered)
@@ -77,7 +78,7 @@ def check(
     team.add_row("shifts", str(len(workforce.shifts)), " ".join(f"{s.code}={s.name} {s.start}-{s.end}"
                                                                for s in workforce.shifts))
     console.print(team)
-    _report(preflight(workforce, hist, cal, month, config=str(config)), month)
+    _report(gaps_in_history(hist, str(history)) + preflight(workforce, hist, cal, month, config=str(config)), month)
 
 
 def _report(findings: list, month: str) -> None:

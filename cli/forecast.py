@@ -6,6 +6,7 @@ from typing import Optional
 
 import json
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
@@ -16,13 +17,18 @@ from plan.cli.options import country_option, date_option, input_file_option, int
     month_option, overwrite_option, seed_option
 from plan.cli.steps import step_progress
 from plan.contracts.errors import InputError
+from plan.contracts.drivers import read_drivers
 from plan.contracts.events import read_events
-from plan.contracts.history_gaps import read_history_keeping_gaps
+from plan.contracts.history import read_history
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY
 from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
 from plan.contracts.tables import write_table
 from plan.contracts.calendar import event_day_mask
+from plan.forecast.calendar import CountryCalendar
+from plan.forecast.drivers import DriverRegressors
+from plan.forecast.hours import StatedHours
 from plan.forecast.model import VolumeForecaster
+from plan.forecast.split import IntradayShape, default_shape, shape_from_file, shape_from_history, split_daily
 from plan.preflight import preflight, volume_jumps
 from plan.reports.forecast_plot import plot_forecast
 
@@ -36,6 +42,11 @@ Examples:
   plan forecast --history my_history.csv --events my_events.csv --country CN --month 2026-12
 
   plan forecast --start 2026-11-01 --end 2026-11-20 --out out/nov.csv --plot out/nov.png
+
+  plan forecast --history daily_calls.csv --profile-history last_quarter_hourly.csv
+      (daily totals forecast by day, split into hours by the hourly export's profile)
+
+  plan forecast --config workforce.yaml    (opening hours and closed dates stated per queue)
 """
 
 def check_horizon_options(month: Optional[str], start: Optional[str], end: Optional[str]) -> None:
@@ -116,9 +127,48 @@ def _wape_text(part: dict) -> str:
     return f"{combined:.1%} (best single {best:.1%})" if best is not None else f"{combined:.1%}"
 
 
+def stated_hours(config: Optional[Path]) -> dict[str, StatedHours]:
+    """Per queue, the opening hours and closed dates the workforce config states (queues without them: none)."""
+    if config is None:
+        return {}
+    from plan.contracts.workforce import read_workforce
+
+    stated = {}
+    for name, queue in read_workforce(config).queues.items():
+        minutes = queue.open_minutes()
+        if minutes is None and not queue.closed_dates:
+            continue
+        stated[name] = StatedHours(minutes if minutes is not None else np.ones((7, 1440), dtype=bool),
+                                   frozenset(pd.Timestamp(d) for d in queue.closed_dates), f"workforce config {config}")
+    return stated
+
+
+def intraday_shape(profile_history: Optional[Path], profile: Optional[Path], events: pd.DataFrame,
+                   country: str) -> IntradayShape:
+    """Where the hours of a daily forecast come from: an interval history, a profile file, or the default."""
+    fallback = shape_from_file(profile) if profile is not None else default_shape()
+    if profile_history is None:
+        return fallback
+    hist = read_history(profile_history, interval_minutes=None, missing="unknown")
+    hist.attrs["path"] = str(profile_history)
+    return shape_from_history(hist, events, CountryCalendar(country), fallback)
+
+
+def check_profile_options(daily: bool, keep_daily: bool, profile_history: Optional[Path], profile: Optional[Path]
+                          ) -> None:
+    given = "--profile-history" if profile_history is not None else "--profile" if profile is not None else None
+    if given and not daily:
+        raise InputError("command line", f"{given} splits a daily history into intervals; this history already has "
+                                         f"intervals", field=given)
+    if given and keep_daily:
+        raise InputError("command line", f"{given} and --keep-daily contradict each other (the profile splits the "
+                                         f"days that --keep-daily keeps whole)", field=given)
+
+
 @app.command(epilog=EPILOG)
 def forecast(
-    history: Path = input_file_option(SAMPLE_HISTORY, "Hourly history (CSV/Parquet): queue, interval_start, arrivals."),
+    history: Path = input_file_option(SAMPLE_HISTORY, "History (CSV/Parquet): queue, interval_start, arrivals; "
+                                                      "intervals of 60/30/15 minutes or one row per day."),
     events: Path = input_file_option(SAMPLE_EVENTS, "Events calendar: name, kind, start, end[, intensity]."),
     country: str = country_option(),
     month: Optional[str] = month_option(None, "Month to forecast, YYYY-MM (default: the month after the history)."),
@@ -126,7 +176,23 @@ def forecast(
     end: Optional[str] = date_option("Last day to forecast, YYYY-MM-DD (inclusive)."),
     out: Path = typer.Option(Path("out/forecast.csv"), help="Forecast table to write (CSV or Parquet)."),
     plot: Path = typer.Option(Path("out/forecast.png"), help="Chart to write (PNG)."),
-    interval_minutes: int = interval_minutes_option(60, "Interval length of the history: 60, 30 or 15 minutes."),
+    interval_minutes: Optional[int] = interval_minutes_option(
+        None, "Interval length of the history: 60, 30, 15 minutes or 1440 (daily totals); default: from its times.",
+        daily=True),
+    profile_history: Optional[Path] = input_file_option(
+        None, "Daily history only: an interval history (e.g. a recent hourly export) whose intraday profile per "
+              "queue and day type splits the daily forecast into intervals.", "--profile-history"),
+    profile: Optional[Path] = input_file_option(
+        None, "Daily history only: a profile file (queue, day_type, time, share) that splits the daily forecast; "
+              "default: the profile shipped in plan/data (docs/forecasting.md).", "--profile"),
+    keep_daily: bool = typer.Option(False, help="Daily history only: write daily totals (one row per queue and day) "
+                                                "instead of intervals; plan staffing and roster refuse such a table."),
+    drivers: Optional[Path] = input_file_option(None, "Driver table (date, driver, value): daily orders, reservations "
+                                                      "...; past actuals teach how contacts follow them (with a lag), "
+                                                      "the plan must cover every forecast day.", "--drivers"),
+    config: Optional[Path] = input_file_option(None, "Workforce config (YAML) whose queues state opening_hours and "
+                                                     "closed_dates: used instead of the hours inferred from the "
+                                                     "history.", "--config"),
     seed: int = seed_option("Seed of the quantile simulation (same seed, same table)."),
     fill_missing: bool = typer.Option(False, help="Treat missing hours in the history as zero arrivals (by default "
                                                   "they are unknown: left out of fitting, and reported)."),
@@ -138,26 +204,54 @@ def forecast(
         table_out = outputs.file(out, "--out", TABLE_SUFFIXES)
         plot_out = outputs.file(plot, "--plot", PNG_SUFFIXES)
         model_out = outputs.file(model_file(out), "--out", JSON_SUFFIXES)
-        hist = read_history_keeping_gaps(history, interval_minutes=interval_minutes, fill_missing=fill_missing)
+        hist = read_history(history, interval_minutes=interval_minutes, missing="zero" if fill_missing else "unknown")
         hist.attrs["path"] = str(history)
+        daily = hist.attrs["interval_minutes"] == 1440
+        check_profile_options(daily, keep_daily, profile_history, profile)
         cal = read_events(events)
         cal.attrs["path"] = str(events)
-        last_day = (hist["interval_start"].max() + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
-        first, last = horizon(month, start, end, last_day)  # checked before the fit: a typo fails fast
+        hours = stated_hours(config)
+        latest = hist["interval_start"].max()
+        last_day = latest.normalize() if daily else (latest + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
+        first, last = horizon(month, start, end, last_day)
+        # Every input is read and checked before the fit: a typo or a short plan fails fast.
+        shape = intraday_shape(profile_history, profile, cal, country) if daily and not keep_daily else None
+        driver_table = read_drivers(drivers) if drivers is not None else None
+        if driver_table is not None:
+            DriverRegressors(driver_table, hist["interval_start"].max().normalize()).require_plan(
+                pd.date_range(first, last, freq="D"))
         announce(preflight(history=hist, events=cal, horizon=(first, last)), "forecast", refuses=("forecast",))
-        model = fit_with_progress(VolumeForecaster(country=country, seed=seed), hist, cal)
+        model = fit_with_progress(VolumeForecaster(country=country, seed=seed, stated_hours=hours,
+                                                   drivers=driver_table), hist, cal)
         table = model.predict(first, last)
+        split = None
+        if shape is not None:
+            table, used, notes = split_daily(table, shape, CountryCalendar(country), cal, hours)
+            model.notes.extend(notes)
+            split = {**shape.describe(), "per_queue": used}
         announce(volume_jumps(table, hist, str(out), "forecast"), "forecast")
         written = table.assign(interval_start=table["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
         for column in ("arrivals", "p10", "p50", "p90"):
             written[column] = written[column].round(2)
         write_table(written, table_out.staging)
-        plot_forecast(table, hist, plot_out.staging, events=cal)
+        # A daily history and an interval forecast share no scale: the chart then shows the forecast alone.
+        plot_forecast(table, None if split else hist, plot_out.staging, events=cal)
         model_out.staging.write_text(json.dumps({"forecast": str(out), "history": str(history),
+                                                 "history_interval_minutes": hist.attrs["interval_minutes"],
+                                                 "forecast_interval_minutes": split["interval_minutes"] if split
+                                                 else hist.attrs["interval_minutes"],
+                                                 "intraday_profile": split,
+                                                 "drivers": str(drivers) if drivers is not None else None,
                                                  "filled_with_zero": [list(x) for x in hist.attrs.get("filled_intervals", [])],
                                                  **model.summary()}, indent=2, ensure_ascii=False), encoding="utf-8")
     console.print(summary_table(table, cal, first, last))
     console.print(choice_table(model.summary()))
+    if split is not None:
+        console.print(f"daily history split into {split['interval_minutes']}-minute intervals by the {split['source']} "
+                      f"{split['path']}" + "".join(f"\n  {q}: {u}" for q, u in split["per_queue"].items()
+                                                    if u != f"{split['source']} {split['path']}"), highlight=False)
+    elif daily:
+        console.print("daily history: wrote daily totals (--keep-daily); plan staffing and roster need intervals")
     for note in model.notes:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"wrote [bold]{out}[/] ({len(table):,} rows), [bold]{plot}[/] and [bold]{model_file(out)}[/]")

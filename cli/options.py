@@ -166,8 +166,9 @@ def country_option() -> Any:
                         callback=check_country)
 
 
-def interval_minutes_option(default: Optional[int], help: str) -> Any:
-    return typer.Option(default, help=help, callback=one_of((60, 30, 15)))
+def interval_minutes_option(default: Optional[int], help: str, daily: bool = False) -> Any:
+    """Interval length of a table: 60, 30 or 15 minutes, and with ``daily`` also 1440 (one row per day)."""
+    return typer.Option(default, help=help, callback=one_of((60, 30, 15, 1440) if daily else (60, 30, 15)))
 
 
 def input_file_option(default: Optional[Path], help: str, *names: str) -> Any:

@@ -34,14 +34,37 @@ def forecast_or_history(forecast: Optional[Path], history: Path, workforce, firs
             continue
         frame = read_forecast(path, known_queues=workforce.queues, timezone=workforce.site.timezone)
         frame.attrs["path"] = str(path)
+        refuse_daily(frame, path, "forecast")
         if not ranged or _covers(frame, first, last):
             return frame, None
         if given:
             raise InputError(path, f"does not cover {first:%Y-%m-%d}..{last:%Y-%m-%d}", field="interval_start")
-    hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
-                        timezone=workforce.site.timezone)
+    hist = read_history(history, known_queues=workforce.queues, interval_minutes=None, timezone=workforce.site.timezone)
+    refuse_daily(hist, history, "history")
+    if hist.attrs["interval_minutes"] != workforce.site.interval_minutes:  # read on the site's grid: its error
+        hist = read_history(history, known_queues=workforce.queues, interval_minutes=workforce.site.interval_minutes,
+                            timezone=workforce.site.timezone)
     hist.attrs["path"] = str(history)
     return None, hist
+
+
+def is_daily(frame: pd.DataFrame) -> bool:
+    """One row per queue and day (every time at 00:00, some queue over more than one day): daily totals."""
+    stamps = pd.DatetimeIndex(frame["interval_start"])
+    return len(stamps) > 0 and bool((stamps == stamps.normalize()).all()) and bool(
+        frame.groupby("queue")["interval_start"].nunique().max() > 1)
+
+
+def refuse_daily(frame: pd.DataFrame, path: Path, what: str) -> None:
+    """Staffing needs arrivals per interval: a table of daily totals is refused with what to do instead."""
+    if not is_daily(frame):
+        return
+    if what == "forecast":
+        advice = "forecast without --keep-daily: plan forecast splits the days into intervals by a profile"
+    else:
+        advice = "run plan forecast on it first (it splits the days into intervals by a profile) and plan from that"
+    raise InputError(path, f"holds daily totals (one row per queue and day); staffing needs arrivals per interval: "
+                           f"{advice}", field="interval_start")
 
 
 def range_forecast(given: Optional[pd.DataFrame], hist: Optional[pd.DataFrame], workforce, events: pd.DataFrame,

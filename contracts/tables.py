@@ -33,6 +33,15 @@ def require_columns(df: pd.DataFrame, path: str | Path, required: list[str]) -> 
                                f"{read_as}", row=1, field=missing[0])
 
 
+def read_rows(path: Path, required: list[str]) -> pd.DataFrame:
+    """A user table that must have ``required`` columns and at least one data row."""
+    raw = read_table(path)
+    require_columns(raw, path, required)
+    if len(raw) == 0:
+        raise InputError(path, "no data rows")
+    return raw
+
+
 def _line_of(df: pd.DataFrame, position: int) -> int:
     return int(position) + FIRST_DATA_LINE
 

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from plan.contracts.errors import InputError
@@ -107,6 +108,38 @@ class Targets(Strict):
         return self
 
 
+def _check_open_spans(value: str) -> str:
+    """``"08:00-22:00"``, ``"08:00-12:00, 13:30-22:00"`` or ``"closed"``; ends up to ``24:00``."""
+    if value.strip().lower() == "closed":
+        return "closed"
+    last_end = -1
+    for span in value.split(","):
+        start, dash, end = span.strip().partition("-")
+        if not dash:
+            raise ValueError(f"{value!r} is not open hours: write 08:00-22:00, 08:00-12:00, 13:00-22:00 or closed")
+        _check_hhmm(start.strip())
+        _check_hhmm(end.strip())
+        lo, hi = minutes_of(start.strip()), minutes_of(end.strip())
+        if hi <= lo:
+            raise ValueError(f"{span.strip()!r} ends before it starts (a queue open past midnight: "
+                             f"write 20:00-24:00 and 00:00-02:00 on the next day)")
+        if lo < last_end:
+            raise ValueError(f"spans of {value!r} overlap or are not in order")
+        last_end = hi
+    return value
+
+
+def open_minutes_of(spans: str) -> np.ndarray:
+    """The 1440 minutes of a day, True where ``spans`` (checked by :func:`_check_open_spans`) is open."""
+    minutes = np.zeros(1440, dtype=bool)
+    if spans == "closed":
+        return minutes
+    for span in spans.split(","):
+        start, _, end = span.strip().partition("-")
+        minutes[minutes_of(start.strip()):minutes_of(end.strip())] = True
+    return minutes
+
+
 class Queue(Strict):
     channel: Literal["chat", "voice", "email"]
     aht_s: float = Field(gt=0)
@@ -117,6 +150,31 @@ class Queue(Strict):
     shrinkage: float = Field(0.0, ge=0, lt=1, description="share of paid time not available to answer")
     targets: Targets
     event_targets: Targets | None = None
+    # Stated opening hours per weekday ("08:00-22:00", "closed"), every weekday named; and dates the
+    # queue is closed. The forecaster uses them instead of the hours it infers from the history.
+    opening_hours: dict[Weekday, str] | None = None
+    closed_dates: list[dt.date] = []
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _every_weekday(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        absent = [d for d in WEEKDAYS if d not in value]
+        if absent:
+            raise ValueError(f"name every weekday: {', '.join(absent)} missing (write e.g. {absent[0]}: closed)")
+        for day in WEEKDAYS:
+            try:
+                _check_open_spans(value[day])
+            except ValueError as exc:
+                raise ValueError(f"{day}: {exc}") from None
+        return {d: value[d].strip() if value[d].strip().lower() != "closed" else "closed" for d in WEEKDAYS}
+
+    def open_minutes(self) -> np.ndarray | None:
+        """7 x 1440 (0 = Monday): the stated open minutes of each weekday, or None when not stated."""
+        if self.opening_hours is None:
+            return None
+        return np.vstack([open_minutes_of(self.opening_hours[d]) for d in WEEKDAYS])
 
     @model_validator(mode="after")
     def _channel_rules(self) -> "Queue":

@@ -42,6 +42,8 @@ QUEUES = {
         "channel": "voice", "aht_s": 250, "patience_s": 160, "shrinkage": 0.30,
         "targets": {"service_level": 0.80, "answer_within_s": 20, "max_abandon": 0.05, "max_occupancy": 0.88},
         "event_targets": {"service_level": 0.80, "answer_within_s": 60, "max_abandon": 0.05},
+        # the hotline's hours (its history has no call outside them): plan forecast --config uses them
+        "opening_hours": {day: "08:00-22:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     },
     "email": {
         "channel": "email", "aht_s": 540, "shrinkage": 0.25,

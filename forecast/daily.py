@@ -47,6 +47,9 @@ CALENDAR_RIDGE = 1.0
 # -- starts from what the other kinds' pre-sales did instead of from no effect at all.
 SHARED_PHASES = ("pre",)
 KIND_DEVIATION_RIDGE = 7.0
+# Driver columns (``drv|name|lag``, log deviations of orders or reservations): a few weeks of evidence
+# before a lag's elasticity counts in full, so a driver unrelated to a queue stays near no effect.
+DRIVER_RIDGE = 3.0
 HUBER_T = 2.0
 SIGNIFICANCE_T = 3.0
 MASK_LOG_EFFECT = 0.1
@@ -112,7 +115,7 @@ def design_matrix(dates: pd.DatetimeIndex, calendar: pd.DataFrame, phases: dict[
 
 
 def ridge_penalties(columns: list[str]) -> np.ndarray:
-    return np.array([DEVIATION_RIDGE if c.startswith(("evo|", "lb|")) else MONTH_POSITION_RIDGE if c.startswith("dom_")
+    return np.array([DRIVER_RIDGE if c.startswith("drv|") else DEVIATION_RIDGE if c.startswith(("evo|", "lb|")) else MONTH_POSITION_RIDGE if c.startswith("dom_")
                      else KIND_DEVIATION_RIDGE if c.startswith("ev|") and c.rsplit("|", 1)[1] in SHARED_PHASES
                      else CALENDAR_RIDGE if c.startswith("cal_") else EFFECT_RIDGE for c in columns])
 
@@ -288,7 +291,7 @@ def _special_days(X: pd.DataFrame, columns: list[str], beta: np.ndarray) -> np.n
     Days with a small effect (a late after-sales tail day) stay in the level, adjusted by their
     effect, so a level shift in a promotion-dense season still shows within days.
     """
-    idx = [i for i, c in enumerate(columns) if not c.startswith(("dow_", "dom_"))]
+    idx = [i for i, c in enumerate(columns) if not c.startswith(("dow_", "dom_", "drv|"))]
     if not idx:
         return np.zeros(len(X), dtype=bool)
     effect = X[[columns[i] for i in idx]].to_numpy(dtype=float) @ beta[idx]

@@ -7,7 +7,7 @@ stays open. Closed intervals are forecast as zero and left out of every accuracy
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,24 @@ class OpeningHours:
         """Per weekday, the open spans as text (``07:00-24:00``), for notes and the sidecar JSON."""
         names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         return {names[d]: _spans(self.open[d], self.interval_minutes) for d in range(7)}
+
+
+@dataclass(frozen=True)
+class StatedHours:
+    """Opening hours a user stated (the workforce config): per weekday the open minutes of the day
+    (7 x 1440, 0 = Monday), and dates the queue is closed. They replace what the history suggests."""
+
+    open_minutes: np.ndarray
+    closed_dates: frozenset[pd.Timestamp] = field(default_factory=frozenset)
+    source: str = "workforce config"
+
+    def at(self, interval_minutes: int) -> OpeningHours:
+        """On an interval grid: an interval is open when any of its minutes is (08:30-22:00 opens 08:00)."""
+        slots = 1440 // interval_minutes
+        return OpeningHours(self.open_minutes.reshape(7, slots, interval_minutes).any(axis=2), interval_minutes)
+
+    def closed_on(self, days: pd.DatetimeIndex) -> np.ndarray:
+        return np.array([d in self.closed_dates for d in pd.DatetimeIndex(days).normalize()], dtype=bool)
 
 
 def infer_opening_hours(counts: np.ndarray, days: pd.DatetimeIndex, usable: np.ndarray, closed_weekdays: list[int],

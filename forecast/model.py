@@ -23,9 +23,10 @@ from plan.contracts.errors import InputError
 from plan.forecast import choice as choice_
 from plan.forecast.calendar import CountryCalendar
 from plan.forecast.daily import DailyFit, design_matrix, fit_daily
+from plan.forecast.drivers import DriverRegressors
 from plan.forecast.events import PhaseDay, phase_days
 from plan.forecast.gaps import DayStatus, classify_days, day_matrix, day_ranges, holiday_mask, ordinary_mask
-from plan.forecast.hours import OpeningHours, infer_opening_hours
+from plan.forecast.hours import OpeningHours, StatedHours, infer_opening_hours
 from plan.forecast.intraday import IntradayProfiles
 from plan.forecast.uncertainty import simulate_quantiles
 
@@ -52,6 +53,7 @@ class QueueModel:
     rest_dow: int
     workdays: list[int]
     hours: OpeningHours
+    hours_source: str              # "history" (inferred) or where they were stated
     status: DayStatus
     choice: choice_.Choice
     ets: choice_.EtsBase
@@ -68,11 +70,13 @@ class QueueModel:
 
     def summary(self) -> dict:
         status = self.status
-        return {**self.choice.summary(), "opening_hours": self.hours.describe(),
+        return {**self.choice.summary(), "opening_hours": self.hours.describe(), "opening_hours_from": self.hours_source,
                 "days_not_recorded": {"count": int(status.missing.sum()), "where": day_ranges(status.days[status.missing])},
                 "outlier_days": {"count": int(status.outlier.sum()), "where": day_ranges(status.days[status.outlier])},
                 "closed_days": {"count": int(status.closed.sum()), "where": day_ranges(status.days[status.closed])},
-                "closed_holidays": sorted(n for n in self.holidays_closed if self.closed_on(n))}
+                "closed_holidays": sorted(n for n in self.holidays_closed if self.closed_on(n)),
+                "driver_effects": {c.removeprefix("drv|"): round(self.daily.coefficient(c), 4)
+                                   for c in self.daily.columns if c.startswith("drv|")}}
 
 
 @dataclass
@@ -87,6 +91,12 @@ class VolumeForecaster:
     # 10-90 band holds inside the 75-85 % target zone (bench/forecast_accuracy.py measures it).
     band_scale: float = 1.0
     choose_base: bool = True           # False: the event model alone (no candidates, model-based bands)
+    # Per queue, opening hours and closed dates a user stated (the workforce config): used instead of
+    # the hours inferred from the history.
+    stated_hours: dict[str, StatedHours] = field(default_factory=dict)
+    # A driver table (``plan.contracts.drivers``: date, driver, value; actuals and the plan) whose
+    # drivers enter the daily model as lagged regressors.
+    drivers: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     # ---- fit -------------------------------------------------------------------------------
@@ -108,6 +118,8 @@ class VolumeForecaster:
         self.interval_minutes_ = _interval_minutes(history, self._source)
         self.slots_per_day_ = 1440 // self.interval_minutes_
         self.queues_ = sorted(history["queue"].unique())
+        self._driver_regressors = (None if self.drivers is None else
+                                   DriverRegressors(self.drivers, pd.Timestamp(history["interval_start"].max()).normalize()))
         self.models_: dict[str, QueueModel] = {}
         self.history_days_: dict[str, pd.DatetimeIndex] = {}
         self._tail_history: dict[str, pd.Series] = {}
@@ -123,7 +135,7 @@ class VolumeForecaster:
                 raise InputError(self._source, f"queue {queue}: only {int(status.usable.sum())} full recorded day(s) of "
                                                f"history; at least {MIN_HISTORY_DAYS} are needed to forecast",
                                  field="interval_start")
-            self.models_[queue] = self._fit_queue(counts, days, cal, phases, status)
+            self.models_[queue] = self._fit_queue(counts, days, cal, phases, status, self.stated_hours.get(queue))
             self._note_days(queue, self.models_[queue])
             self.history_days_[queue] = days
             self._tail_history[queue] = group.set_index("interval_start")["arrivals"]
@@ -133,15 +145,20 @@ class VolumeForecaster:
         return self
 
     def _fit_queue(self, counts: np.ndarray, days: pd.DatetimeIndex, cal: pd.DataFrame,
-                   phases: dict[pd.Timestamp, list[PhaseDay]], status: DayStatus) -> QueueModel:
+                   phases: dict[pd.Timestamp, list[PhaseDay]], status: DayStatus, stated: StatedHours | None
+                   ) -> QueueModel:
         usable = status.usable
         totals = np.where(usable, np.nansum(counts, axis=1), np.nan)
-        rest_dow = _rest_day(totals[usable], cal[usable], self._calendar.weekend_days)
+        rest_dow = rest_day(totals[usable], cal[usable], self._calendar.weekend_days)
         workdays = [d for d in range(7) if d not in self._calendar.weekend_days]
-        X = design_matrix(days, cal, phases, rest_dow=rest_dow, workdays=workdays)
+        X = self._with_drivers(design_matrix(days, cal, phases, rest_dow=rest_dow, workdays=workdays))
         daily = fit_daily(pd.Series(totals, index=days), X, trend=self.trend, usable=usable)
         dominant = {d: _dominant_phase(p, daily) for d, p in phases.items()}
-        hours = infer_opening_hours(counts, days, usable, status.closed_weekdays, self.interval_minutes_)
+        if stated is not None:
+            hours, hours_source = stated.at(self.interval_minutes_), stated.source
+        else:
+            hours = infer_opening_hours(counts, days, usable, status.closed_weekdays, self.interval_minutes_)
+            hours_source = "history"
         used, used_cal = counts[usable], cal[usable]
         profiles = IntradayProfiles(self.slots_per_day_, rest_dow=rest_dow, workdays=tuple(workdays)).fit(
             used, days[usable], used_cal, dominant)
@@ -157,10 +174,16 @@ class VolumeForecaster:
         else:
             choice, ets = _event_model_only(fallback), choice_.EtsBase(np.array([]))
         adjusted = np.where(usable, y - offset, np.nan)
-        model = QueueModel(daily, profiles, rest_dow, workdays, hours, status, choice, ets, adjusted,
+        model = QueueModel(daily, profiles, rest_dow, workdays, hours, hours_source, status, choice, ets, adjusted,
                            choice_.fill_for_ets(adjusted, dow))
         self._learn_holiday_openings(model, days, status)
         return model
+
+    def _with_drivers(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The design matrix with the drivers' lagged columns (none without a driver table)."""
+        if self._driver_regressors is None:
+            return X
+        return X.join(self._driver_regressors.columns(pd.DatetimeIndex(X.index)))
 
     def _learn_holiday_openings(self, model: QueueModel, days: pd.DatetimeIndex, status: DayStatus) -> None:
         names = self._calendar.holiday_names(days)
@@ -184,7 +207,10 @@ class VolumeForecaster:
         if closed:
             self.notes.append(f"queue {queue}: closed on {', '.join(closed)} in the history: forecast closed")
         spans = model.hours.describe()
-        if any(v != "00:00-24:00" for v in spans.values()):
+        if model.hours_source != "history":
+            self.notes.append(f"queue {queue}: opening hours from the {model.hours_source} (not inferred from the "
+                              f"history): " + "; ".join(f"{d} {v}" for d, v in spans.items()))
+        elif any(v != "00:00-24:00" for v in spans.values()):
             self.notes.append(f"queue {queue}: opening hours inferred from the history: "
                               + "; ".join(f"{d} {v}" for d, v in spans.items()))
 
@@ -226,6 +252,8 @@ class VolumeForecaster:
                                    f"{self.last_day_:%Y-%m-%d}); start on {self.last_day_ + pd.Timedelta(days=1):%Y-%m-%d}"
                                    f" or later", field="start")
         days = pd.date_range(start, end, freq="D")
+        if self._driver_regressors is not None:
+            self._driver_regressors.require_plan(days)
         cal = self._calendar.flags(days)
         phases = phase_days(self._events, days)
         self._note_unpublished_swaps(days)
@@ -235,10 +263,12 @@ class VolumeForecaster:
         for queue in self.queues_:
             model = self.models_[queue]
             horizon = np.asarray((days - self.history_days_[queue][-1]).days, dtype=int)
-            X = design_matrix(days, cal, _learned_only(phases, self._learned_kinds), self._event_scale,
-                              rest_dow=model.rest_dow, workdays=model.workdays)
+            X = self._with_drivers(design_matrix(days, cal, _learned_only(phases, self._learned_kinds),
+                                                 self._event_scale, rest_dow=model.rest_dow, workdays=model.workdays))
             mean_log, var_log, bases = self._base_forecast(model, X, days, horizon)
             mean_log, var_log, closed = self._holiday_openness(model, X, days, cal, phases, mean_log, var_log)
+            if queue in self.stated_hours:
+                closed = closed | self.stated_hours[queue].closed_on(days)
             mean_log = mean_log + unseen_log
             var_log = var_log + unseen_var + self._edition_variance(model.daily.promotion_effect(X), days, phases)
             var_log = var_log * self.band_scale ** 2
@@ -305,8 +335,9 @@ class VolumeForecaster:
         ordinary_cal = cal.copy()
         ordinary_cal.loc[days[unseen], ["holiday", "holiday_offday", "holiday_long", "day_off"]] = 0
         ordinary_cal.loc[days[unseen], "long_block"] = ""
-        X_ordinary = design_matrix(days, ordinary_cal, _learned_only(phases, self._learned_kinds), self._event_scale,
-                                   rest_dow=model.rest_dow, workdays=model.workdays)
+        X_ordinary = self._with_drivers(design_matrix(days, ordinary_cal, _learned_only(phases, self._learned_kinds),
+                                                      self._event_scale, rest_dow=model.rest_dow,
+                                                      workdays=model.workdays))
         delta = np.where(unseen, model.daily.effects(X_ordinary) - model.daily.effects(X), 0.0)
         towards_ordinary = UNSEEN_HOLIDAY_SHRINK / (1.0 + model.open_holiday_days) ** 2
         for name in sorted(set(names[unseen])):
@@ -436,7 +467,7 @@ def _event_model_only(fallback_log_sd: list[float]) -> choice_.Choice:
                           [float("nan")] * 2, fallback_log_sd, 0)
 
 
-def _rest_day(totals: np.ndarray, calendar: pd.DataFrame, weekend: list[int]) -> int:
+def rest_day(totals: np.ndarray, calendar: pd.DataFrame, weekend: list[int]) -> int:
     """The quietest weekend day of this queue: what a public holiday looks like before one is seen."""
     ordinary = (calendar["day_off"] == calendar["dow"].isin(weekend).astype(int)).to_numpy()
     dow = calendar["dow"].to_numpy()

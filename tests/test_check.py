@@ -111,12 +111,24 @@ def test_duplicate_interval(run_plan, tiny_inputs, tiny_history_rows):
     assert "line 31" in line
 
 
-def test_gap_in_the_hours(run_plan, tiny_inputs, tiny_history_rows):
-    rows = tiny_history_rows()
+def test_gap_in_the_hours_is_a_warning_with_where(run_plan, tiny_inputs, tiny_history_rows):
+    rows = tiny_history_rows(days=31)
     del rows[12]  # file line 13 = chat_presales 2026-10-01 11:00
     _write_history(tiny_inputs, rows)
-    line = assert_one_line_error(run_plan(*_args(tiny_inputs)), "history.csv:12", "interval_start", "gap")
-    assert "2026-10-01 11:00" in line and "--fill-missing" in line
+    result = run_plan(*_args(tiny_inputs))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "queue chat_presales: 1 missing interval(s) on 1 day(s) (2026-10-01)" in text
+    assert "--fill-missing" in text
+
+
+def test_gaps_that_leave_too_few_recorded_days_are_refused(run_plan, tiny_inputs, tiny_history_rows):
+    rows = tiny_history_rows()  # exactly the 28 days plan forecast needs: one gap leaves 27
+    del rows[12]
+    _write_history(tiny_inputs, rows)
+    line = assert_one_line_error(run_plan(*_args(tiny_inputs)), "history.csv", "chat_presales")
+    assert "only 27 full day(s)" in line
+    assert run_plan(*_args(tiny_inputs), "--fill-missing").exit_code == 0
 
 
 def test_unknown_queue(run_plan, tiny_inputs, tiny_history_rows):
