@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from plan.contracts.workforce import WEEKDAYS, minutes_of
+from plan.contracts.workforce import WEEKDAYS, SoftRules, minutes_of
 from plan.optimize.cost_rules import hourly_rate, overtime_premium
 from plan.optimize.roster import budgets as B
 from plan.optimize.roster.budgets import NO_DEADLINE, Deadline
-from plan.optimize.roster.instance import Instance, agent_week_caps
+from plan.optimize.roster.instance import Instance, agent_week_caps, rest_conflicts
 from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of
 
 CHUNK = 60
@@ -42,15 +42,23 @@ def _solver(budget_s: float, workers: int, seed: int, deadline: Deadline) -> cp_
 
 @dataclass(frozen=True)
 class SoftWeights:
-    """Soft-rule prices in the site currency (they enter the objective next to real costs)."""
+    """Soft-rule prices in the site currency (they enter the objective next to real costs); the
+    config's ``soft_rules`` (:class:`plan.contracts.workforce.SoftRules`) sets them for a plan."""
     night_spread: float = 10.0       # per night between the most- and least-loaded agent of a group
     weekend_spread: float = 5.0      # per weekend day, same
     holiday_spread: float = 10.0     # per statutory-holiday day, same
     start_time_change: float = 2.0   # per extra start time an agent has within a week
     split_rest: float = 3.0          # per agent-week without two consecutive rest days
     preference: float = 1.0          # per shift worked against a stated preference
+    quick_return: float = 4.0        # per shift starting less than quick_return_min_rest_h after the last
+    quick_return_min_rest_h: float = 12.0
+    short_rest_day: float = 6.0      # per rest day a night shift from the day before runs into
     missed_shift: float = 500.0      # steering only: a shift the aggregate plan asked for, not staffed
     extra_shift: float = 0.5         # steering only: a shift beyond the aggregate plan
+
+    @classmethod
+    def from_rules(cls, rules: SoftRules) -> "SoftWeights":
+        return cls(**rules.model_dump())
 
 
 @dataclass
@@ -266,6 +274,39 @@ def add_two_consecutive_rest_days(pm: PersonModel) -> None:
             split = pm.model.new_bool_var(f"split_a{a}_w{w}")
             pm.model.add(sum(pairs) + split >= 1)
             pm.penalties.append((split, pm.weights.split_rest))
+
+
+def add_no_quick_returns(pm: PersonModel) -> None:
+    """Price a shift that starts less than ``quick_return_min_rest_h`` after the previous day's ends
+    (those closer than the legal minimum rest have no roster at all)."""
+    inst = pm.inst
+    quick = rest_conflicts(inst.workforce.shifts, pm.weights.quick_return_min_rest_h)
+    shifts = inst.groups[pm.g].shifts
+    for a in pm.members:
+        for d in range(inst.n_days - 1):
+            for s1 in shifts:
+                after = [pm.x[(a, d + 1, s2)] for s2 in quick[s1]
+                         if s2 not in inst.rest_conflicts[s1] and (a, d + 1, s2) in pm.x]
+                if (a, d, s1) in pm.x and after:
+                    back = pm.model.new_bool_var(f"quick_a{a}_d{d}_s{s1}")
+                    pm.model.add(pm.x[(a, d, s1)] + sum(after) <= 1 + back)
+                    pm.penalties.append((back, pm.weights.quick_return))
+
+
+def add_full_rest_days(pm: PersonModel) -> None:
+    """Price a rest day that a shift from the day before runs into (a night ending at 08:00 leaves no
+    whole day off): a rest day counts when the calendar day is free."""
+    inst = pm.inst
+    late = [s for s in inst.groups[pm.g].shifts if inst.workforce.shifts[s].crosses_midnight]
+    if not late:
+        return
+    for a in pm.members:
+        for d in range(inst.n_days - 1):
+            into = [pm.x[(a, d, s)] for s in late if (a, d, s) in pm.x]
+            if into and d + 1 not in inst.leave[a]:
+                short = pm.model.new_bool_var(f"short_rest_a{a}_d{d + 1}")
+                pm.model.add(sum(into) - pm.works(a, d + 1) <= short)
+                pm.penalties.append((short, pm.weights.short_rest_day))
 
 
 def add_preferences(pm: PersonModel) -> None:
@@ -548,6 +589,8 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     add_fair_spread(pm)
     add_stable_start_times(pm)
     add_two_consecutive_rest_days(pm)
+    add_no_quick_returns(pm)
+    add_full_rest_days(pm)
     add_preferences(pm)
     terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]))
@@ -697,8 +740,16 @@ def soft_penalties(inst: Instance, shifts_of: dict[int, dict[int, int]], weights
                       for a in group.members]
             if len(counts) > 1:
                 out[label] += weight * (max(counts) - min(counts))
+    quick = rest_conflicts(inst.workforce.shifts, weights.quick_return_min_rest_h)
     for a, agent in enumerate(inst.workforce.in_house):
         days = shifts_of.get(a, {})
+        for d, s in days.items():
+            nxt = days.get(d + 1)
+            if nxt is not None and nxt in quick[s]:
+                out["quick_returns"] += weights.quick_return
+            if (nxt is None and d + 1 < inst.n_days and d + 1 not in inst.leave[a]
+                    and inst.workforce.shifts[s].crosses_midnight):
+                out["short_rest_days"] += weights.short_rest_day
         pref = agent.preferences
         for w, week in enumerate(inst.weeks):
             starts = {days[d] for d in week if d in days}

@@ -48,6 +48,7 @@ from plan.optimize.roster import evaluate, extract, shortfalls
 from plan.optimize.roster.budgets import Deadline
 from plan.optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
 from plan.optimize.roster.curves import QueueCurves, queue_curves
+from plan.optimize.roster.fairness import fairness_table
 from plan.optimize.roster.instance import Instance, build_instance
 from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
                                    best_completion, build_aggregate, without_pinned_shifts)
@@ -287,7 +288,7 @@ class _Run:
 
 def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, *, events: pd.DataFrame | None = None,
                time_limit_s: float = 60, seed: int = 0, service_mode: str = "period", progress: Progress | None = None,
-               weights: SoftWeights = SoftWeights(), options: ModelOptions | None = None,
+               weights: SoftWeights | None = None, options: ModelOptions | None = None,
                max_group_size: int | None = None, num_workers: int = B.CP_SAT_WORKERS,
                started: float | None = None, pins: list[Pin] | None = None,
                carry_in: list[CarryIn] | None = None, first_day: dt.date | None = None) -> RosterPlan:
@@ -309,7 +310,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     started = time.perf_counter() if started is None else started
     budgets = B.stage_budgets(time_limit_s, len(workforce.in_house), pd.Period(month).days_in_month)
     run = stage_build(workforce, requirements_df, month, events, Deadline.after(time_limit_s, started),
-                      budgets, seed=seed, workers=num_workers, weights=weights,
+                      budgets, seed=seed, workers=num_workers,
+                      weights=weights or SoftWeights.from_rules(workforce.soft_rules),
                       progress=progress, service_mode=service_mode, options=options, max_group_size=max_group_size,
                       pins=pins, carry_in=carry_in, first_day=first_day)
     built = time.perf_counter() - started
@@ -517,8 +519,11 @@ def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict
                           "best_bound": _num(s.best_bound), "budget_s": _num(s.budget_s)} for s in run.stages],
               "seed": run.seed, "time_limit_s": time_limit_s, "notes": inst.notes}
     shortfalls = shortfall_records(inst, run.curves, staffed, service, ih, pt, seats, agg, vals, run.service_mode)
+    fair = fairness_table(inst, {k: s for k, (s, _, _) in ih.items()}, {k: q for k, (_, _, q) in ih.items()},
+                          run.weights.quick_return_min_rest_h)
     summary = {"month": month, "cost": cost, "service": extract.service_summary(inst, service), "solver": solver,
-               "violations": [], "shortfalls": shortfalls, "inputs": {}, "pins": pins_summary(inst, pins, carry_in)}
+               "fairness": fair, "violations": [], "shortfalls": shortfalls, "inputs": {},
+               "pins": pins_summary(inst, pins, carry_in)}
     return RosterPlan(roster, extract.vendor_table(inst, seats), extract.coverage_table(inst, staffed, service),
                       summary, inst)
 

@@ -21,6 +21,7 @@ from plan.optimize.staffing.requirements import requirements_table
 from plan.optimize.verify.calendar_rules import statutory_holidays
 from plan.optimize.verify.cost import check_summary, recompute_cost, recompute_service
 from plan.optimize.verify.coverage import check_coverage, recompute_coverage
+from plan.optimize.verify.fairness import check_fairness
 from plan.optimize.verify.findings import Violation
 from plan.optimize.verify.people import check_people
 from plan.optimize.verify.pins import check_pins_and_carry_in
@@ -72,6 +73,7 @@ def check_plan(plan_dir: str | Path) -> VerifyReport:
     cost = recompute_cost(plan, coverage)
     service = recompute_service(plan, coverage)
     violations += check_summary(plan, cost, service)
+    violations += check_fairness(plan)
     working = ~plan.roster["shift_code"].isin(["REST", "LEAVE"])
     counts = {"people": int(plan.roster["id"].nunique()), "shifts": int(working.sum()),
               "vendor_seat_rows": len(plan.vendor_seats), "coverage_rows": len(plan.coverage)}

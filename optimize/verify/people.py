@@ -135,7 +135,7 @@ def check_template_validity(row, shift: Shift, contract: str, events: pd.DataFra
     failed = []
     if rule.contracts and contract not in rule.contracts:
         failed.append(f"contracts {rule.contracts}")
-    if rule.weekdays and ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.dayofweek] not in rule.weekdays:
+    if rule.weekdays and ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.day_of_week] not in rule.weekdays:
         failed.append(f"weekdays {rule.weekdays}")
     if rule.dates and not any(pd.Timestamp(span.split("..")[0]) <= day <= pd.Timestamp(span.split("..")[-1])
                               for span in rule.dates):

@@ -1,0 +1,144 @@
+"""The fairness table of summary.json recomputed from roster.csv (docs/plan-files.md, "fairness").
+
+Written from the file's rows and timestamps, apart from the optimiser's own count, so that a
+figure the roster does not bear out shows up as ``fairness_mismatch``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from plan.contracts.plan_files import PlanFiles
+from plan.optimize.verify.calendar_rules import event_days
+from plan.optimize.verify.findings import Violation
+
+SUMMARY = "summary.json"
+SHORT_SHIFT_H = 4.0
+NIGHT_END_H = 6
+COUNTS = ("nights_max_min", "rest_days", "rest_days_in_blocks_of_two", "people", "people_with_whole_weekend_off",
+          "preferences_stated", "preferences_honoured", "quick_returns", "short_rest_days", "full_timer_short_shifts")
+SHARES = ("rest_days_in_blocks_share", "start_time_changes_per_person_week", "queue_switches_per_person_week",
+          "preferences_honoured_share")
+
+
+def _touches_night(start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """Work from ``start`` to ``end`` overlaps 00:00-06:00 of any day it spans."""
+    day = start.normalize()
+    while day < end:
+        if start < day + pd.Timedelta(hours=NIGHT_END_H) and day < end:
+            return True
+        day += pd.Timedelta(days=1)
+    return False
+
+
+def recompute_fairness(plan: PlanFiles) -> dict:
+    workforce = plan.workforce
+    roster = plan.roster[plan.roster["type"] == "in_house"].sort_values(["id", "date"])
+    days = pd.date_range(plan.month.start_time, plan.month.end_time.normalize(), freq="D")
+    on_event = dict(zip(days, event_days(plan.events, days)))
+    mondays = sorted(set(days - pd.to_timedelta(days.day_of_week, unit="D")))
+    rows = {agent.id: roster[roster["id"] == agent.id].set_index("date") for agent in workforce.in_house}
+    quick_min = workforce.soft_rules.quick_return_min_rest_h
+    figures = dict.fromkeys(COUNTS, 0)
+    person_weeks = start_changes = switches = 0
+    nights: dict[str, list[int]] = {}
+    for agent in workforce.in_house:
+        mine = rows[agent.id]
+        worked = mine[~mine["shift_code"].isin(["REST", "LEAVE"])]
+        leave = set(mine.index[mine["shift_code"] == "LEAVE"])
+        off = [day not in worked.index for day in days]
+        figures["people"] += 1
+        _count_rest(figures, days, off, leave)
+        figures["people_with_whole_weekend_off"] += any(
+            day.day_of_week == 5 and i + 1 < len(days) and off[i] and off[i + 1] for i, day in enumerate(days))
+        for monday in mondays:
+            week = worked[(worked.index >= monday) & (worked.index < monday + pd.Timedelta(days=7))]
+            if len(week):
+                person_weeks += 1
+                start_changes += len({(t.hour, t.minute) for t in week["start"]}) - 1
+                queues = list(week["queue"])
+                switches += sum(1 for q1, q2 in zip(queues, queues[1:]) if q1 != q2)
+        _count_preferences(figures, agent.preferences, days, worked, on_event)
+        _count_rest_and_returns(figures, days, worked, leave, quick_min)
+        figures["full_timer_short_shifts"] += int((worked["paid_hours"].astype(float) <= SHORT_SHIFT_H + 1e-9).sum())
+        if _night_group(workforce, agent) is not None:
+            count = sum(_touches_night(r.start, r.end) for r in worked.itertuples())
+            nights.setdefault(_night_group(workforce, agent), []).append(count)
+    figures["nights_max_min"] = max((max(c) - min(c) for c in nights.values()), default=0)
+    figures["rest_days_in_blocks_share"] = (figures["rest_days_in_blocks_of_two"] / figures["rest_days"]
+                                            if figures["rest_days"] else 1.0)
+    figures["start_time_changes_per_person_week"] = start_changes / person_weeks if person_weeks else 0.0
+    figures["queue_switches_per_person_week"] = switches / person_weeks if person_weeks else 0.0
+    figures["preferences_honoured_share"] = (figures["preferences_honoured"] / figures["preferences_stated"]
+                                             if figures["preferences_stated"] else 1.0)
+    return figures
+
+
+def _night_group(workforce, agent) -> str | None:
+    """Agents of the same skills and contract form a group when a night shift fits their contract."""
+    contract = workforce.contracts[agent.contract]
+    fits = [s for s in workforce.shifts if s.paid_hours <= contract.max_hours_day + 1e-9]
+    if not any(_touches_night(pd.Timestamp("2000-01-01") + pd.Timedelta(minutes=s.start_min),
+                              pd.Timestamp("2000-01-01") + pd.Timedelta(minutes=s.start_min + s.length_min))
+               for s in fits):
+        return None
+    return f"{'+'.join(sorted(agent.skills))}/{agent.contract}"
+
+
+def _count_rest(figures: dict, days: pd.DatetimeIndex, off: list[bool], leave: set) -> None:
+    i = 0
+    while i < len(days):
+        if not off[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(days) and off[j]:
+            j += 1
+        rest = sum(1 for k in range(i, j) if days[k] not in leave)
+        figures["rest_days"] += rest
+        figures["rest_days_in_blocks_of_two"] += rest if j - i >= 2 else 0
+        i = j
+
+
+def _count_preferences(figures: dict, pref, days: pd.DatetimeIndex, worked: pd.DataFrame, on_event: dict) -> None:
+    weekday_names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    for day in days:
+        if on_event[day]:
+            continue
+        code = worked.at[day, "shift_code"] if day in worked.index else None
+        points = []
+        if code is not None and pref.prefer_shifts:
+            points.append(code in pref.prefer_shifts)
+        if code is not None and pref.avoid_shifts:
+            points.append(code not in pref.avoid_shifts)
+        if weekday_names[day.day_of_week] in pref.prefer_rest_days:
+            points.append(code is None)
+        figures["preferences_stated"] += len(points)
+        figures["preferences_honoured"] += sum(points)
+
+
+def _count_rest_and_returns(figures: dict, days: pd.DatetimeIndex, worked: pd.DataFrame, leave: set,
+                            quick_min_h: float) -> None:
+    for r in worked.itertuples():
+        nxt = r.Index + pd.Timedelta(days=1)
+        if nxt in worked.index:
+            if worked.at[nxt, "start"] - r.end < pd.Timedelta(hours=quick_min_h):
+                figures["quick_returns"] += 1
+        elif nxt <= days[-1] and nxt not in leave and r.end > nxt:
+            figures["short_rest_days"] += 1
+
+
+def check_fairness(plan: PlanFiles) -> Iterator[Violation]:
+    """Every figure of summary.json's ``fairness`` against the roster (plans written before it: none)."""
+    reported = plan.summary.get("fairness")
+    if not isinstance(reported, dict):
+        return
+    mine = recompute_fairness(plan)
+    for key in COUNTS + SHARES:
+        theirs = reported.get(key)
+        if not isinstance(theirs, (int, float)):
+            yield Violation(SUMMARY, None, "fairness_mismatch", f"fairness.{key}", f"reported {theirs!r}, not a number")
+        elif abs(float(theirs) - mine[key]) > (0 if key in COUNTS else 1e-3):
+            yield Violation(SUMMARY, None, "fairness_mismatch", f"fairness.{key}",
+                            f"reported {theirs:g} but roster.csv gives {mine[key]:g}")

@@ -1,0 +1,70 @@
+"""The fairness table (summary.json ``fairness``): the optimiser's count and the verifier's own
+recount, both against figures worked out by hand for the verifier's clean test month."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from plan.contracts.workforce import parse_workforce
+from plan.optimize.verify import check_plan
+from test_verify import EVENTS, MONTH, WORKFORCE, build_plan
+
+# E001 D on weekdays and Sat 11-07 (queue alternating by day), E002 M Tue-Sat, E003 N four nights
+# on / two off, E004 D on weekdays with leave 11-17/18 (queue alternating); November 2026 starts on
+# a Sunday. Rest days: E001 8 (6 in the three whole weekends), E002 10 and E003 10 (all in pairs),
+# E004 9 (Sun 11-01 alone): 37, 34 in blocks. Whole weekend off: E001 (14/15) and E004. A rest day
+# after each of E003's five night blocks starts at 07:00. Queue switches: E001 5+4+4+4+0 over five
+# weeks, E004 4+4+2+4+0 over five, none for E002 (four weeks) and E003 (five): 31 in 19 person-weeks.
+BY_HAND = {"nights_max_min": 0, "rest_days": 37, "rest_days_in_blocks_of_two": 34,
+           "rest_days_in_blocks_share": round(34 / 37, 4), "people": 4, "people_with_whole_weekend_off": 2,
+           "start_time_changes_per_person_week": 0.0, "queue_switches_per_person_week": round(31 / 19, 4),
+           "preferences_stated": 0, "preferences_honoured": 0, "preferences_honoured_share": 1.0,
+           "quick_returns": 0, "short_rest_days": 5, "full_timer_short_shifts": 0}
+
+
+@pytest.fixture
+def plan_dir(tmp_path):
+    return build_plan(tmp_path / "plan")
+
+
+def _report(plan_dir, figures: dict) -> list:
+    path = plan_dir / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    summary["fairness"] = figures
+    path.write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    return [v for v in check_plan(plan_dir).violations if v.rule == "fairness_mismatch"]
+
+
+def test_the_verifier_recounts_the_hand_figures(plan_dir):
+    assert _report(plan_dir, BY_HAND) == []
+
+
+@pytest.mark.parametrize("key, wrong", [("short_rest_days", 4), ("people_with_whole_weekend_off", 3),
+                                        ("queue_switches_per_person_week", 1.2), ("rest_days_in_blocks_of_two", 37)])
+def test_a_figure_the_roster_does_not_bear_out_is_a_violation(plan_dir, key, wrong):
+    found = _report(plan_dir, {**BY_HAND, key: wrong})
+    assert [v.subject for v in found] == [f"fairness.{key}"]
+
+
+def test_the_optimisers_count_gives_the_hand_figures(plan_dir):
+    from plan.optimize.roster.fairness import fairness_table
+    from plan.optimize.roster.instance import build_instance
+    workforce = parse_workforce(WORKFORCE)
+    events = pd.read_csv(pd.io.common.StringIO(EVENTS), parse_dates=["start", "end"])
+    hours = pd.date_range(f"{MONTH}-01", periods=30 * 24, freq="h")
+    requirements = pd.DataFrame([{"queue": q, "interval_start": t, "arrivals": 0.0, "bot_handled": 0.0,
+                                  "arrivals_human": 0.0, "aht_s": 300.0, "agents_required": 0.0}
+                                 for q in workforce.queues for t in hours])
+    inst = build_instance(workforce, requirements, MONTH, events)
+    roster = pd.read_csv(plan_dir / "roster.csv")
+    roster = roster[(roster["type"] == "in_house") & ~roster["shift_code"].isin(["REST", "LEAVE"])]
+    index = {a.id: i for i, a in enumerate(workforce.in_house)}
+    codes = {s.code: i for i, s in enumerate(workforce.shifts)}
+    day = {d: i for i, d in enumerate(inst.days)}
+    key = [(index[r.id], day[pd.Timestamp(r.date).date()]) for r in roster.itertuples()]
+    shift_of = dict(zip(key, (codes[c] for c in roster["shift_code"])))
+    queue_of = dict(zip(key, (inst.queues.index(q) for q in roster["queue"])))
+    figures = fairness_table(inst, shift_of, queue_of, workforce.soft_rules.quick_return_min_rest_h)
+    assert {k: figures[k] for k in BY_HAND} == BY_HAND
