@@ -68,13 +68,15 @@ def scaled(workforce, in_house: int, part_time: int):
     return parse_workforce(data, "generated"), factor
 
 
-def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float, group_size: int | None = None) -> dict:
+def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float, group_size: int | None = None,
+        weights=None) -> dict:
+    """Plan, write, verify; ``weights``: the soft rules' prices (default: the config's)."""
     from plan.optimize.roster import plan_month, write_plan
     from plan.optimize.staffing.requirements import requirements_table
     requirements = requirements_table(forecast, workforce, events)
     started = time.perf_counter()
     plan = plan_month(workforce, requirements, SAMPLE_MONTH, events=events, time_limit_s=time_limit, seed=0,
-                      max_group_size=group_size)
+                      max_group_size=group_size, weights=weights)
     seconds = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan"
@@ -95,7 +97,8 @@ def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float,
             "violation_examples": violations[:3], "target_seconds": TARGETS.get(name),
             "cost_total": plan.summary["cost"]["total"],
             "service_level": {q: s["service_level"] for q, s in plan.summary["service"].items()},
-            "shortfalls": len(plan.summary["shortfalls"]), "stages": solver["stages"]}
+            "shortfalls": len(plan.summary["shortfalls"]), "cost": plan.summary["cost"],
+            "fairness": plan.summary["fairness"], "stages": solver["stages"]}
 
 
 def main() -> None:
@@ -104,11 +107,17 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float)
     parser.add_argument("--group-size", type=int, help="cut in-house groups to at most this many agents")
     args = parser.parse_args()
+    for name, wf, fc, events in instances(args.only):
+        print(json.dumps(run(name, wf, fc, events, args.time_limit or TARGETS[name], args.group_size), ensure_ascii=False), flush=True)
+
+
+def instances(only: str | None = None, names=tuple(TARGETS)):
+    """(name, workforce, forecast, events) of each benchmark instance, the forecast scaled with the team."""
     workforce = read_workforce(SAMPLE_WORKFORCE)
     events = read_events(SAMPLE_EVENTS)
     forecast = sample_forecast(workforce, events)
-    for name in TARGETS:
-        if args.only and name != args.only:
+    for name in names:
+        if only and name != only:
             continue
         if name == "sample":
             wf, factor = workforce, 1.0
@@ -120,7 +129,7 @@ def main() -> None:
         for column in ("arrivals", "p10", "p50", "p90"):
             if column in fc:
                 fc[column] = fc[column] * factor
-        print(json.dumps(run(name, wf, fc, events, args.time_limit or TARGETS[name], args.group_size), ensure_ascii=False), flush=True)
+        yield name, wf, fc, events
 
 
 if __name__ == "__main__":
