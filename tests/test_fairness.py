@@ -68,3 +68,56 @@ def test_the_optimisers_count_gives_the_hand_figures(plan_dir):
     queue_of = dict(zip(key, (inst.queues.index(q) for q in roster["queue"])))
     figures = fairness_table(inst, shift_of, queue_of, workforce.soft_rules.quick_return_min_rest_h)
     assert {k: figures[k] for k in BY_HAND} == BY_HAND
+
+
+def _one_agent_model(weights):
+    from ortools.sat.python import cp_model
+    from plan.optimize.roster import assign
+    from plan.optimize.roster.instance import build_instance
+    from test_roster import MONTH as FEB, small_requirements, small_workforce
+    workforce = parse_workforce(small_workforce())
+    inst = build_instance(workforce, small_requirements(), FEB)
+    g = next(g for g, group in enumerate(inst.groups) if 0 in group.members)
+    pm = assign.PersonModel(inst, g, [0], weights, cp_model.CpModel(), {}, [])
+    assign.add_variables_and_leave(pm)
+    code = {s.code: i for i, s in enumerate(workforce.shifts)}
+    return pm, code, assign
+
+
+@pytest.mark.parametrize("second_day, expected", [("A", 1), (None, 0)])
+def test_naming_prices_a_quick_return(second_day, expected):
+    from ortools.sat.python import cp_model
+    from plan.optimize.roster.assign import SoftWeights
+    pm, code, assign = _one_agent_model(SoftWeights(quick_return=7.0, quick_return_min_rest_h=16.0))
+    for (a, d, s), x in pm.x.items():   # A (08:00-17:00) on day 10; on day 11 A again (15 h later) or nothing
+        wanted = (d == 10 and s == code["A"]) or (d == 11 and s == code.get(second_day))
+        pm.model.add(x == int(wanted))
+    assign.add_no_quick_returns(pm)
+    pm.model.minimize(sum(v * round(10 * c) for v, c in pm.penalties))
+    solver = cp_model.CpSolver()
+    assert solver.solve(pm.model) == cp_model.OPTIMAL
+    assert solver.objective_value == 70 * expected
+
+
+@pytest.mark.parametrize("before, expected", [("N", 1), ("A", 0)])
+def test_naming_prices_a_rest_day_a_night_runs_into(before, expected):
+    from ortools.sat.python import cp_model
+    from plan.optimize.roster.assign import SoftWeights
+    pm, code, assign = _one_agent_model(SoftWeights(short_rest_day=9.0))
+    for (a, d, s), x in pm.x.items():   # day 11 off after N (23:00-08:00) or after A (08:00-17:00)
+        wanted = d == 10 and s == code[before]
+        pm.model.add(x == int(wanted))
+    assign.add_full_rest_days(pm)
+    pm.model.minimize(sum(v * round(10 * c) for v, c in pm.penalties))
+    solver = cp_model.CpSolver()
+    assert solver.solve(pm.model) == cp_model.OPTIMAL
+    assert solver.objective_value == 90 * expected
+
+
+def test_soft_rule_prices_come_from_the_config():
+    from test_roster import small_workforce
+    from plan.optimize.roster.assign import SoftWeights
+    data = small_workforce(soft_rules={"night_spread": 25, "quick_return_min_rest_h": 14})
+    weights = SoftWeights.from_rules(parse_workforce(data).soft_rules)
+    assert weights.night_spread == 25 and weights.quick_return_min_rest_h == 14
+    assert weights.missed_shift == SoftWeights().missed_shift   # steering prices are not the config's
