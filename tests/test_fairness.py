@@ -84,34 +84,32 @@ def _one_agent_model(weights):
     return pm, code, assign
 
 
-@pytest.mark.parametrize("second_day, expected", [("A", 1), (None, 0)])
-def test_naming_prices_a_quick_return(second_day, expected):
+def _price_of_roster(weights, worked: dict[int, str], add_rule) -> float:
+    """The soft rule's price (tenths of the currency, as naming minimises it) of one agent's fixed days."""
     from ortools.sat.python import cp_model
-    from plan.optimize.roster.assign import SoftWeights
-    pm, code, assign = _one_agent_model(SoftWeights(quick_return=7.0, quick_return_min_rest_h=16.0))
-    for (a, d, s), x in pm.x.items():   # A (08:00-17:00) on day 10; on day 11 A again (15 h later) or nothing
-        wanted = (d == 10 and s == code["A"]) or (d == 11 and s == code.get(second_day))
-        pm.model.add(x == int(wanted))
-    assign.add_no_quick_returns(pm)
+    pm, code, assign = _one_agent_model(weights)
+    for (a, d, s), x in pm.x.items():
+        pm.model.add(x == int(code.get(worked.get(d)) == s))
+    getattr(assign, add_rule)(pm)
     pm.model.minimize(sum(v * round(10 * c) for v, c in pm.penalties))
     solver = cp_model.CpSolver()
     assert solver.solve(pm.model) == cp_model.OPTIMAL
-    assert solver.objective_value == 70 * expected
+    return solver.objective_value
+
+
+@pytest.mark.parametrize("second_day, expected", [("A", 1), (None, 0)])
+def test_naming_prices_a_quick_return(second_day, expected):
+    from plan.optimize.roster.assign import SoftWeights
+    # A (08:00-17:00) on day 10; on day 11 A again (15 h later, under the 16 h asked) or nothing
+    weights = SoftWeights(quick_return=7.0, quick_return_min_rest_h=16.0)
+    assert _price_of_roster(weights, {10: "A", 11: second_day}, "add_no_quick_returns") == 70 * expected
 
 
 @pytest.mark.parametrize("before, expected", [("N", 1), ("A", 0)])
 def test_naming_prices_a_rest_day_a_night_runs_into(before, expected):
-    from ortools.sat.python import cp_model
     from plan.optimize.roster.assign import SoftWeights
-    pm, code, assign = _one_agent_model(SoftWeights(short_rest_day=9.0))
-    for (a, d, s), x in pm.x.items():   # day 11 off after N (23:00-08:00) or after A (08:00-17:00)
-        wanted = d == 10 and s == code[before]
-        pm.model.add(x == int(wanted))
-    assign.add_full_rest_days(pm)
-    pm.model.minimize(sum(v * round(10 * c) for v, c in pm.penalties))
-    solver = cp_model.CpSolver()
-    assert solver.solve(pm.model) == cp_model.OPTIMAL
-    assert solver.objective_value == 90 * expected
+    # day 11 off after N (23:00-08:00) or after A (08:00-17:00)
+    assert _price_of_roster(SoftWeights(short_rest_day=9.0), {10: before}, "add_full_rest_days") == 90 * expected
 
 
 def test_soft_rule_prices_come_from_the_config():
