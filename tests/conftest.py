@@ -94,6 +94,15 @@ def run_plan_subprocess():
     return run
 
 
+@pytest.fixture(scope="session")
+def small_month_plan():
+    """The roster tests' small month (test_roster.small_workforce, February 2026, a night pinned),
+    planned once per session with the wall-clock safety nets off: the tests that only read a solved
+    month share it instead of solving their own (see ``test_roster.plan_small_month``)."""
+    from test_roster import plan_small_month
+    return plan_small_month()
+
+
 # --- tiny valid inputs for `plan check` (fast; the bad-input tests copy and break these) ----------
 
 TINY_WORKFORCE = textwrap.dedent("""\
