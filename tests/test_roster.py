@@ -705,9 +705,9 @@ def _another_hash_seed() -> str:
     return str((int(ours) + 1) % 4294967296)
 
 
-def test_the_same_inputs_seed_and_limit_write_the_same_plan_files_byte_for_byte(small_month_plan, tmp_path):
-    """The session's small month (this process) and the same call in a fresh process with other
-    string hashing (what differs between two commands), run at another time under other load."""
+def start_small_month_in_a_fresh_process(out: Path):
+    """``plan_small_month`` in a fresh interpreter with other string hashing (what differs between two
+    commands), writing its tables into ``out``: the running process (its stderr in ``out``)."""
     import os
     import subprocess
     import sys
@@ -716,12 +716,18 @@ def test_the_same_inputs_seed_and_limit_write_the_same_plan_files_byte_for_byte(
         "from test_roster import plan_small_month, write_plan_tables\n"
         "write_plan_tables(plan_small_month(), pathlib.Path(sys.argv[1]))\n"
     ) % str(Path(__file__).parent)
-    here, there = tmp_path / "here", tmp_path / "there"
-    here.mkdir()
-    there.mkdir()
-    write_plan_tables(small_month_plan, here)
-    done = subprocess.run([sys.executable, "-c", script, str(there)], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PYTHONHASHSEED": _another_hash_seed()})
-    assert done.returncode == 0, done.stderr[-2000:]
+    with (out / "stderr.txt").open("w", encoding="utf-8") as stderr:
+        return subprocess.Popen([sys.executable, "-c", script, str(out)], stdout=subprocess.DEVNULL, stderr=stderr,
+                                env={**os.environ, "PYTHONHASHSEED": _another_hash_seed()})
+
+
+def test_the_same_inputs_seed_and_limit_write_the_same_plan_files_byte_for_byte(small_month_plan,
+                                                                                 small_month_elsewhere, tmp_path):
+    """The session's small month (this process) and the same call in a fresh process with other
+    string hashing, both at once (conftest.py starts it beside this process's solve): each runs
+    slower on a shared machine, which must not change what it writes."""
+    process, there = small_month_elsewhere
+    write_plan_tables(small_month_plan, tmp_path)
+    assert process.wait(timeout=600) == 0, (there / "stderr.txt").read_text(encoding="utf-8")[-2000:]
     for name in PLAN_TABLES:
-        assert (here / name).read_bytes() == (there / name).read_bytes(), f"{name} differs between two runs"
+        assert (tmp_path / name).read_bytes() == (there / name).read_bytes(), f"{name} differs between two runs"
