@@ -94,6 +94,29 @@ def run_plan_subprocess():
     return run
 
 
+DETERMINISM_TEST = "test_the_same_inputs_seed_and_limit_write_the_same_plan_files_byte_for_byte"
+
+
+@pytest.fixture(scope="session")
+def small_month_elsewhere(request, tmp_path_factory):
+    """When the determinism test is selected: the small month started in a fresh process before this
+    process solves its own (so the two run at once), as (process, its folder); else None."""
+    if not any(item.name == DETERMINISM_TEST for item in request.session.items):
+        return None
+    from test_roster import start_small_month_in_a_fresh_process
+    folder = tmp_path_factory.mktemp("elsewhere")
+    return start_small_month_in_a_fresh_process(folder), folder
+
+
+@pytest.fixture(scope="session")
+def small_month_plan(small_month_elsewhere):
+    """The roster tests' small month (test_roster.small_workforce, February 2026, a night pinned),
+    planned once per session with the wall-clock safety nets off: the tests that only read a solved
+    month share it instead of solving their own (see ``test_roster.plan_small_month``)."""
+    from test_roster import plan_small_month
+    return plan_small_month()
+
+
 # --- tiny valid inputs for `plan check` (fast; the bad-input tests copy and break these) ----------
 
 TINY_WORKFORCE = textwrap.dedent("""\

@@ -12,17 +12,13 @@ import yaml
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from plan.contracts.pins import Pin
-from plan.contracts.workforce import parse_workforce
-from plan.optimize.roster import plan_month, write_plan
-from test_roster import MONTH, TIME_LIMIT, small_requirements, small_workforce
+from plan.optimize.roster import write_plan
+from test_roster import MONTH, small_requirements, small_workforce
 
 SITE_ZONE = ZoneInfo("Asia/Shanghai")  # small_workforce() keeps the default site time zone
 WECOM_IDS = {"A": 101, "C": 102, "N": 103}
 FEISHU_IDS = {"A": "6919358778597097401", "C": "6919358778597097402", "N": "6919358778597097403"}
 DINGTALK_NAMES = {"A": "早班A", "C": "晚班C", "N": "夜班N"}
-# a night pinned, so that an overnight shift is surely in the month (the solver may need none)
-NIGHT = Pin("E3", dt.date(2026, 2, 10), "N")
 MAPPING = {"users": {"E1": "jia.dd"},
            "dingtalk": {"shifts": DINGTALK_NAMES},
            "wecom": {"groupid": 226, "shifts": WECOM_IDS},
@@ -30,13 +26,12 @@ MAPPING = {"users": {"E1": "jia.dd"},
 
 
 @pytest.fixture(scope="module")
-def plan_dir(tmp_path_factory):
+def plan_dir(tmp_path_factory, small_month_plan):
+    """The session's small month (a night pinned: an overnight shift is surely in it), written."""
     folder = tmp_path_factory.mktemp("export")
     config = folder / "workforce.yaml"
     config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
-    result = plan_month(parse_workforce(small_workforce()), small_requirements(), MONTH, time_limit_s=TIME_LIMIT,
-                        seed=0, pins=[NIGHT])
-    return write_plan(result, folder / f"roster-{MONTH}",
+    return write_plan(small_month_plan, folder / f"roster-{MONTH}",
                       inputs={"workforce": config, "requirements": small_requirements()})
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -14,12 +15,14 @@ from plan.contracts.pins import CarryIn, Pin, carry_in_table, pins_table, read_c
 from plan.contracts.workforce import parse_workforce
 from plan.optimize.roster import plan_month, write_plan
 from plan.optimize.roster.assign import SoftWeights, assign_group
+from plan.optimize.roster.budgets import minimum_time_limit_s
 from plan.optimize.roster.instance import build_instance
 from plan.optimize.roster.pins import apply_window, window_requirements
 from plan.optimize.verify import verify_plan
 from test_roster import MONTH, TIME_LIMIT, small_requirements, small_workforce
 
-CLI_TIME_LIMIT = "20"  # the command refuses a limit below its floor (budgets.minimum_time_limit_s)
+# The command's floor for the small month (it refuses less): the CLI runs here are about pins and files.
+CLI_TIME_LIMIT = f"{minimum_time_limit_s(agents=4, days=28):g}"
 
 DAY1 = dt.date(2026, 2, 1)  # a Sunday: its calendar week has six days before the month
 
@@ -45,12 +48,28 @@ def _write(tmp_path, result, requirements, pins=(), carry=()) -> object:
 
 
 @pytest.fixture(scope="module")
-def pinned(tmp_path_factory):
-    workforce = parse_workforce(small_workforce())
-    result = plan_month(workforce, small_requirements(), MONTH, time_limit_s=TIME_LIMIT, seed=0, pins=PINS,
-                        carry_in=CARRY_IN)
-    out = _write(tmp_path_factory.mktemp("pinned"), result, small_requirements(), PINS, CARRY_IN)
-    return result, out
+def pinned(tmp_path_factory) -> tuple[pd.DataFrame, dict, Path]:
+    """`plan roster` on the small month with PINS (a tab-separated file, rests in lower case) and
+    CARRY_IN, run once through the console entry: (roster.csv, summary.json, the plan folder)."""
+    import sys
+
+    from plan.cli.app import main
+    folder = tmp_path_factory.mktemp("pinned")
+    config, forecast = _cli_inputs(folder)
+    pins, carry = folder / "my-pins.tsv", folder / "carry.csv"
+    pins.write_text("agent_id\tdate\tshift_code\n" + "".join(
+        f"{p.agent_id}\t{p.date}\t{'rest' if p.shift_code == 'REST' else p.shift_code}\n" for p in PINS),
+        encoding="utf-8")
+    carry_in_table(CARRY_IN).to_csv(carry, index=False)
+    out = folder / "plan"
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(SystemExit) as done:
+        patch.setattr(sys, "argv", ["plan", *map(str, ["roster", "--month", MONTH, "--config", config, "--forecast",
+                                                       forecast, "--pins", pins, "--carry-in", carry, "--out", out,
+                                                       "--time-limit", CLI_TIME_LIMIT])])
+        main()
+    assert done.value.code == 0, "plan roster failed (its output is in the captured setup output)"
+    roster = pd.read_csv(out / "roster.csv", keep_default_na=False, dtype={"date": str, "shift_code": str})
+    return roster, json.loads((out / "summary.json").read_text(encoding="utf-8")), out
 
 
 def _code(roster: pd.DataFrame, agent: str, day: dt.date) -> str:
@@ -58,24 +77,32 @@ def _code(roster: pd.DataFrame, agent: str, day: dt.date) -> str:
 
 
 def test_pinned_days_come_back_as_pinned_and_the_plan_verifies(pinned):
-    result, out = pinned
+    roster, summary, out = pinned
     for pin in PINS:
-        assert _code(result.roster, pin.agent_id, pin.date) == pin.shift_code, pin
-    assert result.summary["pins"]["unmet"] == []
-    assert (out / "inputs" / "pins.csv").exists() and (out / "inputs" / "carry_in.csv").exists()
+        assert _code(roster, pin.agent_id, pin.date) == pin.shift_code, pin
+    assert summary["pins"]["unmet"] == []
     assert verify_plan(out) == []
 
 
+def test_plan_roster_writes_the_pins_and_carry_in_it_read_as_inputs(pinned):
+    _, _, out = pinned
+    assert [(p.agent_id, p.date, p.shift_code) for p in read_pins(out / "inputs" / "pins.csv")] == [
+        (p.agent_id, p.date, p.shift_code) for p in PINS]
+    assert [(c.agent_id, c.consecutive_days_worked, c.last_shift_end, c.hours_this_week)
+            for c in read_carry_in(out / "inputs" / "carry_in.csv")] == [
+        (c.agent_id, c.consecutive_days_worked, c.last_shift_end, c.hours_this_week) for c in CARRY_IN]
+
+
 def test_hours_carried_into_the_first_week_make_its_work_overtime(pinned):
-    result, _ = pinned
-    row = result.roster[(result.roster["id"] == "E2") & (result.roster["date"] == DAY1.isoformat())].iloc[0]
+    roster, _, _ = pinned
+    row = roster[(roster["id"] == "E2") & (roster["date"] == DAY1.isoformat())].iloc[0]
     assert row["shift_code"] == "A"
     assert row["overtime_hours"] == pytest.approx(row["paid_hours"]) and row["overtime_kind"] == "rest_day"
 
 
 def test_six_days_carried_in_give_a_rest_on_day_one(pinned):
-    result, _ = pinned
-    assert _code(result.roster, "E4", DAY1) == "REST"
+    roster, _, _ = pinned
+    assert _code(roster, "E4", DAY1) == "REST"
 
 
 def _work_early_shift_on_day_one(roster: pd.DataFrame, agent: str) -> None:
@@ -88,7 +115,7 @@ def _work_early_shift_on_day_one(roster: pd.DataFrame, agent: str) -> None:
 
 
 def test_the_verifier_reads_the_carried_in_state_across_the_months_start(pinned, tmp_path):
-    out = Path(shutil.copytree(pinned[1], tmp_path / "plan"))
+    out = Path(shutil.copytree(pinned[2], tmp_path / "plan"))
     assert verify_plan(out) == []
     roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
     for agent in ("E4", "E1"):
@@ -216,19 +243,3 @@ def test_plan_roster_names_a_pin_on_leave_in_one_line_and_exits_2(run_plan, tmp_
     assert run.stderr.strip().count("\n") == 0
     assert "pins.csv:2: date: pin E1 2026-02-04 REST: E1 is on leave that day" in run.stderr
     assert not (tmp_path / "plan").exists()
-
-
-def test_plan_roster_with_pins_and_carry_in_writes_them_as_inputs_and_verifies(run_plan, tmp_path):
-    config, forecast = _cli_inputs(tmp_path)
-    pins, carry = tmp_path / "my-pins.tsv", tmp_path / "carry.csv"
-    pins.write_text("agent_id\tdate\tshift_code\nE2\t2026-02-10\tN\nE2\t2026-02-11\trest\n", encoding="utf-8")
-    carry_in_table(CARRY_IN).to_csv(carry, index=False)
-    out = tmp_path / "plan"
-    run = run_plan("roster", "--month", MONTH, "--config", config, "--forecast", forecast, "--pins", pins,
-                   "--carry-in", carry, "--out", out, "--time-limit", CLI_TIME_LIMIT)
-    assert run.exit_code == 0, run.output
-    assert [(p.agent_id, p.date, p.shift_code) for p in read_pins(out / "inputs" / "pins.csv")] == [
-        ("E2", dt.date(2026, 2, 10), "N"), ("E2", dt.date(2026, 2, 11), "REST")]
-    assert len(read_carry_in(out / "inputs" / "carry_in.csv")) == len(CARRY_IN)
-    roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
-    assert _code(roster, "E2", dt.date(2026, 2, 10)) == "N" and _code(roster, "E4", DAY1) == "REST"

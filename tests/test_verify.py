@@ -491,13 +491,15 @@ def _plan_cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def test_cli_exit_codes(plan, clean_plan):
-    ok = _plan_cli(str(clean_plan))
-    assert ok.returncode == 0, ok.stdout + ok.stderr
+def test_cli_exit_codes(plan, clean_plan, run_plan):
+    """0 clean, 1 broken (in-process, through the console entry's ``main``), 2 unreadable (in a fresh
+    interpreter: the real console, where a traceback would show)."""
+    ok = run_plan("verify", clean_plan)
+    assert ok.exit_code == 0, ok.output
     assert "ok" in ok.stdout and "every hard rule holds" in ok.stdout
     _edit(plan / "roster.csv", lambda df: _set_shift(df, "E004", "2026-11-17", "D"))
-    bad = _plan_cli(str(plan), "--json")
-    assert bad.returncode == 1
+    bad = run_plan("verify", plan, "--json")
+    assert bad.exit_code == 1
     report = json.loads(bad.stdout)
     assert not report["ok"] and any(v["rule"] == "work_on_leave" for v in report["violations"])
     (plan / "summary.json").write_text("{not json", encoding="utf-8")
