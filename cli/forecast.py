@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import json
 
@@ -27,10 +27,11 @@ from plan.contracts.calendar import event_day_mask
 from plan.forecast.calendar import CountryCalendar
 from plan.forecast.drivers import DriverRegressors
 from plan.forecast.hours import StatedHours
-from plan.forecast.model import VolumeForecaster
 from plan.forecast.split import IntradayShape, default_shape, shape_from_file, shape_from_history, split_daily
 from plan.preflight import preflight, volume_jumps
-from plan.reports.forecast_plot import plot_forecast
+
+if TYPE_CHECKING:  # the model (statsmodels) and the chart load when a forecast runs, not for --help or a bad option
+    from plan.forecast.model import VolumeForecaster
 
 MAX_HORIZON_DAYS = 731  # two years: the capacity plan needs one; beyond, memory grows with no use
 
@@ -221,6 +222,8 @@ def forecast(
             DriverRegressors(driver_table, hist["interval_start"].max().normalize()).require_plan(
                 pd.date_range(first, last, freq="D"))
         announce(preflight(history=hist, events=cal, horizon=(first, last)), "forecast", refuses=("forecast",))
+        from plan.forecast.model import VolumeForecaster
+        from plan.reports.forecast_plot import plot_forecast
         model = fit_with_progress(VolumeForecaster(country=country, seed=seed, stated_hours=hours,
                                                    drivers=driver_table), hist, cal)
         table = model.predict(first, last)

@@ -27,9 +27,8 @@ from plan.optimize.roster.instance import Instance, agent_week_caps, rest_confli
 from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of
 
 CHUNK = 60
-# Below this many agents CP-SAT finds better rosters on its own than from the greedy hint (sample:
-# 10-17 shifts missed without it, 52 with it); above it the hint is what makes a good start at all
-# (75 agents, 5 s: 818 missed without, 126 with).
+# Below this many agents CP-SAT finds better rosters on its own than from the greedy hint; above it
+# the hint is what makes a good start at all (docs/architecture.md, the naming stage).
 GREEDY_HINT_MIN_AGENTS = 30
 
 

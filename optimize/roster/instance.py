@@ -238,8 +238,8 @@ def agent_week_caps(inst: Instance, a: int, max_hours_week: float) -> list[float
 
 def default_group_size(workforce: Workforce) -> int:
     """Agents per aggregate group by default: no cut. Smaller groups tighten the aggregate (size one
-    is the exact per-person model) but its LP grows fast: 60 singletons took > 60 s where the ten
-    natural groups of the sample take ~5 s."""
+    is the exact per-person model) but its LP grows much faster than the plan improves
+    (``bench/roster_scale.py --group-size``)."""
     return max(1, len(workforce.in_house))
 
 
