@@ -51,7 +51,8 @@ from plan.optimize.roster.curves import QueueCurves, queue_curves
 from plan.optimize.roster.instance import Instance, build_instance
 from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
                                    best_completion, build_aggregate, without_pinned_shifts)
-from plan.optimize.roster.pins import apply_window, pins_summary, unmet_after_naming, window_requirements
+from plan.optimize.roster.pins import apply_window, next_month_summary, pins_summary, unmet_after_naming, \
+    window_requirements
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, with_fixed_sums, relative_gap, solve_aggregate,
                                         solve_with_values)
@@ -518,7 +519,8 @@ def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict
               "seed": run.seed, "time_limit_s": time_limit_s, "notes": inst.notes}
     shortfalls = shortfall_records(inst, run.curves, staffed, service, ih, pt, seats, agg, vals, run.service_mode)
     summary = {"month": month, "cost": cost, "service": extract.service_summary(inst, service), "solver": solver,
-               "violations": [], "shortfalls": shortfalls, "inputs": {}, "pins": pins_summary(inst, pins, carry_in)}
+               "violations": [], "shortfalls": shortfalls, "inputs": {}, "pins": pins_summary(inst, pins, carry_in),
+               "month_edges": {"carried_in": len(carry_in or []), "next_month": next_month_summary(inst, roster)}}
     return RosterPlan(roster, extract.vendor_table(inst, seats), extract.coverage_table(inst, staffed, service),
                       summary, inst)
 
