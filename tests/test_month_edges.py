@@ -166,6 +166,19 @@ def test_a_planned_month_leaves_the_next_a_free_start_says_so_and_verifies(month
     assert verify_plan(out) == []
 
 
+def test_a_busy_last_week_still_ends_every_run_short_of_the_limit():
+    requirements = small_requirements(peak=6.0, night=1.0)
+    busy = requirements["interval_start"] >= pd.Timestamp("2026-02-23")
+    for column in ("arrivals", "arrivals_human"):
+        requirements.loc[busy, column] *= 8  # everyone is worth having on each of the last six days
+    result = plan_month(parse_workforce(small_workforce()), requirements, MONTH, time_limit_s=TIME_LIMIT, seed=0)
+    roster = result.roster[result.roster["type"] == "in_house"]
+    for person, rows in roster.groupby("id"):
+        last_six = rows.sort_values("date")["shift_code"].to_numpy()[-6:]
+        assert np.isin(last_six, ["REST", "LEAVE"]).any(), (person, last_six)
+    assert result.summary["month_edges"]["next_month"]["longest_run_at_end"] <= 5
+
+
 # ---------------------------------------------------------------- the command
 
 def _cli_inputs(tmp_path):
