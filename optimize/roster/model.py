@@ -194,8 +194,8 @@ def add_min_rest_between_shifts(m: AggregateModel) -> None:
 
 def add_contract_hours(m: AggregateModel) -> None:
     """Regular hours: at least the contract less one day's band; overtime beyond the contract
-    (comprehensive: the month; standard: each calendar week's 40 h, in full at the month edges, paid as
-    rest-day work) is counted here and capped by :func:`add_overtime_cap`. Statutory-holiday work
+    (comprehensive: the month; standard: each calendar week's 40 h, at the month edges as
+    :func:`~plan.optimize.roster.instance.agent_week_caps` splits it, paid as rest-day work) is counted here and capped by :func:`add_overtime_cap`. Statutory-holiday work
     is all overtime at the holiday premium."""
     inst = m.inst
     wf = inst.workforce
