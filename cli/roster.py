@@ -176,8 +176,9 @@ def _render_month_edges(summary: dict, source: Optional[Path], out: Path) -> Non
                 f"{nxt['latest_shift_end'][11:]}"
     week = nxt.get("open_week")
     if week and week.get("regular_hours_allowed") is not None:
-        text += (f"; in the week it shares ({week['days'][0][5:]}..), up to {week['regular_hours_most']:g} h regular "
-                 f"worked of the {week['regular_hours_allowed']:g} h this month may use")
+        text += (f"; in the week it shares ({week['days'][0][5:]}..), standard contracts worked up to "
+                 f"{week['regular_hours_most']:g} h regular of the {week['regular_hours_allowed']:g} h this month "
+                 f"may use")
     console.print(f"{text}. Plan it with --previous {out}", highlight=False, soft_wrap=True)
 
 

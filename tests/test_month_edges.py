@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from plan.contracts.errors import InputError
-from plan.contracts.pins import CarryIn, Pin, carry_in_from_plan, carry_in_from_roster, known_carry_in, \
+from plan.contracts.pins import Pin, carry_in_from_plan, carry_in_from_roster, known_carry_in, \
     read_carry_in
 from plan.contracts.plan_files import read_plan
 from plan.contracts.workforce import parse_workforce
@@ -22,6 +22,7 @@ from plan.optimize.roster.pins import apply_window, month_end_windows
 from plan.optimize.verify import verify_plan
 from plan.optimize.verify.vendors import seat_profile, short_blocks
 from test_roster import MONTH, TIME_LIMIT, small_requirements, small_workforce
+from test_roster_pins import _cli_inputs
 
 CLI_TIME_LIMIT = "20"
 FEB = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(28)]
@@ -75,8 +76,8 @@ def test_the_state_at_a_rosters_end_is_its_run_last_shift_end_and_open_week_regu
 
 
 def test_a_month_starting_on_monday_carries_no_week_hours():
-    carry = {c.agent_id: c for c in carry_in_from_roster(january_roster().assign(
-        date=lambda df: df["date"]), dt.date(2026, 2, 2))}  # as if the next month started on Monday 02-02
+    # as if the next month started on Monday 02-02 (E1 worked up to 01-31, a Saturday)
+    carry = {c.agent_id: c for c in carry_in_from_roster(january_roster(), dt.date(2026, 2, 2))}
     assert carry["E1"].hours_this_week == 0.0
 
 
@@ -180,15 +181,6 @@ def test_a_busy_last_week_still_ends_every_run_short_of_the_limit():
 
 
 # ---------------------------------------------------------------- the command
-
-def _cli_inputs(tmp_path):
-    config = tmp_path / "workforce.yaml"
-    config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
-    forecast = tmp_path / "forecast.csv"
-    frame = small_requirements()[["queue", "interval_start", "arrivals"]]
-    frame.assign(interval_start=frame["interval_start"].dt.strftime("%Y-%m-%d %H:%M")).to_csv(forecast, index=False)
-    return config, forecast
-
 
 def _roster(run_plan, tmp_path, *args):
     config, forecast = _cli_inputs(tmp_path)

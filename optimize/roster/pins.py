@@ -129,14 +129,17 @@ def next_month_summary(inst: Instance, roster: pd.DataFrame) -> dict:
                    "days hold the weekly rest days, so anyone may work the next month's first day"}
     if first.weekday() != 0:
         week = inst.weeks[-1]
-        standard = [c for c in inst.workforce.contracts.values() if c.system == "standard"]
-        limit = min((c.max_hours_week for c in standard), default=None)
+        wf = inst.workforce
+        standard = {a.id for a in wf.in_house if wf.contracts[a.contract].system == "standard"}
+        limit = min((c.max_hours_week for c in wf.contracts.values() if c.system == "standard"), default=None)
         out["open_week"] = {"days": [f"{inst.days[d]:%Y-%m-%d}" for d in week],
-                            "regular_hours_most": max((c.hours_this_week for c in carry), default=0.0),
+                            "regular_hours_most": max((c.hours_this_week for c in carry if c.agent_id in standard),
+                                                      default=0.0),
                             "regular_hours_allowed": None if limit is None else open_week_allowance(limit, len(week)),
                             "weekly_limit": limit,
-                            "rule": "this month may use the weekly limit ÷ 5 for each of the week's Monday-Friday "
-                                    "days it holds; hours beyond are overtime here, the rest is the next month's"}
+                            "rule": "standard contracts: this month may use the weekly limit ÷ 5 for each of the "
+                                    "week's Monday-Friday days it holds; hours beyond are overtime here, the rest "
+                                    "is the next month's (comprehensive contracts average over the month)"}
     return out
 
 
