@@ -33,6 +33,9 @@ Examples:
 
   plan roster --month 2026-11 --config data/workforce.yaml --forecast out/forecast.csv --out out/roster-2026-11 --time-limit 120 --seed 1
 
+  plan roster --month 2026-11 --previous out/roster-2026-10
+      rest, consecutive days and weekly hours hold across 11-01 (the state read from that plan's roster.csv)
+
   plan roster --month 2026-11 --pins pins.csv --carry-in carry_in.csv
       pins.csv      agent_id,date,shift_code  e.g.  E001,2026-11-11,A  /  E002,2026-11-12,REST
       carry_in.csv  agent_id,consecutive_days_worked,last_shift_end,hours_this_week
@@ -63,13 +66,16 @@ def roster(
     pins: Optional[Path] = input_file_option(None, "In-house days fixed to a shift or REST (agent_id,date,shift_code); "
                                                    "pins the labour rules refuse are listed.", "--pins"),
     carry_in: Optional[Path] = input_file_option(None, "Each person's state before the month (agent_id,"
-                                                       "consecutive_days_worked,last_shift_end,hours_this_week).",
-                                                 "--carry-in"),
+                                                       "consecutive_days_worked,last_shift_end,hours_this_week; "
+                                                       "docs/plan-files.md).", "--carry-in"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="The published plan directory of the month "
+                                                                     "before: each person's state at its end is read "
+                                                                     "from its roster.csv (as --carry-in)."),
     overwrite: bool = overwrite_option(),
 ) -> None:
     """Plan the month's roster at minimum cost and write the plan directory (checked by `plan verify`)."""
     command_started = time.perf_counter()  # --time-limit counts from here to the verified plan
-    from plan.contracts.pins import carry_in_table, pins_table, read_carry_in, read_pins
+    from plan.contracts.pins import carry_in_table, pins_table, read_pins
     from plan.optimize.roster import plan_month
     from plan.contracts.plan_files import PLAN_FILES, write_plan_files, write_summary
     from plan.optimize.staffing.plausibility import volume_warnings
@@ -85,7 +91,7 @@ def roster(
         calendar = read_events(events)
         calendar.attrs["path"] = str(events)
         pinned = read_pins(pins) if pins is not None else None
-        carried = read_carry_in(carry_in) if carry_in is not None else None
+        carried = _carried_in(workforce, first, last, carry_in, previous)
         given, hist = forecast_or_history(forecast, history, workforce, first, last)
         announce(preflight(workforce, hist, calendar, month, given, config=str(config)), "roster",
                  refuses=("forecast", "roster"))
@@ -99,6 +105,8 @@ def roster(
             requirements = requirements_table(fc, workforce, calendar)
         plan = _solve(plan_month, workforce, requirements, month, calendar, time_limit, seed, service_mode,
                       pins=pinned, carry_in=carried, started=command_started)
+        if carried is not None:
+            plan.summary["month_edges"]["carried_in_from"] = str(carry_in or previous)
         staged = plan_dir.staging
         write_plan_files(plan, staged, inputs={
             "workforce": config, "forecast": fc, "events": events, "requirements": requirements,
@@ -112,6 +120,7 @@ def roster(
             write_summary(summary, staged / "summary.json")
     elapsed_s = time.perf_counter() - command_started
     _render(plan.summary, workforce.site.currency, elapsed_s)
+    _render_month_edges(plan.summary, carry_in or previous, out)
     if elapsed_s > OVERRUN_SAY_SO * time_limit:
         console.print(f"[yellow]note:[/] {elapsed_s:.0f} s against --time-limit {time_limit:g}: the solvers' work "
                       f"is set from the limit for an idle two-core machine, and this one ran slower (other work "
@@ -122,6 +131,55 @@ def roster(
         err_console.print(f"[bold red]error:[/] {len(violations)} violation(s) in {out}; see summary.json")
         raise typer.Exit(1)
     console.print(f"[green]ok[/] plan written to {out} and verified")
+
+
+def _carried_in(workforce, first: pd.Timestamp, last: pd.Timestamp, carry_in: Optional[Path],
+                previous: Optional[Path]):
+    """The state before the month from --carry-in or --previous, checked against the team and the
+    month before any work; states of people not in the team are set aside with a warning."""
+    from plan.contracts.pins import carry_in_from_plan, check_carry_in, known_carry_in, read_carry_in
+
+    if carry_in is not None and previous is not None:
+        raise InputError("command line", "give --carry-in or --previous, not both (both state who worked what "
+                                         "before the month)", field="--previous")
+    if carry_in is None and previous is None:
+        return None
+    days = [d.date() for d in pd.date_range(first, last, freq="D")]
+    read = read_carry_in(carry_in) if carry_in is not None else carry_in_from_plan(previous, days)
+    carried, warnings = known_carry_in(workforce, read)
+    if previous is not None and len(warnings) > 1:  # people who left since: one line, not one each
+        ids = [state.agent_id for state in read if state not in carried]
+        warnings = [f"{previous / 'roster.csv'}: {len(ids)} in-house people of the previous plan are not in-house "
+                    f"agents of this team ({', '.join(ids[:5])}{', …' if len(ids) > 5 else ''}); their state is "
+                    f"ignored"]
+    for line in warnings:
+        err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+    check_carry_in(workforce, days, carried)
+    return carried
+
+
+def _render_month_edges(summary: dict, source: Optional[Path], out: Path) -> None:
+    """Say what the plan assumed before the month and what it leaves the next month."""
+    edges = summary.get("month_edges") or {}
+    nxt = edges.get("next_month")
+    if source is None:
+        console.print("[dim]no --previous/--carry-in: the days before the month are taken as rest days[/]",
+                      highlight=False)
+    else:
+        console.print(f"carried in from {source}: {edges.get('carried_in', 0)} people", highlight=False)
+    if not nxt:
+        return
+    text = (f"the next month ({nxt['first_day']}) inherits: runs of at most {nxt['longest_run_at_end']} day(s) at "
+            f"the end (limit {nxt['max_consecutive_days']}: anyone may work {nxt['first_day'][5:]})")
+    if nxt.get("shifts_ending_in_next_month"):
+        text += f"; {nxt['shifts_ending_in_next_month']} shift(s) end on {nxt['first_day'][5:]}, the last at " \
+                f"{nxt['latest_shift_end'][11:]}"
+    week = nxt.get("open_week")
+    if week and week.get("regular_hours_allowed") is not None:
+        text += (f"; in the week it shares ({week['days'][0][5:]}..), standard contracts worked up to "
+                 f"{week['regular_hours_most']:g} h regular of the {week['regular_hours_allowed']:g} h this month "
+                 f"may use")
+    console.print(f"{text}. Plan it with --previous {out}", highlight=False, soft_wrap=True)
 
 
 def _check_time_limit(time_limit: float, workforce, first: pd.Timestamp, last: pd.Timestamp) -> None:

@@ -14,9 +14,18 @@ Files (CSV, TSV or Parquet, read through :func:`plan.contracts.tables.read_table
     carry_in.csv  agent_id,consecutive_days_worked,last_shift_end,hours_this_week
                   E1,6,2026-01-31 24:00,40
 
+    carry_in.csv columns: agent_id (an in-house agent); consecutive_days_worked (whole days worked
+    in a row up to the month's first day, 0 if the day before was a rest day); last_shift_end (when
+    the last shift before the month ended, ``YYYY-MM-DD HH:MM``, 24:00 allowed; blank: long enough
+    ago); hours_this_week (regular hours, overtime left out, already worked in the calendar week
+    Mon-Sun the month starts in; blank or 0 when the month starts on a Monday).
+
 The readers check the files' shape; :func:`check_pins` and :func:`check_carry_in` check them
 against the workforce and the month, once, and name the offending pin (file and line when read
 from a file). Both apply to in-house agents: part-timers' blocks are not pinned here.
+:func:`known_carry_in` sets aside, with a warning, states of people not in the team (someone who
+left), and :func:`carry_in_from_plan` derives the state from the previous month's published plan
+directory (its roster.csv), so that ``plan roster --previous DIR`` keeps the rules across the edge.
 """
 from __future__ import annotations
 
@@ -184,6 +193,23 @@ def check_pins(workforce: Workforce, days: list[dt.date], pins: list[Pin]) -> No
         seen[key] = pin
 
 
+def known_carry_in(workforce: Workforce, carry: list[CarryIn]) -> tuple[list[CarryIn], list[str]]:
+    """The states of the team's in-house agents, and one warning line per state set aside (an
+    unknown id or a part-timer: carried-in state applies to in-house agents)."""
+    in_house = {a.id for a in workforce.in_house}
+    part_time = {p.id for p in workforce.part_time}
+    kept, warnings = [], []
+    for state in carry:
+        if state.agent_id in in_house:
+            kept.append(state)
+            continue
+        why = "a part-timer (carried-in state applies to in-house agents)" if state.agent_id in part_time \
+            else "not an in-house agent of the workforce config"
+        place = f"{state.source}:{state.line}" if state.source and state.line else (state.source or "carry_in")
+        warnings.append(f"{place}: agent_id: {state.agent_id} is {why}; its carried-in state is ignored")
+    return kept, warnings
+
+
 def check_carry_in(workforce: Workforce, days: list[dt.date], carry: list[CarryIn]) -> None:
     """Each carried-in state names an in-house agent once, with an end before the month's first day
     is over (a shift that starts in the month belongs to the plan: pin it) and no hours in a week
@@ -205,3 +231,61 @@ def check_carry_in(workforce: Workforce, days: list[dt.date], carry: list[CarryI
         if state.hours_this_week > 0 and days[0].weekday() == 0:
             raise state.error(f"hours_this_week {state.hours_this_week:g}, but {days[0]:%Y-%m-%d} is a Monday: its "
                               f"week has no day before the month", "hours_this_week")
+
+
+# ---------------------------------------------------------------- from the previous month's plan
+
+def _month_before(days: list[dt.date]) -> str:
+    return f"{days[0] - dt.timedelta(days=1):%Y-%m}"
+
+
+def carry_in_from_roster(roster: pd.DataFrame, next_first_day: dt.date, source: str | None = None) -> list[CarryIn]:
+    """Each in-house person's state at the end of a month's roster (roster.csv's rows, read by
+    :func:`plan.contracts.plan_files.read_roster` or as written) as the month starting
+    ``next_first_day`` inherits it: the run of working days up to its last day, the end of the
+    last shift, and the regular hours (paid less overtime) worked in the calendar week still open."""
+    rows = roster[roster["type"] == "in_house"]
+    dates = pd.to_datetime(rows["date"]).dt.date
+    working = ~rows["shift_code"].isin(["REST", "LEAVE"]).to_numpy()
+    ends = pd.to_datetime(rows["end"], errors="coerce")
+    regular = (pd.to_numeric(rows["paid_hours"], errors="coerce").fillna(0.0)
+               - pd.to_numeric(rows["overtime_hours"], errors="coerce").fillna(0.0))
+    week_start = next_first_day - dt.timedelta(days=next_first_day.weekday())
+    out = []
+    for person in dict.fromkeys(rows["id"]):
+        mine = (rows["id"] == person).to_numpy()
+        worked_days = set(dates[mine & working])
+        run, day = 0, next_first_day - dt.timedelta(days=1)
+        while day in worked_days:
+            run, day = run + 1, day - dt.timedelta(days=1)
+        person_ends = ends[mine & working].dropna()
+        last_end = person_ends.max().to_pydatetime() if len(person_ends) else None
+        in_week = mine & working & (dates >= week_start).to_numpy() & (dates < next_first_day).to_numpy()
+        out.append(CarryIn(person, run, last_end, round(float(regular[in_week].sum()), 4), source))
+    return out
+
+
+def carry_in_from_plan(plan_dir: str | Path, days: list[dt.date]) -> list[CarryIn]:
+    """The carried-in state for the month ``days`` from the published plan directory of the month
+    before it (its summary.json says which month it plans, its roster.csv what was worked)."""
+    from plan.contracts.plan_files import read_roster, read_summary
+
+    plan_dir = Path(plan_dir)
+    if not plan_dir.is_dir():
+        raise InputError(plan_dir, "plan directory not found (--previous wants the plan directory of the month "
+                                   "before, e.g. out/roster-" + _month_before(days) + ")")
+    summary = read_summary(plan_dir / "summary.json")
+    expected = _month_before(days)
+    if str(summary["month"]) != expected:
+        raise InputError(plan_dir / "summary.json", f"a plan of {summary['month']}, not of {expected}, the month "
+                                                    f"before {days[0]:%Y-%m}", field="month")
+    roster_path = plan_dir / "roster.csv"
+    if not roster_path.exists():
+        raise InputError(roster_path, "file not found")
+    roster = read_roster(roster_path)
+    roster["date"] = roster["date"].dt.strftime("%Y-%m-%d")
+    outside = ~roster["date"].str.startswith(expected)
+    if outside.any():
+        row = roster[outside].iloc[0]
+        raise InputError(roster_path, f"date {row['date']} is outside {expected}", row=int(row["line"]), field="date")
+    return carry_in_from_roster(roster, days[0], str(roster_path))

@@ -525,3 +525,38 @@ def test_part_time_cost_is_zero_when_no_part_timer_works():
     plan_files = SimpleNamespace(workforce=SimpleNamespace(part_time=[SimpleNamespace(id="P1", hourly_rate=25.0)]),
                                  roster=empty)
     assert part_time_cost(plan_files) == 0.0
+
+
+# --- month edges ----------------------------------------------------------------------------------
+
+def test_vendor_block_cut_at_the_months_end(plan):
+    # 2 seats at 22:00-24:00 on the month's last day: the block's other 2 h would be billed in December
+    extra = pd.DataFrame({"vendor": "V1", "queue": "chat_presales",
+                          "interval_start": ["2026-11-30 22:00", "2026-11-30 23:00"], "seats": "2"})
+    seats = pd.concat([pd.read_csv(plan / "vendor_seats.csv", dtype=str), extra])
+    seats.to_csv(plan / "vendor_seats.csv", index=False)
+    lines = [line for line in verify_plan(plan) if "bought for" in line]
+    assert len(lines) == 1
+    assert "V1 chat_presales 2026-11-30 22:00: 2 seat(s) bought for 2 h (22:00-00:00) up to the month's end" in lines[0]
+
+
+def test_a_run_to_the_months_end_that_leaves_no_legal_start(plan):
+    # E003's nights 11-25..11-28, then 11-29 and 11-30 too: six in a row at the end (legal in November),
+    # but December 1 could only be a rest day
+    def nights(df):
+        for date in ("2026-11-29", "2026-11-30"):
+            _set_shift(df, "E003", date, "N")
+    _edit(plan / "roster.csv", nights)
+    found = [v for v in check_plan(plan).violations if v.rule == "month_end_start"]
+    assert len(found) == 1 and found[0].subject.startswith("E003")
+    assert "ends the month on 6 working days in a row" in found[0].message
+    assert "consecutive_days" not in _rules(plan)
+
+
+def test_regular_hours_over_the_share_of_the_week_the_next_month_shares(plan):
+    # a 30 h week: Monday 11-30 alone may hold 6 h regular, E001's 8 h D shift needs 2 h overtime
+    config = yaml.safe_load((plan / "inputs" / "workforce.yaml").read_text(encoding="utf-8"))
+    config["contracts"]["std"]["max_hours_week"] = 30
+    (plan / "inputs" / "workforce.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    found = [str(v) for v in check_plan(plan).violations if v.rule == "open_week_hours"]
+    assert any("E001" in line and "week of 2026-11-30" in line and "(max 6 h" in line for line in found), found

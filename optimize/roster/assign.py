@@ -4,8 +4,8 @@ agents that honours every individual hard rule, with the soft wishes priced.
 One CP-SAT model per group (large groups are cut into chunks of at most ``CHUNK`` agents, the day's
 counts shared pro rata). Hard rules, one function each, mirror their aggregate forms in
 :mod:`plan.optimize.roster.model`: one shift a day, leave, weekly rest day, maximum consecutive days,
-minimum rest between shifts, contract hours and overtime cap; pinned days and the carried-in state
-(:mod:`plan.optimize.roster.pins`). Counts the aggregate asked for are a
+minimum rest between shifts, contract hours and overtime cap; pinned days, the carried-in state
+and the month's end left free for the next month (:mod:`plan.optimize.roster.pins`). Counts the aggregate asked for are a
 target, not a constraint: a shift that cannot be staffed legally is priced (``missed_shift``) and the
 plan's coverage is recomputed from the named roster afterwards. Soft rules, one function each:
 fair spread of nights, weekends and holidays; stable start times within a week; two consecutive rest
@@ -24,7 +24,7 @@ from plan.optimize.cost_rules import hourly_rate, overtime_premium
 from plan.optimize.roster import budgets as B
 from plan.optimize.roster.budgets import NO_DEADLINE, Deadline
 from plan.optimize.roster.instance import Instance, agent_week_caps, rest_conflicts
-from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of
+from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of, month_end_windows
 
 CHUNK = 60
 # Below this many agents CP-SAT finds better rosters on its own than from the greedy hint; above it
@@ -130,6 +130,14 @@ def add_carried_rest_days(pm: PersonModel) -> None:
     for a in pm.members:
         for length, most in carried_rest_windows(pm.inst, a):
             pm.model.add(sum(pm.works(a, d) for d in range(length)) <= most)
+
+
+def add_month_end_room(pm: PersonModel) -> None:
+    """The month's last days leave every agent free to work the next month's first day."""
+    inst = pm.inst
+    for a in pm.members:
+        for length, most in month_end_windows(inst):
+            pm.model.add(sum(pm.works(a, d) for d in range(inst.n_days - length, inst.n_days)) <= most)
 
 
 def add_carried_min_rest(pm: PersonModel) -> None:
@@ -383,11 +391,23 @@ class _GreedyRoster:
         for d0 in range(max(0, d - 6), min(d, inst.n_days - 7) + 1):
             if sum(1 for dd in range(d0, d0 + 7) if dd in days) + 1 > window_work:
                 return None
+        if self.breaks_edge_rules(a, d, s):
+            return None
         h = inst.shift_hours(s)
         if d not in self.ordinary:
             return None if self.holiday_h[a] + h > self.rules.overtime_max_h_month else 0.0
         extra = self.extra_overtime(a, d, h)
         return None if 100 * extra > self.spare_ot + 1e-6 else extra
+
+    def breaks_edge_rules(self, a: int, d: int, s: int) -> bool:
+        """Whether shift ``s`` on day ``d`` breaks a rule across the month's edges: too soon after
+        the shift carried in, more days than the carried-in run allows, the month's end not left free."""
+        inst, days = self.inst, self.worked[a]
+        if s in inst.carried_bars.get((a, d), ()):
+            return True
+        windows = [(range(length), most) for length, most in carried_rest_windows(inst, a)]
+        windows += [(range(inst.n_days - length, inst.n_days), most) for length, most in month_end_windows(inst)]
+        return any(d in window and sum(1 for dd in window if dd in days) + 1 > most for window, most in windows)
 
     def run_before(self, a: int, d: int) -> int:
         """Days in a row agent ``a`` works just before day ``d``."""
@@ -551,6 +571,7 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     add_min_rest_between_shifts(pm)
     add_carried_rest_days(pm)
     add_carried_min_rest(pm)
+    add_month_end_room(pm)
     if keep_pins:
         add_pinned_days(pm)
     add_contract_hours_and_overtime_cap(pm, overtime_allowed_h)

@@ -222,17 +222,28 @@ def contracted_hours(workforce: Workforce, days: list[dt.date], kinds: list[str]
 
 
 def week_caps(weeks: list[list[int]], max_hours_week: float) -> list[float]:
-    """Regular hours of each calendar week cut by the month edge: the weekly limit applies in full
-    to the in-month part (the out-of-month days count as rest days)."""
+    """Regular hours of each calendar week: the weekly limit, in full for the in-month part of a week
+    the month starts in (its days before the month count as rest unless a carry-in says otherwise);
+    :func:`agent_week_caps` lowers the first by what was carried in and splits the last."""
     return [max_hours_week for _ in weeks]
+
+
+def open_week_allowance(max_hours_week: float, days_in_month: int) -> float:
+    """Regular hours this month may use of the calendar week it shares with the next month (its
+    first ``days_in_month`` days, from Monday): the weekly limit ÷ 5 for each Monday-Friday day it
+    holds, so the next month keeps the rest of the week for its own days."""
+    return max_hours_week / 5 * min(5, days_in_month)
 
 
 def agent_week_caps(inst: Instance, a: int, max_hours_week: float) -> list[float]:
     """:func:`week_caps` for agent ``a``: the first week less the regular hours carried into it
-    from before the month (:class:`plan.contracts.pins.CarryIn`)."""
+    from before the month (:class:`plan.contracts.pins.CarryIn`), the last week, when the next
+    month shares it, at :func:`open_week_allowance`."""
     caps = week_caps(inst.weeks, max_hours_week)
     if inst.carried_week_h:
         caps[0] = max(0.0, caps[0] - inst.carried_week_h[a])
+    if inst.days[-1].weekday() != 6:
+        caps[-1] = min(caps[-1], open_week_allowance(max_hours_week, len(inst.weeks[-1])))
     return caps
 
 

@@ -14,7 +14,7 @@ Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; h
 ``add_min_rest_between_shifts``, ``add_contract_hours``, ``add_overtime_cap``, ``add_meal_breaks``,
 ``add_part_time_limits``, ``add_vendor_blocks_caps_commitments``, ``add_bot_cap``; pins and the
 carried-in state (:mod:`plan.optimize.roster.pins`) ``add_pinned_shifts``, ``add_carried_rest_days``,
-``add_carried_min_rest``; then coverage
+``add_carried_min_rest``, and the month's end ``add_month_end_room``; then coverage
 and service (``add_coverage``, ``add_service``, ``add_email``). Costs are kept by label so the
 solver report and the plan summary share one breakdown.
 """
@@ -30,7 +30,7 @@ from ortools.sat.python import cp_model
 from plan.optimize.cost_rules import hourly_rate, overtime_premium, seat_hour_price
 from plan.optimize.roster.curves import QueueCurves, target_metrics
 from plan.optimize.roster.instance import Instance, agent_week_caps
-from plan.optimize.roster.pins import carried_rest_windows, pinned_heads, work_allowed
+from plan.optimize.roster.pins import carried_rest_windows, month_end_windows, pinned_heads, work_allowed
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
@@ -194,8 +194,8 @@ def add_min_rest_between_shifts(m: AggregateModel) -> None:
 
 def add_contract_hours(m: AggregateModel) -> None:
     """Regular hours: at least the contract less one day's band; overtime beyond the contract
-    (comprehensive: the month; standard: each calendar week's 40 h, in full at the month edges, paid as
-    rest-day work) is counted here and capped by :func:`add_overtime_cap`. Statutory-holiday work
+    (comprehensive: the month; standard: each calendar week's 40 h, at the month edges as
+    :func:`~plan.optimize.roster.instance.agent_week_caps` splits it, paid as rest-day work) is counted here and capped by :func:`add_overtime_cap`. Statutory-holiday work
     is all overtime at the holiday premium."""
     inst = m.inst
     wf = inst.workforce
@@ -293,6 +293,18 @@ def add_carried_min_rest(m: AggregateModel) -> None:
             m.model.add(m.shift_count(g, d, s) <= available(inst, g, [d]) - len(barred))
 
 
+def add_month_end_room(m: AggregateModel) -> None:
+    """The month's last days leave every agent free to work the next month's first day: each
+    window of :func:`plan.optimize.roster.pins.month_end_windows` holds at most its working days
+    per member present."""
+    inst = m.inst
+    for length, most in month_end_windows(inst):
+        window = range(inst.n_days - length, inst.n_days)
+        for g, group in enumerate(inst.groups):
+            limit = sum(min(most, sum(1 for d in window if d not in inst.leave[a])) for a in group.members)
+            m.model.add(sum(m.day_count(g, d) for d in window) <= limit)
+
+
 def add_meal_breaks(m: AggregateModel) -> None:
     """Meal breaks placed inside their windows: of the agents on shift s for queue q on day d (all
     groups together), breaks[d, s, v, q] take break placement v — a shift variant whose coverage
@@ -340,7 +352,7 @@ def add_part_time_limits(m: AggregateModel) -> None:
 
 def add_vendor_blocks_caps_commitments(m: AggregateModel) -> None:
     """Seats per vendor, queue and interval, bought in runs of at least ``block_hours`` inside the
-    vendor's hours, at most ``max_seats`` at once over all queues; the monthly commitment is paid
+    vendor's hours and the month (no block crosses the month's end), at most ``max_seats`` at once over all queues; the monthly commitment is paid
     even if unused (top-up at the normal price)."""
     inst = m.inst
     length = {}
@@ -366,9 +378,10 @@ def add_vendor_blocks_caps_commitments(m: AggregateModel) -> None:
                 starts.append(start)
                 recent = [s for s in starts[max(0, t - block + 1): t + 1] if s is not None]
                 m.model.add(seats >= sum(recent))
-                # a block must fit before the vendor closes
+                # a block must fit before the vendor closes, and before the month ends: its seat-hours
+                # are all on this month's bill, and the next month's plan buys its own
                 closes = [tt for tt in range(t, min(t + block, inst.n_int)) if not inst.vendor_open[v, tt]]
-                if closes:
+                if closes or t + block > inst.n_int:
                     m.model.add(start == 0)
                 price = float(seat_hour_price(vendor, inst.event_day[t // inst.per_day]))
                 m.add_cost("vendor", seats, price * inst.interval_h)
@@ -580,6 +593,7 @@ def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[
     add_pinned_shifts(m)
     add_carried_rest_days(m)
     add_carried_min_rest(m)
+    add_month_end_room(m)
     add_meal_breaks(m)
     add_part_time_limits(m)
     add_vendor_blocks_caps_commitments(m)

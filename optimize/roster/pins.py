@@ -15,10 +15,15 @@
   on the aggregate counts and fixed days when naming;
 * the **carried-in state** (before the month's first day) bars day-one shifts that start too soon
   after the last shift, shortens the first run of working days allowed, and lowers the first
-  calendar week's regular hours by the hours already worked in it.
+  calendar week's regular hours by the hours already worked in it;
+* the **month's end** leaves the next month a free start (:func:`month_end_windows`): every agent
+  may work its first day, because no run at the end reaches the consecutive-days limit and the
+  last six days hold the weekly rest days. The calendar week the two months share is split by
+  :func:`plan.optimize.roster.instance.agent_week_caps`; :func:`next_month_summary` says what the
+  next month inherits.
 
-The model rules that read these are ``add_pinned_shifts``, ``add_carried_rest_days`` and
-``add_carried_min_rest`` in :mod:`~plan.optimize.roster.model` (aggregate form) and
+The model rules that read these are ``add_pinned_shifts``, ``add_carried_rest_days``,
+``add_carried_min_rest`` and ``add_month_end_room`` in :mod:`~plan.optimize.roster.model` (aggregate form) and
 :mod:`~plan.optimize.roster.assign` (per person).
 """
 from __future__ import annotations
@@ -30,8 +35,9 @@ from collections.abc import Iterable
 import pandas as pd
 
 from plan.contracts.errors import InputError
-from plan.contracts.pins import REST, CarryIn, Pin, check_carry_in, check_pins
-from plan.optimize.roster.instance import DAY_MIN, Instance, agent_week_caps, contracted_hours
+from plan.contracts.pins import REST, CarryIn, Pin, carry_in_from_roster, check_carry_in, check_pins
+from plan.optimize.roster.instance import DAY_MIN, Instance, agent_week_caps, contracted_hours, \
+    open_week_allowance
 
 DEMAND_COLUMNS = ("arrivals", "bot_handled", "arrivals_human", "agents_required")
 
@@ -89,6 +95,52 @@ def carried_rest_windows(inst: Instance, a: int) -> list[tuple[int, int]]:
         length = 7 - min(c, 6)
         out.append((length, max(0, length - rules.min_rest_days_per_week)))
     return [(min(L, inst.n_days), m) for L, m in out]
+
+
+def month_end_windows(inst: Instance) -> list[tuple[int, int]]:
+    """(length L, most working days in the month's last L days) for every agent, so that the next
+    month may put anyone on its first day: a run at the end shorter than the consecutive-days limit
+    K (L = K, at most K − 1), and the 7-day window through the next month's first day holding its
+    rest days inside this month (L = 6, at most 6 − rest days a week)."""
+    rules = inst.workforce.labour_rules
+    out = {(rules.max_consecutive_days, rules.max_consecutive_days - 1)}
+    if rules.min_rest_days_per_week > 0:
+        out.add((6, 6 - rules.min_rest_days_per_week))
+    return sorted((min(L, inst.n_days), most) for L, most in out if most < min(L, inst.n_days))
+
+
+def next_month_summary(inst: Instance, roster: pd.DataFrame) -> dict:
+    """What the next month inherits from this plan's roster (the state ``--previous`` reads): the
+    runs of working days at the end, the shifts that end in the next month, the regular hours of
+    the calendar week the two months share, and the rules that kept it a legal start."""
+    first = inst.days[-1] + dt.timedelta(days=1)
+    carry = carry_in_from_roster(roster, first)
+    runs = [c.consecutive_days_worked for c in carry]
+    month_start = dt.datetime.combine(first, dt.time())
+    late = [c.last_shift_end for c in carry if c.last_shift_end is not None and c.last_shift_end > month_start]
+    rules = inst.workforce.labour_rules
+    out = {"first_day": f"{first:%Y-%m-%d}", "people": len(carry),
+           "longest_run_at_end": max(runs, default=0), "max_consecutive_days": rules.max_consecutive_days,
+           "rest_first_day": sorted(c.agent_id for c in carry
+                                    if c.consecutive_days_worked >= rules.max_consecutive_days),
+           "shifts_ending_in_next_month": len(late),
+           "latest_shift_end": f"{max(late):%Y-%m-%d %H:%M}" if late else None,
+           "rule": "every run at the month's end is shorter than the consecutive-days limit and the last six "
+                   "days hold the weekly rest days, so anyone may work the next month's first day"}
+    if first.weekday() != 0:
+        week = inst.weeks[-1]
+        wf = inst.workforce
+        standard = {a.id for a in wf.in_house if wf.contracts[a.contract].system == "standard"}
+        limit = min((c.max_hours_week for c in wf.contracts.values() if c.system == "standard"), default=None)
+        out["open_week"] = {"days": [f"{inst.days[d]:%Y-%m-%d}" for d in week],
+                            "regular_hours_most": max((c.hours_this_week for c in carry if c.agent_id in standard),
+                                                      default=0.0),
+                            "regular_hours_allowed": None if limit is None else open_week_allowance(limit, len(week)),
+                            "weekly_limit": limit,
+                            "rule": "standard contracts: this month may use the weekly limit ÷ 5 for each of the "
+                                    "week's Monday-Friday days it holds; hours beyond are overtime here, the rest "
+                                    "is the next month's (comprehensive contracts average over the month)"}
+    return out
 
 
 def work_allowed(inst: Instance, a: int, length: int) -> int:
@@ -162,6 +214,10 @@ def pin_conflict(inst: Instance, a: int, kept: dict[int, int], d: int, s: int) -
         window_work += min(inst.carried_days[a], 6 - d)
     if window_work > 7 - rules.min_rest_days_per_week:
         return f"the 7 days to {_date(inst, d)} would hold fewer than {rules.min_rest_days_per_week} rest day(s)"
+    for length, most in month_end_windows(inst):
+        if d >= inst.n_days - length and 1 + sum(1 for dd in range(inst.n_days - length, d) if dd in kept) > most:
+            return (f"it would leave the next month no free start: at most {most} working day(s) in the month's "
+                    f"last {length}")
     ordinary, holiday_h = forced_overtime_h(inst, a, {**kept, d: s})
     if ordinary + holiday_h > rules.overtime_max_h_month + 1e-9:
         return (f"the pinned shifts alone would take {ordinary + holiday_h:g} h of overtime in the month "

@@ -52,7 +52,8 @@ from plan.optimize.roster.fairness import fairness_table
 from plan.optimize.roster.instance import Instance, build_instance
 from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
                                    best_completion, build_aggregate, without_pinned_shifts)
-from plan.optimize.roster.pins import apply_window, pins_summary, unmet_after_naming, window_requirements
+from plan.optimize.roster.pins import apply_window, next_month_summary, pins_summary, unmet_after_naming, \
+    window_requirements
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, with_fixed_sums, relative_gap, solve_aggregate,
                                         solve_with_values)
@@ -523,7 +524,8 @@ def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict
                           run.weights.quick_return_min_rest_h)
     summary = {"month": month, "cost": cost, "service": extract.service_summary(inst, service), "solver": solver,
                "fairness": fair, "violations": [], "shortfalls": shortfalls, "inputs": {},
-               "pins": pins_summary(inst, pins, carry_in)}
+               "pins": pins_summary(inst, pins, carry_in),
+               "month_edges": {"carried_in": len(carry_in or []), "next_month": next_month_summary(inst, roster)}}
     return RosterPlan(roster, extract.vendor_table(inst, seats), extract.coverage_table(inst, staffed, service),
                       summary, inst)
 

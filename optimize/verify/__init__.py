@@ -4,7 +4,8 @@ It re-reads the plan files and the ``inputs/`` they were made from, re-checks ev
 with its own code (it never imports the roster model), recomputes coverage from the roster and
 seats, service with the staffing service functions, and every cost and service figure of
 summary.json; pinned days and the rules across the month's start with the carried-in state
-(``inputs/pins.csv``, ``inputs/carry_in.csv``) when the plan has them. Each finding is one line
+(``inputs/pins.csv``, ``inputs/carry_in.csv``) when the plan has them; the month's end left a legal
+start for the next month (:mod:`plan.optimize.verify.month_edges`). Each finding is one line
 naming file, line, who and the rule broken.
 
     >>> from plan.optimize.verify import verify_plan
@@ -23,6 +24,7 @@ from plan.optimize.verify.cost import check_summary, recompute_cost, recompute_s
 from plan.optimize.verify.coverage import check_coverage, recompute_coverage
 from plan.optimize.verify.fairness import check_fairness
 from plan.optimize.verify.findings import Violation
+from plan.optimize.verify.month_edges import check_month_end
 from plan.optimize.verify.people import check_people
 from plan.optimize.verify.pins import check_pins_and_carry_in
 from plan.optimize.verify.vendors import check_vendors_and_bot
@@ -67,6 +69,7 @@ def check_plan(plan_dir: str | Path) -> VerifyReport:
     holidays = statutory_holidays(plan.workforce.site.country, years)
     violations = list(check_people(plan, holidays))
     violations += check_pins_and_carry_in(plan)
+    violations += check_month_end(plan)
     violations += check_vendors_and_bot(plan)
     coverage = recompute_coverage(plan)
     violations += check_coverage(plan, coverage)

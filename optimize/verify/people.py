@@ -7,7 +7,9 @@ docs/plan-files.md terms, chosen to never flag a plan for what it cannot know):
   consecutive-day count start fresh on day 1);
 * a calendar week (Mon-Sun) cut by the month edge counts its out-of-month days as rest days, so a
   partial week of k days needs ``max(0, min_rest_days − (7 − k))`` rest days inside the month;
-  weekly hour caps apply in full to the in-month part of such a week;
+  weekly hour caps apply in full to the in-month part of such a week (the stricter share of the
+  week the month ends in, and the carried-in state at its start, are checked by
+  :mod:`plan.optimize.verify.month_edges` and :mod:`plan.optimize.verify.pins`);
 * a day counts as a rest day when no shift *starts* on it (a night shift ending at 06:00 does not
   make the next day a working day; its hours count on its start date).
 """

@@ -4,7 +4,9 @@ Seat blocks: a seat is bought for at least ``block_hours`` consecutive hours. A 
 seat profile s(t) is decomposed into seat blocks by matching every rise with the earliest still
 open seats (first in, first out); FIFO matching maximises the shortest block, so the profile is
 feasible exactly when every FIFO block lasts long enough. For a flat profile this is the run
-length rule. Blocks cut by the month edge are not judged (they may continue in the next plan).
+length rule. A block cut by the month's edges is judged like any other: a plan buys whole blocks
+inside its month, so its bill holds every seat-hour it bought and the next month's plan buys its
+own (a block running past the month's end would bill hours no plan counts).
 """
 from __future__ import annotations
 
@@ -81,8 +83,8 @@ def seat_profile(plan: PlanFiles, vendor_id: str, queue: str) -> np.ndarray:
 
 
 def short_blocks(profile: np.ndarray, min_intervals: int) -> list[tuple[int, int, int]]:
-    """FIFO decomposition of a seat profile; (start, end, seats) of blocks shorter than allowed,
-    ignoring blocks that touch either end of the profile."""
+    """FIFO decomposition of a seat profile; (start, end, seats) of blocks shorter than allowed
+    (a block that reaches either end of the profile included: it is cut by the month's edge)."""
     last = len(profile)
     counts = np.rint(np.concatenate([[0.0], profile, [0.0]])).astype(int)
     open_blocks: deque[list[int]] = deque()   # [start, seats] oldest first
@@ -95,13 +97,22 @@ def short_blocks(profile: np.ndarray, min_intervals: int) -> list[tuple[int, int
             block = open_blocks[0]
             closing = min(block[1], -change)
             start, end = block[0], t - 1
-            if end - start < min_intervals and start > 0 and end < last:
+            if end - start < min_intervals:
                 short.append((start, end, closing))
             block[1] -= closing
             change += closing
             if block[1] == 0:
                 open_blocks.popleft()
     return short
+
+
+def _month_edge_note(start: int, end: int, n_intervals: int) -> str:
+    if end == n_intervals:
+        return (" up to the month's end: a block runs whole inside its month (the rest of it would be billed in "
+                "the next month, counted by no plan)")
+    if start == 0:
+        return " from the month's start: a block runs whole inside its month"
+    return ""
 
 
 def check_seat_blocks(plan: PlanFiles) -> Iterator[Violation]:
@@ -115,11 +126,12 @@ def check_seat_blocks(plan: PlanFiles) -> Iterator[Violation]:
                 first = intervals[start]
                 line = seats.loc[(seats["vendor"] == vendor.id) & (seats["queue"] == queue)
                                  & (seats["interval_start"] == first), "line"]
+                edge = _month_edge_note(start, end, len(intervals))
                 yield Violation(SEATS, int(line.iloc[0]) if len(line) else None, "seat_block",
                                 f"{vendor.id} {queue} {first:%Y-%m-%d %H:%M}",
                                 f"{count} seat(s) bought for {(end - start) / per_hour:g} h "
-                                f"({first:%H:%M}-{intervals[end - 1] + plan.interval:%H:%M}); blocks last at least "
-                                f"{vendor.block_hours} h")
+                                f"({first:%H:%M}-{intervals[end - 1] + plan.interval:%H:%M}){edge}; blocks last at "
+                                f"least {vendor.block_hours} h")
 
 
 def check_bot(plan: PlanFiles) -> Iterator[Violation]:
