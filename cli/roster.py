@@ -263,6 +263,12 @@ def _render(summary: dict, currency: str, seconds: float) -> None:
     for pin in summary.get("pins", {}).get("unmet", []):
         console.print(f"[yellow]pin not kept:[/] {pin['agent_id']} {pin['date']} {pin['shift_code']}: {pin['reason']}",
                       highlight=False)
+    unanswered = summary.get("breaks", {}).get("unanswered", [])
+    if unanswered:
+        first = unanswered[0]
+        console.print(f"[yellow]{len(unanswered)} break span(s) leave a queue with everyone on break[/] (no colleague "
+                      f"could cover; placed where contacts are fewest), first {first['queue']} {first['start']}-"
+                      f"{first['end'][11:]}: all in summary.json breaks.unanswered", highlight=False)
     if summary["shortfalls"]:
         shown = summary["shortfalls"][:10]
         console.print(f"[bold]Shortfalls[/] ({len(summary['shortfalls'])}"

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import math
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -756,3 +757,98 @@ def test_the_same_inputs_seed_and_limit_write_the_same_plan_files_byte_for_byte(
     assert process.wait(timeout=600) == 0, (there / "stderr.txt").read_text(encoding="utf-8")[-2000:]
     for name in PLAN_TABLES:
         assert (tmp_path / name).read_bytes() == (there / name).read_bytes(), f"{name} differs between two runs"
+
+
+def _aggregate(workforce: dict, requirements: pd.DataFrame):
+    from plan.optimize.roster.instance import build_instance
+    from plan.optimize.roster.model import build_aggregate
+    from plan.optimize.roster.plan import service_inputs
+
+    inst = build_instance(parse_workforce(workforce), requirements, MONTH)
+    curves, email = service_inputs(inst, "period")
+    return build_aggregate(inst, curves, email)
+
+
+def test_two_night_agents_on_the_same_break_leave_the_queue_unanswered_and_are_priced():
+    """The aggregate states the staggering rule: both N agents of day 0 on the same break placement
+    (no part-timer or seat at night) is priced as an unanswered break; staggered, it costs nothing."""
+    from plan.optimize.roster.model import best_completion
+
+    m = _aggregate(small_workforce(), small_requirements())
+    night = [s.code for s in m.inst.workforce.shifts].index("N")
+    first, _, third = m.inst.variants_of_shift[night][:3]   # breaks 02:30-03:30 and 03:30-04:30 next day
+
+    def unanswered_cost(placements: dict[int, int]) -> float:
+        vals = np.zeros(len(m.model.proto.variables), dtype=np.int64)
+        for v, n in placements.items():
+            vals[m.breaks[(0, night, v, 0)].index] = n
+        vals = best_completion(m, vals)
+        return sum(c * int(vals[var.index]) for var, c in m.cost_terms["unanswered_breaks"])
+
+    assert m.inst.variants[first].breaks == ((1590, 1650),) and m.inst.variants[third].breaks == ((1650, 1710),)
+    assert unanswered_cost({first: 2}) > 0
+    assert unanswered_cost({first: 1}) > 0          # a lone agent: priced, never silently allowed
+    assert unanswered_cost({first: 1, third: 1}) == 0
+
+
+def test_plan_keeps_a_queue_answered_through_every_break_or_lists_the_span(small_month_plan):
+    """In the small month's plan, wherever contacts arrive and in-house agents of the queue are on
+    break, someone else answers — or summary.json lists the span (breaks.unanswered)."""
+    result = small_month_plan
+    roster = _working(result.roster)
+    start = pd.Timestamp(f"{MONTH}-01")
+    minutes = 28 * 24 * 60
+    floor, breaking = np.zeros(minutes), np.zeros(minutes)
+    for row in roster.itertuples():
+        a, b = int((row.start_ts - start) / pd.Timedelta(minutes=1)), int((row.end_ts - start) / pd.Timedelta(minutes=1))
+        floor[max(a, 0):min(b, minutes)] += 1
+        for piece in filter(None, row.breaks.split(";")):
+            b0 = pd.Timestamp(f"{row.start_ts:%Y-%m-%d} {piece[:5]}")
+            b0 += pd.Timedelta(days=int(b0 < row.start_ts))
+            x = int((b0 - start) / pd.Timedelta(minutes=1))
+            y = x + int((pd.Timestamp(f"2000-01-01 {piece[6:]}") - pd.Timestamp(f"2000-01-01 {piece[:5]}"))
+                        / pd.Timedelta(minutes=1))
+            floor[max(x, 0):min(y, minutes)] -= 1
+            breaking[max(x, 0):min(y, minutes)] += 1
+    seats = result.vendor_seats.groupby("interval_start")["seats"].sum()
+    per_hour = seats.reindex(pd.date_range(start, periods=28 * 24, freq="h").strftime("%Y-%m-%d %H:%M"), fill_value=0)
+    alone = (breaking > 0) & (floor == 0) & (np.repeat(per_hour.to_numpy(), 60) == 0)
+    for span in result.summary["breaks"]["unanswered"]:
+        a = int((pd.Timestamp(span["start"]) - start) / pd.Timedelta(minutes=1))
+        b = int((pd.Timestamp(span["end"]) - start) / pd.Timedelta(minutes=1))
+        alone[a:b] = False
+    assert not alone.any()                          # demand is positive every hour of this month
+    assert roster["breaks"].str.len().gt(0).any()
+
+
+def _two_queue_instance():
+    from plan.optimize.roster.instance import build_instance
+
+    data = small_workforce()
+    data["queues"]["phone"] = dict(data["queues"]["chat"])
+    for agent in data["in_house"]:
+        agent["skills"] = ["chat", "phone"]
+    data["in_house"] = [{**a, "contract": "standard"} for a in data["in_house"]]
+    requirements = pd.concat([small_requirements(), small_requirements(queue="phone")])
+    return build_instance(parse_workforce(data), requirements, MONTH)
+
+
+def test_queues_per_person_day_keep_yesterdays_queue_at_the_same_counts():
+    """Day 0: E1, E2 on A, one per queue; day 1: E2, E3 on A, one per queue; day 2: E2 alone, on
+    phone. Handing the slots out in agent order moves E2 between queues; the stable choice keeps her
+    on one queue all three days and every (day, shift, placement, queue) count as the aggregate had it."""
+    from plan.optimize.roster.extract import in_house_details
+
+    inst = _two_queue_instance()
+    early = 0
+    v = inst.variants_of_shift[early][0]
+    chat, phone = inst.queues.index("chat"), inst.queues.index("phone")
+    chosen = {(0, 0): early, (1, 0): early, (1, 1): early, (2, 1): early, (1, 2): early}
+    breaks = {(0, early, v, chat): 1, (0, early, v, phone): 1, (1, early, v, chat): 1, (1, early, v, phone): 1,
+              (2, early, v, phone): 1}
+    details = in_house_details(inst, chosen, breaks)
+    assert details[(1, 0)][2] == details[(1, 1)][2] == details[(1, 2)][2] == phone
+    placed = defaultdict(int)
+    for (a, d), (s, vv, q) in details.items():
+        placed[(d, s, vv, q)] += 1
+    assert dict(placed) == breaks

@@ -120,6 +120,12 @@ def test_the_verifier_reads_the_carried_in_state_across_the_months_start(pinned,
     roster = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
     for agent in ("E4", "E1"):
         _work_early_shift_on_day_one(roster, agent)
+    # a rest day inside the month's first week, whatever the plan had: the run at the start stays
+    # short enough that only the carried-in days make it too long
+    rest = (roster["id"] == "E4") & (roster["date"] == (DAY1 + dt.timedelta(days=3)).isoformat())
+    roster.loc[rest, ["shift_code", "shift_name", "start", "end", "breaks", "queue", "overtime_kind"]] = \
+        ["REST", "rest", "", "", "", "", ""]
+    roster.loc[rest, ["paid_hours", "overtime_hours"]] = ["0.0", "0.0"]
     roster.to_csv(out / "roster.csv", index=False, lineterminator="\n")
     carry = carry_in_table([CARRY_IN[0], CarryIn("E1", 2, dt.datetime(2026, 2, 1, 0, 0), 36.0)])
     carry.to_csv(out / "inputs" / "carry_in.csv", index=False, lineterminator="\n")

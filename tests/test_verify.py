@@ -136,9 +136,10 @@ def _vendor_rows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _presence(roster: pd.DataFrame, intervals: pd.DatetimeIndex, queue: str, kind: str) -> np.ndarray:
-    """Heads per hour, minute by minute: the plainest possible reading of the roster."""
+def _minutes(roster: pd.DataFrame, intervals: pd.DatetimeIndex, queue: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(heads on the floor, heads on a break) per minute: the plainest possible reading of the roster."""
     minutes = np.zeros(len(intervals) * 60)
+    breaking = np.zeros_like(minutes)
     t0 = intervals[0]
     for row in roster[(roster["queue"] == queue) & (roster["type"] == kind)].itertuples():
         start, end = pd.Timestamp(row.start), pd.Timestamp(row.end)
@@ -153,8 +154,26 @@ def _presence(roster: pd.DataFrame, intervals: pd.DatetimeIndex, queue: str, kin
             b_end = b_start + (pd.Timestamp(f"2000-01-01 {be}") - pd.Timestamp(f"2000-01-01 {bs}"))
             x, y = int((b_start - t0).total_seconds() // 60), int((b_end - t0).total_seconds() // 60)
             on[max(x, 0):max(min(y, len(minutes)), 0)] = False
+            breaking[max(x, 0):max(min(y, len(minutes)), 0)] += 1
         minutes += on
-    return minutes.reshape(len(intervals), 60).mean(axis=1)
+    return minutes, breaking
+
+
+def _presence(roster: pd.DataFrame, intervals: pd.DatetimeIndex, queue: str, kind: str) -> np.ndarray:
+    """Heads per hour, minute by minute."""
+    return _minutes(roster, intervals, queue, kind)[0].reshape(len(intervals), 60).mean(axis=1)
+
+
+def _unanswered(roster: pd.DataFrame, intervals: pd.DatetimeIndex, queue: str, human: np.ndarray,
+                vendor: np.ndarray) -> list[dict]:
+    """Minutes where every agent of the queue is on break, nobody else there, contacts arriving."""
+    floor, breaking = _minutes(roster, intervals, queue, "in_house")
+    part_time, _ = _minutes(roster, intervals, queue, "part_time")
+    alone = (breaking > 0) & (floor == 0) & (part_time == 0) & (np.repeat(vendor, 60) == 0) & (np.repeat(human, 60) > 0)
+    edges = np.diff(np.concatenate([[0], alone.astype(int), [0]]))
+    return [{"queue": queue, "start": f"{intervals[0] + pd.Timedelta(minutes=int(a)):%Y-%m-%d %H:%M}",
+             "end": f"{intervals[0] + pd.Timedelta(minutes=int(b)):%Y-%m-%d %H:%M}"}
+            for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0])]
 
 
 def build_plan(directory: Path) -> Path:
@@ -178,6 +197,7 @@ def build_plan(directory: Path) -> Path:
     event_day = intervals.normalize() <= pd.Timestamp("2026-11-25")   # 10-31..11-11 plus 14-day tail
     coverage_parts, requirement_parts, service = [], [], {}
     penalty_contacts, bot_sessions = 0.0, 0.0
+    unanswered = []   # lone agents' breaks (E003's nights): listed, as the planner lists them
     for name, queue in workforce.queues.items():
         arrivals = np.where((hour >= 9) & (hour < 22), 24.0, 3.0) * {"phone": 1.5, "chat_presales": 2.0,
                                                                      "email": 0.5}[name]
@@ -190,6 +210,8 @@ def build_plan(directory: Path) -> Path:
             per_hour = seats.assign(t=pd.to_datetime(seats["interval_start"])).set_index("t")["seats"]
             vendor = per_hour.reindex(intervals, fill_value=0).to_numpy(dtype=float)
         effective = (in_house + part_time + vendor / 1.25) * (1 - queue.shrinkage)
+        if queue.channel != "email":
+            unanswered += _unanswered(roster, intervals, name, human, vendor)
         if queue.channel == "email":
             backlog = email_backlog(human, queue.aht_s, effective, 24.0)
             arrived = np.maximum(human, 1e-300)
@@ -238,7 +260,7 @@ def build_plan(directory: Path) -> Path:
     summary = {"month": MONTH, "cost": cost, "service": service,
                "solver": {"status": "OPTIMAL", "objective": cost["total"], "best_bound": cost["total"], "gap": 0.0,
                           "seconds": 1.0},
-               "violations": [], "shortfalls": [],
+               "violations": [], "shortfalls": [], "breaks": {"unanswered": unanswered},
                "inputs": {"workforce": "inputs/workforce.yaml", "forecast": "inputs/requirements.csv",
                           "events": "inputs/events.csv"}}
     (directory / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -413,6 +435,32 @@ def test_service_figure_edited_in_summary(plan):
     summary["service"]["phone"]["service_level"] += 0.01
     (plan / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     assert _rules(plan) == ["service_mismatch"]
+
+
+def _edit_summary(plan: Path, change) -> None:
+    summary = json.loads((plan / "summary.json").read_text(encoding="utf-8"))
+    change(summary)
+    (plan / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+
+
+def test_break_span_the_plan_does_not_list_is_flagged(plan):
+    # E003 is alone on phone every night: the clean plan lists its breaks; unlisting one is a finding
+    def unlist(summary):
+        spans = summary["breaks"]["unanswered"]
+        night = next(i for i, s in enumerate(spans) if s["queue"] == "phone" and s["start"] >= "2026-11-02 02:00")
+        summary["breaks"]["unanswered"] = spans[:night] + spans[night + 1:]
+    _edit_summary(plan, unlist)
+    found = [v for v in check_plan(plan).violations if v.rule == "breaks_not_staggered"]
+    assert [v.subject for v in found] == ["phone 2026-11-02 02:30-03:30"]
+
+
+def test_colleague_moved_away_leaves_the_queue_unanswered_during_a_break(plan):
+    # Wed 11-04: E001 (D, chat_presales) covers E002's 17:30-18:00 break; put E001 on phone instead,
+    # where she is alone (E004 is on email that day) and her own lunch leaves phone unanswered
+    _edit(plan / "roster.csv", lambda df: df.__setitem__("queue", df["queue"].where(
+        ~((df["id"] == "E001") & (df["date"] == "2026-11-04")), "phone")))
+    found = [v.subject for v in check_plan(plan).violations if v.rule == "breaks_not_staggered"]
+    assert sorted(found) == ["chat_presales 2026-11-04 17:30-18:00", "phone 2026-11-04 12:00-13:00"]
 
 
 def test_coverage_figure_edited(plan):

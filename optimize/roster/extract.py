@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linear_sum_assignment
 
 from plan.contracts.plan_files import COVERAGE_COLUMNS, LEAVE_CODE, PART_TIME_CODE, REST_CODE, ROSTER_COLUMNS
 from plan.optimize.cost_rules import bot_month_cost, hourly_rate, overtime_premium, vendor_month_cost
@@ -23,34 +24,56 @@ def fill_slots(people: list[int], slots: list[tuple[int, int]], fallback: tuple[
     return out
 
 
-def in_house_details(inst: Instance, chosen: dict[tuple[int, int], int], counts: dict[tuple[int, int, int, int], int],
+UNSKILLED = 10**6  # cost of a slot on a queue the person has no skill for: taken only if nothing else fits
+
+
+def _slot_cost(queue: int, skilled: set[int], previous: int | None, usual: int | None) -> int:
+    """Cost of giving a person a slot on ``queue`` today: a switch from her last working day's queue
+    first, then leaving the queue she has worked most this week (a tie-break that keeps weeks whole)."""
+    if queue not in skilled:
+        return UNSKILLED
+    return 2 * (previous is not None and queue != previous) + (usual is not None and queue != usual)
+
+
+def assign_slots(agents: list[int], slots: list[tuple[int, int]], skilled: dict[int, set[int]],
+                 previous: dict[int, int], usual: dict[int, int | None]) -> dict[int, tuple[int, int]]:
+    """Each agent one (variant, queue) slot, at the fewest queue switches: an assignment problem
+    (Hungarian method). Agents left without a skilled slot are not in the answer."""
+    if not slots or not agents:
+        return {}
+    cost = np.array([[_slot_cost(q, skilled[a], previous.get(a), usual.get(a)) for _, q in slots] for a in agents])
+    rows, cols = linear_sum_assignment(cost)
+    return {agents[r]: slots[c] for r, c in zip(rows, cols) if cost[r, c] < UNSKILLED}
+
+
+def in_house_details(inst: Instance, chosen: dict[tuple[int, int], int],
                      breaks: dict[tuple[int, int, int, int], int]) -> dict[tuple[int, int], tuple[int, int, int]]:
-    """(agent, day) → (shift, variant, queue): queues filled from each group's (shift, queue) counts,
-    then break placements from each (day, shift, queue)'s placement counts."""
-    group_of = {a: g for g, grp in enumerate(inst.groups) for a in grp.members}
-    queue_slots = defaultdict(list)
-    for (g, d, s, q), n in sorted(counts.items()):
-        queue_slots[(g, d, s)].extend([q] * n)
+    """(agent, day) → (shift, variant, queue), day by day: the people on each (day, shift), whatever
+    their group, share its (break placement, queue) slots exactly as the aggregate counted them
+    (so coverage is the aggregate's), each within her skills and keeping yesterday's queue where
+    the counts allow. A person no slot fits (only when names and counts differ) takes her first
+    skill and the shift's placements in turn."""
+    skilled = {a: {inst.queues.index(q) for q in agent.skills} for a, agent in enumerate(inst.workforce.in_house)}
+    first_skill = {a: inst.queues.index(agent.skills[0]) for a, agent in enumerate(inst.workforce.in_house)}
+    slots = defaultdict(list)
+    for (d, s, v, q), n in sorted(breaks.items()):
+        slots[(d, s)].extend([(v, q)] * n)
     people = defaultdict(list)
     for (a, d), s in sorted(chosen.items()):
-        people[(group_of[a], d, s)].append(a)
-    queue_of = {}
-    for (g, d, s), agents in people.items():
-        own = queue_slots.get((g, d, s), [])
-        fallback = own[0] if own else inst.queues.index(inst.groups[g].skills[0])
-        for i, a in enumerate(agents):
-            queue_of[(a, d)] = own[i] if i < len(own) else fallback
-    break_slots = defaultdict(list)
-    for (d, s, v, q), n in sorted(breaks.items()):
-        break_slots[(d, s, q)].extend([v] * n)
-    on_queue = defaultdict(list)
-    for (a, d), q in sorted(queue_of.items()):
-        on_queue[(d, chosen[(a, d)], q)].append(a)
+        people[(d, s)].append(a)
+    week_of = [w for w, week in enumerate(inst.weeks) for _ in week]
+    previous: dict[int, int] = {}
+    worked: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))  # (agent, week) → queue → days
     out = {}
-    for (d, s, q), agents in on_queue.items():
-        own = break_slots.get((d, s, q), [])
+    for (d, s), agents in sorted(people.items()):
+        usual = {a: max(worked[(a, week_of[d])], key=worked[(a, week_of[d])].get, default=None) for a in agents}
+        given = assign_slots(agents, slots.get((d, s), []), skilled, previous, usual)
+        placements = inst.variants_of_shift[s]
         for i, a in enumerate(agents):
-            out[(a, d)] = (s, own[i] if i < len(own) else inst.variants_of_shift[s][i % len(inst.variants_of_shift[s])], q)
+            v, q = given.get(a, (placements[i % len(placements)], first_skill[a]))
+            out[(a, d)] = (s, v, q)
+            previous[a] = q
+            worked[(a, week_of[d])][q] += 1
     return out
 
 

@@ -14,8 +14,9 @@ Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; h
 ``add_min_rest_between_shifts``, ``add_contract_hours``, ``add_overtime_cap``, ``add_meal_breaks``,
 ``add_part_time_limits``, ``add_vendor_blocks_caps_commitments``, ``add_bot_cap``; pins and the
 carried-in state (:mod:`plan.optimize.roster.pins`) ``add_pinned_shifts``, ``add_carried_rest_days``,
-``add_carried_min_rest``, and the month's end ``add_month_end_room``; then coverage
-and service (``add_coverage``, ``add_service``, ``add_email``). Costs are kept by label so the
+``add_carried_min_rest``, and the month's end ``add_month_end_room``; then coverage, the rule
+that reads it (``add_coverage``, ``add_staggered_breaks``) and service (``add_service``,
+``add_email``). Costs are kept by label so the
 solver report and the plan summary share one breakdown.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from plan.optimize.cost_rules import hourly_rate, overtime_premium, seat_hour_price
+from plan.optimize.roster.breaks import break_segments, exempt_queue
 from plan.optimize.roster.curves import QueueCurves, target_metrics
 from plan.optimize.roster.instance import Instance, agent_week_caps
 from plan.optimize.roster.pins import carried_rest_windows, month_end_windows, pinned_heads, work_allowed
@@ -432,6 +434,63 @@ def add_coverage(m: AggregateModel) -> None:
     m.coverage_terms = terms
 
 
+def unanswered_break_price(inst: Instance) -> float:
+    """Price of one head-hour of a queue left with everyone on break: one shift of the dearest
+    agent at the highest overtime premium, so any roster that keeps the rule is cheaper wherever
+    the labour rules allow one."""
+    wf = inst.workforce
+    rules = wf.labour_rules
+    rate = max((hourly_rate(a.monthly_salary, wf.contracts[a.contract].standard_hours_month) for a in wf.in_house),
+               default=0.0)
+    premium = max(overtime_premium(rules, kind) for kind in ("workday", "rest_day", "holiday"))
+    longest = max((s.paid_hours for s in wf.shifts), default=0.0)
+    return rate * premium * longest
+
+
+# heads one answering agent lets go on break at once (see add_staggered_breaks)
+BREAKS_PER_ANSWERING = 3
+
+
+def add_staggered_breaks(m: AggregateModel) -> None:
+    """Never all agents of a queue on break at once where contacts arrive: in every span of an
+    interval where some of queue q's in-house heads are on break (:func:`plan.optimize.roster.breaks.break_segments`)
+    and q has human contacts, someone answers it — an in-house head on the floor, a part-timer or a
+    vendor seat — and each answering head lets at most :data:`BREAKS_PER_ANSWERING` go on break.
+    That is the rule ``plan verify`` checks up to that many + 1 heads, and stricter beyond: with a
+    big-M on the answering side instead, the LP relaxation answered with a sliver of a seat and
+    slowed much more. Where the rules leave no way (a lone night agent must still eat), ``unmet``
+    counts the heads on break beyond those allowed, priced above any fix
+    (:func:`unanswered_break_price`) plus the span's contacts at the shortfall penalty, so such a
+    break goes where demand is lowest; the plan lists those spans (summary ``breaks.unanswered``).
+    Email is exempt."""
+    inst = m.inst
+    base = unanswered_break_price(inst)
+    penalty = inst.workforce.costs.shortfall_penalty_per_contact
+    purchased = {var.index for var in (*m.part_time.values(), *m.seats.values())}
+    for k, spans in enumerate(break_segments(inst)):
+        for d in range(inst.n_days):
+            t = d * inst.per_day + k
+            for q in range(len(inst.queues)):
+                if not spans or exempt_queue(inst, q) or inst.arrivals_human[q, t] <= 0:
+                    continue
+                others = [var for var, c in m.coverage_terms[q][t] if c > 0 and var.index in purchased]
+                for span in spans:
+                    breaking = [m.breaks[key] for o, v in span.on_break
+                                if (key := (d + o, inst.variants[v].shift, v, q)) in m.breaks]
+                    if not breaking:
+                        continue
+                    working = [m.breaks[key] for o, v in span.on_floor
+                               if (key := (d + o, inst.variants[v].shift, v, q)) in m.breaks]
+                    most = sum(list(m.model.proto.variables[var.index].domain)[-1] for var in breaking)
+                    # heads on break ≤ BREAKS_PER_ANSWERING × heads answering + unmet
+                    unmet = m.model.new_int_var(0, most, f"unanswered_q{q}_t{t}_m{span.first}")
+                    m.at_least(unmet, [(var, 1) for var in breaking]
+                               + [(var, -BREAKS_PER_ANSWERING) for var in working + others], 0)
+                    share = span.minutes / inst.interval_min
+                    contacts = inst.arrivals_human[q, t] * share
+                    m.add_cost("unanswered_breaks", unmet, base * span.minutes / 60 + penalty * contacts)
+
+
 def effective(m: AggregateModel, q: int, t: int):
     items = [(v, c) for v, c in m.coverage_terms[q][t] if c]
     if not items:
@@ -599,6 +658,7 @@ def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[
     add_vendor_blocks_caps_commitments(m)
     add_bot_cap(m)
     add_coverage(m)
+    add_staggered_breaks(m)
     add_service(m)
     add_email(m)
     m.model.minimize(m.objective_expr())

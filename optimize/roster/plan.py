@@ -45,6 +45,7 @@ from plan.contracts.pins import CarryIn, Pin
 from plan.contracts.workforce import Workforce
 from plan.optimize.roster import budgets as B
 from plan.optimize.roster import evaluate, extract, shortfalls
+from plan.optimize.roster.breaks import unanswered_breaks
 from plan.optimize.roster.budgets import Deadline
 from plan.optimize.roster.assign import SoftWeights, assign_in_house, assign_part_time, soft_penalties
 from plan.optimize.roster.curves import QueueCurves, queue_curves
@@ -493,8 +494,7 @@ def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict
     inst, agg = run.inst, run.agg
     vals = best_completion(agg, vals)  # a search's last solution may leave a level or a slack unread
     values = _decision_values(agg, vals)
-    ih = extract.in_house_details(inst, chosen, {k: n for k, n in values["in_house"].items() if n},
-                                  {k: n for k, n in values["breaks"].items() if n})
+    ih = extract.in_house_details(inst, chosen, {k: n for k, n in values["breaks"].items() if n})
     pt = extract.part_time_details(inst, pt_chosen, {k: n for k, n in values["part_time"].items() if n})
     shifts_of = defaultdict(dict)
     for (a, d), (s, _, _) in ih.items():
@@ -525,7 +525,8 @@ def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict
     summary = {"month": month, "cost": cost, "service": extract.service_summary(inst, service), "solver": solver,
                "fairness": fair, "violations": [], "shortfalls": shortfalls, "inputs": {},
                "pins": pins_summary(inst, pins, carry_in),
-               "month_edges": {"carried_in": len(carry_in or []), "next_month": next_month_summary(inst, roster)}}
+               "month_edges": {"carried_in": len(carry_in or []), "next_month": next_month_summary(inst, roster)},
+               "breaks": {"unanswered": unanswered_breaks(inst, ih, pt, seats)}}
     return RosterPlan(roster, extract.vendor_table(inst, seats), extract.coverage_table(inst, staffed, service),
                       summary, inst)
 

@@ -3,7 +3,8 @@
 It re-reads the plan files and the ``inputs/`` they were made from, re-checks every hard rule
 with its own code (it never imports the roster model), recomputes coverage from the roster and
 seats, service with the staffing service functions, and every cost and service figure of
-summary.json; pinned days and the rules across the month's start with the carried-in state
+summary.json; meal breaks staggered so that no queue with contacts waiting is left with everyone
+on break; pinned days and the rules across the month's start with the carried-in state
 (``inputs/pins.csv``, ``inputs/carry_in.csv``) when the plan has them; the month's end left a legal
 start for the next month (:mod:`plan.optimize.verify.month_edges`). Each finding is one line
 naming file, line, who and the rule broken.
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from plan.contracts.plan_files import PlanFiles, read_plan
 from plan.optimize.staffing.requirements import requirements_table
+from plan.optimize.verify.breaks import check_staggered_breaks
 from plan.optimize.verify.calendar_rules import statutory_holidays
 from plan.optimize.verify.cost import check_summary, recompute_cost, recompute_service
 from plan.optimize.verify.coverage import check_coverage, recompute_coverage
@@ -71,6 +73,7 @@ def check_plan(plan_dir: str | Path) -> VerifyReport:
     violations += check_pins_and_carry_in(plan)
     violations += check_month_end(plan)
     violations += check_vendors_and_bot(plan)
+    violations += check_staggered_breaks(plan)
     coverage = recompute_coverage(plan)
     violations += check_coverage(plan, coverage)
     cost = recompute_cost(plan, coverage)
