@@ -361,16 +361,23 @@ def _finish_grid(ws: Worksheet, top: int, month: MonthDays, n_totals: int, paper
     print_setup(ws, f"1:{top + HEADER_ROWS - 1}", paper=paper)
 
 
+def _open_grid(ws: Worksheet, plan: PlanFiles, title: str, left_headers: tuple[str, str, str], totals) -> tuple:
+    """Title and day header of a people × days sheet: (month, colours, queue labels, person-days, top
+    row, width)."""
+    month = month_days(plan)
+    colours, labels = palette(plan.workforce.shifts), queue_labels(plan.workforce.queues)
+    width = LEFT_COLUMNS + len(month.days) + len(totals)
+    top = write_title(ws, plan, title, width)
+    write_day_header(ws, top, left_headers, month, colours, [(t.label, t.unit) for t in totals])
+    return month, colours, labels, person_days(plan, month), top, width
+
+
 def write_schedule_sheet(ws: Worksheet, plan: PlanFiles) -> None:
     """排班表: in-house people × days, totals, daily headcount, legend."""
-    workforce, month = plan.workforce, month_days(plan)
-    colours, labels = palette(workforce.shifts), queue_labels(workforce.queues)
-    rows = person_days(plan, month)
+    workforce = plan.workforce
+    month, colours, labels, rows, top, width = _open_grid(ws, plan, "排班表 roster", ("工号 ID", "姓名 name", "工时制"),
+                                                          IN_HOUSE_TOTALS)
     in_house = rows[rows["type"] == "in_house"]
-    width = LEFT_COLUMNS + len(month.days) + len(IN_HOUSE_TOTALS)
-    top = write_title(ws, plan, "排班表 roster", width)
-    write_day_header(ws, top, ("工号 ID", "姓名 name", "工时制"), month, colours,
-                     [(t.label, t.unit) for t in IN_HOUSE_TOTALS])
     people = [(a.id, a.name, CONTRACT_ZH.get(workforce.contracts[a.contract].system, a.contract))
               for a in workforce.in_house]
     cell = in_house_cell({s.code: s for s in workforce.shifts}, labels, month, colours)
@@ -390,14 +397,10 @@ def write_schedule_sheet(ws: Worksheet, plan: PlanFiles) -> None:
 
 def write_part_time_sheet(ws: Worksheet, plan: PlanFiles) -> None:
     """兼职: part-timers × days, each block's hours and queue, totals, heads and hours per day."""
-    workforce, month = plan.workforce, month_days(plan)
-    colours, labels = palette(workforce.shifts), queue_labels(workforce.queues)
-    rows = person_days(plan, month)
+    workforce = plan.workforce
+    month, _, labels, rows, top, width = _open_grid(ws, plan, "兼职排班 part-timers",
+                                                    ("工号 ID", "姓名 name", "日上限 max h"), PART_TIME_TOTALS)
     part_time = rows[rows["type"] == "part_time"]
-    width = LEFT_COLUMNS + len(month.days) + len(PART_TIME_TOTALS)
-    top = write_title(ws, plan, "兼职排班 part-timers", width)
-    write_day_header(ws, top, ("工号 ID", "姓名 name", "日上限 max h"), month, colours,
-                     [(t.label, t.unit) for t in PART_TIME_TOTALS])
     people = [(p.id, p.name, f"{p.max_hours_day:g}") for p in workforce.part_time]
     row = write_people_rows(ws, top + HEADER_ROWS, people, part_time, part_time_cell(labels), PART_TIME_TOTALS,
                             len(month.days)) + 1

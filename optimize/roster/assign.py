@@ -638,10 +638,8 @@ def complete_start(pm: PersonModel, start: dict[tuple[int, int], int], seed: int
     fixed = pm.model.clone()
     for (a, d, s), x in pm.x.items():
         fixed.add(fixed.get_bool_var_from_proto_index(x.index) == int(start.get((a, d)) == s))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = B.NAMING_LEGAL_MIN_S
+    # stopped on solver work like every naming search: a clock cut here would change the plan
+    solver = _solver(B.NAMING_LEGAL_MIN_S, 1, seed, NO_DEADLINE)
     status = solver.solve(fixed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

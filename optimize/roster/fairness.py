@@ -36,7 +36,8 @@ def fairness_table(inst: Instance, shift_of: dict[tuple[int, int], int], queue_o
     for (a, d), s in shift_of.items():
         days_of[a][d] = s
     people = range(len(inst.workforce.in_house))
-    leave = [{d for d, day in enumerate(inst.days) if day in set(agent.leave)} for agent in inst.workforce.in_house]
+    index = {day: d for d, day in enumerate(inst.days)}
+    leave = [{index[day] for day in agent.leave if day in index} for agent in inst.workforce.in_house]
     rest_total, rest_in_blocks = _rest_blocks(inst, days_of, leave)
     stated, honoured = _preferences(inst, days_of, people)
     person_weeks = [(a, week) for a in people for week in inst.weeks if any(d in days_of[a] for d in week)]
