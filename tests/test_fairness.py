@@ -48,6 +48,15 @@ def test_a_figure_the_roster_does_not_bear_out_is_a_violation(plan_dir, key, wro
     assert [v.subject for v in found] == [f"fairness.{key}"]
 
 
+def test_a_roster_with_two_rows_for_one_day_is_reported_not_a_crash(plan_dir):
+    roster = pd.read_csv(plan_dir / "roster.csv", dtype=str, keep_default_na=False)
+    pd.concat([roster, roster.iloc[[3]]]).to_csv(plan_dir / "roster.csv", index=False)
+    summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
+    summary["fairness"] = BY_HAND
+    (plan_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    assert "duplicate_row" in {v.rule for v in check_plan(plan_dir).violations}
+
+
 def test_the_optimisers_count_gives_the_hand_figures(plan_dir):
     from plan.optimize.roster.fairness import fairness_table
     from plan.optimize.roster.instance import build_instance
