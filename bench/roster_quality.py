@@ -2,7 +2,7 @@
 ``fairness``), gap, seconds and violations at the default time limit, and what the soft rules cost:
 the same plan with every soft-rule price set to zero. One JSON object per instance.
 
-    python bench/roster_quality.py [--only sample|tight|300] [--time-limit S]
+    python bench/roster_quality.py [--only sample|wide|tight|300] [--time-limit S]
 
 Targets (issue 17): 0 violations; nights max-min <= 2 within each group; >= 80 % of rest days in
 blocks of >= 2; everyone with a whole weekend off; >= 90 % of stated preferences honoured outside
@@ -23,7 +23,7 @@ from roster_scale import instances, run  # noqa: E402
 from plan.contracts.workforce import SoftRules  # noqa: E402
 from plan.optimize.roster.assign import SoftWeights  # noqa: E402
 
-DEFAULT_LIMITS = {"sample": 120, "tight": 120, "300": 412}
+DEFAULT_LIMITS = {"sample": 120, "wide": 120, "tight": 120, "300": 412}
 PRICES = [name for name, info in SoftRules.model_fields.items() if not name.endswith("_h")]
 
 

@@ -1,11 +1,11 @@
-"""Roster optimiser at scale: the sample month; the same month with 45 of its 60 in-house agents
-("tight": a team without slack, where service is short all month and the LP is 4× slower); then
-generated Novembers with 300 and 1,000 in-house agents (the sample team cloned, the forecast scaled
-with it). One JSON object per instance:
+"""Roster optimiser at scale: the sample month (its right-sized team); the team before it was
+right-sized ("wide": 60 in-house agents, a third more than the work needs); 45 of those 60 ("tight":
+a team without slack, where service is short all month and the LP is 4× slower); then generated
+Novembers with 300 and 1,000 in-house agents (the sample team cloned, the forecast scaled with it). One JSON object per instance:
 agents, seconds, objective, best_bound, gap = (objective - best_bound) / objective, violations
 (from the independent checker on the written plan directory).
 
-    python bench/roster_scale.py [--only sample|tight|300|1000] [--time-limit S]
+    python bench/roster_scale.py [--only sample|wide|tight|300|1000] [--time-limit S]
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from plan.contracts.events import read_events  # noqa: E402
 from plan.contracts.paths import SAMPLE_EVENTS, SAMPLE_HISTORY, SAMPLE_MONTH, SAMPLE_WORKFORCE  # noqa: E402
 from plan.contracts.workforce import parse_workforce, read_workforce  # noqa: E402
 
-TARGETS = {"sample": 60, "tight": 60, "300": 120, "1000": 600}
+TARGETS = {"sample": 60, "wide": 60, "tight": 60, "300": 120, "1000": 600}
 TIGHT_IN_HOUSE = 45
 
 
@@ -40,6 +40,15 @@ def sample_forecast(workforce, events) -> pd.DataFrame:
         frame = VolumeForecaster(country="CN", seed=0).fit(hist, events).predict("2026-11-01", "2026-11-30")
     stamps = pd.to_datetime(frame["interval_start"])
     return frame[stamps.dt.strftime("%Y-%m") == SAMPLE_MONTH].reset_index(drop=True)
+
+
+def wide_team():
+    """The sample's workforce with the 60-agent team it had before it was right-sized."""
+    import yaml
+    from plan.data import sample_workforce
+    from plan.data.generate_sample import SEED
+    return parse_workforce(yaml.safe_load(sample_workforce.workforce_yaml(SEED, sample_workforce.WIDE_TEAM)),
+                           "sample (wide team)")
 
 
 def fewer_agents(workforce, keep: int):
@@ -121,8 +130,10 @@ def instances(only: str | None = None, names=tuple(TARGETS)):
             continue
         if name == "sample":
             wf, factor = workforce, 1.0
+        elif name == "wide":
+            wf, factor = wide_team(), 1.0
         elif name == "tight":
-            wf, factor = fewer_agents(workforce, TIGHT_IN_HOUSE), 1.0
+            wf, factor = fewer_agents(wide_team(), TIGHT_IN_HOUSE), 1.0
         else:
             wf, factor = scaled(workforce, int(name), 60)
         fc = forecast.copy()

@@ -394,14 +394,18 @@ class Costs(Strict):
 class SoftRules(Strict):
     """What a roster weighs besides cost, each priced in the site currency per occurrence: the amount a
     CS manager would pay to avoid one (the roster's naming step minimises these once the shifts the
-    cost plan needs are staffed). The defaults rank a false rest day and a quick return above a
-    broken week, and those above a changed start time."""
+    cost plan needs are staffed). The defaults rank a month without a free weekend first, then a false
+    rest day, a lone rest day, a shift against a stated wish and a quick return, and those above a
+    changed start time."""
     night_spread: float = Field(10.0, ge=0, description="per night between the most- and least-loaded agent of a group")
     weekend_spread: float = Field(5.0, ge=0, description="per weekend day, the same")
     holiday_spread: float = Field(10.0, ge=0, description="per statutory-holiday day, the same")
     start_time_change: float = Field(2.0, ge=0, description="per extra start time an agent has within a week")
-    split_rest: float = Field(3.0, ge=0, description="per full week without two rest days in a row")
-    preference: float = Field(1.0, ge=0, description="per day worked against a stated preference")
+    split_rest: float = Field(5.0, ge=0, description="per lone rest day: a day off between two worked days "
+                                                     "(leave counts as off)")
+    no_whole_weekend: float = Field(20.0, ge=0, description="per person without one whole weekend (Saturday "
+                                                            "and Sunday) off in the month")
+    preference: float = Field(5.0, ge=0, description="per day worked against a stated preference")
     quick_return: float = Field(4.0, ge=0, description="per shift starting less than quick_return_min_rest_h "
                                                        "after the previous one ends")
     quick_return_min_rest_h: float = Field(12.0, ge=0, le=48)

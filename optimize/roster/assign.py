@@ -8,8 +8,8 @@ minimum rest between shifts, contract hours and overtime cap; pinned days, the c
 and the month's end left free for the next month (:mod:`plan.optimize.roster.pins`). Counts the aggregate asked for are a
 target, not a constraint: a shift that cannot be staffed legally is priced (``missed_shift``) and the
 plan's coverage is recomputed from the named roster afterwards. Soft rules, one function each:
-fair spread of nights, weekends and holidays; stable start times within a week; two consecutive rest
-days a week; shift and rest-day preferences.
+fair spread of nights, weekends and holidays; stable start times within a week; no lone rest days;
+a whole weekend off; no quick returns; no rest day a night runs into; shift and rest-day preferences.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from plan.contracts.workforce import WEEKDAYS, SoftRules, minutes_of
 from plan.optimize.cost_rules import hourly_rate, overtime_premium
 from plan.optimize.roster import budgets as B
 from plan.optimize.roster.budgets import NO_DEADLINE, Deadline
+from plan.optimize.roster.fairness import night_eligible
 from plan.optimize.roster.instance import Instance, agent_week_caps, rest_conflicts
 from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of, month_end_windows
 
@@ -30,6 +31,7 @@ CHUNK = 60
 # Below this many agents CP-SAT finds better rosters on its own than from the greedy hint; above it
 # the hint is what makes a good start at all (docs/architecture.md, the naming stage).
 GREEDY_HINT_MIN_AGENTS = 30
+WISHES_HOLD_COUNTS = True
 
 
 def _solver(budget_s: float, workers: int, seed: int, deadline: Deadline) -> cp_model.CpSolver:
@@ -47,8 +49,9 @@ class SoftWeights:
     weekend_spread: float = 5.0      # per weekend day, same
     holiday_spread: float = 10.0     # per statutory-holiday day, same
     start_time_change: float = 2.0   # per extra start time an agent has within a week
-    split_rest: float = 3.0          # per agent-week without two consecutive rest days
-    preference: float = 1.0          # per shift worked against a stated preference
+    split_rest: float = 5.0          # per lone rest day (a day off between two worked days)
+    no_whole_weekend: float = 20.0   # per agent without one whole weekend off in the month
+    preference: float = 5.0          # per shift worked against a stated preference
     quick_return: float = 4.0        # per shift starting less than quick_return_min_rest_h after the last
     quick_return_min_rest_h: float = 12.0
     short_rest_day: float = 6.0      # per rest day a night shift from the day before runs into
@@ -246,7 +249,8 @@ def add_fair_spread(pm: PersonModel) -> None:
                                         ("holiday", holidays_, shifts, pm.weights.holiday_spread)):
         if not days or not subset:
             continue
-        counts = [sum(pm.x[(a, d, s)] for d in days for s in subset if (a, d, s) in pm.x) for a in pm.members]
+        members = night_eligible(inst, pm.members) if label == "night" else pm.members
+        counts = [sum(pm.x[(a, d, s)] for d in days for s in subset if (a, d, s) in pm.x) for a in members]
         _spread(pm, counts, weight, label)
 
 
@@ -265,22 +269,38 @@ def add_stable_start_times(pm: PersonModel) -> None:
                 pm.penalties.append((used, pm.weights.start_time_change))
 
 
-def add_two_consecutive_rest_days(pm: PersonModel) -> None:
-    """In every full calendar week, price the lack of two rest days in a row."""
+def add_rest_days_in_pairs(pm: PersonModel) -> None:
+    """Price every lone rest day: a day off (not leave) between two worked days, the month's edges
+    counting as worked (the fairness table's "rest days in blocks of two or more")."""
     inst = pm.inst
+    last = inst.n_days - 1
     for a in pm.members:
-        for w, week in enumerate(inst.weeks):
-            if len(week) < 7:
+        for d in range(inst.n_days):
+            if d in inst.leave[a]:
                 continue
-            pairs = []
-            for d in week[:-1]:
-                pair = pm.model.new_bool_var(f"pair_a{a}_d{d}")
-                pm.model.add(pm.works(a, d) + pair <= 1)
-                pm.model.add(pm.works(a, d + 1) + pair <= 1)
-                pairs.append(pair)
-            split = pm.model.new_bool_var(f"split_a{a}_w{w}")
-            pm.model.add(sum(pairs) + split >= 1)
-            pm.penalties.append((split, pm.weights.split_rest))
+            before = pm.works(a, d - 1) if d > 0 else 1
+            after = pm.works(a, d + 1) if d < last else 1
+            lone = pm.model.new_bool_var(f"lone_rest_a{a}_d{d}")
+            pm.model.add(before + after - pm.works(a, d) - 1 <= lone)
+            pm.penalties.append((lone, pm.weights.split_rest))
+
+
+def add_whole_weekend_off(pm: PersonModel) -> None:
+    """Price an agent without one whole weekend (Saturday and Sunday both off) in the month."""
+    inst = pm.inst
+    saturdays = [d for d, day in enumerate(inst.days) if day.weekday() == 5 and d + 1 < inst.n_days]
+    if not saturdays:
+        return
+    for a in pm.members:
+        free = []
+        for d in saturdays:
+            off = pm.model.new_bool_var(f"weekend_off_a{a}_d{d}")
+            pm.model.add(pm.works(a, d) + off <= 1)
+            pm.model.add(pm.works(a, d + 1) + off <= 1)
+            free.append(off)
+        none = pm.model.new_bool_var(f"no_weekend_a{a}")
+        pm.model.add(sum(free) + none >= 1)
+        pm.penalties.append((none, pm.weights.no_whole_weekend))
 
 
 def add_no_quick_returns(pm: PersonModel) -> None:
@@ -603,12 +623,14 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     first_status = solver.status_name(status) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else "FEASIBLE (greedy)"
     first = {(a, d): s for (a, d, s), x in pm.x.items() if values[x.index]}
     deviation = cp_model.LinearExpr.weighted_sum([v for v, _ in count_terms], [c for _, c in count_terms])
-    pm.model.add(deviation <= sum(values[v.index] * c for v, c in count_terms))
+    if WISHES_HOLD_COUNTS:
+        pm.model.add(deviation <= sum(values[v.index] * c for v, c in count_terms))
     pm.model.clear_hints()
     _hint(pm.model, values)
     add_fair_spread(pm)
     add_stable_start_times(pm)
-    add_two_consecutive_rest_days(pm)
+    add_rest_days_in_pairs(pm)
+    add_whole_weekend_off(pm)
     add_no_quick_returns(pm)
     add_full_rest_days(pm)
     add_preferences(pm)
@@ -753,9 +775,10 @@ def soft_penalties(inst: Instance, shifts_of: dict[int, dict[int, int]], weights
                 continue
             if night_only and not any(inst.night_shift[s] for s in group.shifts):
                 continue
+            members = night_eligible(inst, group.members) if night_only else group.members
             counts = [sum(1 for d, s in shifts_of.get(a, {}).items()
                           if (days is None or d in days) and (not night_only or inst.night_shift[s]))
-                      for a in group.members]
+                      for a in members]
             if len(counts) > 1:
                 out[label] += weight * (max(counts) - min(counts))
     quick = rest_conflicts(inst.workforce.shifts, weights.quick_return_min_rest_h)
@@ -769,13 +792,16 @@ def soft_penalties(inst: Instance, shifts_of: dict[int, dict[int, int]], weights
                     and inst.workforce.shifts[s].crosses_midnight):
                 out["short_rest_days"] += weights.short_rest_day
         pref = agent.preferences
-        for w, week in enumerate(inst.weeks):
+        for week in inst.weeks:
             starts = {days[d] for d in week if d in days}
             out["start_time_changes"] += weights.start_time_change * max(0, len(starts) - 1)
-            if len(week) == 7:
-                rest = [d not in days for d in week]
-                if not any(r1 and r2 for r1, r2 in zip(rest, rest[1:])):
-                    out["split_rest"] += weights.split_rest
+        worked = [d in days for d in range(-1, inst.n_days + 1)]
+        worked[0] = worked[-1] = True  # the month's edges close a block
+        out["split_rest"] += weights.split_rest * sum(
+            1 for d in range(inst.n_days) if d not in inst.leave[a] and worked[d] and not worked[d + 1] and worked[d + 2])
+        if not any(d not in days and d + 1 not in days for d, day in enumerate(inst.days)
+                   if day.weekday() == 5 and d + 1 < inst.n_days):
+            out["no_whole_weekend"] += weights.no_whole_weekend
         for d, s in days.items():
             bad = ((bool(pref.prefer_shifts) and codes[s] not in pref.prefer_shifts) + (codes[s] in pref.avoid_shifts)
                    + (WEEKDAYS[inst.days[d].weekday()] in pref.prefer_rest_days))

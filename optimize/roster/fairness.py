@@ -4,7 +4,8 @@ Each figure is a plain count or share a CS manager can check on the printed 排�
 rules of :mod:`plan.optimize.roster.assign` are priced on the same definitions:
 
 * nights (shifts touching 00:00-06:00) per person, max − min within each group of interchangeable
-  agents (same skills and contract) that has night shifts;
+  agents (same skills and contract) that has night shifts, among those who did not ask to avoid
+  night shifts (their nights count as preference points instead);
 * rest days in blocks of two or more days off in a row (leave counts as off; the month's edges cut
   a block);
 * people with at least one whole weekend (Saturday and Sunday) off;
@@ -65,15 +66,22 @@ def _per(person_weeks: list, count) -> float:
     return round(sum(count(a, week) for a, week in person_weeks) / len(person_weeks), 4) if person_weeks else 0.0
 
 
+def night_eligible(inst: Instance, members) -> list[int]:
+    """The agents among ``members`` who share a group's nights: not those who asked to avoid any
+    night shift."""
+    nights = {shift.code for s, shift in enumerate(inst.workforce.shifts) if inst.night_shift[s]}
+    return [a for a in members if not nights & set(inst.workforce.in_house[a].preferences.avoid_shifts)]
+
+
 def _night_spread(inst: Instance, days_of: dict) -> list[dict]:
     members = defaultdict(list)
     for group in inst.groups:
         if any(inst.night_shift[s] for s in group.shifts):
-            members[group.key.split("#")[0]] += group.members
+            members[group.key.split("#")[0]] += night_eligible(inst, group.members)
     return [{"group": key, "people": len(agents),
              "nights_min": min(sum(inst.night_shift[s] for s in days_of[a].values()) for a in agents),
              "nights_max": max(sum(inst.night_shift[s] for s in days_of[a].values()) for a in agents)}
-            for key, agents in sorted(members.items())]
+            for key, agents in sorted(members.items()) if agents]
 
 
 def _rest_blocks(inst: Instance, days_of: dict, leave: list[set[int]]) -> tuple[int, int]:

@@ -46,6 +46,9 @@ class ModelOptions:
     target_slack_weight: float = 1.0   # × shortfall penalty per contact, for each contact below a period target
     floor_weight: float = 1.0          # × shortfall penalty, per contact below an interval floor's service level
     contract_band_h: float | None = None  # regular hours may fall this far below the contract (default: one day)
+    # the soft rules a group's counts decide (prices per occurrence, SoftWeights): 0 leaves them out
+    lone_rest_day_price: float = 0.0
+    no_whole_weekend_price: float = 0.0
 
 
 @dataclass
@@ -607,6 +610,63 @@ def add_email(m: AggregateModel) -> None:
             prev_done, prev_over = done, over
 
 
+# ---------------------------------------------------------------- soft rules a group's counts decide
+
+def _off_terms(m: AggregateModel, g: int, d: int) -> list[tuple[cp_model.IntVar, int]]:
+    """Members of g not working day d (leave included) = len(members) − Σ terms."""
+    return [(m.in_house[k], -1) for k in m._by_gd.get((g, d), [])]
+
+
+def _at_most_all(m: AggregateModel, var, bounds: list[tuple[list, int]]) -> None:
+    for terms, const in bounds:
+        expr = cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]) if terms else 0
+        m.model.add(var <= expr + const)
+    m.dependents.append(("at_most_all", var, bounds))
+
+
+def add_whole_weekends_room(m: AggregateModel) -> None:
+    """Leave each group room for everyone to have a whole weekend off: a weekend frees at most as
+    many members as are off on its busier day, and the weekends together must free every member
+    (each one missing is priced at ``no_whole_weekend_price``, as naming prices a person)."""
+    price = m.options.no_whole_weekend_price
+    inst = m.inst
+    saturdays = [d for d, day in enumerate(inst.days) if day.weekday() == 5 and d + 1 < inst.n_days]
+    if price <= 0 or not saturdays:
+        return
+    for g, group in enumerate(inst.groups):
+        size = len(group.members)
+        free = []
+        for d in saturdays:
+            both = m.model.new_int_var(0, size, f"weekend_free_g{g}_d{d}")
+            _at_most_all(m, both, [(_off_terms(m, g, d), size), (_off_terms(m, g, d + 1), size)])
+            free.append(both)
+        missing = m.model.new_int_var(0, size, f"weekend_missing_g{g}")
+        m.at_least(missing, [(v, -1) for v in free], size)
+        m.add_cost("soft_rules", missing, price)
+
+
+def add_rest_day_pairs_room(m: AggregateModel) -> None:
+    """Leave each group room for rest days in pairs: a member resting two days in a row is off on
+    both, so pairs on (d, d+1) are at most the members off on the busier day, and the rest days
+    not in a pair (at least the rest days less twice the pairs) are priced at ``lone_rest_day_price``."""
+    price = m.options.lone_rest_day_price
+    inst = m.inst
+    if price <= 0 or inst.n_days < 2:
+        return
+    for g, group in enumerate(inst.groups):
+        size = len(group.members)
+        pairs = []
+        for d in range(inst.n_days - 1):
+            pair = m.model.new_int_var(0, size, f"rest_pair_g{g}_d{d}")
+            _at_most_all(m, pair, [(_off_terms(m, g, d), size), (_off_terms(m, g, d + 1), size)])
+            pairs.append(pair)
+        rest_days = sum(available(inst, g, [d]) for d in range(inst.n_days))
+        minus_worked = [t for d in range(inst.n_days) for t in _off_terms(m, g, d)]
+        lone = m.model.new_int_var(0, rest_days, f"lone_rest_g{g}")
+        m.at_least(lone, minus_worked + [(p, -2) for p in pairs], rest_days)
+        m.add_cost("soft_rules", lone, price)
+
+
 def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
     """``values`` with every priced dependent variable at its cheapest for the decisions in it: each
     service level reached as far as the effective agents allow, slack, overtime, top-ups and late
@@ -628,6 +688,11 @@ def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
                 level += 1
             for j, b in enumerate(booleans):
                 out[b.index] = int(j < level)
+            continue
+        if kind == "at_most_all":  # as much as every bound allows
+            var, bounds = row
+            domain = list(m.model.proto.variables[var.index].domain)
+            out[var.index] = max(domain[0], min([domain[len(domain) - 1]] + [total(t) + c for t, c in bounds]))
             continue
         var, terms, const = row
         if kind == "at_least":
@@ -661,5 +726,7 @@ def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[
     add_staggered_breaks(m)
     add_service(m)
     add_email(m)
+    add_whole_weekends_room(m)
+    add_rest_day_pairs_room(m)
     m.model.minimize(m.objective_expr())
     return m

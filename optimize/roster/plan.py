@@ -62,8 +62,10 @@ from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal
 OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vendor seat-hours incl. commitment "
                    "top-up, bot sessions, shortfall penalty with service read at the model's effective-agent "
                    "thresholds, linearly between two) + priced period-target slack and interval-floor shortfall. "
-                   "In-house salaries are a constant (cost.in_house), not in the objective or gap. Soft wishes are "
-                   "optimised second, while naming people (soft_penalties), and are not in the gap either.")
+                   "In-house salaries are a constant (cost.in_house), not in the objective or gap. soft_rules: the "
+                   "room each group's counts leave for whole weekends off and rest days in pairs, priced as the "
+                   "config's soft_rules price a person (a bound of what naming can reach). The soft wishes of "
+                   "named people are optimised second, while naming (soft_penalties), and are not in the gap.")
 
 
 @dataclass
@@ -341,7 +343,8 @@ def stage_build(workforce: Workforce, requirements_df: pd.DataFrame, month: str,
     inst = build_instance(workforce, window_requirements(requirements_df, first_day), month, events, max_group_size)
     apply_window(inst, pins, carry_in, first_day)
     curves, email = service_inputs(inst, service_mode)
-    options = options or ModelOptions(service_mode=service_mode)
+    options = options or ModelOptions(service_mode=service_mode, lone_rest_day_price=weights.split_rest,
+                                      no_whole_weekend_price=weights.no_whole_weekend)
     agg = build_aggregate(inst, curves, email, options)
     return _Run(inst, agg, curves, email, options, budget, deadline, seed, workers, weights, progress, service_mode)
 

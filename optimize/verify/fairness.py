@@ -76,12 +76,14 @@ def recompute_fairness(plan: PlanFiles) -> dict:
 
 
 def _night_group(workforce, agent) -> str | None:
-    """Agents of the same skills and contract form a group when a night shift fits their contract."""
+    """Agents of the same skills and contract form a group when a night shift fits their contract;
+    who asked to avoid a night shift stays out of the spread."""
     contract = workforce.contracts[agent.contract]
-    fits = [s for s in workforce.shifts if s.paid_hours <= contract.max_hours_day + 1e-9]
-    if not any(_touches_night(pd.Timestamp("2000-01-01") + pd.Timedelta(minutes=s.start_min),
-                              pd.Timestamp("2000-01-01") + pd.Timedelta(minutes=s.start_min + s.length_min))
-               for s in fits):
+    at_night = [s for s in workforce.shifts if _touches_night(
+        pd.Timestamp("2000-01-01") + pd.Timedelta(minutes=s.start_min),
+        pd.Timestamp("2000-01-01") + pd.Timedelta(minutes=s.start_min + s.length_min))]
+    if (not any(s.paid_hours <= contract.max_hours_day + 1e-9 for s in at_night)
+            or {s.code for s in at_night} & set(agent.preferences.avoid_shifts)):
         return None
     return f"{'+'.join(sorted(agent.skills))}/{agent.contract}"
 
