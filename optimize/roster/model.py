@@ -33,6 +33,7 @@ from plan.optimize.roster.breaks import break_segments, exempt_queue
 from plan.optimize.roster.curves import QueueCurves, target_metrics
 from plan.optimize.roster.instance import Instance, agent_week_caps
 from plan.optimize.roster.pins import carried_rest_windows, month_end_windows, pinned_heads, work_allowed
+from plan.optimize.roster.replan import add_reference_counts
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
@@ -653,6 +654,7 @@ def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[
     add_carried_rest_days(m)
     add_carried_min_rest(m)
     add_month_end_room(m)
+    add_reference_counts(m)
     add_meal_breaks(m)
     add_part_time_limits(m)
     add_vendor_blocks_caps_commitments(m)
