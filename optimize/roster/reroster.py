@@ -277,6 +277,35 @@ def order_like(roster: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
     return roster.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
 
+def trim_part_time_week(roster: pd.DataFrame, workforce: Workforce, from_day: dt.date) -> tuple[pd.DataFrame, list[str]]:
+    """Part-timers' blocks from ``from_day`` on in the calendar week it falls in, beyond what the
+    week's blocks before it leave of the weekly cap, taken off (the latest first). The re-plan's
+    part-time model sees each week from ``from_day`` on only (a known limit), so the carried hours
+    are kept here, before the plan's figures are computed."""
+    monday = from_day - dt.timedelta(days=from_day.weekday())
+    if monday == from_day:
+        return roster, []
+    out, notes = roster.copy(), []
+    dates = pd.to_datetime(_text_date(out)).dt.date
+    hours = pd.to_numeric(out["paid_hours"].replace("", np.nan), errors="coerce").fillna(0.0)
+    cap_of = {p.id: min(p.max_hours_week, workforce.labour_rules.part_time_max_h_week) for p in workforce.part_time}
+    for person, cap in cap_of.items():
+        mine = (out["type"] == "part_time").to_numpy() & (out["id"] == person).to_numpy()
+        week = mine & (dates >= monday).to_numpy() & (dates < monday + dt.timedelta(days=7)).to_numpy()
+        total = float(hours[week].sum())
+        for i in sorted(np.flatnonzero(week & (dates >= from_day).to_numpy()), key=lambda i: dates.iloc[i], reverse=True):
+            if total <= cap + 1e-9:
+                break
+            if hours.iloc[i] > 0:
+                total -= float(hours.iloc[i])
+                notes.append(f"{person} {dates.iloc[i]:%Y-%m-%d}: part-time block dropped, the week's blocks before "
+                             f"--from leave no room for it (max {cap:g} h a week)")
+                out.iloc[i, out.columns.get_indexer(["shift_code", "shift_name", "start", "end", "breaks", "queue"])] = \
+                    ["REST", "rest", "", "", "", ""]
+                out.iloc[i, out.columns.get_indexer(["paid_hours"])] = 0.0
+    return out, notes
+
+
 # ---------------------------------------------------------------- the changes
 
 def _slot(row) -> tuple[str, str, str]:
@@ -385,6 +414,8 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
     from_text = f"{from_day:%Y-%m-%d}"
     published = written_roster(parent.files)
     roster = order_like(spliced(published, solved.roster, from_text, "date"), solved.roster)
+    roster, trimmed = trim_part_time_week(roster, workforce, from_day)
+    notes += trimmed
     seats = spliced(written_seats(parent.files), solved.vendor_seats, from_text, "interval_start")
     whole = build_instance(workforce, requirements, month, parent.files.events)
     whole.reference = solved.instance.reference if solved.instance is not None else None
