@@ -52,11 +52,10 @@ def reroster(
     """Re-plan a published plan from --from on after absences, leave or a new forecast; write a new version."""
     started = time.perf_counter()
     from plan.cli.roster import write_reports
-    from plan.contracts.outputs import Outputs, write_csv
-    from plan.contracts.plan_files import PLAN_FILES, write_plan_files, write_summary
-    from plan.contracts.pins import carry_in_table, pins_table
-    from plan.contracts.replan import ABSENCE, LEAVE, parse_absence
-    from plan.optimize.roster.reroster import check_from_day, default_out, read_parent
+    from plan.contracts.outputs import Outputs
+    from plan.contracts.plan_files import PLAN_FILES, write_summary
+    from plan.contracts.replan import ABSENCE, LEAVE, check_absences, parse_absence
+    from plan.optimize.roster.reroster import check_from_day, default_out, read_parent, write_rerostered
     from plan.optimize.verify import verify_plan
 
     first = dt.date.fromisoformat(from_day)
@@ -64,6 +63,7 @@ def reroster(
     absences += [parse_absence(text, LEAVE, "--leave") for text in leave]
     parent = read_parent(plan_dir)
     check_from_day(parent, first)
+    check_absences(parent.files.workforce, parent.days, first, absences)
     out = out or default_out(plan_dir, parent.version)
     if out.resolve() == plan_dir.resolve():
         raise InputError("command line", "--out is the published plan itself; a re-plan is written as a new "
@@ -72,21 +72,8 @@ def reroster(
         target = outputs.directory(out, "--out", names=PLAN_FILES + ("changes.csv",))
         new_requirements = _new_requirements(forecast, parent, first) if forecast is not None else None
         result = _solve(parent, first, absences, new_requirements, time_limit, seed, started)
-        summary = result.plan.summary
-        summary["replan"]["parent"] = os.path.relpath(plan_dir.resolve(), out.resolve())
         staged = target.staging
-        workforce_copy = staged.parent / f".{out.name}.workforce.yaml"
-        try:
-            import yaml
-            workforce_copy.write_text(yaml.safe_dump(result.workforce_data, allow_unicode=True, sort_keys=False),
-                                      encoding="utf-8")
-            write_plan_files(result.plan, staged, inputs={
-                "workforce": workforce_copy, "events": parent.files.events, "requirements": result.requirements,
-                "pins": pins_table(result.pins),
-                "carry_in": carry_in_table(result.carry_in) if result.carry_in is not None else None})
-        finally:
-            workforce_copy.unlink(missing_ok=True)
-        write_csv(result.changes, staged / "changes.csv")
+        write_rerostered(result, parent, staged, out)
         write_reports(staged)
         violations = verify_plan(staged)
         if violations:

@@ -39,12 +39,12 @@ class Reference:
     by_index: dict[tuple[int, int], int] = field(default_factory=dict, compare=False)
 
 
-def change_cost(inst, d: int, rest_taken: bool) -> float:
-    """Price of changing one person's day ``d``: the base, × the short-notice factor in the first
-    ``short_notice_days`` of the window, × the rest-day factor when a published rest day is worked."""
-    costs = inst.reference.costs
+def change_cost(costs: Replan, days_ahead: int, rest_taken: bool) -> float:
+    """Price of changing one person's day ``days_ahead`` days after the re-plan's first day: the
+    base, × the short-notice factor in the first ``short_notice_days``, × the rest-day factor when a
+    published rest day is worked."""
     cost = costs.change_cost
-    if d < inst.first_day + costs.short_notice_days:
+    if days_ahead < costs.short_notice_days:
         cost *= costs.short_notice_factor
     if rest_taken:
         cost *= costs.rest_day_taken_factor
@@ -85,10 +85,11 @@ def add_disruption(pm) -> None:
         for d in range(inst.first_day, inst.n_days):
             published = reference.by_index.get((a, d))
             if published is None:
-                cost = change_cost(inst, d, rest_taken=True)
+                cost = change_cost(reference.costs, d - inst.first_day, rest_taken=True)
                 pm.penalties += [(pm.x[(a, d, s)], cost) for s in shifts if (a, d, s) in pm.x]
             elif (a, d, published) in pm.x:
-                pm.penalties.append((pm.x[(a, d, published)], -change_cost(inst, d, rest_taken=False)))
+                pm.penalties.append((pm.x[(a, d, published)],
+                                     -change_cost(reference.costs, d - inst.first_day, rest_taken=False)))
 
 
 def reference_counts(inst) -> dict[tuple[int, int, int], int]:
@@ -114,7 +115,7 @@ def add_reference_counts(m) -> None:
         if d < inst.first_day or not keys:
             continue
         target = counts.get((g, d, s), 0)
-        price = change_cost(inst, d, rest_taken=False) / 2
+        price = change_cost(inst.reference.costs, d - inst.first_day, rest_taken=False) / 2
         heads = [(m.in_house[k], 1) for k in keys]
         over = m.model.new_int_var(0, len(inst.groups[g].members), f"ref_over_g{g}_d{d}_s{s}")
         m.at_least(over, heads, -target)

@@ -357,8 +357,9 @@ def changes_table(inst: Instance, before: pd.DataFrame, after: pd.DataFrame, abs
         else:
             reason = "rebalance"
         price = 0.0
-        if new.type == "in_house" and reason not in (ABSENCE, "leave") and inst.reference is not None:
-            price = change_cost(inst, d, rest_taken=published.shift_code in NOT_WORKING)
+        if new.type == "in_house" and reason not in (ABSENCE, "leave"):
+            price = change_cost(inst.workforce.replan, d - inst.first_day,
+                                rest_taken=published.shift_code in NOT_WORKING)
         rows.append({"agent_id": new.id, "name": new.name, "type": new.type, "date": new.date,
                      "from_shift": _label(published), "to_shift": _label(new), "reason": reason,
                      "cost_delta_yuan": round(_row_cost(workforce, new) - _row_cost(workforce, published), 2),
@@ -398,15 +399,17 @@ def _window(values: np.ndarray, from_index: int) -> float:
 
 def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_requirements: pd.DataFrame | None = None,
              time_limit_s: float = 60.0, seed: int = 0, progress=None, started: float | None = None,
-             num_workers: int | None = None) -> Rerostered:
-    """Re-plan ``parent`` from ``from_day`` with ``absences`` (and a new demand from it on)."""
+             num_workers: int | None = None, minimal_change: bool = True) -> Rerostered:
+    """Re-plan ``parent`` from ``from_day`` with ``absences`` (and a new demand from it on).
+    ``minimal_change=False``: the rest of the month planned afresh (the past pinned, no reference:
+    what the benchmark compares the number of changes with)."""
     check_from_day(parent, from_day)
     check_absences(parent.files.workforce, parent.days, from_day, absences)
     data, workforce = replanned_workforce(parent, absences)
     pins, notes = replan_pins(parent, from_day, workforce)
     requirements = replan_requirements(parent, from_day, new_requirements)
     month = str(parent.files.month)
-    reference = reference_of(parent, from_day, workforce)
+    reference = reference_of(parent, from_day, workforce) if minimal_change else None
     extra = {} if num_workers is None else {"num_workers": num_workers}
     solved = plan_month(workforce, requirements, month, events=parent.files.events, time_limit_s=time_limit_s,
                         seed=seed, progress=progress, pins=pins, carry_in=parent.carry_in, first_day=from_day,
@@ -418,7 +421,7 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
     notes += trimmed
     seats = spliced(written_seats(parent.files), solved.vendor_seats, from_text, "interval_start")
     whole = build_instance(workforce, requirements, month, parent.files.events)
-    whole.reference = solved.instance.reference if solved.instance is not None else None
+    whole.reference = reference
     whole.first_day = (from_day - whole.days[0]).days
     now = evaluate_tables(whole, roster, seats)
     alone = evaluate_tables(whole, left_alone(published, absences), written_seats(parent.files))
@@ -443,7 +446,7 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
               "late_contacts_from_published": _window(parent_late_by_day(parent, whole), index),
               "late_contacts_from_left_alone": _window(alone.late_by_day, index),
               "late_contacts_from_replanned": _window(now.late_by_day, index)}
-    summary["replan"] = {"parent": None, "parent_version": parent.version, "from": from_text,
+    summary["replan"] = {"parent": None, "minimal_change": minimal_change, "parent_version": parent.version, "from": from_text,
                          "absences": [{"agent_id": a.agent_id, "first": f"{a.first:%Y-%m-%d}",
                                        "last": f"{a.last:%Y-%m-%d}", "kind": a.kind} for a in absences],
                          "forecast_changed": new_requirements is not None, "costs": workforce.replan.model_dump(),
@@ -458,3 +461,30 @@ def parent_late_by_day(parent: Parent, inst: Instance) -> np.ndarray:
     day = ((coverage["interval_start"] - pd.Timestamp(inst.days[0])) / pd.Timedelta(days=1)).astype(int)
     late = coverage.groupby(day)["shortfall_contacts"].sum()
     return np.array([float(late.get(d, 0.0)) for d in range(inst.n_days)])
+
+
+def write_rerostered(result: Rerostered, parent: Parent, folder: Path, out: Path) -> None:
+    """The re-plan's files into the empty staging ``folder`` of the plan directory ``out``: the plan
+    files with their inputs (the workforce with the new leave, the whole month's requirements, the
+    pins the re-plan kept, the parent's carried-in state) and changes.csv; summary.json names the
+    parent relative to ``out``."""
+    import os
+
+    import yaml
+
+    from plan.contracts.outputs import write_csv
+    from plan.contracts.pins import carry_in_table, pins_table
+    from plan.contracts.plan_files import write_plan_files
+
+    result.plan.summary["replan"]["parent"] = os.path.relpath(parent.directory.resolve(), out.resolve())
+    workforce_copy = folder.parent / f".{out.name}.workforce.yaml"
+    try:
+        workforce_copy.write_text(yaml.safe_dump(result.workforce_data, allow_unicode=True, sort_keys=False),
+                                  encoding="utf-8")
+        write_plan_files(result.plan, folder, inputs={
+            "workforce": workforce_copy, "events": parent.files.events, "requirements": result.requirements,
+            "pins": pins_table(result.pins),
+            "carry_in": carry_in_table(result.carry_in) if result.carry_in is not None else None})
+    finally:
+        workforce_copy.unlink(missing_ok=True)
+    write_csv(result.changes, folder / "changes.csv")
