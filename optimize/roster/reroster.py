@@ -39,6 +39,10 @@ from plan.optimize.roster.plan import RosterPlan, plan_month
 from plan.optimize.roster.replan import Reference, change_cost
 from plan.optimize.staffing.requirements import requirements_table
 
+# Seconds of --time-limit the command spends beyond what plan_month's own overhead covers: the month
+# evaluated twice (re-planned, and left alone), the workbook and chart, and the independent check
+# (the sample's share on a two-core machine, profiled); the solvers get the limit less this.
+AFTER_PLAN_S = 25.0
 CHANGE_COLUMNS = ["agent_id", "name", "type", "date", "from_shift", "to_shift", "reason", "cost_delta_yuan",
                   "change_price", "day_late_contacts_delta"]
 REASONS = ("absence", "leave", "absence cover", "forecast change", "rebalance")
@@ -411,7 +415,8 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
     month = str(parent.files.month)
     reference = reference_of(parent, from_day, workforce) if minimal_change else None
     extra = {} if num_workers is None else {"num_workers": num_workers}
-    solved = plan_month(workforce, requirements, month, events=parent.files.events, time_limit_s=time_limit_s,
+    solved = plan_month(workforce, requirements, month, events=parent.files.events,
+                        time_limit_s=max(1.0, time_limit_s - AFTER_PLAN_S),
                         seed=seed, progress=progress, pins=pins, carry_in=parent.carry_in, first_day=from_day,
                         started=started, reference=reference, **extra)
     from_text = f"{from_day:%Y-%m-%d}"
