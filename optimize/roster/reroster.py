@@ -27,7 +27,7 @@ import pandas as pd
 from plan.contracts.errors import InputError
 from plan.contracts.pins import REST, CarryIn, Pin, read_carry_in, read_pins
 from plan.contracts.plan_files import NOT_WORKING, PlanFiles, read_plan
-from plan.contracts.replan import ABSENCE, Absence, check_absences
+from plan.contracts.replan import ABSENCE, LEAVE, Absence, check_absences
 from plan.contracts.workforce import Workforce, parse_workforce
 from plan.contracts.yaml_file import read_yaml
 from plan.optimize.cost_rules import hourly_rate, overtime_premium
@@ -35,6 +35,7 @@ from plan.optimize.roster import extract
 from plan.optimize.roster.breaks import unanswered_breaks
 from plan.optimize.roster.fairness import fairness_table
 from plan.optimize.roster.instance import Instance, build_instance
+from plan.optimize.roster.pins import next_month_summary
 from plan.optimize.roster.plan import RosterPlan, plan_month
 from plan.optimize.roster.replan import Reference, change_cost
 from plan.optimize.staffing.requirements import requirements_table
@@ -45,7 +46,6 @@ from plan.optimize.staffing.requirements import requirements_table
 AFTER_PLAN_S = 25.0
 CHANGE_COLUMNS = ["agent_id", "name", "type", "date", "from_shift", "to_shift", "reason", "cost_delta_yuan",
                   "change_price", "day_late_contacts_delta"]
-REASONS = ("absence", "leave", "absence cover", "forecast change", "rebalance")
 
 
 @dataclass
@@ -361,7 +361,7 @@ def changes_table(inst: Instance, before: pd.DataFrame, after: pd.DataFrame, abs
         else:
             reason = "rebalance"
         price = 0.0
-        if new.type == "in_house" and reason not in (ABSENCE, "leave"):
+        if new.type == "in_house" and reason not in (ABSENCE, LEAVE):
             price = change_cost(inst.workforce.replan, d - inst.first_day,
                                 rest_taken=published.shift_code in NOT_WORKING)
         rows.append({"agent_id": new.id, "name": new.name, "type": new.type, "date": new.date,
@@ -429,7 +429,16 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
     whole.reference = reference
     whole.first_day = (from_day - whole.days[0]).days
     now = evaluate_tables(whole, roster, seats)
-    alone = evaluate_tables(whole, left_alone(published, absences), written_seats(parent.files))
+    alone_roster, alone_seats = left_alone(published, absences), written_seats(parent.files)
+    alone = evaluate_tables(whole, alone_roster, alone_seats)
+    chosen = "re-plan"
+    if minimal_change and alone.cost["total"] < now.cost["total"] - 0.005 and now.late_by_day[whole.first_day:].sum() \
+            >= alone.late_by_day[whole.first_day:].sum() - 1e-6:
+        # the solvers' plan costs more and serves no better than leaving the published plan as it is
+        # (a short budget may buy seats less well than the published plan's longer one): keep that
+        roster, seats, now, chosen = alone_roster, alone_seats, alone, "published, the days away taken off"
+        notes.append("the re-plan cost more and served no better than the published plan with the days away taken "
+                     "off: that plan is kept")
     changes = changes_table(whole, published, roster, absences, new_requirements is not None,
                             now.late_by_day - alone.late_by_day)
     summary = dict(solved.summary)
@@ -440,18 +449,21 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
                                    {k: q for k, (_, _, q) in now.ih.items()}, weights_rest_h),
         "breaks": {"unanswered": unanswered_breaks(whole, now.ih, now.pt, now.seats)},
         "version": parent.version + 1})
-    summary["shortfalls"] = [s for s in summary.get("shortfalls", []) if str(s.get("intervals", "")) >= from_text]
+    summary["month_edges"] = {**summary.get("month_edges", {}), "next_month": next_month_summary(whole, roster)}
+    shortfalls = solved.summary.get("shortfalls", []) if chosen == "re-plan" else parent.files.summary.get("shortfalls", [])
+    summary["shortfalls"] = [s for s in shortfalls if str(s.get("intervals", "")) >= from_text]
     index = whole.first_day
     totals = {"person_days_changed": int(len(changes)),
               "person_days_changed_in_house": int((changes["type"] == "in_house").sum()),
-              "absent_person_days": int(sum(c["reason"] in (ABSENCE, "leave") for c in changes.to_dict("records"))),
+              "absent_person_days": int(changes["reason"].isin([ABSENCE, LEAVE]).sum()),
               "change_price": round(float(changes["change_price"].sum()), 2),
               "cost_published": parent.files.summary["cost"]["total"], "cost_left_alone": alone.cost["total"],
               "cost_replanned": now.cost["total"],
               "late_contacts_from_published": _window(parent_late_by_day(parent, whole), index),
               "late_contacts_from_left_alone": _window(alone.late_by_day, index),
               "late_contacts_from_replanned": _window(now.late_by_day, index)}
-    summary["replan"] = {"parent": None, "minimal_change": minimal_change, "parent_version": parent.version, "from": from_text,
+    summary["replan"] = {"parent": None, "parent_version": parent.version, "from": from_text, "chosen": chosen,
+                         "minimal_change": minimal_change,
                          "absences": [{"agent_id": a.agent_id, "first": f"{a.first:%Y-%m-%d}",
                                        "last": f"{a.last:%Y-%m-%d}", "kind": a.kind} for a in absences],
                          "forecast_changed": new_requirements is not None, "costs": workforce.replan.model_dump(),
