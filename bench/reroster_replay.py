@@ -4,7 +4,8 @@ At 07:00 of an ordinary day an agent scheduled that day calls in sick for ``--da
 published plan is re-planned from that day on:
 
 * **reroster**: `plan reroster PLAN --from DAY --absent ID:DAY..` as a user runs it (a fresh process:
-  its seconds include reading, solving, writing, the workbook and `plan verify`'s checks);
+  its seconds include reading, solving, writing, the workbook and `plan verify`'s checks; CPU seconds
+  beside them, since a busy machine stretches the wall clock);
 * **from scratch**: the same days pinned before DAY and the same absence, but no reference (the rest
   of the month planned as if nothing had been published), at the same limit, written and verified.
 
@@ -24,6 +25,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -80,22 +82,29 @@ def late_from(folder: Path, day: dt.date) -> float:
     return round(float(coverage.loc[coverage["interval_start"] >= f"{day:%Y-%m-%d}", "shortfall_contacts"].sum()), 1)
 
 
-def figures(parent: Path, folder: Path, day: dt.date, seconds: float, verified: bool) -> dict:
+def cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def figures(parent: Path, folder: Path, day: dt.date, seconds: float, verified: bool, cpu: float) -> dict:
     changed, in_house = differing(read_roster(parent), read_roster(folder))
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     return {"person_days_changed": changed, "in_house_changed": in_house, "cost_yuan": summary["cost"]["total"],
-            "late_contacts_from_day": late_from(folder, day), "seconds": round(seconds, 1), "verified": verified}
+            "late_contacts_from_day": late_from(folder, day), "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu, 1), "verified": verified,
+            "kept": summary.get("replan", {}).get("chosen", "")}
 
 
 def run_reroster(parent: Path, out: Path, day: dt.date, absent: str, limit: float, seed: int) -> dict:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_s(resource.RUSAGE_CHILDREN)
     done = subprocess.run(plan_command("reroster", str(parent), "--from", f"{day:%Y-%m-%d}", "--absent", absent,
                                        "--out", str(out), "--time-limit", f"{limit:g}", "--seed", str(seed)),
                           cwd=REPO, capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"})
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise SystemExit(done.stderr[-2000:])
-    return figures(parent, out, day, seconds, done.returncode == 0)
+    return figures(parent, out, day, seconds, done.returncode == 0, cpu_s(resource.RUSAGE_CHILDREN) - cpu)
 
 
 def run_from_scratch(parent: Path, out: Path, day: dt.date, absent: str, limit: float, seed: int) -> dict:
@@ -106,7 +115,7 @@ def run_from_scratch(parent: Path, out: Path, day: dt.date, absent: str, limit: 
     from plan.optimize.roster.reroster import read_parent, reroster, write_rerostered
     from plan.optimize.verify import verify_plan
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_s(resource.RUSAGE_SELF)
     published = read_parent(parent)
     result = reroster(published, day, [parse_absence(absent, ABSENCE, "--absent")], time_limit_s=limit, seed=seed,
                       started=started, minimal_change=False)
@@ -115,7 +124,7 @@ def run_from_scratch(parent: Path, out: Path, day: dt.date, absent: str, limit: 
         write_rerostered(result, published, staged, out)
         write_reports(staged)
         verified = not verify_plan(staged)
-    return figures(parent, out, day, time.perf_counter() - started, verified)
+    return figures(parent, out, day, time.perf_counter() - started, verified, cpu_s(resource.RUSAGE_SELF) - cpu)
 
 
 def main() -> None:
