@@ -65,9 +65,10 @@ def reroster(
     check_from_day(parent, first)
     check_absences(parent.files.workforce, parent.days, first, absences)
     out = out or default_out(plan_dir, parent.version)
-    if out.resolve() == plan_dir.resolve():
-        raise InputError("command line", "--out is the published plan itself; a re-plan is written as a new "
-                                         "version next to it", field="--out")
+    if out.resolve() == plan_dir.resolve() or plan_dir.resolve() in out.resolve().parents:
+        raise InputError("command line", f"--out {out} is the published plan or inside it; a re-plan is written as "
+                                         f"a new version next to it (e.g. {default_out(plan_dir, parent.version)})",
+                         field="--out")
     with Outputs(overwrite) as outputs:
         target = outputs.directory(out, "--out", names=PLAN_FILES + ("changes.csv",))
         new_requirements = _new_requirements(forecast, parent, first) if forecast is not None else None

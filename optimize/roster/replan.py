@@ -31,10 +31,12 @@ class Reference:
     """The published plan as re-planning reads it: ``shifts`` {(agent_id, date): shift code} of the
     in-house days worked, from the window's first day on (other days of present people were rest);
     ``kept_off`` the (agent_id, date) the published plan had pinned to REST (they stay out of the
-    hours owed, as they were); ``costs`` the prices of a change."""
+    hours owed, as they were); ``costs`` the prices of a change; ``priced`` False: the published days
+    are not priced (the rest of the month planned afresh, for comparison), only the hours kept."""
     shifts: dict[tuple[str, dt.date], str]
     costs: Replan
     kept_off: frozenset[tuple[str, dt.date]] = frozenset()
+    priced: bool = True
     # filled by apply_reference: (agent, day) -> shift index of the instance
     by_index: dict[tuple[int, int], int] = field(default_factory=dict, compare=False)
 
@@ -78,7 +80,7 @@ def add_disruption(pm) -> None:
     published rest day: the change with the rest-day factor). Days on leave have no choice to price."""
     inst = pm.inst
     reference = getattr(inst, "reference", None)
-    if reference is None:
+    if reference is None or not reference.priced:
         return
     shifts = inst.groups[pm.g].shifts
     for a in pm.members:
@@ -108,7 +110,7 @@ def add_reference_counts(m) -> None:
     published count of the people still present, costs half a change per head (a person moved from
     one shift to another changes two counts; one fewer where someone is absent changes none)."""
     inst = m.inst
-    if getattr(inst, "reference", None) is None:
+    if getattr(inst, "reference", None) is None or not inst.reference.priced:
         return
     counts = reference_counts(inst)
     for (g, d, s), keys in m._by_gds.items():

@@ -146,12 +146,12 @@ def replan_pins(parent: Parent, from_day: dt.date, workforce: Workforce) -> tupl
     return pins, notes
 
 
-def reference_of(parent: Parent, from_day: dt.date, workforce: Workforce) -> Reference:
+def reference_of(parent: Parent, from_day: dt.date, workforce: Workforce, priced: bool = True) -> Reference:
     rows = _in_house_rows(parent.files.roster)
     ahead = rows[(rows["date"] >= pd.Timestamp(from_day)) & ~rows["shift_code"].isin(NOT_WORKING)]
     kept_off = frozenset((p.agent_id, p.date) for p in parent.pins if p.shift_code == REST)
     return Reference({(r.id, r.date.date()): r.shift_code for r in ahead.itertuples(index=False)},
-                     workforce.replan, kept_off)
+                     workforce.replan, kept_off, priced)
 
 
 def replan_requirements(parent: Parent, from_day: dt.date, new: pd.DataFrame | None) -> pd.DataFrame:
@@ -413,7 +413,7 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
     pins, notes = replan_pins(parent, from_day, workforce)
     requirements = replan_requirements(parent, from_day, new_requirements)
     month = str(parent.files.month)
-    reference = reference_of(parent, from_day, workforce) if minimal_change else None
+    reference = reference_of(parent, from_day, workforce, priced=minimal_change)
     extra = {} if num_workers is None else {"num_workers": num_workers}
     solved = plan_month(workforce, requirements, month, events=parent.files.events,
                         time_limit_s=max(1.0, time_limit_s - AFTER_PLAN_S),
