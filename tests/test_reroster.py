@@ -124,3 +124,8 @@ def test_bad_input_is_one_line_and_exit_2(run_plan, published, args, where):
 def test_a_directory_that_is_not_a_plan_is_one_line_and_exit_2(run_plan, tmp_path):
     (tmp_path / "notes.txt").write_text("not a plan", encoding="utf-8")
     run_plan("reroster", tmp_path, "--from", FROM).error_line(("not a plan directory",))
+
+
+def test_out_inside_the_published_plan_is_refused(run_plan, published):
+    run_plan("reroster", published, "--from", FROM, "--out", published / "v2").error_line(("--out", "inside"))
+    assert not (published / "v2").exists()
