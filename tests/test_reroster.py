@@ -129,3 +129,10 @@ def test_a_directory_that_is_not_a_plan_is_one_line_and_exit_2(run_plan, tmp_pat
 def test_out_inside_the_published_plan_is_refused(run_plan, published):
     run_plan("reroster", published, "--from", FROM, "--out", published / "v2").error_line(("--out", "inside"))
     assert not (published / "v2").exists()
+
+
+def test_a_forecast_that_does_not_cover_the_rest_of_the_month_is_one_line_and_exit_2(run_plan, published, tmp_path):
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text("queue,interval_start,arrivals\nchat,2026-02-12 00:00,4\n", encoding="utf-8")
+    run_plan("reroster", published, "--from", FROM, "--forecast", forecast).error_line(
+        ("forecast.csv", "interval_start", "2026-02-12 01:00"))

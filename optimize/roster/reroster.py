@@ -160,9 +160,10 @@ def replan_requirements(parent: Parent, from_day: dt.date, new: pd.DataFrame | N
     if new is None:
         return old
     cut = pd.Timestamp(from_day)
-    new = new[pd.to_datetime(new["interval_start"]) >= cut]
+    new = new.assign(interval_start=pd.to_datetime(new["interval_start"]))
     columns = [c for c in old.columns if c in new.columns]
-    return pd.concat([old[old["interval_start"] < cut][columns], new[columns]], ignore_index=True)
+    return pd.concat([old[old["interval_start"] < cut][columns], new[new["interval_start"] >= cut][columns]],
+                     ignore_index=True)
 
 
 # ---------------------------------------------------------------- the month's tables from the files
