@@ -149,8 +149,8 @@ def _render(result, parent, out: Path, seconds: float) -> None:
     totals.add_row("late contacts", f"{t['late_contacts_from_published']:,.0f}",
                    f"{t['late_contacts_from_left_alone']:,.0f}", f"{t['late_contacts_from_replanned']:,.0f}")
     console.print(totals)
-    console.print(f"person-days changed {t['person_days_changed']} (in-house {t['person_days_changed_in_house']}, of "
-                  f"which away {t['absent_person_days']}); changes priced {t['change_price']:,.0f}; {seconds:.0f} s",
+    console.print(f"{t['person_days_changed']} person-days changed (in-house {t['person_days_changed_in_house']}, "
+                  f"away {t['absent_person_days']}), priced {t['change_price']:,.0f}; {seconds:.0f} s",
                   highlight=False)
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
