@@ -14,7 +14,8 @@ Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; h
 ``add_min_rest_between_shifts``, ``add_contract_hours``, ``add_overtime_cap``, ``add_meal_breaks``,
 ``add_part_time_limits``, ``add_vendor_blocks_caps_commitments``, ``add_bot_cap``; pins and the
 carried-in state (:mod:`plan.optimize.roster.pins`) ``add_pinned_shifts``, ``add_carried_rest_days``,
-``add_carried_min_rest``, and the month's end ``add_month_end_room``; then coverage, the rule
+``add_carried_min_rest``, and the month's end ``add_month_end_room``; a re-plan's published counts
+``add_reference_counts`` (:mod:`plan.optimize.roster.replan`); then coverage, the rule
 that reads it (``add_coverage``, ``add_staggered_breaks``) and service (``add_service``,
 ``add_email``). Costs are kept by label so the
 solver report and the plan summary share one breakdown.
