@@ -10,7 +10,9 @@
    vendor seats), the rest the re-plan's; coverage, service, cost, fairness and unanswered breaks are
    computed for the whole month from those tables (:func:`evaluate_tables`), so the new plan stands on
    its own before ``plan verify`` re-checks it;
-4. **the changes**: every person-day whose shift (code, start or end) differs from the parent's, with
+4. **the guard**: the published plan with the days away taken off (:func:`left_alone`) is evaluated
+   the same way; when the re-plan costs more and serves no better, that plan is kept instead;
+5. **the changes**: every person-day whose shift (code, start or end) differs from the parent's, with
    the reason, the cost it moves and the day's service effect (:func:`changes_table`).
 """
 from __future__ import annotations
