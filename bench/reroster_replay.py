@@ -11,7 +11,9 @@ published plan is re-planned from that day on:
 
 For each: person-days that differ from the published roster.csv (recounted here from the files:
 in-house and part-time rows whose shift code, start or end differ), of them in-house, the month's
-cost, late contacts from DAY on, seconds, and whether `plan verify` passed. One JSON line each:
+cost, late contacts from DAY on, seconds, and whether `plan verify` passed; beside them the published
+plan's figures and those of the published plan left alone with the days away taken off (the
+same for both methods). One JSON line each:
 
     .venv/bin/python bench/reroster_replay.py | .venv/bin/python bench/markdown.py reroster_replay
 
@@ -90,10 +92,12 @@ def cpu_s(who: int) -> float:
 def figures(parent: Path, folder: Path, day: dt.date, seconds: float, verified: bool, cpu: float) -> dict:
     changed, in_house = differing(read_roster(parent), read_roster(folder))
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    totals = summary["replan"]["totals"]
     return {"person_days_changed": changed, "in_house_changed": in_house, "cost_yuan": summary["cost"]["total"],
             "late_contacts_from_day": late_from(folder, day), "seconds": round(seconds, 1),
             "cpu_seconds": round(cpu, 1), "verified": verified,
-            "kept": summary.get("replan", {}).get("chosen", "")}
+            "published": {"cost_yuan": totals["cost_published"], "late": totals["late_contacts_from_published"]},
+            "left_alone": {"cost_yuan": totals["cost_left_alone"], "late": totals["late_contacts_from_left_alone"]}}
 
 
 def run_reroster(parent: Path, out: Path, day: dt.date, absent: str, limit: float, seed: int) -> dict:
