@@ -23,7 +23,8 @@ Examples:
       E007 called in sick on the 5th: the plan from the 5th on, the days before as published,
       written to out/roster-2026-11-v2 with changes.csv
 
-  plan reroster out/roster-2026-11 --from 2026-11-09 --leave E012:2026-11-20..2026-11-21 --forecast new.csv
+  plan reroster out/roster-2026-11 --from 2026-11-09 --leave E012:2026-11-20..2026-11-21 \\
+      --forecast new.csv
 
 The published plan is never changed. Every changed person-day is priced by the workforce config's
 `replan:` section (docs/plan-files.md), so the plan changes a day only where service or cost pays for it.
@@ -44,8 +45,9 @@ def reroster(
     forecast: Optional[Path] = input_file_option(None, "A new forecast (queue,interval_start,arrivals,…) for the days "
                                                        "from --from on.", "--forecast"),
     out: Optional[Path] = typer.Option(None, help="The new plan directory (default: PLAN_DIR-v2 next to it)."),
-    time_limit: float = time_limit_option(60.0, "Seconds of solver budget for the re-plan (solver work is set from "
-                                               "it: the same limit and seed give the same plan)."),
+    time_limit: float = time_limit_option(60.0, "Seconds from the command's start to the verified plan, on an idle "
+                                               "two-core machine (solver work is set from it: the same limit and "
+                                               "seed give the same plan; more on a busy machine)."),
     seed: int = seed_option("Solver random seed."),
     overwrite: bool = overwrite_option(),
 ) -> None:
