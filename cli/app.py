@@ -42,7 +42,8 @@ def _root(version: bool = typer.Option(False, "--version", is_eager=True, callba
 # command it names (the others pull in solvers, statistics and plotting libraries, seconds of
 # imports before a one-line error or `--help`); the overview help and in-process callers load all.
 COMMAND_MODULES = {"check": "check", "ingest": "ingest", "forecast": "forecast", "backtest": "backtest",
-                   "staffing": "staffing", "simulate": "simulate", "roster": "roster", "verify": "verify",
+                   "staffing": "staffing", "simulate": "simulate", "roster": "roster", "reroster": "reroster",
+                   "verify": "verify",
                    "scenarios": "scenarios", "capacity": "capacity",
                    "export": "export"}
 

@@ -413,6 +413,18 @@ class SoftRules(Strict):
                                                          "the shifts around it (a night ending that morning)")
 
 
+class Replan(Strict):
+    """What ``plan reroster`` pays per person-day it changes in a published plan (site currency): a
+    changed shift, a shift added on a day off or a shift taken away. A CS manager's defaults: a
+    changed day is worth an hour or two of an agent's pay in goodwill; on short notice (the first
+    ``short_notice_days`` days from the re-plan) people have made plans, so it costs more; a rest day
+    taken away (work on a published day off) costs more again (its overtime premium is paid on top)."""
+    change_cost: float = Field(60.0, ge=0, description="per person-day whose shift changes, is added or removed")
+    short_notice_days: int = Field(2, ge=0, description="days from --from that count as short notice")
+    short_notice_factor: float = Field(2.5, ge=1, description="× change_cost on a short-notice day")
+    rest_day_taken_factor: float = Field(2.0, ge=1, description="× change_cost when a published rest day is worked")
+
+
 class Workforce(Strict):
     site: Site = Site()
     queues: dict[str, Queue] = Field(min_length=1)
@@ -425,6 +437,7 @@ class Workforce(Strict):
     bot: Bot | None = None
     costs: Costs
     soft_rules: SoftRules = SoftRules()
+    replan: Replan = Replan()
 
     @model_validator(mode="after")
     def _references(self) -> "Workforce":

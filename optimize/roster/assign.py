@@ -26,6 +26,7 @@ from plan.optimize.roster.budgets import NO_DEADLINE, Deadline
 from plan.optimize.roster.fairness import night_eligible
 from plan.optimize.roster.instance import Instance, agent_week_caps, rest_conflicts
 from plan.optimize.roster.pins import carried_rest_windows, forced_overtime_of, month_end_windows
+from plan.optimize.roster.replan import add_disruption
 
 CHUNK = 60
 # Below this many agents CP-SAT finds better rosters on its own than from the greedy hint; above it
@@ -596,6 +597,7 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
         add_pinned_days(pm)
     add_contract_hours_and_overtime_cap(pm, overtime_allowed_h)
     count_terms = add_count_targets(pm, counts, miss_values)
+    add_disruption(pm)
     hard_terms = [(v, round(c * 10)) for v, c in pm.penalties if round(c * 10)]
     pm.model.minimize(cp_model.LinearExpr.weighted_sum([v for v, _ in hard_terms], [c for _, c in hard_terms]))
     greedy = complete_start(pm, greedy_names(inst, g, members, counts, overtime_allowed_h), seed)

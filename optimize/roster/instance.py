@@ -106,6 +106,7 @@ class Instance:
     carried_bars: dict[tuple[int, int], set[int]] = field(default_factory=dict)  # (agent, day) -> shifts too soon
     carried_week_h: list[float] = field(default_factory=list)   # per agent, regular hours already in week 0
     unmet_pins: list[dict] = field(default_factory=list)        # pins the rules did not let the plan keep
+    reference: object | None = None     # a published plan re-planned (:mod:`plan.optimize.roster.replan`)
 
     @property
     def n_days(self) -> int:

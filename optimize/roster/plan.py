@@ -55,6 +55,7 @@ from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, E
                                    best_completion, build_aggregate, without_pinned_shifts)
 from plan.optimize.roster.pins import apply_window, next_month_summary, pins_summary, unmet_after_naming, \
     window_requirements
+from plan.optimize.roster.replan import Reference, apply_reference
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, with_fixed_sums, relative_gap, solve_aggregate,
                                         solve_with_values)
@@ -295,7 +296,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                weights: SoftWeights | None = None, options: ModelOptions | None = None,
                max_group_size: int | None = None, num_workers: int = B.CP_SAT_WORKERS,
                started: float | None = None, pins: list[Pin] | None = None,
-               carry_in: list[CarryIn] | None = None, first_day: dt.date | None = None) -> RosterPlan:
+               carry_in: list[CarryIn] | None = None, first_day: dt.date | None = None,
+               reference: Reference | None = None) -> RosterPlan:
     """Plan ``month`` (``YYYY-MM``) for ``workforce`` against ``requirements_df`` (docs/plan-files.md).
 
     ``time_limit_s`` sets every stage's budget (:mod:`plan.optimize.roster.budgets`: solver work, the
@@ -305,6 +307,8 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
     ``pins``, ``carry_in``, ``first_day``: days fixed to a shift or rest, each person's state before
     the month, the planning window's first day (:mod:`plan.optimize.roster.pins`; the days before it
     are pinned or rest, their demand left out: write ``window_requirements`` as the plan's input).
+    ``reference``: the published plan a re-plan changes as little as it pays to
+    (:mod:`plan.optimize.roster.replan`).
 
     The stages, in order: build, aggregate, day windows, naming, repair, re-buy, part-time names,
     plan tables; each is a function below that takes the run and the plan so far.
@@ -317,7 +321,7 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
                       budgets, seed=seed, workers=num_workers,
                       weights=weights or SoftWeights.from_rules(workforce.soft_rules),
                       progress=progress, service_mode=service_mode, options=options, max_group_size=max_group_size,
-                      pins=pins, carry_in=carry_in, first_day=first_day)
+                      pins=pins, carry_in=carry_in, first_day=first_day, reference=reference)
     built = time.perf_counter() - started
     vals, bound = stage_aggregate(run)
     vals = stage_day_windows(run, vals, bound)
@@ -336,12 +340,13 @@ def plan_month(workforce: Workforce, requirements_df: pd.DataFrame, month: str, 
 def stage_build(workforce: Workforce, requirements_df: pd.DataFrame, month: str, events: pd.DataFrame | None,
                 deadline: Deadline, budget: B.StageBudgets, *, seed: int, workers: int, weights: SoftWeights,
                 progress: Progress | None, service_mode: str, options: ModelOptions | None,
-                max_group_size: int | None, pins, carry_in, first_day) -> _Run:
+                max_group_size: int | None, pins, carry_in, first_day, reference=None) -> _Run:
     """The month's instance (pins and carried-in state applied), service curves and aggregate model."""
     if progress:
         progress("build", {"message": "building the month"})
     inst = build_instance(workforce, window_requirements(requirements_df, first_day), month, events, max_group_size)
     apply_window(inst, pins, carry_in, first_day)
+    apply_reference(inst, reference)
     curves, email = service_inputs(inst, service_mode)
     options = options or ModelOptions(service_mode=service_mode, lone_rest_day_price=weights.split_rest,
                                       no_whole_weekend_price=weights.no_whole_weekend)

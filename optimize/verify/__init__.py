@@ -6,7 +6,8 @@ seats, service with the staffing service functions, and every cost and service f
 summary.json; meal breaks staggered so that no queue with contacts waiting is left with everyone
 on break; pinned days and the rules across the month's start with the carried-in state
 (``inputs/pins.csv``, ``inputs/carry_in.csv``) when the plan has them; the month's end left a legal
-start for the next month (:mod:`plan.optimize.verify.month_edges`). Each finding is one line
+start for the next month (:mod:`plan.optimize.verify.month_edges`); a re-plan's days before its
+first day as its parent plan had them (:mod:`plan.optimize.verify.replan`). Each finding is one line
 naming file, line, who and the rule broken.
 
     >>> from plan.optimize.verify import verify_plan
@@ -29,6 +30,7 @@ from plan.optimize.verify.findings import Violation
 from plan.optimize.verify.month_edges import check_month_end
 from plan.optimize.verify.people import check_people
 from plan.optimize.verify.pins import check_pins_and_carry_in
+from plan.optimize.verify.replan import check_replan_past
 from plan.optimize.verify.vendors import check_vendors_and_bot
 
 __all__ = ["VerifyReport", "Violation", "check_plan", "verify_plan"]
@@ -72,6 +74,7 @@ def check_plan(plan_dir: str | Path) -> VerifyReport:
     violations = list(check_people(plan, holidays))
     violations += check_pins_and_carry_in(plan)
     violations += check_month_end(plan)
+    violations += check_replan_past(plan)
     violations += check_vendors_and_bot(plan)
     violations += check_staggered_breaks(plan)
     coverage = recompute_coverage(plan)
