@@ -1,0 +1,101 @@
+"""`plan intraday PLAN_DIR --now … --actuals …`: re-plan the rest of today and tomorrow from the actuals so far."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from plan.cli.app import app, console
+from plan.cli.options import check_input_file, check_plan_directory, overwrite_option
+from plan.contracts.errors import InputError
+from plan.contracts.outputs import Outputs, write_csv
+
+EPILOG = """\
+Examples:
+
+  plan intraday out/roster-2026-11 --now "2026-11-11 02:00" --actuals today.csv
+
+  plan intraday out/roster-2026-11 --now "2026-11-11 02:00" --actuals today.csv --out out/roster-2026-11-v2 --verify
+
+The actuals are a history table (queue, interval_start, arrivals) of today up to --now. The new plan
+directory (default: PLAN_DIR-v<version>) holds the changed plan, changes.csv and intraday.png.
+"""
+
+
+def parse_now(text: str) -> pd.Timestamp:
+    moment = pd.to_datetime(text.strip(), format="%Y-%m-%d %H:%M", errors="coerce")
+    if pd.isna(moment):
+        raise InputError("--now", f"{text!r} is not a time YYYY-MM-DD HH:MM")
+    return moment
+
+
+def render_changes(result, currency: str) -> None:
+    table = Table(title=f"Changes from {result.now:%Y-%m-%d %H:%M} (ranked by late contacts saved per "
+                        f"{currency})", title_justify="left", width=80)
+    for column, justify in (("#", "right"), ("who", "left"), ("what", "left"), ("from", "left"),
+                            ("cost", "right"), ("saved", "right")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for row in result.changes.itertuples(index=False):
+        table.add_row(str(row.rank), f"{row.who} {row.name}", row.what, row._5[11:] if row._5[:10] ==
+                      f"{result.now:%Y-%m-%d}" else row._5[5:], f"{row.cost:,.0f}", f"{row.late_contacts_saved:.1f}")
+    console.print(table)
+    weights = ", ".join(f"{r.queue} ×{r.ratio:.2f} (w {r.weight:.2f})" for r in result.level.table.itertuples())
+    console.print(f"level: {weights}", highlight=False)
+    cost_change = result.summary["cost"]["total"] - result.plan.summary["cost"]["total"]
+    console.print(f"late contacts from now to tomorrow's end: {result.late_before:,.0f} → {result.late_after:,.0f}; "
+                  f"month's cost {cost_change:+,.0f} {currency} (shortfall penalty included)", highlight=False)
+
+
+@app.command(epilog=EPILOG)
+def intraday(
+    plan_dir: Path = typer.Argument(..., callback=check_plan_directory, help="Published plan directory."),
+    now: str = typer.Option(..., help="The moment of the re-plan, YYYY-MM-DD HH:MM (an interval start)."),
+    actuals: Path = typer.Option(..., callback=check_input_file,
+                                 help="Contacts so far today: queue, interval_start, arrivals (history format)."),
+    out: Optional[Path] = typer.Option(None, help="New plan directory (default PLAN_DIR-v<version>)."),
+    verify: bool = typer.Option(False, "--verify", help="Run `plan verify` on the new plan before it is written."),
+    overwrite: bool = overwrite_option(),
+) -> None:
+    """Re-forecast today from the actuals and re-plan what can still change: overtime, time off,
+    part-timers, vendor seats, queue moves; each change priced and ranked by service per yuan."""
+    from plan.contracts.history import read_history
+    from plan.contracts.plan_files import PLAN_FILES, write_plan_files
+    from plan.contracts.workforce import read_workforce
+    from plan.optimize.intraday.replan import replan, replan_tables
+    from plan.reports.intraday_plot import plot_intraday
+
+    moment = parse_now(now)
+    workforce = read_workforce(plan_dir / "inputs" / "workforce.yaml")
+    seen = read_history(actuals, known_queues=workforce.queues, interval_minutes=None,
+                        timezone=workforce.site.timezone)
+    with console.status("re-forecast and re-plan…"):
+        result = replan(plan_dir, moment, seen, actuals_source=str(actuals))
+    version = result.summary["version"]
+    out = out or plan_dir.with_name(f"{plan_dir.name}-v{version}")
+    with Outputs(overwrite) as outputs:
+        target = outputs.directory(out, "--out", names=PLAN_FILES + ("changes.csv", "intraday.png"))
+        roster, seats, coverage = replan_tables(result)
+        tables = type("Tables", (), {"roster": roster, "vendor_seats": seats, "coverage": coverage,
+                                     "summary": result.summary})
+        inputs = {"workforce": plan_dir / "inputs" / "workforce.yaml", "forecast": result.forecast_new,
+                  "events": plan_dir / "inputs" / "events.csv" if (plan_dir / "inputs" / "events.csv").exists()
+                  else None, "requirements": result.requirements}
+        for extra in ("pins", "carry_in"):
+            if (plan_dir / "inputs" / f"{extra}.csv").exists():
+                inputs[extra] = plan_dir / "inputs" / f"{extra}.csv"
+        write_plan_files(tables, target.staging, inputs)
+        write_csv(result.changes, target.staging / "changes.csv")
+        plot_intraday(result, target.staging / "intraday.png")
+        if verify:
+            from plan.optimize.verify import verify_plan
+            problems = verify_plan(target.staging)
+            if problems:
+                for line in problems[:20]:
+                    console.print(f"[red]violation:[/] {line}", highlight=False)
+                raise typer.Exit(1)
+    render_changes(result, workforce.site.currency)
+    console.print(f"[bold green]ok[/] v{version} written to {out} ({len(result.changes)} change(s), "
+                  f"{result.seconds:.1f} s)" + (", verified" if verify else ""), highlight=False)
