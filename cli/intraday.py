@@ -81,6 +81,7 @@ def intraday(
         tables = type("Tables", (), {"roster": roster, "vendor_seats": seats, "coverage": coverage,
                                      "summary": result.summary})
         inputs = {"workforce": plan_dir / "inputs" / "workforce.yaml", "forecast": result.forecast_new,
+                  "published_forecast": result.forecast_old,
                   "events": plan_dir / "inputs" / "events.csv" if (plan_dir / "inputs" / "events.csv").exists()
                   else None, "requirements": result.requirements}
         for extra in ("pins", "carry_in"):

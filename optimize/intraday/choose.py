@@ -9,8 +9,10 @@ deferrable: its need is the requirement's agents, any head below it priced as a 
 
 The objective is the cost rules' own: what the options cost, plus the shortfall penalty per late
 contact, plus :data:`TARGET_MISS_CONTACTS` penalties per effective agent-hour below the interval's
-requirement: the targets are met wherever an hour of capacity on offer costs less than about that
-many lost contacts, and otherwise the model buys the service that pays for itself.
+requirement (on the new forecast; less what the published plan already lacked there, where the
+roster found the shortfall the cheaper choice): the targets are met wherever an hour of capacity on
+offer costs less than about that many lost contacts, and otherwise the model buys the service that
+pays for itself.
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ class Demand:
     deadline_h: np.ndarray          # email resolve deadline per interval
     need_effective: np.ndarray      # agents_required × (1 − shrinkage)
     staffed_effective: np.ndarray   # the plan's effective agents before any option
+    allowed_miss: np.ndarray        # effective agents the published plan was already below its requirement
 
 
 def late_contacts(workforce: Workforce, demand: Demand, q: int, effective: np.ndarray, step_min: int) -> np.ndarray:
@@ -142,8 +145,8 @@ def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Hori
             for j in keep:  # late ≥ values_j + slope_j (base + effect·x − grid_j)
                 add_row(list(opt_cols) + [late], list(-slope[i, j] * opt_vals) + [1.0],
                         values[i, j] + slope[i, j] * (base[r] - grid[i, j]), np.inf)
-    need = demand.need_effective.ravel()
-    for r in range(n_q * n_int):  # deficit ≥ need − (base + effect·x)
+    need = demand.need_effective.ravel() - demand.allowed_miss.ravel()
+    for r in range(n_q * n_int):  # deficit ≥ need − allowed miss − (base + effect·x)
         opt_cols = effect.indices[effect.indptr[r]:effect.indptr[r + 1]]
         add_row(list(opt_cols) + [n_opt + n_late + r], list(effect.data[effect.indptr[r]:effect.indptr[r + 1]]) + [1.0],
                 need[r] - base[r], np.inf)

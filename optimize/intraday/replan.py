@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.errors import InputError
+from plan.contracts.calendar import event_day_mask
 from plan.contracts.forecast_table import read_forecast
 from plan.contracts.plan_files import PlanFiles, read_plan
 from plan.contracts.workforce import Targets
@@ -58,8 +59,17 @@ def check_now(plan: PlanFiles, now: pd.Timestamp, source: str = "--now") -> None
                                  f"({plan.workforce.site.interval_minutes}-minute intervals)")
 
 
+PUBLISHED_FORECAST = "published_forecast.csv"
+
+
 def plan_forecast(plan: PlanFiles) -> pd.DataFrame:
-    """The forecast the plan was made from (inputs/forecast.csv), else its requirements' arrivals."""
+    """The forecast the month was published with (a re-plan keeps it as inputs/published_forecast.csv,
+    so every re-plan of the day measures the actuals against it), else inputs/forecast.csv, else
+    the requirements' arrivals."""
+    for name in (PUBLISHED_FORECAST, "forecast.csv"):
+        path = plan.directory / "inputs" / name
+        if path.exists():
+            return read_forecast(path, known_queues=plan.workforce.queues, timezone=plan.workforce.site.timezone)
     path = plan.directory / "inputs" / "forecast.csv"
     if path.exists():
         return read_forecast(path, known_queues=plan.workforce.queues, timezone=plan.workforce.site.timezone)
@@ -86,11 +96,7 @@ def new_requirements(plan: PlanFiles, forecast_new: pd.DataFrame, now: pd.Timest
     """The plan's requirements before ``now``, the re-forecast's from ``now`` on (same staffing stage)."""
     fresh = requirements_table(forecast_new, plan.workforce, plan.events)
     fresh["interval_start"] = pd.to_datetime(fresh["interval_start"])
-    published = requirements_table(plan_forecast(plan), plan.workforce, plan.events) \
-        if plan.requirements is None else None
-    old = pd.read_csv(plan.directory / "inputs" / "requirements.csv", parse_dates=["interval_start"]) \
-        if published is None else published
-    keep = old[old["interval_start"] < now]
+    keep = plan.requirements[plan.requirements["interval_start"] < now]
     return pd.concat([keep, fresh[fresh["interval_start"] >= now][keep.columns]], ignore_index=True) \
         .sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
 
@@ -107,17 +113,19 @@ def horizon_demand(plan: PlanFiles, requirements: pd.DataFrame, horizon: Horizon
     def grid(frame: pd.DataFrame, column: str) -> np.ndarray:
         return frame[column].reindex(index).to_numpy(float).reshape(len(queues), -1)
 
-    event = keyed["event_day"].reindex(index).astype(str).str.lower().isin(["true", "1"]).to_numpy() \
-        .reshape(len(queues), -1)
+    event = np.tile(event_day_mask(horizon.starts, plan.events), (len(queues), 1))
     specs = [plan.workforce.queues[q] for q in queues]
     threshold = np.array([[answer_threshold_s(_targets(s, e), s) for e in row] for s, row in zip(specs, event)])
     deadline = np.array([[_targets(s, e).resolve_within_h or s.targets.resolve_within_h or 0.0 for e in row]
                          for s, row in zip(specs, event)])
     keep = np.array([1.0 - s.shrinkage for s in specs])[:, None]
     coverage = plan.coverage.set_index(["queue", "interval_start"])
+    staffed = grid(coverage, "staffed_effective")
+    # the published plan's own misses (where the roster found the shortfall cheaper) stay allowed
+    published_need = grid(plan.requirements.set_index(["queue", "interval_start"]), "agents_required") * keep
     return Demand(queues=queues, arrivals_human=grid(keyed, "arrivals_human"), aht_s=grid(keyed, "aht_s"),
                   threshold_s=threshold, deadline_h=deadline, need_effective=grid(keyed, "agents_required") * keep,
-                  staffed_effective=grid(coverage, "staffed_effective"))
+                  staffed_effective=staffed, allowed_miss=np.maximum(published_need - staffed, 0.0))
 
 
 def change_table(options: Options, units: np.ndarray, gains: np.ndarray) -> pd.DataFrame:
@@ -141,12 +149,23 @@ def change_table(options: Options, units: np.ndarray, gains: np.ndarray) -> pd.D
 
 def replan(plan_dir: str | Path, now: pd.Timestamp, actuals: pd.DataFrame, *, actuals_source: str = "--actuals"
            ) -> Replan:
+    """Read the plan directory and re-plan it at ``now`` from ``actuals`` (see :func:`replan_plan`)."""
     started = time.perf_counter()
     plan = read_plan(plan_dir, requirements_table)
     check_now(plan, now)
     actuals = check_actuals(actuals, plan, now, actuals_source)
-    forecast_old = plan_forecast(plan)
-    forecast_new, level = reforecast(forecast_old, actuals, now)
+    return replan_plan(plan, now, actuals, plan_forecast(plan), started=started)
+
+
+def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, published: pd.DataFrame, *,
+                known_forecast: pd.DataFrame | None = None, started: float | None = None) -> Replan:
+    """Re-plan ``plan`` at ``now``: the ``published`` forecast re-leveled by ``actuals`` (or, for the
+    benchmark's perfect-knowledge bound, ``known_forecast`` taken as it is)."""
+    started = time.perf_counter() if started is None else started
+    if known_forecast is None:
+        forecast_new, level = reforecast(published, actuals, now)
+    else:
+        forecast_new, level = known_forecast, reforecast(published, actuals.iloc[:0], now)[1]
     requirements = new_requirements(plan, forecast_new, now)
     horizon = make_horizon(plan, now)
     demand = horizon_demand(plan, requirements, horizon)
@@ -163,11 +182,18 @@ def replan(plan_dir: str | Path, now: pd.Timestamp, actuals: pd.DataFrame, *, ac
     staffed = staffed_month(plan, options, units, horizon)
     coverage, cost, service = recount(plan, requirements, roster, seats, staffed)
     summary = updated_summary(plan, roster, cost, service, now, level, choice.status)
-    return Replan(plan=plan, now=now, horizon=horizon, forecast_old=forecast_old, forecast_new=forecast_new,
+    return Replan(plan=plan, now=now, horizon=horizon, forecast_old=published, forecast_new=forecast_new,
                   actuals=actuals, level=level, requirements=requirements, options=options, units=units,
                   changes=change_table(options, units, gains), roster=roster, vendor_seats=seats, coverage=coverage,
                   summary=summary, late_before=late_before, late_after=late_after, solver_status=choice.status,
                   seconds=time.perf_counter() - started)
+
+
+def next_plan(result: Replan) -> PlanFiles:
+    """The changed plan as :class:`PlanFiles`, without writing it (the benchmark's hour-by-hour chain)."""
+    coverage = result.coverage.assign(interval_start=pd.to_datetime(result.coverage["interval_start"]))
+    return dataclasses.replace(result.plan, roster=result.roster, vendor_seats=result.vendor_seats,
+                               coverage=coverage, requirements=result.requirements, summary=result.summary)
 
 
 def updated_summary(plan: PlanFiles, roster: pd.DataFrame, cost: dict, service: dict, now: pd.Timestamp,
