@@ -93,13 +93,14 @@ def replay(plan_dir: str, name: str, every: int, seed: int) -> dict:
     plan, seconds, changes = base, [], 0
     for hour in range(every, 24, every):
         now = DAY + pd.Timedelta(hours=hour)
-        result = replan_plan(plan, now, drawn[drawn["interval_start"] < now], published)
+        result = replan_plan(plan, now, drawn[drawn["interval_start"] < now], published, recount_fairness=False)
         seconds.append(result.seconds)
         changes += len(result.changes)
         plan = next_plan(result)
     replanned = simulate_day(plan, plan.coverage, truth, seed)
 
-    known = replan_plan(no_notice(base), DAY, drawn.iloc[:0], published, known_forecast=truth)
+    known = replan_plan(no_notice(base), DAY, drawn.iloc[:0], published, known_forecast=truth,
+                        recount_fairness=False)
     known_plan = next_plan(known)
     perfect = simulate_day(known_plan, known_plan.coverage, truth, seed)
 

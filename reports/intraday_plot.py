@@ -34,9 +34,10 @@ def plot_intraday(result, target: str | Path) -> Path:
         seen = _day(result.actuals, queue, day)
         ax.step(old["interval_start"], old["arrivals"], where="post", color="0.45", label="published forecast")
         ax.step(new["interval_start"], new["arrivals"], where="post", color="tab:blue", label="re-forecast")
+        ahead = new[new["interval_start"] >= result.now]
         if {"p10", "p90"} <= set(new.columns):
-            ax.fill_between(new["interval_start"], new["p10"], new["p90"], step="post", color="tab:blue", alpha=0.15,
-                            label="re-forecast p10-p90")
+            ax.fill_between(ahead["interval_start"], ahead["p10"], ahead["p90"], step="post", color="tab:blue",
+                            alpha=0.15, label="re-forecast p10-p90")
         ax.bar(seen["interval_start"] + pd.Timedelta(minutes=30), seen["arrivals"], width=0.03, color="black",
                label="actual contacts")
         ax.axvline(result.now, color="tab:red", linestyle="--", linewidth=1)
@@ -57,8 +58,10 @@ def plot_intraday(result, target: str | Path) -> Path:
         ax.set_ylim(bottom=0)
     handles = [h for a in (axes[0, 0], axes[0, 0].figure.axes[len(queues)]) for h in a.get_legend_handles_labels()[0]]
     labels = [t for a in (axes[0, 0], axes[0, 0].figure.axes[len(queues)]) for t in a.get_legend_handles_labels()[1]]
-    figure.legend(handles, labels, loc="upper center", ncol=4, fontsize=8, frameon=False)
-    figure.suptitle(f"{day:%Y-%m-%d}: re-plan at {result.now:%H:%M}", y=0.995, fontsize=11)
+    figure.suptitle(f"{day:%Y-%m-%d}: re-plan at {result.now:%H:%M} (red line); contacts left axis, "
+                    f"effective agents right axis", y=0.995, fontsize=11)
+    figure.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.975), ncol=4, fontsize=8,
+                  frameon=False)
     axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
-    figure.tight_layout(rect=(0, 0, 1, 0.96))
+    figure.tight_layout(rect=(0, 0, 1, 0.93))
     return save_png(figure, target)

@@ -113,16 +113,24 @@ def _rows_by_person(roster: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {pid: rows.sort_values("date") for pid, rows in roster.groupby("id", sort=False)}
 
 
-def _next_start(rows: pd.DataFrame, after: pd.Timestamp) -> pd.Timestamp | None:
-    later = rows[~rows["shift_code"].isin(NOT_WORKING) & (rows["start"] > after)]
-    return later["start"].min() if len(later) else None
+def _next_start(starts: np.ndarray, after: pd.Timestamp) -> pd.Timestamp | None:
+    """The first of the sorted working ``starts`` after ``after``."""
+    i = int(np.searchsorted(starts, after.to_datetime64(), side="right"))
+    return pd.Timestamp(starts[i]) if i < len(starts) else None
+
+
+def _people_working_near(roster: pd.DataFrame, now: pd.Timestamp, horizon: Horizon) -> set[str]:
+    """People with a working day whose shift ends after ``now`` and begins inside the horizon."""
+    near = roster[(roster["end"] > now) & (roster["start"] < horizon.end)]
+    return set(near["id"])
 
 
 def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Options) -> None:
     wf = plan.workforce
     rules = wf.labour_rules
     agents = {a.id: a for a in wf.in_house}
-    roster = plan.roster[plan.roster["type"] == "in_house"]
+    roster = plan.roster[(plan.roster["type"] == "in_house")
+                         & (plan.roster["id"].isin(_people_working_near(plan.roster, now, horizon)))]
     step_h = horizon.step / pd.Timedelta(hours=1)
     month_end = plan.month.end_time + pd.Timedelta(1)
     for pid, rows in _rows_by_person(roster).items():
@@ -133,12 +141,14 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
         rate = hourly_rate(agent.monthly_salary, contract.standard_hours_month)
         overtime_left = rules.overtime_max_h_month - float(rows["overtime_hours"].sum())
         extend_ids = []
-        working = rows[~rows["shift_code"].isin(NOT_WORKING) & (rows["end"] > now) & (rows["start"] < horizon.end)]
+        worked = rows[~rows["shift_code"].isin(NOT_WORKING)]
+        starts = np.sort(worked["start"].to_numpy())
+        working = worked[(worked["end"] > now) & (worked["start"] < horizon.end)]
         for row in working.itertuples(index=False):
             group = ("day", pid, row.date)
             kind = row.overtime_kind or "workday"
             premium = overtime_premium(rules, kind)
-            rest_until = _next_start(rows, row.start)
+            rest_until = _next_start(starts, row.start)
             breaks = row.break_spans or []
             # extend at the end
             for steps in range(1, int(MAX_EXTENSION_H / step_h) + 1):
@@ -172,7 +182,7 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                     edit={"row": (pid, row.date), "hours": -hours, "overtime_kind": kind},
                     detail=f"{row.shift_code} ends {new_end:%H:%M} (−{hours:g} h overtime, time off)"))
             # move before the shift begins
-            if row.start >= now and len(agent.skills) > 1:
+            if row.start >= now and row.end <= horizon.end and len(agent.skills) > 1:
                 here = horizon.presence(row.start, row.end, breaks)
                 for queue in agent.skills:
                     if queue == row.queue:

@@ -158,9 +158,11 @@ def replan(plan_dir: str | Path, now: pd.Timestamp, actuals: pd.DataFrame, *, ac
 
 
 def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, published: pd.DataFrame, *,
-                known_forecast: pd.DataFrame | None = None, started: float | None = None) -> Replan:
+                known_forecast: pd.DataFrame | None = None, started: float | None = None,
+                recount_fairness: bool = True) -> Replan:
     """Re-plan ``plan`` at ``now``: the ``published`` forecast re-leveled by ``actuals`` (or, for the
-    benchmark's perfect-knowledge bound, ``known_forecast`` taken as it is)."""
+    benchmark's perfect-knowledge bound, ``known_forecast`` taken as it is). ``recount_fairness=False``
+    leaves summary.json's fairness figures as they were (the benchmark's chain, which writes no plan)."""
     started = time.perf_counter() if started is None else started
     if known_forecast is None:
         forecast_new, level = reforecast(published, actuals, now)
@@ -181,7 +183,7 @@ def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, publi
     seats = apply_to_seats(plan, options, units)
     staffed = staffed_month(plan, options, units, horizon)
     coverage, cost, service = recount(plan, requirements, roster, seats, staffed)
-    summary = updated_summary(plan, roster, cost, service, now, level, choice.status)
+    summary = updated_summary(plan, roster if recount_fairness else None, cost, service, now, level, choice.status)
     return Replan(plan=plan, now=now, horizon=horizon, forecast_old=published, forecast_new=forecast_new,
                   actuals=actuals, level=level, requirements=requirements, options=options, units=units,
                   changes=change_table(options, units, gains), roster=roster, vendor_seats=seats, coverage=coverage,
@@ -196,7 +198,7 @@ def next_plan(result: Replan) -> PlanFiles:
                                coverage=coverage, requirements=result.requirements, summary=result.summary)
 
 
-def updated_summary(plan: PlanFiles, roster: pd.DataFrame, cost: dict, service: dict, now: pd.Timestamp,
+def updated_summary(plan: PlanFiles, roster: pd.DataFrame | None, cost: dict, service: dict, now: pd.Timestamp,
                     level: LevelUpdate, status: str) -> dict:
     summary = dict(plan.summary)
     parent_version = int(summary.get("version", 1))
@@ -209,8 +211,9 @@ def updated_summary(plan: PlanFiles, roster: pd.DataFrame, cost: dict, service: 
         "first_now": earlier.get("first_now", f"{now:%Y-%m-%d %H:%M}"),
         "solver_status": status,
         "level": level.table.round(4).to_dict("records")}
-    summary["fairness"] = {**summary.get("fairness", {}),
-                           **recompute_fairness(dataclasses.replace(plan, roster=roster))}
+    if roster is not None:
+        summary["fairness"] = {**summary.get("fairness", {}),
+                               **recompute_fairness(dataclasses.replace(plan, roster=roster))}
     return summary
 
 
