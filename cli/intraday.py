@@ -44,9 +44,9 @@ def render_changes(result, currency: str) -> None:
     console.print(table)
     weights = ", ".join(f"{r.queue} ×{r.ratio:.2f} (w {r.weight:.2f})" for r in result.level.table.itertuples())
     console.print(f"level: {weights}", highlight=False)
-    cost_change = result.summary["cost"]["total"] - result.plan.summary["cost"]["total"]
-    console.print(f"late contacts from now to tomorrow's end: {result.late_before:,.0f} → {result.late_after:,.0f}; "
-                  f"month's cost {cost_change:+,.0f} {currency} (shortfall penalty included)", highlight=False)
+    spent = float(result.changes["cost"].sum()) if len(result.changes) else 0.0
+    console.print(f"late contacts from now to tomorrow's end on the re-forecast: {result.late_before:,.0f} without "
+                  f"the changes, {result.late_after:,.0f} with them, for {spent:+,.0f} {currency}", highlight=False)
 
 
 @app.command(epilog=EPILOG)
