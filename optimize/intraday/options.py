@@ -140,7 +140,7 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
         contract = wf.contracts[agent.contract]
         rate = hourly_rate(agent.monthly_salary, contract.standard_hours_month)
         overtime_left = rules.overtime_max_h_month - float(rows["overtime_hours"].sum())
-        extend_ids = []
+        extend_ids: dict[int, float] = {}
         worked = rows[~rows["shift_code"].isin(NOT_WORKING)]
         starts = np.sort(worked["start"].to_numpy())
         working = worked[(worked["end"] > now) & (worked["start"] < horizon.end)]
@@ -160,14 +160,13 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                         or (rest_until is not None
                             and rest_until - new_end < pd.Timedelta(hours=rules.min_rest_between_shifts_h))):
                     break
-                extend_ids.append(len(out.items))
+                extend_ids[len(out.items)] = hours
                 out.items.append(_option(
                     plan, kind="extend", who=pid, name=agent.name, queue=row.queue, start=row.end, end=new_end,
                     unit_cost=hours * rate * premium, max_units=1, group=group,
                     moves={row.queue: horizon.presence(row.end, new_end)},
                     edit={"row": (pid, row.date), "hours": hours, "overtime_kind": kind},
                     detail=f"{row.shift_code} to {new_end:%H:%M} (+{hours:g} h {kind} overtime)"))
-                extend_ids.append(None)
             # shorten: overtime not yet worked, meal breaks kept
             last_break = max((b for _, b in breaks), default=row.start)
             for steps in range(1, int(row.overtime_hours / step_h + 1e-9) + 1):
@@ -192,9 +191,8 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                         unit_cost=MOVE_PRICE, max_units=1, group=group, moves={queue: here, row.queue: -here},
                         edit={"row": (pid, row.date), "queue": queue},
                         detail=f"{row.shift_code} {row.start:%H:%M} on {queue} instead of {row.queue}"))
-        ids = {i: out.items[i].edit["hours"] for i in extend_ids if i is not None}
-        if ids:
-            out.limits.append((ids, overtime_left))
+        if extend_ids:
+            out.limits.append((extend_ids, overtime_left))
 
 
 def _ceil_to_grid(moment: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp:
@@ -243,7 +241,9 @@ def part_time_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out:
                 begin = max(open_at, earliest)
                 for hours in lengths:
                     start = begin
-                    while start + pd.Timedelta(hours=hours) <= min(close_at, horizon.end):
+                    # a block starts on its row's date (the roster's rule for part-time rows)
+                    while (start + pd.Timedelta(hours=hours) <= min(close_at, horizon.end)
+                           and start < row.date + pd.Timedelta(days=1)):
                         end = start + pd.Timedelta(hours=hours)
                         for queue in person.skills:
                             week_ids[monday][len(out.items)] = hours
@@ -333,9 +333,26 @@ def vendor_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Op
             out.limits.append((cancel_ids, max(0.0, bought - vendor.min_monthly_seat_hours)))
 
 
+def change_key(option: Option) -> str:
+    """What a change touches: a person-day, or a vendor's queue (summary.json ``intraday.changed``)."""
+    if option.kind in ("buy_seats", "cancel_seats"):
+        return f"{option.who} {option.queue}"
+    return f"{option.who} {option.edit['row'][1]:%Y-%m-%d}"
+
+
 def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon) -> Options:
+    """Every option, less those that would touch again what an earlier re-plan of the day changed:
+    a change once announced stands (no calling in and standing down the same part-timer hour after
+    hour, no extending and then shortening the same shift)."""
     out = Options(items=[])
     in_house_options(plan, now, horizon, out)
     part_time_options(plan, now, horizon, out)
     vendor_options(plan, now, horizon, out)
-    return out
+    changed = set((plan.summary.get("intraday") or {}).get("changed", []))
+    if not changed:
+        return out
+    keep = [i for i, option in enumerate(out.items)
+            if change_key(option) not in changed or option.kind == "buy_seats"]
+    renumber = {old: new for new, old in enumerate(keep)}
+    limits = [({renumber[i]: c for i, c in coefs.items() if i in renumber}, bound) for coefs, bound in out.limits]
+    return Options(items=[out.items[i] for i in keep], limits=[(c, b) for c, b in limits if c])

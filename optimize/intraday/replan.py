@@ -18,7 +18,7 @@ from plan.forecast.reforecast import LevelUpdate, reforecast
 from plan.optimize.intraday.apply import (apply_to_roster, apply_to_seats, recount, roster_for_writing,
                                           staffed_month)
 from plan.optimize.intraday.choose import Demand, choose, horizon_late, effective_with, service_gains
-from plan.optimize.intraday.options import Horizon, Options, list_options, make_horizon
+from plan.optimize.intraday.options import Horizon, Options, change_key, list_options, make_horizon
 from plan.optimize.staffing.requirements import answer_threshold_s, requirements_table
 from plan.optimize.verify.fairness import recompute_fairness
 
@@ -133,12 +133,13 @@ def change_table(options: Options, units: np.ndarray, gains: np.ndarray) -> pd.D
     rows = []
     for o in np.flatnonzero(units):
         option = options.items[o]
-        cost = option.unit_cost * units[o]
+        cost = 0.0 if option.kind == "move" else option.unit_cost * units[o]  # a move is free by the cost rules
         rows.append({"kind": option.kind, "who": option.who, "name": option.name, "queue": option.queue,
                      "from": option.start.strftime("%Y-%m-%d %H:%M"), "to": option.end.strftime("%Y-%m-%d %H:%M"),
                      "units": int(units[o]), "what": (f"{units[o]} × " if units[o] > 1 else "") + option.detail,
                      "cost": round(cost, 2), "late_contacts_saved": round(float(gains[o]), 2),
-                     "saved_per_100_yuan": round(100.0 * gains[o] / cost, 3) if abs(cost) > 1e-9 else float("inf")})
+                     "saved_per_100_yuan": round(100.0 * gains[o] / cost, 3) if abs(cost) > 1e-9
+                     else float(np.sign(gains[o])) * float("inf")})
     frame = pd.DataFrame(rows, columns=[c for c in CHANGE_COLUMNS if c != "rank"])
     buys = frame[frame["cost"] >= 0].sort_values("saved_per_100_yuan", ascending=False, kind="stable")
     cuts = frame[frame["cost"] < 0].sort_values("saved_per_100_yuan", ascending=False, kind="stable")
@@ -184,6 +185,8 @@ def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, publi
     staffed = staffed_month(plan, options, units, horizon)
     coverage, cost, service = recount(plan, requirements, roster, seats, staffed)
     summary = updated_summary(plan, roster if recount_fairness else None, cost, service, now, level, choice.status)
+    summary["intraday"]["changed"] = sorted(set((plan.summary.get("intraday") or {}).get("changed", []))
+                                            | {change_key(options.items[o]) for o in np.flatnonzero(units)})
     return Replan(plan=plan, now=now, horizon=horizon, forecast_old=published, forecast_new=forecast_new,
                   actuals=actuals, level=level, requirements=requirements, options=options, units=units,
                   changes=change_table(options, units, gains), roster=roster, vendor_seats=seats, coverage=coverage,
