@@ -32,6 +32,28 @@ def parse_now(text: str) -> pd.Timestamp:
     return moment
 
 
+def actuals_from_log(log: Path, mapping: Path, workforce, moment: pd.Timestamp) -> pd.DataFrame:
+    """A raw contact log counted per queue and interval of the plan, through the ingest mapping; the
+    empty intervals that complete the log's last day after ``moment`` are left out."""
+    from plan.contracts.contact_log import history_from_contacts, read_contact_log, read_mapping
+
+    contacts = read_contact_log(log, read_mapping(mapping))
+    counted = history_from_contacts(contacts, workforce.site.interval_minutes)
+    counted["interval_start"] = pd.to_datetime(counted["interval_start"])
+    unknown = sorted(set(counted["queue"]) - set(workforce.queues))
+    if unknown:
+        raise InputError(mapping, f"queue {unknown[0]!r} of the log is not a queue of the plan "
+                                  f"({', '.join(workforce.queues)}); map it under queues:", field="queues")
+    late = counted[(counted["interval_start"] >= moment) & (counted["arrivals"] > 0)]
+    if len(late):
+        raise InputError(log, f"contacts arrive at {late['interval_start'].min():%Y-%m-%d %H:%M}, at or after "
+                              f"--now {moment:%Y-%m-%d %H:%M}", field="arrival")
+    out = counted[counted["interval_start"] < moment][["queue", "interval_start", "arrivals"]].copy()
+    out["arrivals"] = out["arrivals"].astype(float)
+    out.attrs["interval_minutes"] = workforce.site.interval_minutes
+    return out
+
+
 def render_changes(result, currency: str) -> None:
     table = Table(title=f"Changes from {result.now:%Y-%m-%d %H:%M} (ranked by late contacts saved per "
                         f"{currency})", title_justify="left", width=80)
@@ -55,6 +77,9 @@ def intraday(
     now: str = typer.Option(..., help="The moment of the re-plan, YYYY-MM-DD HH:MM (an interval start)."),
     actuals: Path = typer.Option(..., callback=check_input_file,
                                  help="Contacts so far today: queue, interval_start, arrivals (history format)."),
+    mapping: Optional[Path] = typer.Option(None, callback=check_input_file,
+                                           help="Read --actuals as a raw contact log with this `plan ingest` "
+                                                "mapping (YAML), counted per interval up to --now."),
     out: Optional[Path] = typer.Option(None, help="New plan directory (default PLAN_DIR-v<version>)."),
     verify: bool = typer.Option(False, "--verify", help="Run `plan verify` on the new plan before it is written."),
     overwrite: bool = overwrite_option(),
@@ -69,8 +94,11 @@ def intraday(
 
     moment = parse_now(now)
     workforce = read_workforce(plan_dir / "inputs" / "workforce.yaml")
-    seen = read_history(actuals, known_queues=workforce.queues, interval_minutes=None,
-                        timezone=workforce.site.timezone)
+    if mapping is None:
+        seen = read_history(actuals, known_queues=workforce.queues, interval_minutes=None,
+                            timezone=workforce.site.timezone)
+    else:
+        seen = actuals_from_log(actuals, mapping, workforce, moment)
     with console.status("re-forecast and re-plan…"):
         result = replan(plan_dir, moment, seen, actuals_source=str(actuals))
     version = result.summary["version"]

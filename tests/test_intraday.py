@@ -145,3 +145,20 @@ def test_bad_input_is_one_line_and_exit_2(small_plan_dir, tmp_path, run_plan, no
                    "--out", tmp_path / "out")
     run.error_line(where)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_raw_contact_log_through_the_ingest_mapping_gives_the_same_level(replanned, small_plan_dir, tmp_path,
+                                                                          run_plan):
+    counts = pd.read_csv(replanned.parent / "today.csv", parse_dates=["interval_start"])
+    arrivals = [start + pd.Timedelta(minutes=10) for start, n in zip(counts["interval_start"], counts["arrivals"])
+                for _ in range(n)]
+    pd.DataFrame({"进线时间": [t.strftime("%Y-%m-%d %H:%M:%S") for t in arrivals], "技能组": "在线"}) \
+        .to_csv(tmp_path / "log.csv", index=False)
+    (tmp_path / "mapping.yaml").write_text("columns: {arrival: 进线时间, queue: 技能组}\nqueues: {在线: chat}\n"
+                                           "time_format: '%Y-%m-%d %H:%M:%S'\n", encoding="utf-8")
+    run = run_plan("intraday", small_plan_dir, "--now", f"{NOW_SMALL:%Y-%m-%d %H:%M}", "--actuals", tmp_path / "log.csv",
+                   "--mapping", tmp_path / "mapping.yaml", "--out", tmp_path / "v2")
+    assert run.exit_code == 0, run.output
+    from_log = json.loads((tmp_path / "v2" / "summary.json").read_text(encoding="utf-8"))["intraday"]["level"]
+    from_counts = json.loads((replanned / "summary.json").read_text(encoding="utf-8"))["intraday"]["level"]
+    assert from_log == from_counts
