@@ -8,7 +8,8 @@ curve is not convex, so the model never promises more than the formulas give). E
 deferrable: its need is the requirement's agents, any head below it priced as a target miss.
 
 The objective is the cost rules' own: what the options cost, plus the shortfall penalty per late
-contact, plus :data:`TARGET_MISS_CONTACTS` penalties per effective agent-hour below the interval's
+contact beyond those the plan already accepted on the demand it was made for (so a re-plan answers
+the change of forecast and does not buy what the roster weighed and left), plus :data:`TARGET_MISS_CONTACTS` penalties per effective agent-hour below the interval's
 requirement (on the new forecast; less what the published plan already lacked there, where the
 roster found the shortfall the cheaper choice): the targets are met wherever an hour of capacity on
 offer costs less than about that many lost contacts, and otherwise the model buys the service that
@@ -47,6 +48,7 @@ class Demand:
     need_effective: np.ndarray      # agents_required × (1 − shrinkage)
     staffed_effective: np.ndarray   # the plan's effective agents before any option
     allowed_miss: np.ndarray        # effective agents the published plan was already below its requirement
+    late_reference: np.ndarray      # late contacts the plan accepted on the demand it was made for
 
 
 def late_contacts(workforce: Workforce, demand: Demand, q: int, effective: np.ndarray, step_min: int) -> np.ndarray:
@@ -108,6 +110,7 @@ def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Hori
     gain_max = np.asarray(effect.maximum(0) @ units_max).ravel()
     loss_max = np.asarray(effect.minimum(0) @ units_max).ravel()
     base = demand.staffed_effective.ravel()
+    reference = demand.late_reference.ravel()
     chatty = [q for q in range(n_q) if workforce.queues[demand.queues[q]].channel != "email"]
     # variables: options | late contacts per (chat/voice queue, interval) | deficit per (queue, interval)
     n_late = len(chatty) * n_int
@@ -140,11 +143,11 @@ def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Hori
             late = n_opt + k * n_int + i
             keep = np.flatnonzero(width[i] > 1e-9)
             if not len(keep):  # nothing can change here: the late contacts are a constant
-                add_row([late], [1.0], values[i, 0], np.inf)
+                add_row([late], [1.0], values[i, 0] - reference[r], np.inf)
                 continue
-            for j in keep:  # late ≥ values_j + slope_j (base + effect·x − grid_j)
+            for j in keep:  # late ≥ values_j + slope_j (base + effect·x − grid_j) − the plan's own late
                 add_row(list(opt_cols) + [late], list(-slope[i, j] * opt_vals) + [1.0],
-                        values[i, j] + slope[i, j] * (base[r] - grid[i, j]), np.inf)
+                        values[i, j] + slope[i, j] * (base[r] - grid[i, j]) - reference[r], np.inf)
     need = demand.need_effective.ravel() - demand.allowed_miss.ravel()
     for r in range(n_q * n_int):  # deficit ≥ need − allowed miss − (base + effect·x)
         opt_cols = effect.indices[effect.indptr[r]:effect.indptr[r + 1]]

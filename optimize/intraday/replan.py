@@ -121,11 +121,19 @@ def horizon_demand(plan: PlanFiles, requirements: pd.DataFrame, horizon: Horizon
     keep = np.array([1.0 - s.shrinkage for s in specs])[:, None]
     coverage = plan.coverage.set_index(["queue", "interval_start"])
     staffed = grid(coverage, "staffed_effective")
-    # the published plan's own misses (where the roster found the shortfall cheaper) stay allowed
-    published_need = grid(plan.requirements.set_index(["queue", "interval_start"]), "agents_required") * keep
-    return Demand(queues=queues, arrivals_human=grid(keyed, "arrivals_human"), aht_s=grid(keyed, "aht_s"),
-                  threshold_s=threshold, deadline_h=deadline, need_effective=grid(keyed, "agents_required") * keep,
-                  staffed_effective=staffed, allowed_miss=np.maximum(published_need - staffed, 0.0))
+    # the plan's own misses (where the roster found the shortfall cheaper) stay allowed, and its own
+    # late contacts are the reference: a re-plan answers the change of forecast, it does not re-optimise
+    # what the roster already weighed (which would buy on a day quieter than forecast)
+    published = plan.requirements.set_index(["queue", "interval_start"])
+    published_need = grid(published, "agents_required") * keep
+    demand = Demand(queues=queues, arrivals_human=grid(keyed, "arrivals_human"), aht_s=grid(keyed, "aht_s"),
+                    threshold_s=threshold, deadline_h=deadline, need_effective=grid(keyed, "agents_required") * keep,
+                    staffed_effective=staffed, allowed_miss=np.maximum(published_need - staffed, 0.0),
+                    late_reference=np.zeros_like(staffed))
+    as_published = dataclasses.replace(demand, arrivals_human=grid(published, "arrivals_human"),
+                                       aht_s=grid(published, "aht_s"))
+    reference = horizon_late(plan.workforce, as_published, staffed, plan.workforce.site.interval_minutes)
+    return dataclasses.replace(demand, late_reference=reference)
 
 
 def change_table(options: Options, units: np.ndarray, gains: np.ndarray) -> pd.DataFrame:
