@@ -32,6 +32,9 @@ from plan.optimize.queueing.service import email_backlog, queue_metrics
 # hour of capacity the sample offers (overtime ~60-90, vendor seats ~60, part-time ~28 per hour
 # against a 32 penalty per contact), so targets are met when capacity can be bought at all.
 TARGET_MISS_CONTACTS = 4.0
+# Every change costs the team lead a call: this price (not in the plan's cost) keeps the model from
+# changes that buy nothing, e.g. swapping two part-timers of the same rate on the same block.
+CHANGE_PRICE = 2.0
 GRID_POINTS = 25
 MIP_NODE_LIMIT = 2000
 MIP_SECONDS = 20.0
@@ -45,7 +48,7 @@ class Demand:
     aht_s: np.ndarray
     threshold_s: np.ndarray         # answer-within target per interval (event-day targets on event days)
     deadline_h: np.ndarray          # email resolve deadline per interval
-    need_effective: np.ndarray      # agents_required × (1 − shrinkage)
+    need_effective: np.ndarray      # agents_required × (1 − shrinkage) where it binds (else 0)
     staffed_effective: np.ndarray   # the plan's effective agents before any option
     allowed_miss: np.ndarray        # effective agents the published plan was already below its requirement
     late_reference: np.ndarray      # late contacts the plan accepted on the demand it was made for
@@ -115,7 +118,7 @@ def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Hori
     # variables: options | late contacts per (chat/voice queue, interval) | deficit per (queue, interval)
     n_late = len(chatty) * n_int
     n_var = n_opt + n_late + n_q * n_int
-    cost = np.concatenate([[o.unit_cost for o in options.items], np.full(n_late, penalty),
+    cost = np.concatenate([[o.unit_cost + CHANGE_PRICE for o in options.items], np.full(n_late, penalty),
                            np.full(n_q * n_int, TARGET_MISS_CONTACTS * penalty * step_h)])
     rows, cols, vals, lower, upper = [], [], [], [], []
 

@@ -37,9 +37,6 @@ from plan.optimize.cost_rules import hourly_rate, overtime_premium, seat_hour_pr
 
 # Labour Law of the PRC art. 41: extended working hours at most 3 h a day (1 h ordinarily).
 MAX_EXTENSION_H = 3.0
-# A move between queues is free by the cost rules; this small price keeps the plan from
-# moving people for no service gain (a move still costs the team lead a conversation).
-MOVE_PRICE = 1.0
 
 
 @dataclass
@@ -119,6 +116,33 @@ def _next_start(starts: np.ndarray, after: pd.Timestamp) -> pd.Timestamp | None:
     return pd.Timestamp(starts[i]) if i < len(starts) else None
 
 
+@dataclass(frozen=True)
+class MealBreaks:
+    """The in-house shifts near ``now`` per queue, with their meal breaks. The roster keeps someone
+    answering a chat or phone queue through every break; a change that takes heads off a queue
+    (a shorter shift, a move away, a stand-down, a cancelled seat block) is offered only where no
+    one else's break falls, and a move only onto a queue where others work through the mover's
+    breaks (a conservative reading of the rule that `plan verify` checks)."""
+    shifts: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, list, str]]]
+
+    @classmethod
+    def of(cls, roster: pd.DataFrame) -> "MealBreaks":
+        shifts: dict[str, list] = defaultdict(list)
+        for row in roster[(roster["type"] == "in_house") & roster["start"].notna()].itertuples(index=False):
+            shifts[row.queue].append((row.start, row.end, row.break_spans or [], row.id))
+        return cls(dict(shifts))
+
+    def during(self, queue: str, start: pd.Timestamp, end: pd.Timestamp, other_than: str | None = None) -> bool:
+        """Someone else on ``queue`` has a break overlapping ``start``-``end``."""
+        return any(b < end and start < e and who != other_than
+                   for _, _, spans, who in self.shifts.get(queue, []) for b, e in spans)
+
+    def answered_through(self, queue: str, spans: list, mover: str) -> bool:
+        """Every span is covered on ``queue`` by someone else at work and not on a break then."""
+        return all(any(s <= b and e <= t and who != mover and not any(x < e and b < y for x, y in own)
+                       for s, t, own, who in self.shifts.get(queue, [])) for b, e in spans)
+
+
 def _people_working_near(roster: pd.DataFrame, now: pd.Timestamp, horizon: Horizon) -> set[str]:
     """People with a working day whose shift ends after ``now`` and begins inside the horizon."""
     near = roster[(roster["end"] > now) & (roster["start"] < horizon.end)]
@@ -133,6 +157,7 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                          & (plan.roster["id"].isin(_people_working_near(plan.roster, now, horizon)))]
     step_h = horizon.step / pd.Timedelta(hours=1)
     month_end = plan.month.end_time + pd.Timedelta(1)
+    meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
     for pid, rows in _rows_by_person(roster).items():
         agent = agents.get(pid)
         if agent is None:
@@ -172,7 +197,8 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
             for steps in range(1, int(row.overtime_hours / step_h + 1e-9) + 1):
                 hours = steps * step_h
                 new_end = row.end - pd.Timedelta(hours=hours)
-                if new_end < max(now, last_break) or new_end <= row.start:
+                if (new_end < max(now, last_break) or new_end <= row.start
+                        or meal.during(row.queue, new_end, row.end, other_than=pid)):
                     break
                 out.items.append(_option(
                     plan, kind="shorten", who=pid, name=agent.name, queue=row.queue, start=new_end, end=row.end,
@@ -181,14 +207,15 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                     edit={"row": (pid, row.date), "hours": -hours, "overtime_kind": kind},
                     detail=f"{row.shift_code} ends {new_end:%H:%M} (−{hours:g} h overtime, time off)"))
             # move before the shift begins
-            if row.start >= now and row.end <= horizon.end and len(agent.skills) > 1:
+            if (row.start >= now and row.end <= horizon.end and len(agent.skills) > 1
+                    and not meal.during(row.queue, row.start, row.end, other_than=pid)):
                 here = horizon.presence(row.start, row.end, breaks)
                 for queue in agent.skills:
-                    if queue == row.queue:
+                    if queue == row.queue or not meal.answered_through(queue, breaks, pid):
                         continue
                     out.items.append(_option(
                         plan, kind="move", who=pid, name=agent.name, queue=queue, start=row.start, end=row.end,
-                        unit_cost=MOVE_PRICE, max_units=1, group=group, moves={queue: here, row.queue: -here},
+                        unit_cost=0.0, max_units=1, group=group, moves={queue: here, row.queue: -here},
                         edit={"row": (pid, row.date), "queue": queue},
                         detail=f"{row.shift_code} {row.start:%H:%M} on {queue} instead of {row.queue}"))
         if extend_ids:
@@ -210,6 +237,7 @@ def part_time_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out:
     rules = wf.labour_rules
     roster = plan.roster[plan.roster["type"] == "part_time"]
     people = {p.id: p for p in wf.part_time}
+    meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
     for pid, rows in _rows_by_person(roster).items():
         person = people.get(pid)
         if person is None:
@@ -221,7 +249,8 @@ def part_time_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out:
         for row in rows[(rows["date"] >= now.normalize()) & (rows["date"] < horizon.end)].itertuples(index=False):
             group = ("day", pid, row.date)
             monday = row.date - pd.Timedelta(days=row.date.weekday())
-            if row.shift_code == PART_TIME_CODE and row.start >= earliest:
+            if row.shift_code == PART_TIME_CODE and row.start >= earliest \
+                    and not meal.during(row.queue, row.start, row.end):
                 out.items.append(_option(
                     plan, kind="stand_down", who=pid, name=person.name, queue=row.queue, start=row.start,
                     end=row.end, unit_cost=-row.paid_hours * person.hourly_rate, max_units=1, group=group,
@@ -286,6 +315,7 @@ def vendor_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Op
     step_h = horizon.step / pd.Timedelta(hours=1)
     event = event_day_mask(intervals, plan.events)
     seats = plan.vendor_seats
+    meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
     for vendor in wf.vendors:
         price = seat_hour_price(vendor, event) * step_h
         earliest = _ceil_to_grid(now + pd.Timedelta(hours=vendor.notice_hours), horizon.step)
@@ -318,9 +348,10 @@ def vendor_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Op
             profile = mine[mine["queue"] == queue].groupby("interval_start")["seats"].sum()
             profile = profile.reindex(intervals, fill_value=0.0).to_numpy()
             for first, last, count in seat_blocks(profile):
-                if intervals[first] < earliest or last > horizon.first + len(horizon.starts):
-                    continue
                 start, end = intervals[first], intervals[first] + horizon.step * (last - first)
+                if (intervals[first] < earliest or last > horizon.first + len(horizon.starts)
+                        or meal.during(queue, start, end)):
+                    continue
                 cancel_ids[len(out.items)] = (last - first) * step_h
                 out.items.append(_option(
                     plan, kind="cancel_seats", who=vendor.id, name=vendor.name, queue=queue, start=start, end=end,

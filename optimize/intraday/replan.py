@@ -105,7 +105,10 @@ def _targets(queue, event: bool) -> Targets:
     return queue.event_targets if (event and queue.event_targets is not None) else queue.targets
 
 
-def horizon_demand(plan: PlanFiles, requirements: pd.DataFrame, horizon: Horizon) -> Demand:
+def horizon_demand(plan: PlanFiles, requirements: pd.DataFrame, horizon: Horizon,
+                   published_need: np.ndarray) -> Demand:
+    """The horizon's demand on the re-forecast; ``published_need`` the heads the month's published
+    forecast requires there (queues × horizon intervals)."""
     queues = list(plan.workforce.queues)
     keyed = requirements.set_index(["queue", "interval_start"])
     index = pd.MultiIndex.from_product([queues, horizon.starts])
@@ -121,19 +124,33 @@ def horizon_demand(plan: PlanFiles, requirements: pd.DataFrame, horizon: Horizon
     keep = np.array([1.0 - s.shrinkage for s in specs])[:, None]
     coverage = plan.coverage.set_index(["queue", "interval_start"])
     staffed = grid(coverage, "staffed_effective")
-    # the plan's own misses (where the roster found the shortfall cheaper) stay allowed, and its own
-    # late contacts are the reference: a re-plan answers the change of forecast, it does not re-optimise
-    # what the roster already weighed (which would buy on a day quieter than forecast)
-    published = plan.requirements.set_index(["queue", "interval_start"])
-    published_need = grid(published, "agents_required") * keep
+    # A re-plan answers the change of forecast; it does not re-optimise what the roster already weighed
+    # (which would buy on a day quieter than forecast, or chase each hour's noise): the requirement binds
+    # only where the re-forecast needs more heads than the published forecast did, less what the plan
+    # already lacked there, and the plan's own late contacts on the demand it was made for are the
+    # reference of the late-contact term.
+    need = grid(keyed, "agents_required") * keep
+    published_need = published_need * keep
+    raised = need > published_need + 1e-9
     demand = Demand(queues=queues, arrivals_human=grid(keyed, "arrivals_human"), aht_s=grid(keyed, "aht_s"),
-                    threshold_s=threshold, deadline_h=deadline, need_effective=grid(keyed, "agents_required") * keep,
-                    staffed_effective=staffed, allowed_miss=np.maximum(published_need - staffed, 0.0),
+                    threshold_s=threshold, deadline_h=deadline, need_effective=np.where(raised, need, 0.0),
+                    staffed_effective=staffed,
+                    allowed_miss=np.where(raised, np.maximum(published_need - staffed, 0.0), 0.0),
                     late_reference=np.zeros_like(staffed))
+    published = plan.requirements.set_index(["queue", "interval_start"])
     as_published = dataclasses.replace(demand, arrivals_human=grid(published, "arrivals_human"),
                                        aht_s=grid(published, "aht_s"))
     reference = horizon_late(plan.workforce, as_published, staffed, plan.workforce.site.interval_minutes)
     return dataclasses.replace(demand, late_reference=reference)
+
+
+def published_heads(plan: PlanFiles, published: pd.DataFrame, horizon: Horizon) -> np.ndarray:
+    """Heads required on the horizon by the month's published forecast (queues × intervals)."""
+    table = requirements_table(published, plan.workforce, plan.events)
+    table["interval_start"] = pd.to_datetime(table["interval_start"])
+    index = pd.MultiIndex.from_product([list(plan.workforce.queues), horizon.starts])
+    heads = table.set_index(["queue", "interval_start"])["agents_required"].reindex(index)
+    return heads.to_numpy(float).reshape(len(plan.workforce.queues), -1)
 
 
 def change_table(options: Options, units: np.ndarray, gains: np.ndarray) -> pd.DataFrame:
@@ -179,7 +196,7 @@ def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, publi
         forecast_new, level = known_forecast, reforecast(published, actuals.iloc[:0], now)[1]
     requirements = new_requirements(plan, forecast_new, now)
     horizon = make_horizon(plan, now)
-    demand = horizon_demand(plan, requirements, horizon)
+    demand = horizon_demand(plan, requirements, horizon, published_heads(plan, published, horizon))
     options = list_options(plan, now, horizon)
     choice = choose(plan.workforce, demand, options, horizon)
     units = choice.units
