@@ -103,77 +103,99 @@ def _effect_matrix(options: Options, demand: Demand, horizon: Horizon) -> sp.csr
     return sp.csr_matrix((vals, (rows, cols)), shape=(len(demand.queues) * n_int, len(options.items)))
 
 
-def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Horizon) -> Choice:
-    n_opt, n_int, n_q = len(options.items), len(horizon.starts), len(demand.queues)
-    step_min = int(horizon.step / pd.Timedelta(minutes=1))
-    step_h = step_min / 60.0
-    penalty = workforce.costs.shortfall_penalty_per_contact
-    effect = _effect_matrix(options, demand, horizon)
-    units_max = np.array([o.max_units for o in options.items], dtype=float)
-    gain_max = np.asarray(effect.maximum(0) @ units_max).ravel()
-    loss_max = np.asarray(effect.minimum(0) @ units_max).ravel()
-    base = demand.staffed_effective.ravel()
-    reference = demand.late_reference.ravel()
-    chatty = [q for q in range(n_q) if workforce.queues[demand.queues[q]].channel != "email"]
-    # variables: options | late contacts per (chat/voice queue, interval) | deficit per (queue, interval)
-    n_late = len(chatty) * n_int
-    n_var = n_opt + n_late + n_q * n_int
-    cost = np.concatenate([[o.unit_cost + CHANGE_PRICE for o in options.items], np.full(n_late, penalty),
-                           np.full(n_q * n_int, TARGET_MISS_CONTACTS * penalty * step_h)])
-    rows, cols, vals, lower, upper = [], [], [], [], []
+class Rows:
+    """Constraint rows ``lower ≤ Σ coef·x ≤ upper`` collected as sparse triplets."""
 
-    def add_row(columns, coefficients, low: float, high: float) -> None:
-        r = len(lower)
-        rows.extend([r] * len(columns))
-        cols.extend(columns)
-        vals.extend(coefficients)
-        lower.append(low)
-        upper.append(high)
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
 
-    for k, q in enumerate(chatty):
-        span = slice(q * n_int, (q + 1) * n_int)
-        lo = np.maximum(base[span] + loss_max[span], 0.0)
-        hi = base[span] + gain_max[span]
-        grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, GRID_POINTS)[None, :]
-        grid = np.sort(np.concatenate([grid, base[span, None]], axis=1), axis=1)
-        values = _grid_late(workforce, demand, q, grid, step_min)
-        width = np.diff(grid, axis=1)
-        slope = np.where(width > 1e-9, np.diff(values, axis=1) / np.maximum(width, 1e-9), 0.0)
-        for i in range(n_int):
-            r = q * n_int + i
-            opt_cols = effect.indices[effect.indptr[r]:effect.indptr[r + 1]]
-            opt_vals = effect.data[effect.indptr[r]:effect.indptr[r + 1]]
-            late = n_opt + k * n_int + i
-            keep = np.flatnonzero(width[i] > 1e-9)
-            if not len(keep):  # nothing can change here: the late contacts are a constant
-                add_row([late], [1.0], values[i, 0] - reference[r], np.inf)
-                continue
-            for j in keep:  # late ≥ values_j + slope_j (base + effect·x − grid_j) − the plan's own late
-                add_row(list(opt_cols) + [late], list(-slope[i, j] * opt_vals) + [1.0],
-                        values[i, j] + slope[i, j] * (base[r] - grid[i, j]) - reference[r], np.inf)
-    need = demand.need_effective.ravel() - demand.allowed_miss.ravel()
-    for r in range(n_q * n_int):  # deficit ≥ need − allowed miss − (base + effect·x)
-        opt_cols = effect.indices[effect.indptr[r]:effect.indptr[r + 1]]
-        add_row(list(opt_cols) + [n_opt + n_late + r], list(effect.data[effect.indptr[r]:effect.indptr[r + 1]]) + [1.0],
-                need[r] - base[r], np.inf)
+    def add(self, columns, coefficients, low: float, high: float) -> None:
+        self.rows.extend([len(self.lower)] * len(columns))
+        self.cols.extend(columns)
+        self.vals.extend(coefficients)
+        self.lower.append(low)
+        self.upper.append(high)
+
+    def matrix(self, n_var: int) -> sp.csr_matrix:
+        return sp.csr_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.lower), n_var))
+
+
+def _row_of(effect: sp.csr_matrix, r: int) -> tuple[np.ndarray, np.ndarray]:
+    return effect.indices[effect.indptr[r]:effect.indptr[r + 1]], effect.data[effect.indptr[r]:effect.indptr[r + 1]]
+
+
+def add_late_rows(rows: Rows, workforce: Workforce, demand: Demand, effect: sp.csr_matrix, units_max: np.ndarray,
+                  q: int, first_col: int, step_min: int) -> None:
+    """late ≥ f_j + slope_j (base + effect·x − grid_j) − the plan's own late, for queue ``q``'s intervals,
+    with f the formulas' late contacts on a grid from the most heads the options can take off to
+    the most they can add."""
+    n_int = demand.staffed_effective.shape[1]
+    span = slice(q * n_int, (q + 1) * n_int)
+    base = demand.staffed_effective[q]
+    reference = demand.late_reference[q]
+    lo = np.maximum(base + np.asarray(effect.minimum(0) @ units_max).ravel()[span], 0.0)
+    hi = base + np.asarray(effect.maximum(0) @ units_max).ravel()[span]
+    grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, GRID_POINTS)[None, :]
+    grid = np.sort(np.concatenate([grid, base[:, None]], axis=1), axis=1)
+    values = _grid_late(workforce, demand, q, grid, step_min)
+    width = np.diff(grid, axis=1)
+    slope = np.where(width > 1e-9, np.diff(values, axis=1) / np.maximum(width, 1e-9), 0.0)
+    for i in range(n_int):
+        opt_cols, opt_vals = _row_of(effect, q * n_int + i)
+        late = first_col + i
+        keep = np.flatnonzero(width[i] > 1e-9)
+        if not len(keep):  # nothing can change here: the late contacts are a constant
+            rows.add([late], [1.0], values[i, 0] - reference[i], np.inf)
+        for j in keep:
+            rows.add(list(opt_cols) + [late], list(-slope[i, j] * opt_vals) + [1.0],
+                     values[i, j] + slope[i, j] * (base[i] - grid[i, j]) - reference[i], np.inf)
+
+
+def add_choice_rows(rows: Rows, options: Options) -> None:
+    """At most one option per group (a person-day); the limits (weeks, months, seat caps, commitments)."""
     groups: dict[tuple, list[int]] = {}
     for o, option in enumerate(options.items):
         if option.group is not None:
             groups.setdefault(option.group, []).append(o)
     for members in groups.values():
         if len(members) > 1:
-            add_row(members, [1.0] * len(members), -np.inf, 1.0)
+            rows.add(members, [1.0] * len(members), -np.inf, 1.0)
     for coefs, bound in options.limits:
-        add_row(list(coefs), list(coefs.values()), -np.inf, bound)
-    matrix = sp.csr_matrix((vals, (rows, cols)), shape=(len(lower), n_var))
+        rows.add(list(coefs), list(coefs.values()), -np.inf, bound)
+
+
+def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Horizon) -> Choice:
+    n_opt, n_int, n_q = len(options.items), len(horizon.starts), len(demand.queues)
+    step_min = int(horizon.step / pd.Timedelta(minutes=1))
+    penalty = workforce.costs.shortfall_penalty_per_contact
+    effect = _effect_matrix(options, demand, horizon)
+    units_max = np.array([o.max_units for o in options.items], dtype=float)
+    chatty = [q for q in range(n_q) if workforce.queues[demand.queues[q]].channel != "email"]
+    # variables: options | late contacts per (chat/voice queue, interval) | deficit per (queue, interval)
+    n_late = len(chatty) * n_int
+    n_var = n_opt + n_late + n_q * n_int
+    cost = np.concatenate([[o.unit_cost + CHANGE_PRICE for o in options.items], np.full(n_late, penalty),
+                           np.full(n_q * n_int, TARGET_MISS_CONTACTS * penalty * step_min / 60.0)])
+    rows = Rows()
+    for k, q in enumerate(chatty):
+        add_late_rows(rows, workforce, demand, effect, units_max, q, n_opt + k * n_int, step_min)
+    need = (demand.need_effective - demand.allowed_miss - demand.staffed_effective).ravel()
+    for r in range(n_q * n_int):  # deficit ≥ need − allowed miss − (base + effect·x)
+        opt_cols, opt_vals = _row_of(effect, r)
+        rows.add(list(opt_cols) + [n_opt + n_late + r], list(opt_vals) + [1.0], need[r], np.inf)
+    add_choice_rows(rows, options)
     integral = np.concatenate([np.ones(n_opt), np.zeros(n_var - n_opt)])
     var_upper = np.concatenate([units_max, np.full(n_var - n_opt, np.inf)])
-    solution = solve_mip_with_limit(cost, matrix, np.array(lower), np.array(upper), np.zeros(n_var), var_upper,
-                                    integral, node_limit=MIP_NODE_LIMIT, time_limit_s=MIP_SECONDS)
+    solution = solve_mip_with_limit(cost, rows.matrix(n_var), np.array(rows.lower), np.array(rows.upper),
+                                    np.zeros(n_var), var_upper, integral, node_limit=MIP_NODE_LIMIT,
+                                    time_limit_s=MIP_SECONDS)
     if not np.isfinite(solution.x).all():
         return Choice(np.zeros(n_opt, dtype=int), solution.status, float("nan"), solution.seconds)
-    units = np.round(solution.x[:n_opt]).astype(int)
-    return Choice(units, solution.status, solution.objective, solution.seconds)
+    return Choice(np.round(solution.x[:n_opt]).astype(int), solution.status, solution.objective, solution.seconds)
 
 
 def horizon_late(workforce: Workforce, demand: Demand, effective: np.ndarray, step_min: int) -> np.ndarray:
