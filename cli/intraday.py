@@ -55,20 +55,29 @@ def actuals_from_log(log: Path, mapping: Path, workforce, moment: pd.Timestamp) 
 
 
 def render_changes(result, currency: str) -> None:
-    table = Table(title=f"Changes from {result.now:%Y-%m-%d %H:%M} (ranked by late contacts saved per "
-                        f"{currency})", title_justify="left", width=80)
-    for column, justify in (("#", "right"), ("who", "left"), ("what", "left"), ("from", "left"),
-                            ("cost", "right"), ("saved", "right")):
-        table.add_column(column, justify=justify, overflow="fold")
-    for row in result.changes.itertuples(index=False):
-        table.add_row(str(row.rank), f"{row.who} {row.name}", row.what, row._5[11:] if row._5[:10] ==
-                      f"{result.now:%Y-%m-%d}" else row._5[5:], f"{row.cost:,.0f}", f"{row.late_contacts_saved:.1f}")
-    console.print(table)
+    if result.changes.empty:
+        console.print(f"no change from {result.now:%Y-%m-%d %H:%M} pays for itself: the plan stands", highlight=False)
+    else:
+        console.print(change_table(result, currency))
     weights = ", ".join(f"{r.queue} ×{r.ratio:.2f} (w {r.weight:.2f})" for r in result.level.table.itertuples())
     console.print(f"level: {weights}", highlight=False)
     spent = float(result.changes["cost"].sum()) if len(result.changes) else 0.0
     console.print(f"late contacts from now to tomorrow's end on the re-forecast: {result.late_before:,.0f} without "
                   f"the changes, {result.late_after:,.0f} with them, for {spent:+,.0f} {currency}", highlight=False)
+
+
+def change_table(result, currency: str) -> Table:
+    table = Table(title=f"Changes from {result.now:%Y-%m-%d %H:%M} (ranked by late contacts saved per "
+                        f"{currency})", title_justify="left", width=80)
+    for column, justify in (("#", "right"), ("who", "left"), ("what", "left"), ("from", "left"),
+                            ("cost", "right"), ("saved", "right")):
+        table.add_column(column, justify=justify, overflow="fold")
+    today = f"{result.now:%Y-%m-%d}"
+    for row in result.changes.to_dict("records"):
+        since = row["from"][11:] if row["from"].startswith(today) else row["from"][5:]  # 21:00, or 11-12 08:00
+        table.add_row(str(row["rank"]), f"{row['who']} {row['name']}", row["what"], since, f"{row['cost']:,.0f}",
+                      f"{row['late_contacts_saved']:.1f}")
+    return table
 
 
 @app.command(epilog=EPILOG)
