@@ -188,7 +188,8 @@ def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, publi
                 recount_fairness: bool = True) -> Replan:
     """Re-plan ``plan`` at ``now``: the ``published`` forecast re-leveled by ``actuals`` (or, for the
     benchmark's perfect-knowledge bound, ``known_forecast`` taken as it is). ``recount_fairness=False``
-    leaves summary.json's fairness figures as they were (the benchmark's chain, which writes no plan)."""
+    leaves summary.json's fairness figures as they were (the benchmark's chain, which writes no plan);
+    they are recounted only when an in-house day changed (part-timers and vendors are not counted)."""
     started = time.perf_counter() if started is None else started
     if known_forecast is None:
         forecast_new, level = reforecast(published, actuals, now)
@@ -209,7 +210,9 @@ def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, publi
     seats = apply_to_seats(plan, options, units)
     staffed = staffed_month(plan, options, units, horizon)
     coverage, cost, service = recount(plan, requirements, roster, seats, staffed)
-    summary = updated_summary(plan, roster if recount_fairness else None, cost, service, now, level, choice.status)
+    in_house_changed = any(options.items[o].kind in ("extend", "shorten", "move") for o in np.flatnonzero(units))
+    summary = updated_summary(plan, roster if recount_fairness and in_house_changed else None, cost, service, now,
+                              level, choice.status)
     summary["intraday"]["changed"] = sorted(set((plan.summary.get("intraday") or {}).get("changed", []))
                                             | {change_key(options.items[o]) for o in np.flatnonzero(units)})
     return Replan(plan=plan, now=now, horizon=horizon, forecast_old=published, forecast_new=forecast_new,
