@@ -20,6 +20,8 @@ Examples:
 
   plan intraday out/roster-2026-11 --now "2026-11-11 02:00" --actuals today.csv --out out/roster-2026-11-v2 --verify
 
+  plan intraday out/roster-2026-11 --now "2026-11-11 02:00" --actuals log.csv --mapping data/contact_log_mapping.yaml --reports
+
 The actuals are a history table (queue, interval_start, arrivals) of today up to --now. The new plan
 directory (default: PLAN_DIR-v<version>) holds the changed plan, changes.csv and intraday.png.
 """
@@ -91,6 +93,8 @@ def intraday(
                                                 "mapping (YAML), counted per interval up to --now."),
     out: Optional[Path] = typer.Option(None, help="New plan directory (default PLAN_DIR-v<version>)."),
     verify: bool = typer.Option(False, "--verify", help="Run `plan verify` on the new plan before it is written."),
+    reports: bool = typer.Option(False, "--reports", help="Also write the month's 排班表 (roster.xlsx, marked with "
+                                                          "the new version) and coverage.png."),
     overwrite: bool = overwrite_option(),
 ) -> None:
     """Re-forecast today from the actuals and re-plan what can still change: overtime, time off,
@@ -127,6 +131,9 @@ def intraday(
         write_plan_files(tables, target.staging, inputs)
         write_csv(result.changes, target.staging / "changes.csv")
         plot_intraday(result, target.staging / "intraday.png")
+        if reports:
+            from plan.cli.roster import write_reports
+            write_reports(target.staging)
         if verify:
             from plan.optimize.verify import verify_plan
             problems = verify_plan(target.staging)
