@@ -162,3 +162,15 @@ def test_a_raw_contact_log_through_the_ingest_mapping_gives_the_same_level(repla
     from_log = json.loads((tmp_path / "v2" / "summary.json").read_text(encoding="utf-8"))["intraday"]["level"]
     from_counts = json.loads((replanned / "summary.json").read_text(encoding="utf-8"))["intraday"]["level"]
     assert from_log == from_counts
+
+
+def test_verify_allows_a_moved_shift_end_only_after_the_first_re_plan(replanned, tmp_path):
+    import shutil
+    from plan.optimize.verify import check_plan
+    copy = tmp_path / "v2"
+    shutil.copytree(replanned, copy)
+    summary = json.loads((copy / "summary.json").read_text(encoding="utf-8"))
+    summary["intraday"]["first_now"] = f"{NOW_SMALL + pd.Timedelta(days=3):%Y-%m-%d %H:%M}"  # as if re-planned later
+    (copy / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    rules = {v.rule for v in check_plan(copy).violations}
+    assert "shift_times" in rules
