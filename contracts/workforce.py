@@ -352,6 +352,8 @@ class PartTimer(Strict):
     min_block_hours: float = Field(2, gt=0)
     availability: list[Availability] = Field(min_length=1)
     unavailable: list[dt.date] = []
+    # Hours between a same-day call-in (or stand-down) and the block's start (`plan intraday`).
+    notice_hours: float = Field(2, ge=0, le=72)
 
 
 class Vendor(Strict):
@@ -366,6 +368,8 @@ class Vendor(Strict):
     aht_factor: float = Field(1.0, gt=0, description="vendor handle time relative to in-house")
     conversion_factor: float = Field(1.0, gt=0, le=1.5, description="pre-sales conversion relative to in-house")
     hours: tuple[str, str] = ("00:00", "24:00")
+    # Hours between a same-day order (or cancellation) of a seat block and its start (`plan intraday`).
+    notice_hours: float = Field(2, ge=0, le=72)
 
 
 class Bot(Strict):

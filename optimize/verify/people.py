@@ -89,12 +89,15 @@ def check_times_present(row) -> bool:
     return not (pd.isna(row.start) or pd.isna(row.end) or row.break_spans is None)
 
 
-def check_shift_template(row, shift: Shift) -> Iterator[Violation]:
+def check_shift_template(row, shift: Shift, adjusted_from: pd.Timestamp | None = None) -> Iterator[Violation]:
     """Start and end equal the template's (a night shift ends on the next date), breaks of the
-    template's length inside their windows."""
+    template's length inside their windows. A same-day re-plan (``plan intraday``, summary.json
+    ``intraday.first_now``) may move a shift's end, never before that moment nor its start."""
     expected_start = row.date + pd.Timedelta(minutes=shift.start_min)
     expected_end = expected_start + pd.Timedelta(minutes=shift.length_min)
-    if row.start != expected_start or row.end != expected_end:
+    end_moved_later = (adjusted_from is not None and row.start == expected_start
+                       and min(row.end, expected_end) >= adjusted_from and row.end > row.start)
+    if row.start != expected_start or (row.end != expected_end and not end_moved_later):
         yield _v(row, "shift_times", f"{shift.code} runs {row.start:%m-%d %H:%M}-{row.end:%m-%d %H:%M}, "
                                      f"the template says {shift.start}-{shift.end}")
         return
@@ -190,6 +193,12 @@ def check_overtime_row(row, system: str, holidays: set[dt.date]) -> Iterator[Vio
                                        "extension and statutory holiday premiums apply)")
 
 
+def intraday_from(plan: PlanFiles) -> pd.Timestamp | None:
+    """The first same-day re-plan's moment, when the plan was changed by ``plan intraday``."""
+    moment = (plan.summary.get("intraday") or {}).get("first_now")
+    return pd.Timestamp(moment) if moment else None
+
+
 def check_in_house_rows(plan: PlanFiles, agent: InHouseAgent, rows: pd.DataFrame,
                         holidays: set[dt.date]) -> Iterator[Violation]:
     workforce = plan.workforce
@@ -213,7 +222,7 @@ def check_in_house_rows(plan: PlanFiles, agent: InHouseAgent, rows: pd.DataFrame
         if not check_times_present(row):
             yield _v(row, "shift_times", f"{row.shift_code} row without start/end")
             continue
-        yield from check_shift_template(row, shift)
+        yield from check_shift_template(row, shift, intraday_from(plan))
         yield from check_template_validity(row, shift, agent.contract, plan.events)
         yield from check_paid_hours(row)
         yield from check_skill(row, agent.skills, workforce.queues)

@@ -1,0 +1,226 @@
+"""Which options to take: a small MIP, service priced by the queueing formulas.
+
+Per queue and interval of the horizon the contacts answered late (``arrivals_human × (1 − service
+level)``, the cost rules' shortfall) is a decreasing function of the effective agents present; it
+is evaluated with :func:`plan.optimize.queueing.service.queue_metrics` on a grid around the plan's
+staffing and entered as chords (exact at the grid points, above the curve in between where the
+curve is not convex, so the model never promises more than the formulas give). Email is
+deferrable: its need is the requirement's agents, any head below it priced as a target miss.
+
+The objective is the cost rules' own: what the options cost, plus the shortfall penalty per late
+contact beyond those the plan already accepted on the demand it was made for (so a re-plan answers
+the change of forecast and does not buy what the roster weighed and left), plus :data:`TARGET_MISS_CONTACTS` penalties per effective agent-hour below the interval's
+requirement (on the new forecast; less what the published plan already lacked there, where the
+roster found the shortfall the cheaper choice): the targets are met wherever an hour of capacity on
+offer costs less than about that many lost contacts, and otherwise the model buys the service that
+pays for itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from plan.contracts.workforce import Workforce
+from plan.optimize.intraday.options import Horizon, Options
+from plan.optimize.linear import solve_mip_with_limit
+from plan.optimize.queueing.service import email_backlog, queue_metrics
+
+# An effective agent-hour below the requirement is priced as this many late contacts: above any
+# hour of capacity the sample offers (overtime ~60-90, vendor seats ~60, part-time ~28 per hour
+# against a 32 penalty per contact), so targets are met when capacity can be bought at all.
+TARGET_MISS_CONTACTS = 4.0
+# Every change costs the team lead a call: this price (not in the plan's cost) keeps the model from
+# changes that buy nothing, e.g. swapping two part-timers of the same rate on the same block.
+CHANGE_PRICE = 2.0
+GRID_POINTS = 25
+MIP_NODE_LIMIT = 2000
+MIP_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Per queue (rows) and horizon interval (columns): the re-forecast demand and the plan's staffing."""
+    queues: list[str]
+    arrivals_human: np.ndarray
+    aht_s: np.ndarray
+    threshold_s: np.ndarray         # answer-within target per interval (event-day targets on event days)
+    deadline_h: np.ndarray          # email resolve deadline per interval
+    need_effective: np.ndarray      # agents_required × (1 − shrinkage) where it binds (else 0)
+    staffed_effective: np.ndarray   # the plan's effective agents before any option
+    allowed_miss: np.ndarray        # effective agents the published plan was already below its requirement
+    late_reference: np.ndarray      # late contacts the plan accepted on the demand it was made for
+
+
+def late_contacts(workforce: Workforce, demand: Demand, q: int, effective: np.ndarray, step_min: int) -> np.ndarray:
+    """Contacts answered after the target (email: resolved after the deadline) per interval of queue ``q``."""
+    queue = workforce.queues[demand.queues[q]]
+    arrivals = demand.arrivals_human[q]
+    if queue.channel == "email":
+        late = np.zeros(len(arrivals))
+        for deadline in np.unique(demand.deadline_h[q]):
+            backlog = email_backlog(arrivals, demand.aht_s[q], effective, float(deadline), interval_minutes=step_min)
+            mask = demand.deadline_h[q] == deadline
+            late[mask] = np.asarray(backlog.late_contacts, dtype=float)[mask]
+        return late
+    metrics = queue_metrics(queue, arrivals * 60.0 / step_min, np.maximum(effective, 0.0),
+                            answer_within_s=demand.threshold_s[q], aht_s=demand.aht_s[q], with_asa=False)
+    return arrivals * (1.0 - np.asarray(metrics.service_level, dtype=float))
+
+
+def _grid_late(workforce: Workforce, demand: Demand, q: int, grid: np.ndarray, step_min: int) -> np.ndarray:
+    """``late_contacts`` of queue ``q`` at every grid column (intervals × points), vectorised."""
+    queue = workforce.queues[demand.queues[q]]
+    points = grid.shape[1]
+    arrivals = np.repeat(demand.arrivals_human[q], points)
+    metrics = queue_metrics(queue, arrivals * 60.0 / step_min, np.maximum(grid.ravel(), 0.0),
+                            answer_within_s=np.repeat(demand.threshold_s[q], points),
+                            aht_s=np.repeat(demand.aht_s[q], points), with_asa=False)
+    return (arrivals * (1.0 - np.asarray(metrics.service_level, dtype=float))).reshape(grid.shape)
+
+
+@dataclass(frozen=True)
+class Choice:
+    units: np.ndarray               # per option
+    status: str
+    objective: float
+    seconds: float
+
+
+def _effect_matrix(options: Options, demand: Demand, horizon: Horizon) -> sp.csr_matrix:
+    """(queue × interval) × option: effective agents each unit of an option adds."""
+    n_int = len(horizon.starts)
+    rows, cols, vals = [], [], []
+    index = {q: i for i, q in enumerate(demand.queues)}
+    for o, option in enumerate(options.items):
+        for queue, values in option.effective.items():
+            nz = np.flatnonzero(np.abs(values) > 1e-12)
+            rows.extend(index[queue] * n_int + nz)
+            cols.extend([o] * len(nz))
+            vals.extend(values[nz])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(len(demand.queues) * n_int, len(options.items)))
+
+
+class Rows:
+    """Constraint rows ``lower ≤ Σ coef·x ≤ upper`` collected as sparse triplets."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, columns, coefficients, low: float, high: float) -> None:
+        self.rows.extend([len(self.lower)] * len(columns))
+        self.cols.extend(columns)
+        self.vals.extend(coefficients)
+        self.lower.append(low)
+        self.upper.append(high)
+
+    def matrix(self, n_var: int) -> sp.csr_matrix:
+        return sp.csr_matrix((self.vals, (self.rows, self.cols)), shape=(len(self.lower), n_var))
+
+
+def _row_of(effect: sp.csr_matrix, r: int) -> tuple[np.ndarray, np.ndarray]:
+    return effect.indices[effect.indptr[r]:effect.indptr[r + 1]], effect.data[effect.indptr[r]:effect.indptr[r + 1]]
+
+
+def add_late_rows(rows: Rows, workforce: Workforce, demand: Demand, effect: sp.csr_matrix, units_max: np.ndarray,
+                  q: int, first_col: int, step_min: int) -> None:
+    """late ≥ f_j + slope_j (base + effect·x − grid_j) − the plan's own late, for queue ``q``'s intervals,
+    with f the formulas' late contacts on a grid from the most heads the options can take off to
+    the most they can add."""
+    n_int = demand.staffed_effective.shape[1]
+    span = slice(q * n_int, (q + 1) * n_int)
+    base = demand.staffed_effective[q]
+    reference = demand.late_reference[q]
+    lo = np.maximum(base + np.asarray(effect.minimum(0) @ units_max).ravel()[span], 0.0)
+    hi = base + np.asarray(effect.maximum(0) @ units_max).ravel()[span]
+    grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, GRID_POINTS)[None, :]
+    grid = np.sort(np.concatenate([grid, base[:, None]], axis=1), axis=1)
+    values = _grid_late(workforce, demand, q, grid, step_min)
+    width = np.diff(grid, axis=1)
+    slope = np.where(width > 1e-9, np.diff(values, axis=1) / np.maximum(width, 1e-9), 0.0)
+    for i in range(n_int):
+        opt_cols, opt_vals = _row_of(effect, q * n_int + i)
+        late = first_col + i
+        keep = np.flatnonzero(width[i] > 1e-9)
+        if not len(keep):  # nothing can change here: the late contacts are a constant
+            rows.add([late], [1.0], values[i, 0] - reference[i], np.inf)
+        for j in keep:
+            rows.add(list(opt_cols) + [late], list(-slope[i, j] * opt_vals) + [1.0],
+                     values[i, j] + slope[i, j] * (base[i] - grid[i, j]) - reference[i], np.inf)
+
+
+def add_choice_rows(rows: Rows, options: Options) -> None:
+    """At most one option per group (a person-day); the limits (weeks, months, seat caps, commitments)."""
+    groups: dict[tuple, list[int]] = {}
+    for o, option in enumerate(options.items):
+        if option.group is not None:
+            groups.setdefault(option.group, []).append(o)
+    for members in groups.values():
+        if len(members) > 1:
+            rows.add(members, [1.0] * len(members), -np.inf, 1.0)
+    for coefs, bound in options.limits:
+        rows.add(list(coefs), list(coefs.values()), -np.inf, bound)
+
+
+def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Horizon) -> Choice:
+    n_opt, n_int, n_q = len(options.items), len(horizon.starts), len(demand.queues)
+    step_min = int(horizon.step / pd.Timedelta(minutes=1))
+    penalty = workforce.costs.shortfall_penalty_per_contact
+    effect = _effect_matrix(options, demand, horizon)
+    units_max = np.array([o.max_units for o in options.items], dtype=float)
+    chatty = [q for q in range(n_q) if workforce.queues[demand.queues[q]].channel != "email"]
+    # variables: options | late contacts per (chat/voice queue, interval) | deficit per (queue, interval)
+    n_late = len(chatty) * n_int
+    n_var = n_opt + n_late + n_q * n_int
+    cost = np.concatenate([[o.unit_cost + CHANGE_PRICE for o in options.items], np.full(n_late, penalty),
+                           np.full(n_q * n_int, TARGET_MISS_CONTACTS * penalty * step_min / 60.0)])
+    rows = Rows()
+    for k, q in enumerate(chatty):
+        add_late_rows(rows, workforce, demand, effect, units_max, q, n_opt + k * n_int, step_min)
+    need = (demand.need_effective - demand.allowed_miss - demand.staffed_effective).ravel()
+    for r in range(n_q * n_int):  # deficit ≥ need − allowed miss − (base + effect·x)
+        opt_cols, opt_vals = _row_of(effect, r)
+        rows.add(list(opt_cols) + [n_opt + n_late + r], list(opt_vals) + [1.0], need[r], np.inf)
+    add_choice_rows(rows, options)
+    integral = np.concatenate([np.ones(n_opt), np.zeros(n_var - n_opt)])
+    var_upper = np.concatenate([units_max, np.full(n_var - n_opt, np.inf)])
+    solution = solve_mip_with_limit(cost, rows.matrix(n_var), np.array(rows.lower), np.array(rows.upper),
+                                    np.zeros(n_var), var_upper, integral, node_limit=MIP_NODE_LIMIT,
+                                    time_limit_s=MIP_SECONDS)
+    if not np.isfinite(solution.x).all():
+        return Choice(np.zeros(n_opt, dtype=int), solution.status, float("nan"), solution.seconds)
+    return Choice(np.round(solution.x[:n_opt]).astype(int), solution.status, solution.objective, solution.seconds)
+
+
+def horizon_late(workforce: Workforce, demand: Demand, effective: np.ndarray, step_min: int) -> np.ndarray:
+    """Late contacts per queue over the horizon at ``effective`` (queues × intervals)."""
+    return np.vstack([late_contacts(workforce, demand, q, effective[q], step_min) for q in range(len(demand.queues))])
+
+
+def effective_with(demand: Demand, options: Options, horizon: Horizon, units: np.ndarray) -> np.ndarray:
+    effect = _effect_matrix(options, demand, horizon)
+    return demand.staffed_effective + (effect @ units.astype(float)).reshape(demand.staffed_effective.shape)
+
+
+def service_gains(workforce: Workforce, demand: Demand, options: Options, horizon: Horizon,
+                  units: np.ndarray) -> np.ndarray:
+    """Per chosen option: the late contacts it saves given the rest of the choice (negative for a
+    saving that costs service), by the queueing formulas."""
+    step_min = int(horizon.step / pd.Timedelta(minutes=1))
+    effect = _effect_matrix(options, demand, horizon)
+    shape = demand.staffed_effective.shape
+    chosen = demand.staffed_effective + (effect @ units.astype(float)).reshape(shape)
+    late_chosen = horizon_late(workforce, demand, chosen, step_min)
+    gains = np.zeros(len(options.items))
+    for o in np.flatnonzero(units):
+        without = chosen - (effect[:, [o]].toarray().ravel() * units[o]).reshape(shape)
+        touched = [q for q in range(len(demand.queues)) if demand.queues[q] in options.items[o].effective]
+        gains[o] = sum(late_contacts(workforce, demand, q, without[q], step_min).sum() - late_chosen[q].sum()
+                       for q in touched)
+    return gains

@@ -1,0 +1,389 @@
+"""Every change the published plan still allows from ``now`` on, priced and described by its heads.
+
+An option adds (or removes) heads on one or two queues over a span of the horizon (the rest of
+today and tomorrow) and costs what the cost rules say (:mod:`plan.optimize.cost_rules`; a saving
+is a negative cost). Options that exclude each other (two changes of one person-day) share a
+group; limits over several options (a part-timer's week, an agent's month of overtime, a vendor's
+seat cap or commitment) are linear rows ``Σ coef · units ≤ upper``.
+
+What each kind may do, within the law (PRC Labour Law; the config's ``labour_rules``):
+
+* ``extend`` a shift still running or not begun by whole intervals at its end: overtime at the
+  day's premium, at most :data:`MAX_EXTENSION_H` a day (art. 41: extended hours at most 3 h a day),
+  within the month's ``overtime_max_h_month``, the comprehensive contract's daily cap, and
+  ``min_rest_between_shifts_h`` before the person's next shift;
+* ``shorten`` a shift that carries overtime (voluntary time off): the overtime not yet worked is
+  not paid; the shift keeps its meal break;
+* ``call_in`` a part-timer resting that day, with ``notice_hours``, inside their availability, a
+  block of ``min_block_hours`` up to the day's cap, within the week's cap;
+* ``stand_down`` a part-time block that starts after the notice;
+* ``buy_seats`` vendor blocks of ``block_hours`` after the vendor's notice, within ``max_seats``;
+* ``cancel_seats`` whole bought seat blocks that start after the notice, never below the
+  vendor's monthly commitment (those hours are paid anyway);
+* ``move`` a multi-skilled agent whose shift has not begun to another queue they are skilled for.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from plan.contracts.calendar import event_day_mask
+from plan.contracts.plan_files import NOT_WORKING, PART_TIME_CODE, REST_CODE, PlanFiles
+from plan.contracts.workforce import minutes_of
+from plan.optimize.cost_rules import hourly_rate, overtime_premium, seat_hour_price
+
+# Labour Law of the PRC art. 41: extended working hours at most 3 h a day (1 h ordinarily).
+MAX_EXTENSION_H = 3.0
+
+
+@dataclass
+class Option:
+    kind: str
+    who: str
+    name: str
+    queue: str                      # the queue gaining (or, for a saving, losing) heads
+    start: pd.Timestamp             # from when
+    end: pd.Timestamp
+    unit_cost: float                # site currency per unit; negative = a saving
+    max_units: int                  # 1, or seats for vendor blocks
+    heads: dict[str, np.ndarray]    # queue → heads per horizon interval, per unit (negative = removed)
+    effective: dict[str, np.ndarray]  # the same in effective agents (shrinkage, vendor AHT factor)
+    edit: dict                      # what `apply` changes
+    detail: str = ""
+    group: tuple | None = None      # options of one group exclude each other
+
+
+@dataclass
+class Options:
+    items: list[Option]
+    limits: list[tuple[dict[int, float], float]] = field(default_factory=list)  # Σ coef·units ≤ upper
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The intervals from ``now`` to the end of tomorrow (or of the month), on the plan's grid."""
+    starts: pd.DatetimeIndex
+    step: pd.Timedelta
+    first: int                      # index of starts[0] in the month's intervals
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return self.starts[-1] + self.step
+
+    def presence(self, begin: pd.Timestamp, end: pd.Timestamp,
+                 breaks: list[tuple[pd.Timestamp, pd.Timestamp]] = ()) -> np.ndarray:
+        """Share of each interval that someone working ``begin``-``end`` less ``breaks`` is present."""
+        lo = self.starts.to_numpy()
+        hi = lo + self.step.to_timedelta64()
+
+        def overlap(a: pd.Timestamp, b: pd.Timestamp) -> np.ndarray:
+            inside = np.minimum(hi, b.to_datetime64()) - np.maximum(lo, a.to_datetime64())
+            return np.clip(inside / self.step.to_timedelta64(), 0.0, 1.0)
+
+        share = overlap(begin, end)
+        for a, b in breaks:
+            share = share - overlap(max(a, begin), min(b, end))
+        return share
+
+
+def make_horizon(plan: PlanFiles, now: pd.Timestamp) -> Horizon:
+    intervals = plan.intervals
+    day_after = now.normalize() + pd.Timedelta(days=2)
+    starts = intervals[(intervals >= now) & (intervals < day_after)]
+    return Horizon(starts=starts, step=plan.interval, first=int(intervals.get_loc(starts[0])))
+
+
+def _per_unit(plan: PlanFiles, queue: str, heads: np.ndarray, aht_factor: float = 1.0) -> np.ndarray:
+    return heads * (1.0 - plan.workforce.queues[queue].shrinkage) / aht_factor
+
+
+def _option(plan: PlanFiles, *, kind, who, name, moves: dict[str, np.ndarray], aht_factor: float = 1.0,
+            **rest) -> Option:
+    return Option(kind=kind, who=who, name=name, heads=moves,
+                  effective={q: _per_unit(plan, q, h, aht_factor) for q, h in moves.items()}, **rest)
+
+
+def _rows_by_person(roster: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {pid: rows.sort_values("date") for pid, rows in roster.groupby("id", sort=False)}
+
+
+def _next_start(starts: np.ndarray, after: pd.Timestamp) -> pd.Timestamp | None:
+    """The first of the sorted working ``starts`` after ``after``."""
+    i = int(np.searchsorted(starts, after.to_datetime64(), side="right"))
+    return pd.Timestamp(starts[i]) if i < len(starts) else None
+
+
+@dataclass(frozen=True)
+class MealBreaks:
+    """The in-house shifts near ``now`` per queue, with their meal breaks. The roster keeps someone
+    answering a chat or phone queue through every break; a change that takes heads off a queue
+    (a shorter shift, a move away, a stand-down, a cancelled seat block) is offered only where no
+    one else's break falls, and a move only onto a queue where others work through the mover's
+    breaks (a conservative reading of the rule that `plan verify` checks)."""
+    shifts: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, list, str]]]
+
+    @classmethod
+    def of(cls, roster: pd.DataFrame) -> "MealBreaks":
+        shifts: dict[str, list] = defaultdict(list)
+        for row in roster[(roster["type"] == "in_house") & roster["start"].notna()].itertuples(index=False):
+            shifts[row.queue].append((row.start, row.end, row.break_spans or [], row.id))
+        return cls(dict(shifts))
+
+    def during(self, queue: str, start: pd.Timestamp, end: pd.Timestamp, other_than: str | None = None) -> bool:
+        """Someone else on ``queue`` has a break overlapping ``start``-``end``."""
+        return any(b < end and start < e and who != other_than
+                   for _, _, spans, who in self.shifts.get(queue, []) for b, e in spans)
+
+    def answered_through(self, queue: str, spans: list, mover: str) -> bool:
+        """Every span is covered on ``queue`` by someone else at work and not on a break then."""
+        return all(any(s <= b and e <= t and who != mover and not any(x < e and b < y for x, y in own)
+                       for s, t, own, who in self.shifts.get(queue, [])) for b, e in spans)
+
+
+def _people_working_near(roster: pd.DataFrame, now: pd.Timestamp, horizon: Horizon) -> set[str]:
+    """People with a working day whose shift ends after ``now`` and begins inside the horizon."""
+    near = roster[(roster["end"] > now) & (roster["start"] < horizon.end)]
+    return set(near["id"])
+
+
+def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Options) -> None:
+    wf = plan.workforce
+    rules = wf.labour_rules
+    agents = {a.id: a for a in wf.in_house}
+    roster = plan.roster[(plan.roster["type"] == "in_house")
+                         & (plan.roster["id"].isin(_people_working_near(plan.roster, now, horizon)))]
+    step_h = horizon.step / pd.Timedelta(hours=1)
+    month_end = plan.month.end_time + pd.Timedelta(1)
+    meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
+    for pid, rows in _rows_by_person(roster).items():
+        agent = agents.get(pid)
+        if agent is None:
+            continue
+        contract = wf.contracts[agent.contract]
+        rate = hourly_rate(agent.monthly_salary, contract.standard_hours_month)
+        overtime_left = rules.overtime_max_h_month - float(rows["overtime_hours"].sum())
+        extend_ids: dict[int, float] = {}
+        worked = rows[~rows["shift_code"].isin(NOT_WORKING)]
+        starts = np.sort(worked["start"].to_numpy())
+        working = worked[(worked["end"] > now) & (worked["start"] < horizon.end)]
+        for row in working.itertuples(index=False):
+            group = ("day", pid, row.date)
+            kind = row.overtime_kind or "workday"
+            premium = overtime_premium(rules, kind)
+            rest_until = _next_start(starts, row.start)
+            breaks = row.break_spans or []
+            # extend at the end
+            for steps in range(1, int(MAX_EXTENSION_H / step_h) + 1):
+                hours = steps * step_h
+                new_end = row.end + pd.Timedelta(hours=hours)
+                if (row.overtime_hours + hours > MAX_EXTENSION_H + 1e-9 or hours > overtime_left + 1e-9
+                        or new_end > min(horizon.end, month_end)
+                        or (contract.system == "comprehensive" and row.paid_hours + hours > contract.max_hours_day + 1e-9)
+                        or (rest_until is not None
+                            and rest_until - new_end < pd.Timedelta(hours=rules.min_rest_between_shifts_h))):
+                    break
+                extend_ids[len(out.items)] = hours
+                out.items.append(_option(
+                    plan, kind="extend", who=pid, name=agent.name, queue=row.queue, start=row.end, end=new_end,
+                    unit_cost=hours * rate * premium, max_units=1, group=group,
+                    moves={row.queue: horizon.presence(row.end, new_end)},
+                    edit={"row": (pid, row.date), "hours": hours, "overtime_kind": kind},
+                    detail=f"{row.shift_code} to {new_end:%H:%M} (+{hours:g} h {kind} overtime)"))
+            # shorten: overtime not yet worked, meal breaks kept
+            last_break = max((b for _, b in breaks), default=row.start)
+            for steps in range(1, int(row.overtime_hours / step_h + 1e-9) + 1):
+                hours = steps * step_h
+                new_end = row.end - pd.Timedelta(hours=hours)
+                if (new_end < max(now, last_break) or new_end <= row.start
+                        or meal.during(row.queue, new_end, row.end, other_than=pid)):
+                    break
+                out.items.append(_option(
+                    plan, kind="shorten", who=pid, name=agent.name, queue=row.queue, start=new_end, end=row.end,
+                    unit_cost=-hours * rate * premium, max_units=1, group=group,
+                    moves={row.queue: -horizon.presence(new_end, row.end)},
+                    edit={"row": (pid, row.date), "hours": -hours, "overtime_kind": kind},
+                    detail=f"{row.shift_code} ends {new_end:%H:%M} (−{hours:g} h overtime, time off)"))
+            # move before the shift begins
+            if (row.start >= now and row.end <= horizon.end and len(agent.skills) > 1
+                    and not meal.during(row.queue, row.start, row.end, other_than=pid)):
+                here = horizon.presence(row.start, row.end, breaks)
+                for queue in agent.skills:
+                    if queue == row.queue or not meal.answered_through(queue, breaks, pid):
+                        continue
+                    out.items.append(_option(
+                        plan, kind="move", who=pid, name=agent.name, queue=queue, start=row.start, end=row.end,
+                        unit_cost=0.0, max_units=1, group=group, moves={queue: here, row.queue: -here},
+                        edit={"row": (pid, row.date), "queue": queue},
+                        detail=f"{row.shift_code} {row.start:%H:%M} on {queue} instead of {row.queue}"))
+        if extend_ids:
+            out.limits.append((extend_ids, overtime_left))
+
+
+def _ceil_to_grid(moment: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp:
+    return moment.ceil(step)
+
+
+def _week_hours(rows: pd.DataFrame, day: pd.Timestamp) -> float:
+    monday = day - pd.Timedelta(days=day.weekday())
+    in_week = rows[(rows["date"] >= monday) & (rows["date"] < monday + pd.Timedelta(days=7))]
+    return float(in_week["paid_hours"].sum())
+
+
+def part_time_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Options) -> None:
+    wf = plan.workforce
+    rules = wf.labour_rules
+    roster = plan.roster[plan.roster["type"] == "part_time"]
+    people = {p.id: p for p in wf.part_time}
+    meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
+    for pid, rows in _rows_by_person(roster).items():
+        person = people.get(pid)
+        if person is None:
+            continue
+        earliest = _ceil_to_grid(now + pd.Timedelta(hours=person.notice_hours), horizon.step)
+        day_cap = min(person.max_hours_day, rules.part_time_max_h_day)
+        week_cap = min(person.max_hours_week, rules.part_time_max_h_week)
+        week_ids: dict[pd.Timestamp, dict[int, float]] = defaultdict(dict)
+        for row in rows[(rows["date"] >= now.normalize()) & (rows["date"] < horizon.end)].itertuples(index=False):
+            group = ("day", pid, row.date)
+            monday = row.date - pd.Timedelta(days=row.date.weekday())
+            if row.shift_code == PART_TIME_CODE and row.start >= earliest \
+                    and not meal.during(row.queue, row.start, row.end):
+                out.items.append(_option(
+                    plan, kind="stand_down", who=pid, name=person.name, queue=row.queue, start=row.start,
+                    end=row.end, unit_cost=-row.paid_hours * person.hourly_rate, max_units=1, group=group,
+                    moves={row.queue: -horizon.presence(row.start, row.end)},
+                    edit={"row": (pid, row.date)}, detail=f"part-time block {row.start:%H:%M}-{row.end:%H:%M} cancelled"))
+                continue
+            if row.shift_code != REST_CODE or row.date.date() in person.unavailable:
+                continue
+            week_left = week_cap - _week_hours(rows, row.date)
+            weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[row.date.weekday()]
+            lengths = sorted({h for h in (person.min_block_hours, day_cap) if person.min_block_hours <= h <= day_cap
+                              and h <= week_left + 1e-9 and (h * 60) % (horizon.step / pd.Timedelta(minutes=1)) == 0})
+            for window in (w for w in person.availability if weekday in w.days):
+                open_at = row.date + pd.Timedelta(minutes=minutes_of(window.start))
+                close_at = row.date + pd.Timedelta(minutes=(minutes_of(window.end) - minutes_of(window.start)) % 1440
+                                                   + minutes_of(window.start) or 1440)
+                begin = max(open_at, earliest)
+                for hours in lengths:
+                    start = begin
+                    # a block starts on its row's date (the roster's rule for part-time rows)
+                    while (start + pd.Timedelta(hours=hours) <= min(close_at, horizon.end)
+                           and start < row.date + pd.Timedelta(days=1)):
+                        end = start + pd.Timedelta(hours=hours)
+                        for queue in person.skills:
+                            week_ids[monday][len(out.items)] = hours
+                            out.items.append(_option(
+                                plan, kind="call_in", who=pid, name=person.name, queue=queue, start=start, end=end,
+                                unit_cost=hours * person.hourly_rate, max_units=1, group=group,
+                                moves={queue: horizon.presence(start, end)},
+                                edit={"row": (pid, row.date), "start": start, "end": end, "queue": queue},
+                                detail=f"part-time {start:%H:%M}-{end:%H:%M} on {queue}"))
+                        start += horizon.step
+            if week_ids[monday]:
+                out.limits.append((week_ids[monday], week_left))
+
+
+def seat_blocks(profile: np.ndarray) -> list[tuple[int, int, int]]:
+    """A seat profile as blocks (start, end, seats), each rise matched first in, first out."""
+    open_blocks: list[list[int]] = []
+    blocks = []
+    level = 0
+    for t, seats in enumerate(list(profile) + [0]):
+        seats = int(round(seats))
+        if seats > level:
+            open_blocks.append([t, seats - level])
+        drop = level - seats
+        while drop > 0:
+            first = open_blocks[0]
+            taken = min(first[1], drop)
+            blocks.append((first[0], t, taken))
+            first[1] -= taken
+            drop -= taken
+            if first[1] == 0:
+                open_blocks.pop(0)
+        level = seats
+    return blocks
+
+
+def vendor_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Options) -> None:
+    wf = plan.workforce
+    intervals = plan.intervals
+    step_h = horizon.step / pd.Timedelta(hours=1)
+    event = event_day_mask(intervals, plan.events)
+    seats = plan.vendor_seats
+    meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
+    for vendor in wf.vendors:
+        price = seat_hour_price(vendor, event) * step_h
+        earliest = _ceil_to_grid(now + pd.Timedelta(hours=vendor.notice_hours), horizon.step)
+        length = int(round(vendor.block_hours / step_h))
+        mine = seats[seats["vendor"] == vendor.id]
+        used = mine.groupby("interval_start")["seats"].sum().reindex(intervals, fill_value=0.0).to_numpy()
+        open_min = minutes_of(vendor.hours[0])
+        open_len = (minutes_of(vendor.hours[1]) - open_min) % 1440 or 1440
+        minute_of_day = (intervals.hour * 60 + intervals.minute).to_numpy()
+        inside = ((minute_of_day - open_min) % 1440 + step_h * 60) <= open_len + 1e-9
+        cap_ids: dict[int, dict[int, float]] = defaultdict(dict)
+        for queue in vendor.skills:
+            for first in range(horizon.first, horizon.first + len(horizon.starts) - length + 1):
+                if intervals[first] < earliest or not inside[first:first + length].all():
+                    continue
+                index = len(out.items)
+                for t in range(first, first + length):
+                    cap_ids[t][index] = 1.0
+                start, end = intervals[first], intervals[first] + horizon.step * length
+                out.items.append(_option(
+                    plan, kind="buy_seats", who=vendor.id, name=vendor.name, queue=queue, start=start, end=end,
+                    unit_cost=float(price[first:first + length].sum()), max_units=vendor.max_seats,
+                    moves={queue: horizon.presence(start, end)}, aht_factor=vendor.aht_factor,
+                    edit={"vendor": vendor.id, "queue": queue, "first": first, "length": length, "sign": 1},
+                    detail=f"{vendor.block_hours} h seat block {start:%m-%d %H:%M}-{end:%H:%M} on {queue}"))
+        for t, ids in cap_ids.items():
+            out.limits.append((ids, max(0.0, vendor.max_seats - used[t])))
+        cancel_ids = {}
+        for queue in sorted(set(mine["queue"])):
+            profile = mine[mine["queue"] == queue].groupby("interval_start")["seats"].sum()
+            profile = profile.reindex(intervals, fill_value=0.0).to_numpy()
+            for first, last, count in seat_blocks(profile):
+                start, end = intervals[first], intervals[first] + horizon.step * (last - first)
+                if (intervals[first] < earliest or last > horizon.first + len(horizon.starts)
+                        or meal.during(queue, start, end)):
+                    continue
+                cancel_ids[len(out.items)] = (last - first) * step_h
+                out.items.append(_option(
+                    plan, kind="cancel_seats", who=vendor.id, name=vendor.name, queue=queue, start=start, end=end,
+                    unit_cost=-float(price[first:last].sum()), max_units=count,
+                    moves={queue: -horizon.presence(start, end)}, aht_factor=vendor.aht_factor,
+                    edit={"vendor": vendor.id, "queue": queue, "first": first, "length": last - first, "sign": -1},
+                    detail=f"seat block {start:%m-%d %H:%M}-{end:%H:%M} on {queue} cancelled"))
+        if cancel_ids:
+            bought = float(used.sum() * step_h)
+            out.limits.append((cancel_ids, max(0.0, bought - vendor.min_monthly_seat_hours)))
+
+
+def change_key(option: Option) -> str:
+    """What a change touches: a person-day, or a vendor's queue (summary.json ``intraday.changed``)."""
+    if option.kind in ("buy_seats", "cancel_seats"):
+        return f"{option.who} {option.queue}"
+    return f"{option.who} {option.edit['row'][1]:%Y-%m-%d}"
+
+
+def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon) -> Options:
+    """Every option, less those that would touch again what an earlier re-plan of the day changed:
+    a change once announced stands (no calling in and standing down the same part-timer hour after
+    hour, no extending and then shortening the same shift)."""
+    out = Options(items=[])
+    in_house_options(plan, now, horizon, out)
+    part_time_options(plan, now, horizon, out)
+    vendor_options(plan, now, horizon, out)
+    changed = set((plan.summary.get("intraday") or {}).get("changed", []))
+    if not changed:
+        return out
+    keep = [i for i, option in enumerate(out.items)
+            if change_key(option) not in changed or option.kind == "buy_seats"]
+    renumber = {old: new for new, old in enumerate(keep)}
+    limits = [({renumber[i]: c for i, c in coefs.items() if i in renumber}, bound) for coefs, bound in out.limits]
+    return Options(items=[out.items[i] for i in keep], limits=[(c, b) for c, b in limits if c])

@@ -1,0 +1,176 @@
+"""`plan intraday`: the same-day re-forecast (hand figures) and the re-plan of the session's small month."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from plan.forecast.reforecast import PRIOR_CONTACTS, TOMORROW_DAMPING, reforecast
+from test_roster import MONTH, small_requirements, small_workforce
+
+NOW = pd.Timestamp("2026-11-11 02:00")
+
+
+def two_days(per_hour: float) -> pd.DataFrame:
+    """A flat forecast of one queue over 11-11 and 11-12 with a ±20 % band."""
+    stamps = pd.date_range("2026-11-11", periods=48, freq="60min")
+    return pd.DataFrame({"queue": "chat", "interval_start": stamps, "arrivals": per_hour,
+                         "p10": 0.8 * per_hour, "p50": per_hour, "p90": 1.2 * per_hour})
+
+
+def seen(per_hour: float, hours: int = 2) -> pd.DataFrame:
+    return pd.DataFrame({"queue": "chat", "interval_start": pd.date_range("2026-11-11", periods=hours, freq="60min"),
+                         "arrivals": per_hour})
+
+
+def test_without_actuals_the_forecast_is_unchanged():
+    forecast = two_days(100.0)
+    new, update = reforecast(forecast, seen(0.0).iloc[:0], NOW)
+    assert update.table["weight"].iloc[0] == 0.0 and update.table["ratio"].iloc[0] == 1.0
+    np.testing.assert_allclose(new["arrivals"], forecast["arrivals"])
+
+
+def test_many_contacts_at_130_percent_move_the_level_almost_to_130_percent():
+    new, update = reforecast(two_days(1000.0), seen(1300.0), NOW)
+    weight = 2600 / (2600 + PRIOR_CONTACTS)          # 0.929 by hand
+    row = update.table.iloc[0]
+    assert row["ratio_raw"] == pytest.approx(1.3)
+    assert row["weight"] == pytest.approx(weight)
+    assert row["ratio"] == pytest.approx(1 + 0.3 * weight)   # 1.279
+    rest_of_today = new[(new["interval_start"] >= NOW) & (new["interval_start"] < "2026-11-12")]
+    tomorrow = new[new["interval_start"] >= "2026-11-12"]
+    np.testing.assert_allclose(rest_of_today["arrivals"], 1000 * (1 + 0.3 * weight))
+    np.testing.assert_allclose(tomorrow["arrivals"], 1000 * (1 + TOMORROW_DAMPING * 0.3 * weight))
+    np.testing.assert_allclose(new.loc[new["interval_start"] < NOW, "arrivals"], 1000.0)  # the past stays
+
+
+def test_a_few_contacts_barely_move_the_level():
+    _, update = reforecast(two_days(10.0), seen(13.0), NOW)
+    assert update.table["ratio"].iloc[0] == pytest.approx(1 + 0.3 * 26 / (26 + PRIOR_CONTACTS))  # 1.035
+
+
+def test_bands_widen_with_the_hours_ahead():
+    new, _ = reforecast(two_days(1000.0), seen(1300.0), NOW)
+    ahead = new[new["interval_start"] >= NOW]
+    relative = ((ahead["p90"] - ahead["p10"]) / ahead["arrivals"]).to_numpy()
+    assert (np.diff(relative) > 0).all()
+    assert relative[0] == pytest.approx(0.4)
+
+
+# --- the re-plan of the session's small month -------------------------------------------------------
+
+DAY = pd.Timestamp(f"{MONTH}-10")
+NOW_SMALL = DAY + pd.Timedelta(hours=12)
+
+
+@pytest.fixture(scope="module")
+def small_plan_dir(tmp_path_factory, small_month_plan):
+    from plan.contracts.plan_files import write_plan
+    folder = tmp_path_factory.mktemp("intraday")
+    config = folder / "workforce.yaml"
+    config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
+    return write_plan(small_month_plan, folder / "plan", inputs={"workforce": config,
+                                                                 "requirements": small_requirements()})
+
+
+def write_actuals(path, factor: float) -> None:
+    demand = small_requirements()
+    today = demand[(demand["interval_start"] >= DAY) & (demand["interval_start"] < NOW_SMALL)]
+    table = pd.DataFrame({"queue": today["queue"], "interval_start": today["interval_start"].dt.strftime("%Y-%m-%d %H:%M"),
+                          "arrivals": np.round(today["arrivals"] * factor).astype(int)})
+    table.to_csv(path, index=False)
+
+
+@pytest.fixture(scope="module")
+def replanned(small_plan_dir, tmp_path_factory):
+    """The small month re-planned (and verified) at 12:00 of 02-10 with the morning 60 % above forecast."""
+    from plan.cli.app import main
+    folder = tmp_path_factory.mktemp("replanned")
+    write_actuals(folder / "today.csv", 1.6)
+    out = folder / "v2"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.argv", ["plan", "intraday", str(small_plan_dir), "--now", f"{NOW_SMALL:%Y-%m-%d %H:%M}",
+                                   "--actuals", str(folder / "today.csv"), "--out", str(out), "--verify"])
+        with pytest.raises(SystemExit) as done:
+            main()
+    assert done.value.code in (0, None)
+    return out
+
+
+def test_above_forecast_adds_capacity_from_now_on_and_the_plan_verifies(small_plan_dir, replanned):
+    changes = pd.read_csv(replanned / "changes.csv")
+    assert len(changes) > 0 and (pd.to_datetime(changes["from"]) >= NOW_SMALL).all()
+    assert (changes.loc[changes["cost"] > 0, "late_contacts_saved"] > 0).all()
+    old = pd.read_csv(small_plan_dir / "coverage.csv", parse_dates=["interval_start"])
+    new = pd.read_csv(replanned / "coverage.csv", parse_dates=["interval_start"])
+    past = old["interval_start"] < NOW_SMALL
+    pd.testing.assert_frame_equal(old[past].reset_index(drop=True), new[past].reset_index(drop=True))
+    assert new.loc[~past, "staffed_effective"].sum() > old.loc[~past, "staffed_effective"].sum()
+    summary = json.loads((replanned / "summary.json").read_text(encoding="utf-8"))
+    assert summary["version"] == 2 and summary["parent"]["plan_dir"] == str(small_plan_dir)
+    assert summary["intraday"]["level"][0]["ratio"] > 1.0
+    assert (replanned / "intraday.png").stat().st_size > 0
+
+
+def test_nothing_before_now_changes_in_the_roster(small_plan_dir, replanned):
+    old = pd.read_csv(small_plan_dir / "roster.csv", dtype=str, keep_default_na=False)
+    new = pd.read_csv(replanned / "roster.csv", dtype=str, keep_default_na=False)
+    changed = (old != new).any(axis=1)
+    assert changed.any()
+    for (_, before), (_, after) in zip(old[changed].iterrows(), new[changed].iterrows()):
+        starts = [pd.Timestamp(t) for t in (before["start"], after["start"]) if t]
+        ends = [pd.Timestamp(t) for t in (before["end"], after["end"]) if t]
+        assert min(starts) >= NOW_SMALL or (before["start"] == after["start"] and min(ends) >= NOW_SMALL), \
+            (before.to_dict(), after.to_dict())
+
+
+@pytest.mark.parametrize("now, actuals_text, where", [
+    ("2026-03-02 10:00", None, ("--now", "outside the plan's month")),
+    ("tomorrow 10:00", None, ("--now", "YYYY-MM-DD HH:MM")),
+    (None, "queue,interval_start,arrivals\nchat,2026-02-10 00:00,3\nchat,2026-02-10 01:00,x\n",
+     ("today.csv:3", "arrivals")),
+    (None, "queue,interval_start,arrivals\nphone,2026-02-10 00:00,3\n", ("today.csv:2", "queue")),
+    (None, "queue,interval_start,arrivals\nchat,2026-02-10 13:00,3\n", ("today.csv", "interval_start")),
+])
+def test_bad_input_is_one_line_and_exit_2(small_plan_dir, tmp_path, run_plan, now, actuals_text, where):
+    actuals = tmp_path / "today.csv"
+    if actuals_text is None:
+        write_actuals(actuals, 1.0)
+    else:
+        actuals.write_text(actuals_text, encoding="utf-8")
+    run = run_plan("intraday", small_plan_dir, "--now", now or f"{NOW_SMALL:%Y-%m-%d %H:%M}", "--actuals", actuals,
+                   "--out", tmp_path / "out")
+    run.error_line(where)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_raw_contact_log_through_the_ingest_mapping_gives_the_same_level(replanned, small_plan_dir, tmp_path,
+                                                                          run_plan):
+    counts = pd.read_csv(replanned.parent / "today.csv", parse_dates=["interval_start"])
+    arrivals = [start + pd.Timedelta(minutes=10) for start, n in zip(counts["interval_start"], counts["arrivals"])
+                for _ in range(n)]
+    pd.DataFrame({"进线时间": [t.strftime("%Y-%m-%d %H:%M:%S") for t in arrivals], "技能组": "在线"}) \
+        .to_csv(tmp_path / "log.csv", index=False)
+    (tmp_path / "mapping.yaml").write_text("columns: {arrival: 进线时间, queue: 技能组}\nqueues: {在线: chat}\n"
+                                           "time_format: '%Y-%m-%d %H:%M:%S'\n", encoding="utf-8")
+    run = run_plan("intraday", small_plan_dir, "--now", f"{NOW_SMALL:%Y-%m-%d %H:%M}", "--actuals", tmp_path / "log.csv",
+                   "--mapping", tmp_path / "mapping.yaml", "--out", tmp_path / "v2")
+    assert run.exit_code == 0, run.output
+    from_log = json.loads((tmp_path / "v2" / "summary.json").read_text(encoding="utf-8"))["intraday"]["level"]
+    from_counts = json.loads((replanned / "summary.json").read_text(encoding="utf-8"))["intraday"]["level"]
+    assert from_log == from_counts
+
+
+def test_verify_allows_a_moved_shift_end_only_after_the_first_re_plan(replanned, tmp_path):
+    import shutil
+    from plan.optimize.verify import check_plan
+    copy = tmp_path / "v2"
+    shutil.copytree(replanned, copy)
+    summary = json.loads((copy / "summary.json").read_text(encoding="utf-8"))
+    summary["intraday"]["first_now"] = f"{NOW_SMALL + pd.Timedelta(days=3):%Y-%m-%d %H:%M}"  # as if re-planned later
+    (copy / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    rules = {v.rule for v in check_plan(copy).violations}
+    assert "shift_times" in rules
