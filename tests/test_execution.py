@@ -75,3 +75,13 @@ def test_the_ray_backend_is_refused_in_one_line_when_ray_is_missing(monkeypatch)
     with pytest.raises(typer.BadParameter, match=r"pip install 'plan\[ray\]'"):
         backend.check_backend("ray")
     assert backend.check_backend("LOCAL") == "local"
+
+
+def test_plan_risk_gives_the_same_probabilities_on_ray_as_locally(ray_local):
+    from plan.optimize.finance import risk
+    from test_risk import report_of, small_case
+
+    inputs = small_case(seed=9)
+    local, on_ray = report_of(inputs, "analytic", 50), report_of(inputs, "analytic", 50, backend="ray", workers=2)
+    assert on_ray.targets.equals(local.targets) and on_ray.cost == local.cost
+    assert risk.PATHS_PER_TASK["analytic"] < 50  # more than one task: the chunks really were spread

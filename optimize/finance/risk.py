@@ -184,7 +184,7 @@ class PathService:
 
 def analytic_service(inputs: RiskInputs, human: np.ndarray) -> PathService:
     """The staffing service functions (the ones the roster priced the plan with) on paths ``[path, queue, interval]``."""
-    from plan.optimize.roster.extract import queue_service_arrays
+    from plan.optimize.queueing.service import queue_service_arrays
 
     short, wait, answered = np.zeros_like(human), np.zeros_like(human), np.zeros_like(human)
     for qi, name in enumerate(inputs.queues):

@@ -12,7 +12,7 @@ from scipy.optimize import linear_sum_assignment
 from plan.contracts.plan_files import COVERAGE_COLUMNS, LEAVE_CODE, PART_TIME_CODE, REST_CODE, ROSTER_COLUMNS
 from plan.optimize.cost_rules import bot_month_cost, hourly_rate, overtime_premium, vendor_month_cost
 from plan.optimize.queueing.email import deadline_intervals
-from plan.optimize.queueing.service import email_backlog, queue_metrics
+from plan.optimize.queueing.service import queue_service_arrays
 from plan.optimize.roster.instance import DAY_MIN, Instance
 
 
@@ -222,43 +222,6 @@ def service_arrays(inst: Instance, effective: np.ndarray) -> dict[str, np.ndarra
                  for qi, name in enumerate(inst.queues)]
     return {k: np.stack([part[k] for part in per_queue]) if per_queue else np.zeros(effective.shape)
             for k in ("asa_s", "service_level", "abandon_rate", "shortfall_contacts")}
-
-
-def queue_service_arrays(queue, arrivals_human: np.ndarray, aht_s: np.ndarray, effective: np.ndarray,
-                         event_interval: np.ndarray, interval_min: int) -> dict[str, np.ndarray]:
-    """One queue's service per interval; arrays ``[..., interval]`` (leading axes, e.g. forecast
-    paths, each a month of its own). Shortfall contacts are those not answered (email: resolved)
-    within the interval's target threshold."""
-    ah = np.asarray(arrivals_human, float)
-    shape = ah.shape
-    aht = np.broadcast_to(np.asarray(aht_s, float), shape)
-    effective = np.broadcast_to(np.asarray(effective, float), shape)
-    out = {k: np.zeros(shape) for k in ("asa_s", "service_level", "abandon_rate", "shortfall_contacts")}
-    if queue.channel == "email":
-        # event days may allow longer; each deadline is worked once and read on its own rows
-        within = np.array([((queue.event_targets if (e and queue.event_targets is not None) else queue.targets)
-                            .resolve_within_h or queue.targets.resolve_within_h) for e in event_interval])
-        for row in np.ndindex(shape[:-1]):  # a backlog runs through its own month only
-            late = np.zeros(shape[-1])
-            for deadline in np.unique(within):
-                backlog = email_backlog(ah[row], aht[row], effective[row], float(deadline), interval_min)
-                late[within == deadline] = np.asarray(backlog.late_contacts)[within == deadline]
-            out["asa_s"][row] = backlog.response_s
-            out["service_level"][row] = np.where(ah[row] > 0, 1 - late / np.maximum(ah[row], 1e-12), 1.0)
-            out["shortfall_contacts"][row] = late
-        return out
-    for is_event in (False, True):
-        mask = np.broadcast_to(np.asarray(event_interval) == is_event, shape)
-        if not mask.any():
-            continue
-        targets = queue.event_targets if (is_event and queue.event_targets is not None) else queue.targets
-        m = queue_metrics(queue, ah[mask] / (interval_min / 60.0), effective[mask],
-                          answer_within_s=targets.answer_within_s, aht_s=aht[mask])
-        out["asa_s"][mask] = m.asa_s
-        out["service_level"][mask] = m.service_level
-        out["abandon_rate"][mask] = m.abandon_rate
-        out["shortfall_contacts"][mask] = ah[mask] * (1.0 - m.service_level)
-    return out
 
 
 def coverage_table(inst: Instance, staffed: dict, service: dict) -> pd.DataFrame:
