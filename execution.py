@@ -149,6 +149,7 @@ def _run_here(fn, tasks, seeds, solver_threads, shared, progress) -> list[TaskOu
     outcomes = []
     for index, ((name, payload), seed) in enumerate(zip(tasks, seeds)):
         report = (lambda f, m, n=name: progress(n, f, m)) if progress else (lambda f, m: None)
+        report(0.0, "started")
         outcomes.append(_call(fn, payload, TaskContext(name, index, seed, solver_threads, shared, report)))
         if progress:
             progress(name, 1.0, "done" if outcomes[-1].ok else "failed")
@@ -168,6 +169,7 @@ def _call_relaying(fn, payload, name, index, seed, solver_threads, shared, messa
     def report(fraction: float, message: str) -> None:
         messages.put((name, fraction, message))
 
+    report(0.0, "started")
     outcome = _call(fn, payload, TaskContext(name, index, seed, solver_threads, shared, report))
     messages.put((name, 1.0, "done" if outcome.ok else "failed"))
     return outcome

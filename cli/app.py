@@ -44,7 +44,7 @@ def _root(version: bool = typer.Option(False, "--version", is_eager=True, callba
 COMMAND_MODULES = {"check": "check", "ingest": "ingest", "forecast": "forecast", "backtest": "backtest",
                    "staffing": "staffing", "simulate": "simulate", "roster": "roster", "verify": "verify",
                    "scenarios": "scenarios", "capacity": "capacity",
-                   "export": "export", "risk": "risk"}
+                   "export": "export", "risk": "risk", "batch": "batch"}
 
 
 def register_commands(argv: list[str] | None = None) -> None:
