@@ -57,10 +57,6 @@ def plan_team(folder: Path, context: TaskContext) -> TeamPlan:
     from plan.contracts.events import read_events
     from plan.contracts.history import read_history
     from plan.contracts.workforce import read_workforce
-    from plan.optimize.roster import plan_month
-    from plan.optimize.roster.budgets import minimum_time_limit_s
-    from plan.optimize.staffing.requirements import requirements_table
-
     settings: BatchSettings = context.shared
     started = time.perf_counter()
     config = folder / "workforce.yaml"
@@ -82,6 +78,10 @@ def plan_team(folder: Path, context: TaskContext) -> TeamPlan:
         hist.attrs["path"] = str(history_path)
     else:
         raise InputError(folder, "no history.csv (or forecast.csv) in the team folder", field="history")
+    from plan.optimize.roster import plan_month  # the solvers load once a team's inputs are known to be good
+    from plan.optimize.roster.budgets import minimum_time_limit_s
+    from plan.optimize.staffing.requirements import requirements_table
+
     forecast = range_forecast(given, hist, workforce, calendar, first, last)
     requirements = requirements_table(forecast, workforce, calendar)
     days = (last - first).days + 1

@@ -66,9 +66,6 @@ def batch_command(
     overwrite: bool = overwrite_option(),
 ) -> None:
     """Plan every team of FOLDER (forecast, staffing, roster) and write a combined summary; a bad team is named."""
-    from plan.contracts.plan_files import write_plan_files, write_summary
-    from plan.optimize.verify import verify_plan
-
     check_address(backend, address)
     teams = batch.team_folders(folder)
     if not teams:
@@ -82,6 +79,9 @@ def batch_command(
             if not outcome.ok:
                 rows.append(batch.failed_row(outcome.name, outcome.error))
                 continue
+            from plan.contracts.plan_files import write_plan_files, write_summary
+            from plan.optimize.verify import verify_plan
+
             team: batch.TeamPlan = outcome.value
             staged = target.staging / team.team
             staged.mkdir()

@@ -76,3 +76,46 @@ def test_the_reported_probability_is_the_share_of_paths_that_met_the_target():
         direct.append(1 - service.short.sum() / service.contacts.sum() >= 0.8)
     assert one.targets.iloc[0]["probability_met"] == pytest.approx(np.mean(direct))
     assert one.cost["quantiles"]["p5"] <= one.cost["quantiles"]["p50"] <= one.cost["quantiles"]["p95"]
+
+
+@pytest.fixture(scope="module")
+def small_plan_dir(tmp_path_factory, small_month_plan):
+    """The session's small month written as a plan directory whose forecast carries a p10..p90 band."""
+    from test_roster import MONTH, small_requirements, small_workforce
+
+    from plan.optimize.roster import write_plan
+
+    folder = tmp_path_factory.mktemp("risk")
+    config = folder / "workforce.yaml"
+    config.write_text(yaml.safe_dump(small_workforce(), allow_unicode=True), encoding="utf-8")
+    requirements = small_requirements()
+    forecast = requirements[["queue", "interval_start", "arrivals"]].assign(
+        p10=requirements["arrivals"] * 0.75, p50=requirements["arrivals"], p90=requirements["arrivals"] * 1.25)
+    return write_plan(small_month_plan, folder / f"roster-{MONTH}",
+                      inputs={"workforce": config, "requirements": requirements, "forecast": forecast})
+
+
+def test_cli_risk_writes_probabilities_cost_quantiles_and_hours(run_plan, small_plan_dir, tmp_path):
+    import json
+
+    run = run_plan("risk", small_plan_dir, "--paths", "30", "--seed", "2", "--workers", "1",
+                   "--out", tmp_path / "risk")
+    assert run.exit_code == 0, run.output
+    table = pd.read_csv(tmp_path / "risk" / "risk.csv")
+    assert {"queue", "period", "target", "probability_met", "mc_se"} <= set(table.columns)
+    assert table["probability_met"].between(0, 1).all() and (table["paths"] == 30).all()
+    assert "month" in set(table["period"])
+    document = json.loads((tmp_path / "risk" / "risk.json").read_text(encoding="utf-8"))
+    assert document["paths"] == 30 and set(document["shortfall_cost"]["quantiles"]) == {"p5", "p25", "p50", "p75", "p95"}
+    assert "Chance of meeting each target" in run.stdout
+
+
+def test_cli_risk_on_a_plan_without_a_forecast_band_is_one_line(run_plan, small_plan_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "plan"
+    shutil.copytree(small_plan_dir, copy)
+    (copy / "inputs" / "forecast.csv").unlink()
+    run = run_plan("risk", copy, "--paths", "10", "--out", tmp_path / "risk")
+    assert run.exit_code == 2 and "no band" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "risk").exists()
