@@ -181,7 +181,7 @@ def main() -> None:
               "batch": {**batch, **batch_cmp}, "sweep": {**sweep, **sweep_cmp},
               "projection": projection(batch, sweep, round(float(np.mean(overheads)), 2) if overheads else 0.0),
               "total_bench_s": round(time.perf_counter() - started, 0)}
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(json.dumps(result, ensure_ascii=False))  # one line: bench/markdown.py reads JSON lines
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
 
