@@ -235,8 +235,8 @@ def ray_available() -> bool:
     return True
 
 
-def ensure_ray(address: str | None, workers: int):
-    """Connect to the cluster at ``address``, or start a local Ray with ``workers`` CPUs (once per
+def ensure_ray(address: str | None, cpus: int):
+    """Connect to the cluster at ``address``, or start a local Ray with ``cpus`` CPUs (once per
     process; an already connected Ray, e.g. a test's, is used as it is)."""
     global _RAY_STARTED_HERE
     ray = import_ray()
@@ -245,7 +245,7 @@ def ensure_ray(address: str | None, workers: int):
         if address:
             ray.init(address=address, **options)
         else:
-            ray.init(num_cpus=workers, **options)
+            ray.init(num_cpus=cpus, **options)
             _RAY_STARTED_HERE = True
     return ray
 
@@ -255,7 +255,7 @@ def _ray_call(fn, payload, name, index, seed, solver_threads, shared) -> TaskOut
 
 
 def _run_on_ray(fn, tasks, seeds, address, workers, solver_threads, shared, progress) -> list[TaskOutcome]:
-    ray = ensure_ray(address, workers)
+    ray = ensure_ray(address, workers * solver_threads)  # room for `workers` tasks of `solver_threads` each
     remote = ray.remote(num_cpus=solver_threads, max_retries=0)(_ray_call)
     shared_ref = ray.put(shared)
     fn_ref = ray.put(fn)
