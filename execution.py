@@ -245,8 +245,8 @@ def ensure_ray(address: str | None, cpus: int):
         if address:
             ray.init(address=address, **options)
         else:
+            _RAY_STARTED_HERE = True  # from the first process it starts: Ctrl-C during start-up stops them too
             ray.init(num_cpus=cpus, **options)
-            _RAY_STARTED_HERE = True
     return ray
 
 
@@ -283,18 +283,27 @@ def _run_on_ray(fn, tasks, seeds, address, workers, solver_threads, shared, prog
                 if progress:
                     progress(name, 1.0, "done" if outcomes[index].ok else "failed")
     except KeyboardInterrupt:  # in-process runs (no Ctrl-C watcher): stop the workers, then report
-        stop_all()
+        for ref in pending:
+            ray.cancel(ref, force=True)
+        if _RAY_STARTED_HERE:
+            ray.shutdown()
         raise
     return [outcomes[i] for i in range(len(tasks))]
 
 
 def stop_all() -> None:
-    """Stop every worker of a run under way (Ctrl-C): cancel Ray tasks in flight and shut down a
-    Ray this process started. Local worker processes are stopped by :mod:`plan.cli.interrupt`."""
+    """Ctrl-C (called by :mod:`plan.cli.interrupt`'s watcher thread just before the process exits):
+    a Ray started here is killed with every process it started (node, agents, workers; a clean
+    ``ray.shutdown`` from this thread would race the main thread inside Ray and leave the agents
+    running); on a cluster, the tasks in flight are cancelled. Local worker processes are stopped
+    by the watcher itself."""
     import sys
 
     ray = sys.modules.get("ray")
-    if ray is None or not ray.is_initialized():
+    if ray is None:
+        return
+    if _RAY_STARTED_HERE:
+        _kill_descendants()
         return
     for ref in list(_RAY_IN_FLIGHT):
         try:
@@ -302,5 +311,28 @@ def stop_all() -> None:
         except Exception:  # noqa: BLE001 - best effort while exiting
             pass
     _RAY_IN_FLIGHT.clear()
-    if _RAY_STARTED_HERE:
-        ray.shutdown()
+
+
+def _kill_descendants() -> None:
+    """SIGKILL every process below this one (read from /proc; nothing where there is none)."""
+    import os
+    import signal
+    from pathlib import Path
+
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, queue = [], [os.getpid()]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    for pid in found:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
