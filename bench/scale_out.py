@@ -134,7 +134,7 @@ def compare(runs: dict, tasks: int) -> dict:
 
 
 def projection(batch: dict, sweep: dict, overhead_s: float) -> dict:
-    measured = batch["local_sequential"]["task_s"]
+    measured = {name: s for name, s in batch["local_sequential"]["task_s"].items() if s is not None}  # planned teams
     sizes = np.array([int(name.split("_")[1]) for name in measured])
     seconds = np.array([measured[name] for name in measured], float)
     slope, intercept = np.polyfit(sizes, seconds, 1)

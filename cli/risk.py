@@ -44,7 +44,7 @@ def _targets_table(report: risk.RiskReport) -> Table:
     return view
 
 
-def _hours_table(report: risk.RiskReport, currency: str) -> Table:
+def _hours_table(report: risk.RiskReport) -> Table:
     view = Table(title="Hours most at risk (expected contacts short of target, paths' mean)", title_justify="left")
     for column in ("queue", "hour", "P(short)", "short", "agents", "fcst"):
         view.add_column(column, justify="left" if column in ("queue", "hour") else "right")
@@ -102,7 +102,7 @@ def risk_command(
                   f"{q['p50']:,.0f}, p95 {q['p95']:,.0f}; at the forecast itself {report.cost['at_forecast_mean']:,.0f}",
                   highlight=False)
     if len(report.hours):
-        console.print(_hours_table(report, currency))
+        console.print(_hours_table(report))
     console.print(f"[dim]{risk.METHOD_LINE[engine]}[/]", highlight=False)
     console.print(f"risk.json, risk.csv, risk_hours.csv → {out} ({run.seconds:.1f} s, {backend})", highlight=False)
 
