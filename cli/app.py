@@ -45,7 +45,7 @@ COMMAND_MODULES = {"check": "check", "ingest": "ingest", "forecast": "forecast",
                    "staffing": "staffing", "simulate": "simulate", "roster": "roster", "reroster": "reroster",
                    "verify": "verify",
                    "scenarios": "scenarios", "capacity": "capacity",
-                   "export": "export", "intraday": "intraday"}
+                   "export": "export", "intraday": "intraday", "risk": "risk", "batch": "batch"}
 
 
 def register_commands(argv: list[str] | None = None) -> None:

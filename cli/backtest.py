@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from plan.cli.app import app, console
+from plan.cli.backend import address_option, backend_option, check_address, workers_option
 from plan.cli.options import country_option, input_file_option, interval_minutes_option, overwrite_option, \
     seed_option
 from plan.contracts.outputs import JSON_SUFFIXES, PNG_SUFFIXES, TABLE_SUFFIXES, Outputs
@@ -119,9 +122,13 @@ def backtest(
                                                       "the days forecast: lagged regressors (orders, reservations).",
                                                 "--drivers"),
     seed: int = seed_option("Seed of the quantile simulation."),
+    workers: int = workers_option(1),
+    backend: str = backend_option(),
+    address: Optional[str] = address_option(),
     overwrite: bool = overwrite_option(),
 ) -> None:
     """Rolling-origin backtest on open hours: the forecast, each base alone and every baseline, 1/7/35 days ahead."""
+    check_address(backend, address)
     with Outputs(overwrite) as outputs:
         json_file = outputs.file(json_out, "--json", JSON_SUFFIXES)
         plot_file = outputs.file(plot, "--plot", PNG_SUFFIXES)
@@ -136,9 +143,14 @@ def backtest(
             raise InputError(history, "no backtest origin fits in this history", field="interval_start")
         with step_progress("backtest", len(chosen)) as step:
             driver_table = read_drivers(drivers) if drivers is not None else None
-            result = rolling_origin_backtest(hist, cal, country=country, origins=chosen, horizon_days=horizon_days,
-                                             seed=seed, progress=step, forecaster=lambda: VolumeForecaster(
-                                                 country=country, seed=seed, drivers=driver_table))
+            try:
+                result = rolling_origin_backtest(hist, cal, country=country, origins=chosen, horizon_days=horizon_days,
+                                                 seed=seed, progress=step, backend=backend, address=address,
+                                                 workers=workers, forecaster=partial(
+                                                     VolumeForecaster, country=country, seed=seed, drivers=driver_table))
+            except RuntimeError as exc:  # every origin failed: nothing to score, nothing written
+                console.print(f"[bold red]failed:[/] {escape(str(exc))}", highlight=False)
+                raise typer.Exit(1) from None
         summary = _jsonable({"history": str(history), "events": events, "country": country,
                              "horizon_days": horizon_days, "origins": [f"{o:%Y-%m-%d}" for o in chosen],
                              "overall": result.summary["overall"], "event_days": result.summary["event_days"],
@@ -146,7 +158,8 @@ def backtest(
                              "by_queue": result.summary["by_queue"], "per_origin": result.summary["origins"],
                              "horizons": result.summary["horizons"], "model_picks": result.summary["model_picks"],
                              "excluded_closed_intervals": result.summary["excluded_closed_intervals"],
-                             "missing_intervals": hist.attrs.get("missing_intervals", [])})
+                             "missing_intervals": hist.attrs.get("missing_intervals", []),
+                             "failed_origins": result.failures})
         json_file.staging.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
         plot_backtest(result.hourly, result.summary, plot_file.staging)
         if detail_file is not None:
@@ -158,3 +171,7 @@ def backtest(
     console.print(results_table(result.summary))
     console.print(picks_table(result.summary))
     console.print(f"wrote [bold]{json_out}[/] and [bold]{plot}[/]")
+    if result.failures:  # the scores leave these origins out; the JSON lists them under failed_origins
+        for line in result.failures:
+            console.print(f"[bold red]failed:[/] {escape(line)}", highlight=False)
+        raise typer.Exit(1)

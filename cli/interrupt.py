@@ -5,7 +5,7 @@ arrive, and CP-SAT swaps the process's SIGINT handler while it searches. So the 
 (:func:`plan.cli.entry.main`) blocks SIGINT before any thread exists (BLAS pools, solver threads
 and worker processes inherit the block) and one watcher thread waits for it with ``sigwait``: on
 Ctrl-C it waits for a commit under way to finish, removes what was staged, stops worker
-processes, says so and exits with 130. Where ``sigwait`` does not exist, and in-process runs,
+processes (and Ray's, :func:`plan.execution.stop_all`), says so and exits with 130. Where ``sigwait`` does not exist, and in-process runs,
 :func:`plan.cli.app.main` turns the ``KeyboardInterrupt`` into the same line.
 """
 from __future__ import annotations
@@ -40,6 +40,9 @@ def _stop() -> None:
         discard_everything_staged()
         for child in multiprocessing.active_children():
             child.terminate()
+        execution = sys.modules.get("plan.execution")
+        if execution is not None:  # Ray tasks in flight cancelled, a Ray started here shut down
+            execution.stop_all()
         app = sys.modules.get("plan.cli.app")
         if app is not None:
             report_interruption([app.console, app.err_console])

@@ -15,6 +15,7 @@ from the history the forecaster sees (a benchmark scores a corrupted history aga
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -45,6 +46,7 @@ class BacktestResult:
     hourly: pd.DataFrame
     origins: list[pd.Timestamp]
     summary: dict = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)  # "origin YYYY-MM-DD: error" of origins that failed
 
 
 def choose_origins(history: pd.DataFrame, events: pd.DataFrame | None, horizon_days: int = HORIZON_DAYS,
@@ -78,39 +80,79 @@ def choose_origins(history: pd.DataFrame, events: pd.DataFrame | None, horizon_d
     return sorted(chosen)
 
 
+@dataclass(frozen=True)
+class _OriginInputs:
+    """What every origin's task reads (shared, sent to each worker once)."""
+    history: pd.DataFrame
+    events: pd.DataFrame | None
+    horizon_days: int
+    make: Callable[[], VolumeForecaster]
+    seen: dict
+    truth: dict
+    last_stamp: pd.Timestamp
+
+
+def backtest_origin(origin: pd.Timestamp, context) -> tuple[list[pd.DataFrame], dict[str, str]]:
+    """One origin (an execution-layer task): fit on the history before it, forecast, frame against the truth."""
+    s: _OriginInputs = context.shared
+    train = s.history[s.history["interval_start"] < origin]
+    last_full_day = (s.last_stamp + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
+    end = min(origin + pd.Timedelta(days=s.horizon_days - 1), last_full_day)
+    model = s.make().fit(train, s.events)
+    forecast = model.predict(origin, end, candidates=True)
+    picks = {queue: part["pick"] for queue, part in model.summary()["queues"].items()}
+    pieces = [_origin_frame(origin, queue, fq, s.seen[queue], s.truth[queue], s.events, model)
+              for queue, fq in forecast.groupby("queue")]
+    return pieces, picks
+
+
 def rolling_origin_backtest(history: pd.DataFrame, events: pd.DataFrame | None = None, *, country: str = "CN",
                             origins: list[pd.Timestamp] | None = None, horizon_days: int = HORIZON_DAYS,
                             seed: int = 0, progress: Callable[[str], None] | None = None,
                             forecaster: Callable[[], VolumeForecaster] | None = None,
-                            actuals: pd.DataFrame | None = None) -> BacktestResult:
-    """Fit at each origin, forecast ``horizon_days``, and score model, its candidates and the baselines."""
+                            actuals: pd.DataFrame | None = None, backend: str = "local",
+                            address: str | None = None, workers: int = 1) -> BacktestResult:
+    """Fit at each origin, forecast ``horizon_days``, and score model, its candidates and the baselines.
+
+    Origins are independent tasks of the execution layer (:func:`plan.execution.run_tasks` on
+    ``backend``; ``forecaster`` must then be picklable, e.g. a ``functools.partial``). An origin that
+    fails is left out of the scores and listed in ``failures``; when every origin fails, ``RuntimeError``.
+    """
+    from plan.execution import run_tasks
+
     if origins is None:
         origins = choose_origins(history, events, horizon_days)
     actuals = history if actuals is None else actuals
-    make = forecaster or (lambda: VolumeForecaster(country=country, seed=seed))
-    last_stamp = pd.DatetimeIndex(actuals["interval_start"]).max()
-    seen = {q: g.set_index("interval_start")["arrivals"].astype(float) for q, g in history.groupby("queue")}
-    truth = {q: g.set_index("interval_start")["arrivals"].astype(float) for q, g in actuals.groupby("queue")}
+    shared = _OriginInputs(
+        history=history, events=events, horizon_days=horizon_days,
+        make=forecaster or partial(VolumeForecaster, country=country, seed=seed),
+        seen={q: g.set_index("interval_start")["arrivals"].astype(float) for q, g in history.groupby("queue")},
+        truth={q: g.set_index("interval_start")["arrivals"].astype(float) for q, g in actuals.groupby("queue")},
+        last_stamp=pd.DatetimeIndex(actuals["interval_start"]).max())
+    tasks = [(f"origin {origin:%Y-%m-%d}", origin) for origin in origins]
+    # the bar names each origin as it starts (fraction 0 in this process or a worker, −1 when sent to Ray)
+    started = (lambda name, fraction, message: progress(name) if fraction <= 0 else None) if progress else None
+    outcomes = run_tasks(backtest_origin, tasks, backend=backend, address=address, workers=workers, seed=seed,
+                         shared=shared, progress=started).outcomes
+    failures = [f"{o.name}: {o.error}" for o in outcomes if not o.ok]
+    if not any(o.ok for o in outcomes):
+        raise RuntimeError("every backtest origin failed: " + "; ".join(failures))
     pieces, picks = [], {}
-    for origin in origins:
-        if progress is not None:
-            progress(f"origin {origin:%Y-%m-%d}")
-        train = history[history["interval_start"] < origin]
-        last_full_day = (last_stamp + pd.Timedelta(hours=1)).normalize() - pd.Timedelta(days=1)
-        end = min(origin + pd.Timedelta(days=horizon_days - 1), last_full_day)
-        model = make().fit(train, events)
-        forecast = model.predict(origin, end, candidates=True)
-        for queue, part in model.summary()["queues"].items():
-            picks.setdefault(queue, {})[f"{origin:%Y-%m-%d}"] = part["pick"]
-        for queue, fq in forecast.groupby("queue"):
-            pieces.append(_origin_frame(origin, queue, fq, seen[queue], truth[queue], events, model))
+    for outcome, origin in zip(outcomes, origins):
+        if not outcome.ok:
+            continue
+        frames, origin_picks = outcome.value
+        pieces += frames
+        for queue, pick in origin_picks.items():
+            picks.setdefault(queue, {})[f"{origin:%Y-%m-%d}"] = pick
     hourly = pd.concat(pieces, ignore_index=True)
     hourly = hourly[~np.isnan(hourly["actual"])].reset_index(drop=True)
     hourly = hourly.merge(open_intervals(actuals, events, country), on=["queue", "interval_start"], how="left")
     hourly["open"] = hourly["open"].fillna(False).astype(bool)
     summary = summarise(hourly)
     summary["model_picks"] = picks
-    return BacktestResult(hourly=hourly, origins=list(origins), summary=summary)
+    return BacktestResult(hourly=hourly, origins=[o for o, out in zip(origins, outcomes) if out.ok], summary=summary,
+                          failures=failures)
 
 
 def _origin_frame(origin: pd.Timestamp, queue: str, fq: pd.DataFrame, seen: pd.Series, truth: pd.Series,

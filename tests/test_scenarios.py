@@ -441,3 +441,12 @@ def test_keep_plans_writes_each_own_roster_with_its_merged_config(monkeypatch, t
     assert list(written) == ["cheap_v1"]
     assert written["cheap_v1"]["vendors"][0]["price_per_seat_hour"] == 9
     assert sorted(p.name for p in (tmp_path / "out" / "plans").iterdir()) == ["cheap_v1"]
+
+
+def test_a_failing_scenario_is_named():
+    jobs = _jobs([sc.Scenario("broken", {"vendors.NOPE.price_per_seat_hour": 9})])
+    report = sc.run_scenario_jobs(jobs, workers=1)
+    assert not report.complete and report.values == [None]
+    assert report.failures[0].startswith("broken: ") and "NOPE" in report.failures[0]
+    with pytest.raises(RuntimeError, match="scenario\\(s\\) failed: broken: "):
+        sc.run_scenarios(jobs, max_workers=1)

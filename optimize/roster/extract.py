@@ -12,7 +12,7 @@ from scipy.optimize import linear_sum_assignment
 from plan.contracts.plan_files import COVERAGE_COLUMNS, LEAVE_CODE, PART_TIME_CODE, REST_CODE, ROSTER_COLUMNS
 from plan.optimize.cost_rules import bot_month_cost, hourly_rate, overtime_premium, vendor_month_cost
 from plan.optimize.queueing.email import deadline_intervals
-from plan.optimize.queueing.service import email_backlog, queue_metrics
+from plan.optimize.queueing.service import queue_service_arrays
 from plan.optimize.roster.instance import DAY_MIN, Instance
 
 
@@ -216,36 +216,12 @@ def staffed_arrays(inst: Instance, ih: dict, pt: dict, seats: dict) -> dict[str,
 def service_arrays(inst: Instance, effective: np.ndarray) -> dict[str, np.ndarray]:
     """ASA, service level, abandonment and shortfall contacts per queue and interval, from the
     staffing service functions at the effective agents present (email: FIFO backlog)."""
-    shape = effective.shape
-    out = {k: np.zeros(shape) for k in ("asa_s", "service_level", "abandon_rate", "shortfall_contacts")}
     event_interval = np.repeat(inst.event_day, inst.per_day)
-    for qi, name in enumerate(inst.queues):
-        queue = inst.workforce.queues[name]
-        ah = inst.arrivals_human[qi]
-        if queue.channel == "email":
-            # event days may allow longer; each deadline is worked once and read on its own rows
-            within = np.array([((queue.event_targets if (e and queue.event_targets is not None) else queue.targets)
-                                .resolve_within_h or queue.targets.resolve_within_h) for e in event_interval])
-            late = np.zeros(inst.n_int)
-            for deadline in np.unique(within):
-                backlog = email_backlog(ah, inst.aht_s[qi], effective[qi], float(deadline), inst.interval_min)
-                late[within == deadline] = np.asarray(backlog.late_contacts)[within == deadline]
-            out["asa_s"][qi] = backlog.response_s
-            out["service_level"][qi] = np.where(ah > 0, 1 - late / np.maximum(ah, 1e-12), 1.0)
-            out["shortfall_contacts"][qi] = late
-            continue
-        for is_event in (False, True):
-            mask = event_interval == is_event
-            if not mask.any():
-                continue
-            targets = queue.event_targets if (is_event and queue.event_targets is not None) else queue.targets
-            m = queue_metrics(queue, ah[mask] / inst.interval_h, effective[qi, mask],
-                              answer_within_s=targets.answer_within_s, aht_s=inst.aht_s[qi, mask])
-            out["asa_s"][qi, mask] = m.asa_s
-            out["service_level"][qi, mask] = m.service_level
-            out["abandon_rate"][qi, mask] = m.abandon_rate
-            out["shortfall_contacts"][qi, mask] = ah[mask] * (1.0 - m.service_level)
-    return out
+    per_queue = [queue_service_arrays(inst.workforce.queues[name], inst.arrivals_human[qi], inst.aht_s[qi],
+                                      effective[qi], event_interval, inst.interval_min)
+                 for qi, name in enumerate(inst.queues)]
+    return {k: np.stack([part[k] for part in per_queue]) if per_queue else np.zeros(effective.shape)
+            for k in ("asa_s", "service_level", "abandon_rate", "shortfall_contacts")}
 
 
 def coverage_table(inst: Instance, staffed: dict, service: dict) -> pd.DataFrame:

@@ -5,8 +5,8 @@ workforce YAML by a dotted path (list items addressed by their ``id``), plus
 ``in_house_delta: {skill: ±N}`` to remove or clone in-house agents of a skill and
 ``drop_skills: [queue]`` to take a queue away from all staff (outsourcing it). Each scenario is
 planned in one of two declared modes: ``full`` (the roster optimizer, named people and shifts)
-or ``quick`` (an aggregate linear programme, seconds). Scenarios run in parallel worker
-processes; :func:`run_scenarios` returns one :class:`ScenarioResult` per scenario and
+or ``quick`` (an aggregate linear programme, seconds). Scenarios run through the execution
+layer (:mod:`plan.execution`: local processes or Ray); :func:`run_scenarios` returns one :class:`ScenarioResult` per scenario and
 :func:`results_table` turns them into the finance table.
 
 Modules, in the order data flows through them:
@@ -16,7 +16,7 @@ Modules, in the order data flows through them:
 * ``month_arrays`` — the month's requirements and a plan's heads as ``[queue, interval]`` arrays;
 * ``pricing`` / ``revenue`` — what a staffing costs, the service it gives, the revenue at stake;
 * ``quick`` / ``full`` — the two planning modes;
-* ``run`` / ``parallel`` — one scenario end to end; many in worker processes;
+* ``run`` / ``parallel`` — one scenario end to end; many through the execution layer;
 * ``consistency`` — a neighbour's plan re-priced under a scenario when it is cheaper there;
 * ``sweep`` — scenarios across a field's values, findings and break-even;
 * ``finance`` — the finance table.
@@ -26,7 +26,7 @@ from plan.optimize.finance.scenarios.finance import results_table
 from plan.optimize.finance.scenarios.full import price_roster_plan, staffing_from_plan
 from plan.optimize.finance.scenarios.month_arrays import MonthGrid, Staffing, month_bounds, month_grid
 from plan.optimize.finance.scenarios.overrides import apply_overrides
-from plan.optimize.finance.scenarios.parallel import ProgressCallback, run_scenarios
+from plan.optimize.finance.scenarios.parallel import ProgressCallback, run_scenario_jobs, run_scenarios
 from plan.optimize.finance.scenarios.pricing import COST_KEYS, Pricing, QueueService, price_staffing
 from plan.optimize.finance.scenarios.quick import plan_quick, shift_coverage
 from plan.optimize.finance.scenarios.result import ScenarioResult, sourcing_mix
@@ -42,6 +42,6 @@ __all__ = [
     "QueueService", "Scenario", "ScenarioJob", "ScenarioResult", "ScenarioSet", "Staffing", "Sweep",
     "apply_overrides", "break_even", "enforce_consistency", "month_bounds", "month_grid", "monotonicity_report",
     "net_break_even", "parse_scenarios", "parse_sweep", "plan_quick", "presales_queue_names", "presales_revenue",
-    "price_roster_plan", "price_staffing", "read_scenarios", "results_table", "run_scenario", "run_scenarios",
+    "price_roster_plan", "price_staffing", "read_scenarios", "results_table", "run_scenario", "run_scenario_jobs", "run_scenarios",
     "shift_coverage", "sourcing_mix", "staffing_from_plan", "sweep_findings", "sweep_scenarios",
 ]

@@ -17,13 +17,13 @@ from plan.optimize.finance.scenarios.revenue import presales_revenue
 
 
 def plan_full(workforce: Workforce, requirements: pd.DataFrame, month: str, *, events: pd.DataFrame | None,
-              time_limit_s: float, report: Callable[[float, str], None]):
+              time_limit_s: float, report: Callable[[float, str], None], solver_threads: int = 1):
     """The roster optimizer's plan of the month (raises ``RuntimeError`` when it finds none in time)."""
     from plan.optimize.roster import plan_month
 
-    # two scenarios run at once on two cores: one CP-SAT thread each
+    # set by the execution layer, never "all cores": scenarios run side by side, one thread each by default
     return plan_month(workforce, requirements, month, events=events, time_limit_s=time_limit_s, seed=0,
-                      num_workers=1, progress=_RosterProgress(report, time_limit_s))
+                      num_workers=solver_threads, progress=_RosterProgress(report, time_limit_s))
 
 
 class _RosterProgress:

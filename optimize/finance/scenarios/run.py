@@ -33,11 +33,12 @@ class ScenarioJob:
     requirements_fn: Callable[..., pd.DataFrame] | None = None
 
 
-def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None = None) -> ScenarioResult:
+def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None = None, *,
+                 solver_threads: int = 1) -> ScenarioResult:
     """Plan and price one scenario: overrides → requirements → plan (quick or full) → price.
 
     A full-mode scenario whose roster finds no plan in its time is planned and priced in quick
-    mode instead, with a note saying so.
+    mode instead, with a note saying so. ``solver_threads`` is the roster's CP-SAT ``num_workers``.
     """
     requirements_table = job.requirements_fn
     if requirements_table is None:
@@ -60,7 +61,7 @@ def run_scenario(job: ScenarioJob, report: Callable[[float, str], None] | None =
     if scenario.mode == "full":
         try:
             plan = plan_full(workforce, requirements, job.month, events=job.events,
-                             time_limit_s=scenario.time_limit_s, report=report)
+                             time_limit_s=scenario.time_limit_s, report=report, solver_threads=solver_threads)
             report(0.9, "pricing")
         except RuntimeError as exc:  # the roster found no plan in its time: say so, price the quick plan
             notes.append(f"full mode failed ({exc}); the quick plan is shown")

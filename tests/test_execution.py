@@ -1,0 +1,87 @@
+"""The execution layer (plan.execution): task order, named failures, seeds independent of backend and
+worker count; Ray in local mode on 2 CPUs (skipped cleanly when Ray is not installed)."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import typer
+
+from plan.execution import run_tasks, task_seeds
+
+
+def draw(payload, context):
+    """A task: a few numbers from the task's own stream, failing on request."""
+    if payload == "fail":
+        raise ValueError("this task was told to fail")
+    return [payload, context.name, *context.rng().normal(size=3).round(12).tolist(), context.seed_int()]
+
+
+TASKS = [(f"task {i}", i) for i in range(5)]
+
+
+@pytest.fixture(scope="session")
+def ray_local():
+    """Ray in local mode on 2 CPUs, once per session; this module's functions shipped by value."""
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'plan[ray]'): Ray tests skipped")
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    if started:
+        ray.shutdown()
+
+
+def test_results_come_in_task_order_with_one_stream_per_task():
+    report = run_tasks(draw, TASKS, seed=7)
+    assert report.complete and [v[0] for v in report.values] == list(range(5))
+    assert len({tuple(v[2:5]) for v in report.values}) == 5  # every task its own stream
+    assert run_tasks(draw, TASKS, seed=7).values == report.values
+    assert run_tasks(draw, TASKS, seed=8).values != report.values
+    # task i's stream is child i of the run's seed: fixed by the seed and its place alone
+    assert report.values[3][2] == pytest.approx(np.random.default_rng(task_seeds(7, 5)[3]).normal(size=3)[0])
+
+
+def test_a_failing_task_is_reported_by_name_and_the_others_finish():
+    tasks = TASKS[:2] + [("bad team", "fail")] + TASKS[2:]
+    report = run_tasks(draw, tasks, seed=1)
+    assert not report.complete
+    assert report.failures == ["bad team: ValueError: this task was told to fail"]
+    assert [o.ok for o in report.outcomes] == [True, True, False, True, True, True]
+    assert report.values[2] is None and report.values[4][0] == 3
+
+
+def test_local_worker_processes_give_the_in_process_results():
+    tasks = TASKS[:3] + [("bad", "fail")]
+    one, two = run_tasks(draw, tasks, seed=3, workers=1), run_tasks(draw, tasks, seed=3, workers=2)
+    assert two.values == one.values and two.failures == one.failures == ["bad: ValueError: this task was told to fail"]
+
+
+def test_ray_gives_the_local_results_with_any_worker_count_and_names_a_failure(ray_local):
+    tasks = TASKS + [("bad", "fail")]
+    local = run_tasks(draw, tasks, seed=11)
+    for workers in (1, 2):
+        on_ray = run_tasks(draw, tasks, seed=11, backend="ray", workers=workers)
+        assert on_ray.values == local.values
+        assert on_ray.failures == ["bad: ValueError: this task was told to fail"]
+
+
+def test_the_ray_backend_is_refused_in_one_line_when_ray_is_missing(monkeypatch):
+    from plan.cli import backend
+
+    monkeypatch.setattr(backend, "ray_available", lambda: False)
+    with pytest.raises(typer.BadParameter, match=r"pip install 'plan\[ray\]'"):
+        backend.check_backend("ray")
+    assert backend.check_backend("LOCAL") == "local"
+
+
+def test_plan_risk_gives_the_same_probabilities_on_ray_as_locally(ray_local):
+    from plan.optimize.finance import risk
+    from test_risk import report_of, small_case
+
+    inputs = small_case(seed=9)
+    local, on_ray = report_of(inputs, "analytic", 50), report_of(inputs, "analytic", 50, backend="ray", workers=2)
+    assert on_ray.targets.equals(local.targets) and on_ray.cost == local.cost
+    assert risk.PATHS_PER_TASK["analytic"] < 50  # more than one task: the chunks really were spread
