@@ -453,7 +453,10 @@ def test_ctrl_c_says_so_and_writes_nothing(tmp_path):
     before = snapshot(tmp_path)
     run = subprocess.Popen([sys.executable, "-c", "from plan.cli.entry import main; main()", "forecast", "--out",
                             tmp_path / "out" / "f.csv", "--plot", tmp_path / "out" / "f.png"],
-                           cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           # a console's Ctrl-C reaches the program even when the suite itself runs as a
+                           # background job (which starts with SIGINT ignored)
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(6)
     run.send_signal(signal.SIGINT)
     out, err = run.communicate(timeout=30)

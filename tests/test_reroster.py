@@ -15,7 +15,7 @@ from plan.optimize.roster import write_plan
 from test_roster import MONTH, NIGHT, small_requirements, small_workforce
 
 FROM = "2026-02-12"
-SICK = ("E2", "2026-02-12", "2026-02-13")   # E2 works A on the 12th in the session's month (checked below)
+SICK_DAYS = ("2026-02-12", "2026-02-13")
 CHANGE_COST = 300.0   # a team that dislikes changes: the re-plan changes a day only where it pays this much
 
 
@@ -43,8 +43,17 @@ def _plan(*args) -> int:
 
 
 @pytest.fixture(scope="module")
-def replanned(published):
-    agent, first, last = SICK
+def sick(published):
+    """The first in-house agent the published month has working on FROM, away for SICK_DAYS."""
+    roster = _roster(published)
+    working = roster[(roster["type"] == "in_house") & (roster["date"] == FROM)
+                     & ~roster["shift_code"].isin(["REST", "LEAVE"])]
+    return (working["id"].iloc[0], *SICK_DAYS)
+
+
+@pytest.fixture(scope="module")
+def replanned(published, sick):
+    agent, first, last = sick
     code = _plan("reroster", published, "--from", FROM, "--absent", f"{agent}:{first}..{last}", "--time-limit", "1")
     return code, published.with_name(f"{published.name}-v2")
 
@@ -53,11 +62,12 @@ def _roster(folder) -> pd.DataFrame:
     return pd.read_csv(folder / "roster.csv", dtype=str, keep_default_na=False)
 
 
-def test_a_sick_call_gives_a_verified_second_version_where_the_absent_person_does_not_work(published, replanned):
+def test_a_sick_call_gives_a_verified_second_version_where_the_absent_person_does_not_work(published, replanned,
+                                                                                          sick):
     code, v2 = replanned
     assert code == 0
     before = _roster(published)
-    agent, first, last = SICK
+    agent, first, last = sick
     assert before[(before["id"] == agent) & (before["date"] == first)]["shift_code"].iloc[0] not in ("REST", "LEAVE")
     after = _roster(v2)
     sick = after[(after["id"] == agent) & after["date"].between(first, last)]
@@ -81,14 +91,15 @@ def test_nothing_before_from_changes(published, replanned):
             == seats_after[seats_after["interval_start"] < FROM].values.tolist())
 
 
-def test_changes_csv_lists_exactly_the_person_days_that_differ_and_they_are_few(published, replanned):
+def test_changes_csv_lists_exactly_the_person_days_that_differ_and_they_are_few(published, replanned, sick):
     _, v2 = replanned
     both = _roster(published).merge(_roster(v2), on=["id", "date"], suffixes=("_old", "_new"))
     differ = both[(both["shift_code_old"] != both["shift_code_new"]) | (both["start_old"] != both["start_new"])
                   | (both["end_old"] != both["end_new"])]
     changes = pd.read_csv(v2 / "changes.csv", dtype=str, keep_default_na=False)
     assert sorted(zip(changes["agent_id"], changes["date"])) == sorted(zip(differ["id"], differ["date"]))
-    assert (changes[changes["agent_id"] == SICK[0]].query("date <= @SICK[2]")["reason"] == "absence").all()
+    last_away = sick[2]
+    assert (changes[changes["agent_id"] == sick[0]].query("date <= @last_away")["reason"] == "absence").all()
     in_house_others = changes[(changes["type"] == "in_house") & (changes["reason"] != "absence")]
     # a change is priced CHANGE_COST (more on short notice): only a few pay for themselves
     assert len(in_house_others) <= 2 * 2, changes.to_string()
