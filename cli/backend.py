@@ -2,6 +2,7 @@
 and how a run's failed tasks are told."""
 from __future__ import annotations
 
+import socket
 from typing import Any, Optional
 
 import typer
@@ -33,9 +34,21 @@ def workers_option(default: int = 2) -> Any:
     return typer.Option(default, min=1, max=1024, help="Tasks at once (worker processes, or Ray tasks in flight).")
 
 
+# how long a cluster's head may take to accept a connection before the address is called unreachable
+# (Ray itself retries for a minute or more before it gives up)
+ADDRESS_CONNECT_TIMEOUT_S = 5.0
+
+
 def check_address(backend: str, address: Optional[str]) -> None:
     if address and backend != "ray":
         raise typer.BadParameter("--address needs --backend ray", param_hint="--address")
+    host, _, port = (address or "").removeprefix("ray://").rpartition(":")
+    if host and port.isdigit():  # "auto" and other forms are Ray's to resolve
+        try:
+            socket.create_connection((host, int(port)), timeout=ADDRESS_CONNECT_TIMEOUT_S).close()
+        except OSError as exc:
+            raise typer.BadParameter(f"no Ray cluster answers at {address} ({exc.strerror or exc})",
+                                     param_hint="--address") from None
 
 
 def tell_failures(console, report: RunReport, what: str) -> None:

@@ -251,9 +251,10 @@ def read_plan(plan_dir: str | Path, requirements_table: RequirementsFromForecast
     directory = Path(plan_dir)
     if not directory.is_dir():
         raise InputError(directory, "plan directory not found")
-    workforce_path = directory / "inputs" / "workforce.yaml"
-    if not workforce_path.exists():
-        workforce_path = directory / "inputs" / "workforce.yml"
+    workforce_path = next((directory / "inputs" / name for name in ("workforce.yaml", "workforce.yml")
+                           if (directory / "inputs" / name).exists()), None)
+    if workforce_path is None:
+        raise InputError(directory, "not a plan directory: it has no inputs/workforce.yaml (plan roster --out writes one)")
     workforce = read_workforce(workforce_path)
     events_path = _find_input(directory, "events")
     # a plan made without an events calendar has no event days (and no events copy)

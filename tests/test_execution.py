@@ -85,3 +85,19 @@ def test_plan_risk_gives_the_same_probabilities_on_ray_as_locally(ray_local):
     local, on_ray = report_of(inputs, "analytic", 50), report_of(inputs, "analytic", 50, backend="ray", workers=2)
     assert on_ray.targets.equals(local.targets) and on_ray.cost == local.cost
     assert risk.PATHS_PER_TASK["analytic"] < 50  # more than one task: the chunks really were spread
+
+
+def test_a_cluster_address_nobody_answers_is_refused_before_any_work():
+    """Ray would retry a dead address for a minute or more; the command says so at once."""
+    import socket
+
+    from plan.cli.backend import check_address
+
+    with socket.socket() as probe:  # a port nothing listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        with pytest.raises(typer.BadParameter, match=f"no Ray cluster answers at 127.0.0.1:{port}"):
+            check_address("ray", f"127.0.0.1:{port}")
+    with pytest.raises(typer.BadParameter, match="needs --backend ray"):
+        check_address("local", "127.0.0.1:1")
+    check_address("ray", "auto")  # Ray's own lookup, not a host:port

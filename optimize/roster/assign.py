@@ -32,7 +32,6 @@ CHUNK = 60
 # Below this many agents CP-SAT finds better rosters on its own than from the greedy hint; above it
 # the hint is what makes a good start at all (docs/architecture.md, the naming stage).
 GREEDY_HINT_MIN_AGENTS = 30
-WISHES_HOLD_COUNTS = True
 
 
 def _solver(budget_s: float, workers: int, seed: int, deadline: Deadline) -> cp_model.CpSolver:
@@ -289,7 +288,7 @@ def add_rest_days_in_pairs(pm: PersonModel) -> None:
 def add_whole_weekend_off(pm: PersonModel) -> None:
     """Price an agent without one whole weekend (Saturday and Sunday both off) in the month."""
     inst = pm.inst
-    saturdays = [d for d, day in enumerate(inst.days) if day.weekday() == 5 and d + 1 < inst.n_days]
+    saturdays = inst.weekend_saturdays
     if not saturdays:
         return
     for a in pm.members:
@@ -625,8 +624,7 @@ def assign_group(inst: Instance, g: int, members: list[int], counts: dict[tuple[
     first_status = solver.status_name(status) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else "FEASIBLE (greedy)"
     first = {(a, d): s for (a, d, s), x in pm.x.items() if values[x.index]}
     deviation = cp_model.LinearExpr.weighted_sum([v for v, _ in count_terms], [c for _, c in count_terms])
-    if WISHES_HOLD_COUNTS:
-        pm.model.add(deviation <= sum(values[v.index] * c for v, c in count_terms))
+    pm.model.add(deviation <= sum(values[v.index] * c for v, c in count_terms))
     pm.model.clear_hints()
     _hint(pm.model, values)
     add_fair_spread(pm)
@@ -801,8 +799,7 @@ def soft_penalties(inst: Instance, shifts_of: dict[int, dict[int, int]], weights
         worked[0] = worked[-1] = True  # the month's edges close a block
         out["split_rest"] += weights.split_rest * sum(
             1 for d in range(inst.n_days) if d not in inst.leave[a] and worked[d] and not worked[d + 1] and worked[d + 2])
-        if not any(d not in days and d + 1 not in days for d, day in enumerate(inst.days)
-                   if day.weekday() == 5 and d + 1 < inst.n_days):
+        if not any(d not in days and d + 1 not in days for d in inst.weekend_saturdays):
             out["no_whole_weekend"] += weights.no_whole_weekend
         for d, s in days.items():
             bad = ((bool(pref.prefer_shifts) and codes[s] not in pref.prefer_shifts) + (codes[s] in pref.avoid_shifts)

@@ -104,8 +104,7 @@ def _rest_blocks(inst: Instance, days_of: dict, leave: list[set[int]]) -> tuple[
 
 
 def _whole_weekend_off(inst: Instance, days: dict) -> bool:
-    return any(day.weekday() == 5 and d + 1 < inst.n_days and d not in days and d + 1 not in days
-               for d, day in enumerate(inst.days))
+    return any(d not in days and d + 1 not in days for d in inst.weekend_saturdays)
 
 
 def _start_changes(inst: Instance, days: dict, week: list[int]) -> int:

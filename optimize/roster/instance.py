@@ -120,6 +120,11 @@ class Instance:
     def interval_h(self) -> float:
         return self.interval_min / 60.0
 
+    @property
+    def weekend_saturdays(self) -> list[int]:
+        """Day index of each Saturday whose Sunday is in the month too (a whole weekend)."""
+        return [d for d, day in enumerate(self.days) if day.weekday() == 5 and d + 1 < self.n_days]
+
     def interval_starts(self) -> pd.DatetimeIndex:
         return pd.date_range(pd.Timestamp(self.days[0]), periods=self.n_int, freq=f"{self.interval_min}min")
 

@@ -632,7 +632,7 @@ def add_whole_weekends_room(m: AggregateModel) -> None:
     (each one missing is priced at ``no_whole_weekend_price``, as naming prices a person)."""
     price = m.options.no_whole_weekend_price
     inst = m.inst
-    saturdays = [d for d, day in enumerate(inst.days) if day.weekday() == 5 and d + 1 < inst.n_days]
+    saturdays = inst.weekend_saturdays
     if price <= 0 or not saturdays:
         return
     for g, group in enumerate(inst.groups):

@@ -35,7 +35,7 @@ import datetime as dt
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -348,8 +348,10 @@ def stage_build(workforce: Workforce, requirements_df: pd.DataFrame, month: str,
     apply_window(inst, pins, carry_in, first_day)
     apply_reference(inst, reference)
     curves, email = service_inputs(inst, service_mode)
-    options = options or ModelOptions(service_mode=service_mode, lone_rest_day_price=weights.split_rest,
-                                      no_whole_weekend_price=weights.no_whole_weekend)
+    # the soft prices are the weights' (a caller's options set how service is read, not what rest costs)
+    options = replace(options or ModelOptions(service_mode=service_mode),
+                      lone_rest_day_price=weights.split_rest,
+                      no_whole_weekend_price=weights.no_whole_weekend)
     agg = build_aggregate(inst, curves, email, options)
     return _Run(inst, agg, curves, email, options, budget, deadline, seed, workers, weights, progress, service_mode)
 
