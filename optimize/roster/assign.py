@@ -711,11 +711,18 @@ def assign_in_house(inst: Instance, group_counts: list[dict[tuple[int, int], int
 
 # ---------------------------------------------------------------- part-time
 
+# A published block kept by its part-timer outweighs any evening-out of hours (a block is at most a
+# day's hours: 100 per hour) and yields to staffing the counts (1000 per block missed).
+KEPT_BLOCK_REWARD = 900
+
+
 def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], int]], budget_s: float,
-                     seed: int, workers: int = B.CP_SAT_WORKERS, deadline: Deadline = NO_DEADLINE
-                     ) -> dict[tuple[int, int], int]:
+                     seed: int, workers: int = B.CP_SAT_WORKERS, deadline: Deadline = NO_DEADLINE,
+                     kept: dict[tuple[int, int], int] | None = None) -> dict[tuple[int, int], int]:
     """Named blocks {(part-timer, day): block index} matching each group's block counts, at most one
-    a day and ``max_hours_week`` a calendar week per person, hours spread evenly."""
+    a day and ``max_hours_week`` a calendar week per person, hours spread evenly; a re-plan's
+    published blocks (``kept``) stay with their people where the counts allow."""
+    kept = kept or {}
     chosen: dict[tuple[int, int], int] = {}
     for h, group in enumerate(inst.pt_groups):
         counts = group_counts[h]
@@ -739,6 +746,7 @@ def assign_part_time(inst: Instance, group_counts: list[dict[tuple[int, int], in
                          for k in z if k[0] == p and k[1] in week]
                 if terms:
                     model.add(sum(terms) <= round(100 * group.max_hours_week))
+        penalties += [(z[(p, d, b)], -KEPT_BLOCK_REWARD) for (p, d), b in kept.items() if (p, d, b) in z]
         for (d, b), target in counts.items():
             people = [z[(p, d, b)] for p in group.members if (p, d, b) in z]
             under = model.new_int_var(0, target, f"under_d{d}_b{b}")

@@ -120,6 +120,16 @@ def _metrics_by_interval(queue: Queue, arrivals_per_h: np.ndarray, aht_s: np.nda
     """Service at 0..top_t[t] heads (× ``keep`` effective agents) for the intervals in ``rows`` (None
     elsewhere), evaluated in buckets of similar grid size so a quiet hour is not padded to the peak's."""
     out: list = [None] * len(arrivals_per_h)
+    # without arrivals the service is the same whatever the handle time: read once, shared (a re-plan's
+    # days before its window, a queue's closed hours)
+    idle = np.nonzero(rows & (arrivals_per_h <= 0))[0]
+    if len(idle):
+        grid = np.arange(int(top_t[idle].max()) + 1, dtype=float) * keep
+        m = queue_metrics(queue, np.zeros((1, 1)), grid[None, :], answer_within_s=answer_within_s,
+                          aht_s=aht_s[idle[:1], None])
+        for t in idle:
+            out[t] = m[0, : int(top_t[t]) + 1]
+    rows = rows & (arrivals_per_h > 0)
     width = 2 ** np.ceil(np.log2(np.maximum(top_t, 8) + 1)).astype(int)
     for w in np.unique(width[rows]):
         sel = np.nonzero(rows & (width == w))[0]

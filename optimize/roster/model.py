@@ -14,8 +14,9 @@ Steps, one function each (as in OR-Tools' shift-scheduling sample): variables; h
 ``add_min_rest_between_shifts``, ``add_contract_hours``, ``add_overtime_cap``, ``add_meal_breaks``,
 ``add_part_time_limits``, ``add_vendor_blocks_caps_commitments``, ``add_bot_cap``; pins and the
 carried-in state (:mod:`plan.optimize.roster.pins`) ``add_pinned_shifts``, ``add_carried_rest_days``,
-``add_carried_min_rest``, and the month's end ``add_month_end_room``; a re-plan's published counts
-``add_reference_counts`` (:mod:`plan.optimize.roster.replan`); then coverage, the rule
+``add_carried_min_rest``, and the month's end ``add_month_end_room``; a re-plan's published counts (in-house shifts and
+part-time blocks) ``add_reference_counts`` and its seats and blocks before the window
+``add_published_past`` (:mod:`plan.optimize.roster.replan`); then coverage, the rule
 that reads it (``add_coverage``, ``add_staggered_breaks``) and service (``add_service``,
 ``add_email``). Costs are kept by label so the
 solver report and the plan summary share one breakdown.
@@ -34,7 +35,7 @@ from plan.optimize.roster.breaks import break_segments, exempt_queue
 from plan.optimize.roster.curves import QueueCurves, target_metrics
 from plan.optimize.roster.instance import Instance, agent_week_caps
 from plan.optimize.roster.pins import carried_rest_windows, month_end_windows, pinned_heads, work_allowed
-from plan.optimize.roster.replan import add_reference_counts
+from plan.optimize.roster.replan import add_published_past, add_reference_counts
 
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
@@ -720,10 +721,11 @@ def build_aggregate(inst: Instance, curves: dict[str, QueueCurves], email: dict[
     add_carried_rest_days(m)
     add_carried_min_rest(m)
     add_month_end_room(m)
-    add_reference_counts(m)
     add_meal_breaks(m)
     add_part_time_limits(m)
+    add_reference_counts(m)
     add_vendor_blocks_caps_commitments(m)
+    add_published_past(m)
     add_bot_cap(m)
     add_coverage(m)
     add_staggered_breaks(m)

@@ -55,7 +55,7 @@ from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, E
                                    best_completion, build_aggregate, without_pinned_shifts)
 from plan.optimize.roster.pins import apply_window, next_month_summary, pins_summary, unmet_after_naming, \
     window_requirements
-from plan.optimize.roster.replan import Reference, apply_reference
+from plan.optimize.roster.replan import Reference, apply_reference, kept_part_time, published_decisions
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, with_fixed_sums, relative_gap, solve_aggregate,
                                         solve_with_values)
@@ -359,10 +359,11 @@ def stage_build(workforce: Workforce, requirements_df: pd.DataFrame, month: str,
 def stage_aggregate(run: _Run) -> tuple[np.ndarray, float]:
     """Counts per group, shift, queue and day, breaks, part-time blocks and seats: LP bound and box search."""
     agg, budget = run.agg, run.budget
+    incumbent = published_start(run)
     vals, stages, bound = solve_aggregate(agg.model, run.decisions, budget_s=budget.aggregate_s, seed=run.seed,
                                           scale=COST_SCALE, constant=agg.constant_cost(), progress=run.progress,
                                           complete=run.complete, workers=run.workers, price=run.price,
-                                          deadline=run.deadline)
+                                          deadline=run.deadline, incumbent=incumbent)
     run.stages += stages
     bound = max(bound, agg.optimistic_bound())
     if vals is None:  # not even a legal point in the aggregate's time: one longer try, else the rules clash
@@ -374,6 +375,22 @@ def stage_aggregate(run: _Run) -> tuple[np.ndarray, float]:
                                "(e.g. contract hours that leave days make impossible)")
         vals = best_completion(agg, vals)
     return vals, bound
+
+
+def published_start(run: _Run) -> np.ndarray | None:
+    """A re-plan's start: the published plan with the days away taken off, every other variable settled
+    by the rules and priced (None when there is no published plan or it breaks a rule of this model)."""
+    fixed = published_decisions(run.agg)
+    if fixed is None:
+        return None
+    started = time.perf_counter()
+    legal, _ = legal_point(fixed_copy(run.agg.model, fixed), budget_s=B.LEGAL_POINT_S, seed=run.seed,
+                           workers=run.workers, deadline=run.deadline)
+    start = None if legal is None else best_completion(run.agg, legal)
+    run.stages.append(StageResult("aggregate: published start", "FEASIBLE" if start is not None else "UNKNOWN",
+                                  run.price(start) if start is not None else float("nan"), float("nan"),
+                                  time.perf_counter() - started, B.LEGAL_POINT_S))
+    return start
 
 
 def stage_day_windows(run: _Run, vals: np.ndarray, bound: float) -> np.ndarray:
@@ -478,7 +495,7 @@ def stage_part_time_names(run: _Run, vals: np.ndarray) -> tuple[np.ndarray, dict
         if n:
             pt_counts[h][(d, b)] += n
     pt_chosen = assign_part_time(inst, pt_counts, run.budget.part_time_s, run.seed, workers=run.workers,
-                                 deadline=run.deadline)
+                                 deadline=run.deadline, kept=kept_part_time(inst))
     named_pt = defaultdict(int)
     pt_group_of = {p: h for h, grp in enumerate(inst.pt_groups) for p in grp.members}
     for (p, d), b in pt_chosen.items():

@@ -14,6 +14,10 @@ pins (the days before the window are pinned exactly as published). Two model ter
   group's count of a (day, shift) away from the published count of the people still present costs
   half a change (a person moved between two shifts changes two counts), so the counts naming is asked
   to staff stay the published ones unless service or cost pays for the difference.
+
+The published plan with the days away taken off is also where the aggregate's search starts
+(:func:`published_decisions`, the search's incumbent): a short budget then only moves away from it
+where the move pays, instead of re-finding the month from the LP and landing somewhere worse.
 """
 from __future__ import annotations
 
@@ -27,6 +31,16 @@ DISRUPTION = "disruption"   # the aggregate's cost label of the deviation from t
 
 
 @dataclass(frozen=True)
+class PublishedTables:
+    """The published plan with the days away taken off, on the instance's indices: ``in_house``
+    {(agent, day): (shift, break variant, queue)}, ``part_time`` {(part-timer, day): (group, block,
+    queue)}, ``seats`` {(vendor, queue, interval): seats}."""
+    in_house: dict[tuple[int, int], tuple[int, int, int]]
+    part_time: dict[tuple[int, int], tuple[int, int, int]]
+    seats: dict[tuple[int, int, int], int]
+
+
+@dataclass(frozen=True)
 class Reference:
     """The published plan as re-planning reads it: ``shifts`` {(agent_id, date): shift code} of the
     in-house days worked, from the window's first day on (other days of present people were rest);
@@ -37,6 +51,7 @@ class Reference:
     costs: Replan
     kept_off: frozenset[tuple[str, dt.date]] = frozenset()
     priced: bool = True
+    left_alone: PublishedTables | None = None   # the aggregate search's start (see published_decisions)
     # filled by apply_reference: (agent, day) -> shift index of the instance
     by_index: dict[tuple[int, int], int] = field(default_factory=dict, compare=False)
 
@@ -108,21 +123,97 @@ def reference_counts(inst) -> dict[tuple[int, int, int], int]:
 def add_reference_counts(m) -> None:
     """Aggregate: each group's (day, shift) count from the window's first day on, above or below the
     published count of the people still present, costs half a change per head (a person moved from
-    one shift to another changes two counts; one fewer where someone is absent changes none)."""
+    one shift to another changes two counts; one fewer where someone is absent changes none); each
+    part-time group's (day, block) count likewise."""
     inst = m.inst
     if getattr(inst, "reference", None) is None or not inst.reference.priced:
         return
     counts = reference_counts(inst)
     for (g, d, s), keys in m._by_gds.items():
-        if d < inst.first_day or not keys:
-            continue
-        target = counts.get((g, d, s), 0)
-        price = change_cost(inst.reference.costs, d - inst.first_day, rest_taken=False) / 2
-        heads = [(m.in_house[k], 1) for k in keys]
-        over = m.model.new_int_var(0, len(inst.groups[g].members), f"ref_over_g{g}_d{d}_s{s}")
-        m.at_least(over, heads, -target)
-        m.add_cost(DISRUPTION, over, price)
-        if target:
-            under = m.model.new_int_var(0, target, f"ref_under_g{g}_d{d}_s{s}")
-            m.at_least(under, [(v, -1) for v, _ in heads], target)
-            m.add_cost(DISRUPTION, under, price)
+        if d >= inst.first_day and keys:
+            _price_count_change(m, f"g{g}_d{d}_s{s}", [m.in_house[k] for k in keys], counts.get((g, d, s), 0),
+                                len(inst.groups[g].members), d - inst.first_day)
+    published = part_time_reference_counts(inst)
+    blocks: dict[tuple[int, int, int], list] = {}
+    for (h, d, b, _), var in m.part_time.items():
+        if d >= inst.first_day:
+            blocks.setdefault((h, d, b), []).append(var)
+    for (h, d, b), variables in blocks.items():
+        _price_count_change(m, f"h{h}_d{d}_b{b}", variables, published.get((h, d, b), 0),
+                            len(inst.pt_groups[h].members), d - inst.first_day)
+
+
+def part_time_reference_counts(inst, before_window: bool = False) -> dict[tuple, int]:
+    """{(part-time group, day, block): part-timers the published plan put on it} from the window's
+    first day on, or {(group, day, block, queue): ...} before it (none without its tables)."""
+    tables = inst.reference.left_alone
+    counts: dict[tuple, int] = {}
+    for (_, d), (h, b, q) in (tables.part_time.items() if tables is not None else ()):
+        if (d < inst.first_day) == before_window:
+            key = (h, d, b, q) if before_window else (h, d, b)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _price_count_change(m, name: str, variables: list, target: int, most: int, days_ahead: int) -> None:
+    """Each head of ``sum(variables)`` above or below ``target`` costs half a change."""
+    price = change_cost(m.inst.reference.costs, days_ahead, rest_taken=False) / 2
+    heads = [(v, 1) for v in variables]
+    over = m.model.new_int_var(0, max(most, target), f"ref_over_{name}")
+    m.at_least(over, heads, -target)
+    m.add_cost(DISRUPTION, over, price)
+    if target:
+        under = m.model.new_int_var(0, target, f"ref_under_{name}")
+        m.at_least(under, [(v, -1) for v in variables], target)
+        m.add_cost(DISRUPTION, under, price)
+
+
+def kept_part_time(inst) -> dict[tuple[int, int], int]:
+    """{(part-timer, day): block} of the published plan from the window's first day on, which naming
+    keeps where the counts allow (empty without a priced reference)."""
+    reference = getattr(inst, "reference", None)
+    if reference is None or not reference.priced or reference.left_alone is None:
+        return {}
+    return {(p, d): b for (p, d), (_, b, _) in reference.left_alone.part_time.items() if d >= inst.first_day}
+
+
+def add_published_past(m) -> None:
+    """Vendor seats and part-time blocks before the window's first day are the published ones: they
+    were bought and worked. A seat block running over the first midnight then goes on as bought, the
+    vendor's monthly commitment counts the hours already taken, and a part-timer's week its hours."""
+    inst = m.inst
+    reference = getattr(inst, "reference", None)
+    if reference is None or reference.left_alone is None:
+        return
+    tables = reference.left_alone
+    window_t = inst.first_day * inst.per_day
+    for key, var in m.seats.items():
+        if key[2] < window_t:
+            m.model.add(var == tables.seats.get(key, 0))
+    published = part_time_reference_counts(inst, before_window=True)
+    for (h, d, b, q), var in m.part_time.items():
+        if d < inst.first_day:
+            m.model.add(var == published.get((h, d, b, q), 0))
+
+
+def published_decisions(m) -> dict[int, int] | None:
+    """Every decision of the aggregate model ``m`` (proto index → value) as the published plan with the
+    days away taken off has it, or None without one (a fresh plan, or the comparison run)."""
+    reference = getattr(m.inst, "reference", None)
+    if reference is None or not reference.priced or reference.left_alone is None:
+        return None
+    tables = reference.left_alone
+    group_of = {a: g for g, group in enumerate(m.inst.groups) for a in group.members}
+    counts: dict[tuple, int] = {}
+    for (a, d), (s, v, q) in tables.in_house.items():
+        for key in (("in_house", group_of[a], d, s, q), ("breaks", d, s, v, q)):
+            counts[key] = counts.get(key, 0) + 1
+    for (_, d), (h, b, q) in tables.part_time.items():
+        counts[("part_time", h, d, b, q)] = counts.get(("part_time", h, d, b, q), 0) + 1
+    fixed = {}
+    for kind in ("in_house", "breaks", "part_time"):
+        for key, var in getattr(m, kind).items():
+            fixed[var.index] = counts.get((kind, *key), 0)
+    for key, var in m.seats.items():
+        fixed[var.index] = tables.seats.get(key, 0)
+    return fixed

@@ -39,7 +39,7 @@ from plan.optimize.roster.fairness import fairness_table
 from plan.optimize.roster.instance import Instance, build_instance
 from plan.optimize.roster.pins import next_month_summary
 from plan.optimize.roster.plan import RosterPlan, plan_month
-from plan.optimize.roster.replan import Reference, change_cost
+from plan.optimize.roster.replan import PublishedTables, Reference, change_cost
 from plan.optimize.staffing.requirements import requirements_table
 
 # Seconds of --time-limit the command spends beyond what plan_month's own overhead covers: the month
@@ -148,12 +148,13 @@ def replan_pins(parent: Parent, from_day: dt.date, workforce: Workforce) -> tupl
     return pins, notes
 
 
-def reference_of(parent: Parent, from_day: dt.date, workforce: Workforce, priced: bool = True) -> Reference:
+def reference_of(parent: Parent, from_day: dt.date, workforce: Workforce, priced: bool = True,
+                 left_alone: PublishedTables | None = None) -> Reference:
     rows = _in_house_rows(parent.files.roster)
     ahead = rows[(rows["date"] >= pd.Timestamp(from_day)) & ~rows["shift_code"].isin(NOT_WORKING)]
     kept_off = frozenset((p.agent_id, p.date) for p in parent.pins if p.shift_code == REST)
     return Reference({(r.id, r.date.date()): r.shift_code for r in ahead.itertuples(index=False)},
-                     workforce.replan, kept_off, priced)
+                     workforce.replan, kept_off, priced, left_alone)
 
 
 def replan_requirements(parent: Parent, from_day: dt.date, new: pd.DataFrame | None) -> pd.DataFrame:
@@ -216,6 +217,11 @@ def seat_keys(inst: Instance, seats: pd.DataFrame) -> dict[tuple[int, int, int],
         t = _minutes(pd.Timestamp(r.interval_start), first) // inst.interval_min
         out[(vendors[r.vendor], inst.queues.index(r.queue), t)] = int(r.seats)
     return out
+
+
+def published_tables(inst: Instance, roster: pd.DataFrame, seats: pd.DataFrame) -> PublishedTables:
+    """``roster`` and ``seats`` (file form) on ``inst``'s indices: where a re-plan's search starts."""
+    return PublishedTables(in_house_keys(inst, roster), part_time_keys(inst, roster), seat_keys(inst, seats))
 
 
 @dataclass
@@ -364,9 +370,10 @@ def changes_table(inst: Instance, before: pd.DataFrame, after: pd.DataFrame, abs
         else:
             reason = "rebalance"
         price = 0.0
-        if new.type == "in_house" and reason not in (ABSENCE, LEAVE):
+        if reason not in (ABSENCE, LEAVE):
+            # a part-timer's day without a block is not a rest day the law gives: no rest-day factor
             price = change_cost(inst.workforce.replan, d - inst.first_day,
-                                rest_taken=published.shift_code in NOT_WORKING)
+                                rest_taken=new.type == "in_house" and published.shift_code in NOT_WORKING)
         rows.append({"agent_id": new.id, "name": new.name, "type": new.type, "date": new.date,
                      "from_shift": _label(published), "to_shift": _label(new), "reason": reason,
                      "cost_delta_yuan": round(_row_cost(workforce, new) - _row_cost(workforce, published), 2),
@@ -416,23 +423,24 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
     pins, notes = replan_pins(parent, from_day, workforce)
     requirements = replan_requirements(parent, from_day, new_requirements)
     month = str(parent.files.month)
-    reference = reference_of(parent, from_day, workforce, priced=minimal_change)
+    whole = build_instance(workforce, requirements, month, parent.files.events)
+    published = written_roster(parent.files)
+    alone_roster, alone_seats = left_alone(published, absences), written_seats(parent.files)
+    reference = reference_of(parent, from_day, workforce, priced=minimal_change,
+                             left_alone=published_tables(whole, alone_roster, alone_seats))
     extra = {} if num_workers is None else {"num_workers": num_workers}
     solved = plan_month(workforce, requirements, month, events=parent.files.events,
                         time_limit_s=max(1.0, time_limit_s - AFTER_PLAN_S),
                         seed=seed, progress=progress, pins=pins, carry_in=parent.carry_in, first_day=from_day,
                         started=started, reference=reference, **extra)
     from_text = f"{from_day:%Y-%m-%d}"
-    published = written_roster(parent.files)
     roster = order_like(spliced(published, solved.roster, from_text, "date"), solved.roster)
     roster, trimmed = trim_part_time_week(roster, workforce, from_day)
     notes += trimmed
     seats = spliced(written_seats(parent.files), solved.vendor_seats, from_text, "interval_start")
-    whole = build_instance(workforce, requirements, month, parent.files.events)
     whole.reference = reference
     whole.first_day = (from_day - whole.days[0]).days
     now = evaluate_tables(whole, roster, seats)
-    alone_roster, alone_seats = left_alone(published, absences), written_seats(parent.files)
     alone = evaluate_tables(whole, alone_roster, alone_seats)
     chosen = "re-plan"
     if minimal_change and alone.cost["total"] < now.cost["total"] - 0.005 and now.late_by_day[whole.first_day:].sum() \
