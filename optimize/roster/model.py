@@ -37,6 +37,8 @@ from plan.optimize.roster.instance import Instance, agent_week_caps
 from plan.optimize.roster.pins import carried_rest_windows, month_end_windows, pinned_heads, work_allowed
 from plan.optimize.roster.replan import add_published_past, add_reference_counts
 
+SOFT_RULES = "soft_rules"   # cost label of the room the counts leave for the soft rules
+
 EFF_SCALE = 100      # effective agents are integers in hundredths
 COST_SCALE = 1000    # objective in thousandths of the currency unit (email work is priced per 1/1000 contact)
 CONTACT_SCALE = 10   # period-target slack in tenths of a contact
@@ -645,7 +647,7 @@ def add_whole_weekends_room(m: AggregateModel) -> None:
             free.append(both)
         missing = m.model.new_int_var(0, size, f"weekend_missing_g{g}")
         m.at_least(missing, [(v, -1) for v in free], size)
-        m.add_cost("soft_rules", missing, price)
+        m.add_cost(SOFT_RULES, missing, price)
 
 
 def add_rest_day_pairs_room(m: AggregateModel) -> None:
@@ -667,7 +669,7 @@ def add_rest_day_pairs_room(m: AggregateModel) -> None:
         minus_worked = [t for d in range(inst.n_days) for t in _off_terms(m, g, d)]
         lone = m.model.new_int_var(0, rest_days, f"lone_rest_g{g}")
         m.at_least(lone, minus_worked + [(p, -2) for p in pairs], rest_days)
-        m.add_cost("soft_rules", lone, price)
+        m.add_cost(SOFT_RULES, lone, price)
 
 
 def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:

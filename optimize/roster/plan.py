@@ -51,11 +51,11 @@ from plan.optimize.roster.assign import SoftWeights, assign_in_house, assign_par
 from plan.optimize.roster.curves import QueueCurves, queue_curves
 from plan.optimize.roster.fairness import fairness_table
 from plan.optimize.roster.instance import Instance, build_instance
-from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, AggregateModel, EmailDemand, ModelOptions,
+from plan.optimize.roster.model import (COST_SCALE, EFF_SCALE, SOFT_RULES, AggregateModel, EmailDemand, ModelOptions,
                                    best_completion, build_aggregate, without_pinned_shifts)
 from plan.optimize.roster.pins import apply_window, next_month_summary, pins_summary, unmet_after_naming, \
     window_requirements
-from plan.optimize.roster.replan import Reference, apply_reference, kept_part_time, published_decisions
+from plan.optimize.roster.replan import DISRUPTION, Reference, apply_reference, kept_part_time, published_decisions
 from plan.optimize.roster.neighbourhoods import improve_by_day_windows, rebuy_purchases
 from plan.optimize.roster.solve import (Progress, StageResult, fixed_copy, legal_point, with_fixed_sums, relative_gap, solve_aggregate,
                                         solve_with_values)
@@ -65,7 +65,9 @@ OBJECTIVE_SCOPE = ("variable cost (overtime with premiums, part-time hours, vend
                    "thresholds, linearly between two) + priced period-target slack and interval-floor shortfall. "
                    "In-house salaries are a constant (cost.in_house), not in the objective or gap. soft_rules: the "
                    "room each group's counts leave for whole weekends off and rest days in pairs, priced as the "
-                   "config's soft_rules price a person (a bound of what naming can reach). The soft wishes of "
+                   "config's soft_rules price a person (a bound of what naming can reach). disruption (a re-plan): "
+                   "each count away from the published plan's, half a change at the config's replan price. "
+                   "The soft wishes of "
                    "named people are optimised second, while naming (soft_penalties), and are not in the gap.")
 
 
@@ -515,6 +517,11 @@ def stage_part_time_names(run: _Run, vals: np.ndarray) -> tuple[np.ndarray, dict
     return (again_vals if again_vals is not None else vals), pt_chosen
 
 
+# Objective terms the aggregate prices on its counts (a re-plan's distance from the published counts,
+# the room left for the soft rules), not on the named roster's tables.
+COUNT_TERMS = (DISRUPTION, SOFT_RULES)
+
+
 def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict, bound: float, *, month: str,
                       time_limit_s: float, pins, carry_in) -> RosterPlan:
     """The plan files' tables from the named roster, and its objective on the model's terms."""
@@ -535,13 +542,16 @@ def stage_plan_tables(run: _Run, vals: np.ndarray, chosen: dict, pt_chosen: dict
     model_costs = {k: cost[k] for k in ("overtime", "part_time", "vendor", "bot")}
     model_costs.update(evaluate.service_terms(inst, run.curves, run.email,
                                               evaluate.effective_scaled(inst, ih, pt, seats), run.options))
+    # the terms priced on the counts alone, read at the final counts: the bound holds them too
+    last_terms = cost_breakdown(agg, vals)
+    model_costs.update({k: last_terms[k] for k in COUNT_TERMS if last_terms.get(k)})
     objective = float(sum(model_costs.values()))
     gap = relative_gap(objective, bound)
     solver = {"status": "OPTIMAL" if gap <= 1e-6 else "FEASIBLE",
               "objective": round(objective, 2), "best_bound": round(bound, 2), "gap": round(gap, 6),
               "objective_scope": OBJECTIVE_SCOPE, "objective_terms": {k: round(v, 2) for k, v in model_costs.items()},
               "soft_penalties": soft_penalties(inst, shifts_of, run.weights),
-              "model_terms_of_last_stage": {k: round(v, 2) for k, v in cost_breakdown(agg, vals).items()},
+              "model_terms_of_last_stage": {k: round(v, 2) for k, v in last_terms.items()},
               "service_mode": run.service_mode, "method": "aggregate CP-SAT → named assignment → repair → re-buy",
               "stages": [{"stage": s.stage, "status": s.status, "objective": _num(s.objective),
                           "best_bound": _num(s.best_bound), "budget_s": _num(s.budget_s)} for s in run.stages],
