@@ -209,3 +209,20 @@ def test_chat_closed_form_blocks_match_the_running_sum(monkeypatch):
 def test_chat_large_slowdown_uses_the_running_sum():
     m = chat_metrics([300, 900], 300, 20, 3, 1.5, 150, 30)
     assert np.all(np.isfinite(m.service_level)) and m.service_level[0] > m.service_level[1]
+
+
+def test_voice_queue_without_patience_and_too_few_agents_reads_a_finite_asa_excess():
+    """Erlang C without patience: below the load the mean wait has no finite value; the roster's
+    curves still price the ASA target (capped) and read any steadying level as better."""
+    from plan.contracts.workforce import Queue
+    from plan.optimize.roster.curves import ASA_EXCESS_CAP, queue_curves
+
+    phone = Queue(channel="voice", aht_s=300, targets={"asa_s": 20})
+    arrivals = np.array([0.0, 30.0])                      # an hour without calls, an hour of 30 (2.5 Erlang)
+    curves = queue_curves("phone", phone, arrivals, np.full(2, 300.0), 1.0, np.zeros(2, bool),
+                          capacity_eff=np.array([10.0, 10.0]))
+    busy = curves.curves[1].excess["normal:asa"]
+    assert np.isfinite(busy).all()
+    assert busy[0] == pytest.approx(30.0 * ASA_EXCESS_CAP)   # nobody answering: every call capped
+    assert busy[-1] < busy[0] and (np.diff(busy) <= 1e-9).all()
+    assert np.isfinite(curves.curves[0].excess["normal:asa"]).all()

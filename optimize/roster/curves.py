@@ -34,6 +34,10 @@ from plan.optimize.queueing.service import queue_metrics
 
 MAX_LEVELS = 30          # thresholds per interval beyond which steps grow coarser than 1 agent
 LATE_TOLERANCE = 0.005   # stop adding levels once late contacts are below this share (or 0.25)
+# A voice queue without patience and too few agents has no finite mean wait (Erlang C: the queue
+# grows without end). Its ASA excess counts each contact as waiting this many targets over, so the
+# period targets stay priced, and any level that steadies the queue still reads as better.
+ASA_EXCESS_CAP = 10.0
 
 
 @dataclass
@@ -199,7 +203,8 @@ def queue_curves(name: str, queue: Queue, arrivals_human: np.ndarray, aht_s: np.
                 if metric == "sl":
                     value = ah * (set_targets.service_level - s_sl)
                 elif metric == "asa":
-                    value = ah * (1.0 - s_ab) * (s_asa - set_targets.asa_s) / set_targets.asa_s
+                    over = np.minimum((s_asa - set_targets.asa_s) / set_targets.asa_s, ASA_EXCESS_CAP)
+                    value = ah * (1.0 - s_ab) * over
                 else:
                     value = ah * (s_ab - set_targets.max_abandon)
                 excess[f"{set_key}:{metric}"] = value

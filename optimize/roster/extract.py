@@ -271,7 +271,9 @@ def service_summary(inst: Instance, service: dict) -> dict[str, dict]:
         contacts = float(ah.sum())
         answered = ah * (1 - service["abandon_rate"][qi])
         out[name] = {
-            "asa_s": float((answered * service["asa_s"][qi]).sum() / max(answered.sum(), 1e-9)),
+            # hours nobody is answered in add no wait (an unstaffed hour without contacts has no finite ASA)
+            "asa_s": float(np.where(answered > 0, answered * service["asa_s"][qi], 0.0).sum()
+                           / max(answered.sum(), 1e-9)),
             "service_level": float(1 - service["shortfall_contacts"][qi].sum() / max(contacts, 1e-9)),
             "abandon_rate": float((ah * service["abandon_rate"][qi]).sum() / max(contacts, 1e-9)),
             "contacts": contacts}

@@ -132,6 +132,8 @@ def check_summary(plan: PlanFiles, cost: dict[str, float],
                 yield Violation(SUMMARY, None, "service_mismatch", f"service.{queue}.{key}",
                                 f"reported {theirs!r}, not a number")
                 continue
+            if theirs is None and not np.isfinite(value):
+                continue  # JSON has no infinity: a figure without a finite value is written null
             theirs = float("nan") if theirs is None else float(theirs)
             if (np.isnan(theirs) and np.isnan(value)) or (np.isinf(theirs) and theirs == value):
                 continue
