@@ -169,12 +169,14 @@ def _price_count_change(m, name: str, variables: list, target: int, most: int, d
 
 
 def kept_part_time(inst) -> dict[tuple[int, int], int]:
-    """{(part-timer, day): block} of the published plan from the window's first day on, which naming
-    keeps where the counts allow (empty without a priced reference)."""
+    """{(part-timer, day): block} of the published plan, which naming keeps where the counts allow:
+    before the window they are the blocks worked (so each person's week counts them), from it on the
+    published ones a re-plan changes only where that pays (from it on: empty without a priced reference)."""
     reference = getattr(inst, "reference", None)
-    if reference is None or not reference.priced or reference.left_alone is None:
+    if reference is None or reference.left_alone is None:
         return {}
-    return {(p, d): b for (p, d), (_, b, _) in reference.left_alone.part_time.items() if d >= inst.first_day}
+    return {(p, d): b for (p, d), (_, b, _) in reference.left_alone.part_time.items()
+            if reference.priced or d < inst.first_day}
 
 
 def add_published_past(m) -> None:
