@@ -147,3 +147,18 @@ def test_a_forecast_that_does_not_cover_the_rest_of_the_month_is_one_line_and_ex
     forecast.write_text("queue,interval_start,arrivals\nchat,2026-02-12 00:00,4\n", encoding="utf-8")
     run_plan("reroster", published, "--from", FROM, "--forecast", forecast).error_line(
         ("forecast.csv", "interval_start", "2026-02-12 01:00"))
+
+
+def test_with_nobody_away_the_search_starts_from_the_published_plan_and_changes_nothing(published):
+    """The published plan is the re-plan's start (its aggregate search's incumbent): with nothing to
+    answer, a change would have to pay CHANGE_COST, and the seats bought before --from stay bought."""
+    import datetime as dt
+
+    from plan.optimize.roster.reroster import read_parent, reroster
+
+    result = reroster(read_parent(published), dt.date.fromisoformat(FROM), [], time_limit_s=1.0)
+    stages = {s["stage"]: s for s in result.plan.summary["solver"]["stages"]}
+    assert stages["aggregate: published start"]["status"] == "FEASIBLE"
+    assert result.totals["person_days_changed_in_house"] == 0, result.changes.to_string()
+    terms = result.plan.summary["solver"]["objective_terms"]
+    assert terms.get("disruption", 0.0) == 0.0     # the final counts are the published ones

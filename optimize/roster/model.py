@@ -113,6 +113,13 @@ class AggregateModel:
         self.model.add(var >= expr + const)
         self.dependents.append(("at_least", var, terms, const))
 
+    def at_least_all(self, var: cp_model.IntVar, bounds: list[tuple[list[tuple[cp_model.IntVar, int]], int]]) -> None:
+        """var ≥ Σ terms + const for every (terms, const) of ``bounds``, var priced (its cheapest: the largest)."""
+        for terms, const in bounds:
+            expr = cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]) if terms else 0
+            self.model.add(var >= expr + const)
+        self.dependents.append(("at_least_all", var, bounds))
+
     def objective_expr(self):
         terms = [(var, round(coef * COST_SCALE)) for items in self.cost_terms.values() for var, coef in items]
         terms = [(v, c) for v, c in terms if c]
@@ -698,6 +705,11 @@ def best_completion(m: AggregateModel, values: np.ndarray) -> np.ndarray:
             var, bounds = row
             domain = list(m.model.proto.variables[var.index].domain)
             out[var.index] = max(domain[0], min([domain[len(domain) - 1]] + [total(t) + c for t, c in bounds]))
+            continue
+        if kind == "at_least_all":  # as little as every bound allows
+            var, bounds = row
+            out[var.index] = max([list(m.model.proto.variables[var.index].domain)[0]]
+                                 + [total(t) + c for t, c in bounds])
             continue
         var, terms, const = row
         if kind == "at_least":

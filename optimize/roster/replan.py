@@ -10,10 +10,11 @@ pins (the days before the window are pinned exactly as published). Two model ter
   window's first day on that leaves its published shift (moved, removed, or worked on a published
   rest day) costs :func:`change_cost`, next to the count targets and overtime, so a change is made
   only where it buys more service or saves more than it costs;
-* :func:`add_reference_counts`, in the aggregate model (:mod:`plan.optimize.roster.model`): each
-  group's count of a (day, shift) away from the published count of the people still present costs
-  half a change (a person moved between two shifts changes two counts), so the counts naming is asked
-  to staff stay the published ones unless service or cost pays for the difference.
+* :func:`add_reference_counts`, in the aggregate model (:mod:`plan.optimize.roster.model`): per group
+  and day, the heads its (day, shift) counts gained or lost against the published counts of the
+  people still present bound the people whose day changed from below, each priced as a change, so
+  the counts naming is asked to staff stay the published ones unless service or cost pays for the
+  difference.
 
 The published plan with the days away taken off is also where the aggregate's search starts
 (:func:`published_decisions`, the search's incumbent): a short budget then only moves away from it
@@ -22,6 +23,7 @@ where the move pays, instead of re-finding the month from the LP and landing som
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from plan.contracts.workforce import Replan
@@ -121,26 +123,57 @@ def reference_counts(inst) -> dict[tuple[int, int, int], int]:
 
 
 def add_reference_counts(m) -> None:
-    """Aggregate: each group's (day, shift) count from the window's first day on, above or below the
-    published count of the people still present, costs half a change per head (a person moved from
-    one shift to another changes two counts; one fewer where someone is absent changes none); each
-    part-time group's (day, block) count likewise."""
+    """Aggregate: from the window's first day on, the people of a group whose day differs from the
+    published one, at least the heads its (day, shift) counts gained and at least those they lost
+    against the published counts of the people still present (someone moved between two shifts is
+    one of each; someone away changes none), each priced as a change; the heads gained beyond those
+    lost worked a published rest day and carry the rest-day factor. Part-time groups' (day, block)
+    counts likewise, without the rest-day factor (a part-timer's free day is not a rest day the law
+    gives). Each is a lower bound on the changes naming then prices person by person."""
     inst = m.inst
     if getattr(inst, "reference", None) is None or not inst.reference.priced:
         return
     counts = reference_counts(inst)
+    shifts_of_day: dict[tuple[int, int], list] = defaultdict(list)
     for (g, d, s), keys in m._by_gds.items():
         if d >= inst.first_day and keys:
-            _price_count_change(m, f"g{g}_d{d}_s{s}", [m.in_house[k] for k in keys], counts.get((g, d, s), 0),
-                                len(inst.groups[g].members), d - inst.first_day)
+            shifts_of_day[(g, d)].append((s, [m.in_house[k] for k in keys]))
+    for (g, d), shifts in shifts_of_day.items():
+        _price_day_changes(m, f"g{g}_d{d}", [(f"s{s}", variables, counts.get((g, d, s), 0)) for s, variables in shifts],
+                           len(inst.groups[g].members), d - inst.first_day, rest_days=True)
     published = part_time_reference_counts(inst)
-    blocks: dict[tuple[int, int, int], list] = {}
+    blocks: dict[tuple[int, int], dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for (h, d, b, _), var in m.part_time.items():
         if d >= inst.first_day:
-            blocks.setdefault((h, d, b), []).append(var)
-    for (h, d, b), variables in blocks.items():
-        _price_count_change(m, f"h{h}_d{d}_b{b}", variables, published.get((h, d, b), 0),
-                            len(inst.pt_groups[h].members), d - inst.first_day)
+            blocks[(h, d)][b].append(var)
+    for (h, d), by_block in blocks.items():
+        _price_day_changes(m, f"h{h}_d{d}", [(f"b{b}", variables, published.get((h, d, b), 0))
+                                             for b, variables in by_block.items()],
+                           len(inst.pt_groups[h].members), d - inst.first_day, rest_days=False)
+
+
+def _price_day_changes(m, name: str, counts: list[tuple[str, list, int]], people: int, days_ahead: int,
+                       rest_days: bool) -> None:
+    """One group-day: ``counts`` (label, variables summed, published target) of its shifts or blocks."""
+    costs = m.inst.reference.costs
+    gained, lost = [], []
+    for label, variables, target in counts:
+        heads = [(v, 1) for v in variables]
+        over = m.model.new_int_var(0, max(people, target), f"ref_over_{name}_{label}")
+        m.at_least(over, heads, -target)
+        gained.append((over, 1))
+        if target:
+            under = m.model.new_int_var(0, target, f"ref_under_{name}_{label}")
+            m.at_least(under, [(v, -1) for v in variables], target)
+            lost.append((under, 1))
+    changed = m.model.new_int_var(0, people, f"ref_changed_{name}")
+    m.at_least_all(changed, [(gained, 0), (lost, 0)])
+    m.add_cost(DISRUPTION, changed, change_cost(costs, days_ahead, rest_taken=False))
+    if rest_days and costs.rest_day_taken_factor != 1.0:
+        taken = m.model.new_int_var(0, people, f"ref_rest_taken_{name}")
+        m.at_least(taken, gained + [(v, -1) for v, _ in lost], 0)
+        m.add_cost(DISRUPTION, taken, change_cost(costs, days_ahead, rest_taken=True)
+                   - change_cost(costs, days_ahead, rest_taken=False))
 
 
 def part_time_reference_counts(inst, before_window: bool = False) -> dict[tuple, int]:
@@ -153,19 +186,6 @@ def part_time_reference_counts(inst, before_window: bool = False) -> dict[tuple,
             key = (h, d, b, q) if before_window else (h, d, b)
             counts[key] = counts.get(key, 0) + 1
     return counts
-
-
-def _price_count_change(m, name: str, variables: list, target: int, most: int, days_ahead: int) -> None:
-    """Each head of ``sum(variables)`` above or below ``target`` costs half a change."""
-    price = change_cost(m.inst.reference.costs, days_ahead, rest_taken=False) / 2
-    heads = [(v, 1) for v in variables]
-    over = m.model.new_int_var(0, max(most, target), f"ref_over_{name}")
-    m.at_least(over, heads, -target)
-    m.add_cost(DISRUPTION, over, price)
-    if target:
-        under = m.model.new_int_var(0, target, f"ref_under_{name}")
-        m.at_least(under, [(v, -1) for v in variables], target)
-        m.add_cost(DISRUPTION, under, price)
 
 
 def kept_part_time(inst) -> dict[tuple[int, int], int]:
