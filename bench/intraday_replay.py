@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.plan_files import read_plan
+from plan.optimize.intraday.bot import bot_first_of
 from plan.optimize.intraday.replan import next_plan, plan_forecast, replan_plan
 from plan.optimize.queueing.simulate import simulate_table
 from plan.optimize.staffing.requirements import requirements_table
@@ -78,10 +79,11 @@ def day_cost(plan) -> float:
 
 
 def simulate_day(plan, coverage: pd.DataFrame, truth: pd.DataFrame, seed: int) -> dict:
-    """Simulated service of 11-11 (chat and phone) with the plan's effective agents against ``truth``."""
+    """Simulated service of 11-11 (chat and phone) with the plan's effective agents against ``truth``, the
+    bot at its peak share on the hours the re-plans switched to bot-first mode."""
     human = requirements_table(truth[(truth["interval_start"] >= DAY)
                                      & (truth["interval_start"] < DAY + pd.Timedelta(days=1))],
-                               plan.workforce, plan.events)
+                               plan.workforce, plan.events, bot_first=bot_first_of(plan.summary, plan.interval))
     human["interval_start"] = pd.to_datetime(human["interval_start"])
     cov = coverage[(coverage["interval_start"] >= DAY) & (coverage["interval_start"] < DAY + pd.Timedelta(days=1))]
     frame = human.merge(cov[["queue", "interval_start", "staffed_effective"]], on=["queue", "interval_start"])

@@ -174,3 +174,73 @@ def test_verify_allows_a_moved_shift_end_only_after_the_first_re_plan(replanned,
     (copy / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
     rules = {v.rule for v in check_plan(copy).violations}
     assert "shift_times" in rules
+
+
+# --- raising the bot's share ----------------------------------------------------------------------
+
+PEAK = 0.4
+
+
+@pytest.fixture(scope="module")
+def bot_replanned(small_plan_dir, tmp_path_factory):
+    """The small month's queue as a chat queue with a bot that can go bot-first (0 % → 40 %), re-planned
+    at 12:00 of 02-10 with the morning 60 % above forecast, verified."""
+    import shutil
+    from plan.cli.app import main
+    folder = tmp_path_factory.mktemp("bot")
+    plan_dir = folder / "plan"
+    shutil.copytree(small_plan_dir, plan_dir)
+    config = yaml.safe_load((plan_dir / "inputs" / "workforce.yaml").read_text(encoding="utf-8"))
+    config["queues"]["chat"]["channel"] = "chat"   # one conversation at a time: the same queue as before
+    config["bot"] = {"containment": {}, "peak_containment": {"chat": PEAK}, "price_per_session": 0.1}
+    (plan_dir / "inputs" / "workforce.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    write_actuals(folder / "today.csv", 1.6)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.argv", ["plan", "intraday", str(plan_dir), "--now", f"{NOW_SMALL:%Y-%m-%d %H:%M}",
+                                   "--actuals", str(folder / "today.csv"), "--out", str(folder / "v2"), "--verify"])
+        with pytest.raises(SystemExit) as done:
+            main()
+    assert done.value.code in (0, None)
+    return plan_dir, folder / "v2"
+
+
+def test_bot_first_hours_take_their_share_of_arrivals_off_the_agents(bot_replanned):
+    plan_dir, v2 = bot_replanned
+    changes = pd.read_csv(v2 / "changes.csv")
+    bot = changes[changes["kind"] == "raise_bot"]
+    assert len(bot) > 0 and (bot["late_contacts_saved"] > 0).all()
+    assert (pd.to_datetime(bot["from"]) >= NOW_SMALL).all()
+    summary = json.loads((v2 / "summary.json").read_text(encoding="utf-8"))
+    spans = summary["intraday"]["bot_first"]
+    assert [(s["from"], s["to"]) for s in spans] == list(zip(bot["from"], bot["to"]))
+    coverage = pd.read_csv(v2 / "coverage.csv", parse_dates=["interval_start"])
+    raised = np.zeros(len(coverage), dtype=bool)
+    for span in spans:
+        raised |= ((coverage["interval_start"] >= span["from"]) & (coverage["interval_start"] < span["to"])).to_numpy()
+    # the configured share (none) outside bot-first hours, the peak share inside them
+    np.testing.assert_allclose(coverage.loc[raised, "bot_handled"], PEAK * coverage.loc[raised, "arrivals"])
+    np.testing.assert_allclose(coverage.loc[raised, "arrivals_human"], (1 - PEAK) * coverage.loc[raised, "arrivals"])
+    assert (coverage.loc[~raised, "bot_handled"] == 0).all()
+    # the bot is paid per session; the heads stay as they were in those hours
+    assert summary["cost"]["bot"] == pytest.approx(0.1 * coverage["bot_handled"].sum(), abs=0.01)
+    old = pd.read_csv(plan_dir / "coverage.csv", parse_dates=["interval_start"])
+    past = (old["interval_start"] < NOW_SMALL).to_numpy()
+    pd.testing.assert_frame_equal(old[past].reset_index(drop=True), coverage[past].reset_index(drop=True))
+    # the same heads answer fewer contacts: the service level of those hours can only rise
+    requirements = pd.read_csv(v2 / "inputs" / "requirements.csv", parse_dates=["interval_start"])
+    assert (requirements.loc[raised, "agents_required"].to_numpy()
+            <= np.ceil(coverage.loc[raised, "arrivals"] * 300 / 3600 / 0.9 + 1).to_numpy()).all()
+
+
+def test_verify_refuses_bot_first_hours_the_plan_does_not_declare(bot_replanned):
+    import dataclasses
+    from plan.contracts.plan_files import read_plan
+    from plan.optimize.verify.vendors import check_bot
+    _, v2 = bot_replanned
+    plan = read_plan(v2)
+    assert not list(check_bot(plan))
+    intraday = plan.summary["intraday"]
+    early = {**intraday["bot_first"][0], "from": f"{NOW_SMALL - pd.Timedelta(hours=1):%Y-%m-%d %H:%M}"}
+    for spans, rule in (([early] + intraday["bot_first"][1:], "bot_first"), ([], "bot_containment")):
+        tampered = dataclasses.replace(plan, summary={**plan.summary, "intraday": {**intraday, "bot_first": spans}})
+        assert rule in {v.rule for v in check_bot(tampered)}

@@ -29,7 +29,7 @@ def apply_to_roster(roster: pd.DataFrame, options: Options, units: np.ndarray) -
     out = roster.copy()
     for o in np.flatnonzero(units):
         option = options.items[o]
-        if option.kind in ("buy_seats", "cancel_seats"):
+        if "row" not in option.edit:  # seats and the bot: not the roster's
             continue
         i = _row_index(out, *option.edit["row"])
         if option.kind in ("extend", "shorten"):
@@ -120,7 +120,7 @@ def staffed_month(plan: PlanFiles, options: Options, units: np.ndarray, horizon:
     span = slice(horizon.first, horizon.first + len(horizon.starts))
     for o in np.flatnonzero(units):
         option = options.items[o]
-        for queue, heads in option.heads.items():
+        for queue, heads in option.heads.items():  # a bot hour adds no heads: it takes arrivals away
             q = queues.index(queue)
             staffed[source[option.kind]][q, span] += heads * units[o]
             staffed["staffed_effective"][q, span] += option.effective[queue] * units[o]

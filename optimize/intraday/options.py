@@ -54,6 +54,7 @@ class Option:
     edit: dict                      # what `apply` changes
     detail: str = ""
     group: tuple | None = None      # options of one group exclude each other
+    relief: dict[str, np.ndarray] | None = None  # effective agents off the requirement's deficit (else effective)
 
 
 @dataclass
@@ -365,20 +366,27 @@ def vendor_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Op
 
 
 def change_key(option: Option) -> str:
-    """What a change touches: a person-day, or a vendor's queue (summary.json ``intraday.changed``)."""
+    """What a change touches: a person-day, a vendor's queue or a bot hour (summary.json ``intraday.changed``)."""
     if option.kind in ("buy_seats", "cancel_seats"):
         return f"{option.who} {option.queue}"
+    if option.kind == "raise_bot":
+        return f"bot {option.queue} {option.start:%Y-%m-%d %H:%M}"
     return f"{option.who} {option.edit['row'][1]:%Y-%m-%d}"
 
 
-def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon) -> Options:
+def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, requirements: pd.DataFrame | None = None,
+                 forecast: pd.DataFrame | None = None, bot_first: set | None = None) -> Options:
     """Every option, less those that would touch again what an earlier re-plan of the day changed:
     a change once announced stands (no calling in and standing down the same part-timer hour after
-    hour, no extending and then shortening the same shift)."""
+    hour, no extending and then shortening the same shift). Bot hours (:mod:`.bot`) are offered when
+    the re-forecast ``requirements`` and ``forecast`` are given."""
     out = Options(items=[])
     in_house_options(plan, now, horizon, out)
     part_time_options(plan, now, horizon, out)
     vendor_options(plan, now, horizon, out)
+    if requirements is not None and forecast is not None:
+        from plan.optimize.intraday.bot import bot_options
+        bot_options(plan, now, horizon, requirements, forecast, bot_first or set(), out)
     changed = set((plan.summary.get("intraday") or {}).get("changed", []))
     if not changed:
         return out
