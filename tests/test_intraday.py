@@ -244,3 +244,52 @@ def test_verify_refuses_bot_first_hours_the_plan_does_not_declare(bot_replanned)
     for spans, rule in (([early] + intraday["bot_first"][1:], "bot_first"), ([], "bot_containment")):
         tampered = dataclasses.replace(plan, summary={**plan.summary, "intraday": {**intraday, "bot_first": spans}})
         assert rule in {v.rule for v in check_bot(tampered)}
+
+
+# --- options forced into the plan: the written result of one lever -------------------------------
+
+def forced_plan(plan_dir, now: pd.Timestamp, pick, out):
+    """The plan with the first option ``pick(option)`` accepts taken, written as `plan intraday` writes
+    it (the published forecast as the new one); (the option, the written folder)."""
+    from plan.contracts.plan_files import read_plan, write_plan_files
+    from plan.optimize.intraday import replan as rp
+    from plan.optimize.intraday.options import list_options, make_horizon
+    from plan.optimize.staffing.requirements import requirements_table
+    plan = read_plan(plan_dir, requirements_table)
+    horizon = make_horizon(plan, now)
+    options = list_options(plan, now, horizon)
+    chosen = next(o for o, option in enumerate(options.items) if pick(option))
+    units = np.zeros(len(options.items), dtype=int)
+    units[chosen] = 1
+    roster = rp.apply_to_roster(plan.roster, options, units)
+    seats = rp.apply_to_seats(plan, options, units)
+    coverage, cost, service = rp.recount(plan, plan.requirements, roster, seats,
+                                         rp.staffed_month(plan, options, units, horizon))
+    summary = rp.updated_summary(plan, roster, cost, service, now, rp.reforecast(rp.plan_forecast(plan),
+                                 pd.DataFrame(columns=["queue", "interval_start", "arrivals"]), now)[1], "forced")
+    result = type("R", (), {"roster": roster, "vendor_seats": seats, "coverage": coverage, "summary": summary})
+    tables = dict(zip(("roster", "vendor_seats", "coverage"), rp.replan_tables(result)), summary=summary)
+    out.mkdir()
+    write_plan_files(type("Tables", (), tables), out, {"workforce": plan_dir / "inputs" / "workforce.yaml",
+                                                        "requirements": plan.requirements})
+    return options.items[chosen], out
+
+
+def test_a_break_not_yet_taken_moves_inside_its_window_and_the_plan_verifies(small_plan_dir, tmp_path):
+    from plan.optimize.verify import verify_plan
+    now = DAY + pd.Timedelta(hours=10)   # E1's 11:30 break and E4's 12:30 one still to come
+    option, out = forced_plan(small_plan_dir, now, lambda o: o.kind == "move_break", tmp_path / "v2")
+    old = pd.read_csv(small_plan_dir / "roster.csv", dtype=str, keep_default_na=False)
+    new = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    changed = new[(old != new).any(axis=1)]
+    assert changed[["id", "date"]].values.tolist() == [[option.who, f"{option.edit['row'][1]:%Y-%m-%d}"]]
+    before, after = old.loc[changed.index[0], "breaks"], changed["breaks"].iloc[0]
+    assert before != after and pd.Timestamp(f"{now:%Y-%m-%d} {before[:5]}") >= now
+    # heads: back on the floor in the old break, off it in the new one, by the interval's share of minutes
+    coverage_old = pd.read_csv(small_plan_dir / "coverage.csv", parse_dates=["interval_start"])
+    coverage_new = pd.read_csv(out / "coverage.csv", parse_dates=["interval_start"])
+    delta = (coverage_new["staffed_in_house"] - coverage_old["staffed_in_house"]).to_numpy()
+    assert delta.sum() == pytest.approx(0.0)
+    assert (delta[(coverage_old["interval_start"] < now).to_numpy()] == 0).all()
+    assert sorted(delta[np.abs(delta) > 1e-9]) == sorted(option.heads[option.queue][np.abs(option.heads[option.queue]) > 1e-9])
+    assert verify_plan(out) == []

@@ -24,6 +24,7 @@ What each kind may do, within the law (PRC Labour Law; the config's ``labour_rul
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -138,10 +139,15 @@ class MealBreaks:
         return any(b < end and start < e and who != other_than
                    for _, _, spans, who in self.shifts.get(queue, []) for b, e in spans)
 
+    def answering(self, queue: str, span: tuple, mover: str) -> set[str]:
+        """Those other than ``mover`` at work on ``queue`` through ``span`` and not on a break in it."""
+        b, e = span
+        return {who for s, t, own, who in self.shifts.get(queue, [])
+                if s <= b and e <= t and who != mover and not any(x < e and b < y for x, y in own)}
+
     def answered_through(self, queue: str, spans: list, mover: str) -> bool:
         """Every span is covered on ``queue`` by someone else at work and not on a break then."""
-        return all(any(s <= b and e <= t and who != mover and not any(x < e and b < y for x, y in own)
-                       for s, t, own, who in self.shifts.get(queue, [])) for b, e in spans)
+        return all(self.answering(queue, span, mover) for span in spans)
 
 
 def _people_working_near(roster: pd.DataFrame, now: pd.Timestamp, horizon: Horizon) -> set[str]:
@@ -159,6 +165,7 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
     step_h = horizon.step / pd.Timedelta(hours=1)
     month_end = plan.month.end_time + pd.Timedelta(1)
     meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
+    shift_codes = {shift.code for shift in wf.shifts}
     for pid, rows in _rows_by_person(roster).items():
         agent = agents.get(pid)
         if agent is None:
@@ -207,6 +214,8 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                     moves={row.queue: -horizon.presence(new_end, row.end)},
                     edit={"row": (pid, row.date), "hours": -hours, "overtime_kind": kind},
                     detail=f"{row.shift_code} ends {new_end:%H:%M} (−{hours:g} h overtime, time off)"))
+            if row.shift_code in shift_codes:
+                break_options(plan, row, agent, horizon, now, meal, out)
             # move before the shift begins
             if (row.start >= now and row.end <= horizon.end and len(agent.skills) > 1
                     and not meal.during(row.queue, row.start, row.end, other_than=pid)):
@@ -221,6 +230,74 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                         detail=f"{row.shift_code} {row.start:%H:%M} on {queue} instead of {row.queue}"))
         if extend_ids:
             out.limits.append((extend_ids, overtime_left))
+
+
+def break_places(shift, row, now: pd.Timestamp, step: pd.Timedelta) -> list[tuple[int, list]]:
+    """(break index, its other starts) for each break of ``row`` not yet begun at ``now``: inside its
+    template window and the template's hours, on the roster's grid (min(interval, 30 min) from the
+    window's start), from ``now`` on, overlapping none of the row's other breaks."""
+    spans = sorted(row.break_spans or [])
+    windows = sorted(shift.breaks, key=lambda b: (minutes_of(b.window_start) - shift.start_min) % 1440)
+    if len(spans) != len(windows):
+        return []
+    grid = min(step, pd.Timedelta(minutes=30))
+    template_end = row.start + pd.Timedelta(minutes=shift.length_min)
+    out = []
+    for k, ((begin, end), meal) in enumerate(zip(spans, windows)):
+        if begin < now:
+            continue
+        opens = row.start + pd.Timedelta(minutes=(minutes_of(meal.window_start) - shift.start_min) % 1440)
+        closes = opens + pd.Timedelta(minutes=(minutes_of(meal.window_end) - minutes_of(meal.window_start)) % 1440)
+        length = end - begin
+        first = max(opens, row.start, now)
+        first = opens + math.ceil((first - opens) / grid - 1e-9) * grid
+        others = [span for j, span in enumerate(spans) if j != k]
+        places = []
+        at = first
+        while at + length <= min(closes, template_end):
+            if at != begin and not any(a < at + length and at < b for a, b in others):
+                places.append((at, at + length))
+            at += grid
+        out.append((k, places))
+    return out
+
+
+def break_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestamp, meal: "MealBreaks",
+                  out: Options) -> None:
+    """``move_break``: one break not yet begun to another start in its window, where someone else on the
+    queue is at work and not on a break (the roster's staggering; :func:`add_break_limits` keeps one of
+    them answering whatever else the re-plan changes)."""
+    shift = plan.workforce.shift(row.shift_code)
+    spans = sorted(row.break_spans or [])
+    for k, places in break_places(shift, row, now, horizon.step):
+        old = spans[k]
+        for new in places:
+            answering = meal.answering(row.queue, new, row.id)
+            if not answering:
+                continue
+            moved = sorted(spans[:k] + [new] + spans[k + 1:])
+            out.items.append(_option(
+                plan, kind="move_break", who=row.id, name=agent.name, queue=row.queue, start=min(old[0], new[0]),
+                end=max(old[1], new[1]), unit_cost=0.0, max_units=1, group=("day", row.id, row.date),
+                moves={row.queue: horizon.presence(*old) - horizon.presence(*new)},
+                edit={"row": (row.id, row.date), "breaks": moved, "answering": answering},
+                detail=f"break {old[0]:%H:%M}-{old[1]:%H:%M} to {new[0]:%H:%M}-{new[1]:%H:%M}"))
+
+
+def add_break_limits(out: Options) -> None:
+    """A moved break keeps one of those answering through it (``edit["answering"]``) on the queue: the
+    options that take them off it then (a shorter shift, a move away, their own break moved there) are
+    chosen together with it for fewer than all of them, ``Σ x_c + M·x_o ≤ |answering| − 1 + M``."""
+    for o, option in enumerate(out.items):
+        if option.kind != "move_break":
+            continue
+        landing = option.heads[option.queue] < -1e-9
+        answering = option.edit["answering"]
+        conflicts = [c for c, other in enumerate(out.items) if other.who in answering and c != o
+                     and option.queue in other.heads and (other.heads[option.queue][landing] < -1e-9).any()]
+        if len(conflicts) >= len(answering):
+            big = float(len(conflicts))
+            out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
 
 
 def _ceil_to_grid(moment: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp:
@@ -384,6 +461,7 @@ def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, requireme
     in_house_options(plan, now, horizon, out)
     part_time_options(plan, now, horizon, out)
     vendor_options(plan, now, horizon, out)
+    add_break_limits(out)
     if requirements is not None and forecast is not None:
         from plan.optimize.intraday.bot import bot_options
         bot_options(plan, now, horizon, requirements, forecast, bot_first or set(), out)
