@@ -288,13 +288,19 @@ def add_break_limits(out: Options) -> None:
     """A moved break keeps one of those answering through it (``edit["answering"]``) on the queue: the
     options that take them off it then (a shorter shift, a move away, their own break moved there) are
     chosen together with it for fewer than all of them, ``Σ x_c + M·x_o ≤ |answering| − 1 + M``."""
-    for o, option in enumerate(out.items):
-        if option.kind != "move_break":
-            continue
-        landing = option.heads[option.queue] < -1e-9
+    breaks = [o for o, option in enumerate(out.items) if option.kind == "move_break"]
+    if not breaks:
+        return
+    taking: dict[tuple[str, int], list[int]] = defaultdict(list)  # (queue, interval) → options taking heads off
+    for c, other in enumerate(out.items):
+        for queue, heads in other.heads.items():
+            for t in np.flatnonzero(heads < -1e-9):
+                taking[(queue, int(t))].append(c)
+    for o in breaks:
+        option = out.items[o]
         answering = option.edit["answering"]
-        conflicts = [c for c, other in enumerate(out.items) if other.who in answering and c != o
-                     and option.queue in other.heads and (other.heads[option.queue][landing] < -1e-9).any()]
+        conflicts = sorted({c for t in np.flatnonzero(option.heads[option.queue] < -1e-9)
+                            for c in taking[(option.queue, int(t))] if c != o and out.items[c].who in answering})
         if len(conflicts) >= len(answering):
             big = float(len(conflicts))
             out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
