@@ -108,6 +108,12 @@ def _option(plan: PlanFiles, *, kind, who, name, moves: dict[str, np.ndarray], a
                   effective={q: _per_unit(plan, q, h, aht_factor) for q, h in moves.items()}, **rest)
 
 
+def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns as Python objects: split per person and read row by row, a
+    thousand people's rows go several times faster than through Arrow strings."""
+    return frame.astype({c: object for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)})
+
+
 def _rows_by_person(roster: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {pid: rows.sort_values("date") for pid, rows in roster.groupby("id", sort=False)}
 
@@ -160,8 +166,8 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
     wf = plan.workforce
     rules = wf.labour_rules
     agents = {a.id: a for a in wf.in_house}
-    roster = plan.roster[(plan.roster["type"] == "in_house")
-                         & (plan.roster["id"].isin(_people_working_near(plan.roster, now, horizon)))]
+    roster = _plain_strings(plan.roster[(plan.roster["type"] == "in_house")
+                                        & (plan.roster["id"].isin(_people_working_near(plan.roster, now, horizon)))])
     step_h = horizon.step / pd.Timedelta(hours=1)
     month_end = plan.month.end_time + pd.Timedelta(1)
     meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
