@@ -20,7 +20,11 @@ What each kind may do, within the law (PRC Labour Law; the config's ``labour_rul
 * ``buy_seats`` vendor blocks of ``block_hours`` after the vendor's notice, within ``max_seats``;
 * ``cancel_seats`` whole bought seat blocks that start after the notice, never below the
   vendor's monthly commitment (those hours are paid anyway);
-* ``move`` a multi-skilled agent whose shift has not begun to another queue they are skilled for.
+* ``move`` a multi-skilled agent whose shift has not begun to another queue they are skilled for;
+* ``move_break`` a meal break not yet begun to another start inside its template window, on the
+  roster's grid, where someone else on the queue answers through it;
+* ``raise_bot`` (:mod:`plan.optimize.intraday.bot`) an hour of a chat queue in bot-first mode: no
+  heads, its effect the human workload it removes.
 """
 from __future__ import annotations
 

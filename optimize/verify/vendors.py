@@ -7,6 +7,10 @@ feasible exactly when every FIFO block lasts long enough. For a flat profile thi
 length rule. A block cut by the month's edges is judged like any other: a plan buys whole blocks
 inside its month, so its bill holds every seat-hour it bought and the next month's plan buys its
 own (a block running past the month's end would bill hours no plan counts).
+
+The bot contains at most its ``containment`` share of a queue's arrivals, its ``peak_containment``
+on the hours a same-day re-plan switched to bot-first mode (summary.json ``intraday.bot_first``,
+only after the day's first re-plan), and within ``max_sessions_per_hour`` over all queues.
 """
 from __future__ import annotations
 
