@@ -14,8 +14,8 @@ every plan, so the plans face the same contacts):
 
 Cost: ``day_cost``, 11-11's overtime, part-time, vendor seats and bot sessions (salaries are fixed;
 the vendor commitment's top-up belongs to the month), and ``cost_vs_a``, the month's labour and bot
-cost (overtime, part-time, vendor, bot; the shortfall penalty left out) minus the published plan's, which includes what
-the re-plans bought for 11-12 (each horizon runs to the end of tomorrow). Service: the share of
+cost (overtime, part-time, vendor, bot; the shortfall penalty left out) minus the published plan's,
+which includes what the re-plans bought for 11-12 (each horizon runs to the end of tomorrow). Service: the share of
 contacts answered within the target over the day and over 00:00-04:00, abandonment.
 
 Usage: python bench/intraday_replay.py --plan /tmp/intraday-plan [--every 1] [--seed 3]
