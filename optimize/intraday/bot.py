@@ -53,7 +53,8 @@ def bot_first_spans(pairs: set[tuple[str, pd.Timestamp]], interval: pd.Timedelta
         if last and last["queue"] == queue and pd.Timestamp(last["to"]) == start:
             last["to"] = f"{start + interval:%Y-%m-%d %H:%M}"
         else:
-            spans.append({"queue": queue, "from": f"{start:%Y-%m-%d %H:%M}", "to": f"{start + interval:%Y-%m-%d %H:%M}"})
+            spans.append({"queue": queue, "from": f"{start:%Y-%m-%d %H:%M}",
+                          "to": f"{start + interval:%Y-%m-%d %H:%M}"})
     return spans
 
 

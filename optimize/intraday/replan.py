@@ -263,7 +263,8 @@ def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, publi
     seats = apply_to_seats(plan, options, units)
     staffed = staffed_month(plan, options, units, horizon)
     coverage, cost, service = recount(plan, requirements, roster, seats, staffed)
-    in_house_changed = any(options.items[o].kind in ("extend", "shorten", "move", "move_break") for o in np.flatnonzero(units))
+    in_house_changed = any(options.items[o].kind in ("extend", "shorten", "move", "move_break")
+                           for o in np.flatnonzero(units))
     summary = updated_summary(plan, roster if recount_fairness and in_house_changed else None, cost, service, now,
                               level, choice.status)
     summary["intraday"]["bot_first"] = bot_first_spans(bot_first, plan.interval)

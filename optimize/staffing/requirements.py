@@ -123,9 +123,9 @@ def bot_split(frame: pd.DataFrame, workforce: Workforce, interval_minutes: int, 
     Contained demand is ``arrivals * containment``. When the queues' contained demand in an interval
     exceeds ``max_sessions_per_hour`` (scaled to the interval), the capacity goes first to the queue
     whose contacts take agents the most time (:func:`bot_cap_split`) and the overflow goes to humans
-    untouched (``bot_first``: rows at the peak share, :func:`bot_containment`). Human contacts are the escalated sessions (``arrivals * (1 - containment)``, handle
+    untouched. Human contacts are the escalated sessions (``arrivals * (1 - containment)``, handle
     time ``aht * escalated_aht_factor``) plus the overflow (plain ``aht``); ``aht_s`` is their
-    contact-weighted mean.
+    contact-weighted mean. ``bot_first`` rows take the peak share (:func:`bot_containment`).
     """
     arrivals = frame["arrivals"].to_numpy(float)
     base_aht = frame["queue"].map({q: spec.aht_s for q, spec in workforce.queues.items()}).to_numpy(float)
