@@ -379,9 +379,10 @@ class Bot(Strict):
     monthly_fee: float = Field(0, ge=0)
     max_sessions_per_hour: float | None = Field(None, gt=0)
     # `plan intraday`: the share a queue's bot-first (deflection) mode contains when a team lead
-    # switches it on for some hours; absent, the lever is not offered.
+    # switches it on for some hours; absent, or not above the queue's containment (a scenario may
+    # raise that), the lever is not offered on the queue.
     peak_containment: dict[str, float] = Field(default_factory=dict, description="share of chat arrivals the "
-                                               "bot contains in bot-first mode, per queue (≥ containment)")
+                                               "bot contains in bot-first mode, per queue")
     peak_conversion_factor: float = Field(1.0, ge=0, le=1, description="pre-sales conversion of a contact "
                                           "deflected in bot-first mode, relative to an agent's")
 
@@ -392,14 +393,6 @@ class Bot(Strict):
             if not 0 <= share < 1:
                 raise ValueError(f"containment for {queue} must be in [0, 1), got {share}")
         return value
-
-    @model_validator(mode="after")
-    def _peak_not_below(self) -> "Bot":
-        for queue, share in self.peak_containment.items():
-            if share < self.containment.get(queue, 0.0):
-                raise ValueError(f"peak_containment for {queue} ({share:g}) is below its containment "
-                                 f"({self.containment.get(queue, 0.0):g})")
-        return self
 
 
 class Costs(Strict):
