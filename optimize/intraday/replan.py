@@ -17,7 +17,8 @@ from plan.contracts.workforce import Targets
 from plan.forecast.reforecast import LevelUpdate, reforecast
 from plan.optimize.intraday.apply import (apply_to_roster, apply_to_seats, recount, roster_for_writing,
                                           staffed_month)
-from plan.optimize.intraday.bot import KIND as BOT_KIND, bot_first_of, bot_first_spans, bot_gains, chosen_bot_first
+from plan.optimize.intraday.bot import (KIND as BOT_KIND, bot_first_of, bot_first_spans, bot_gains,
+                                        chosen_bot_first)
 from plan.optimize.intraday.choose import Demand, choose, horizon_late, effective_with, service_gains
 from plan.optimize.intraday.options import Horizon, Options, change_key, list_options, make_horizon
 from plan.optimize.staffing.requirements import answer_threshold_s, requirements_table
@@ -204,7 +205,7 @@ def change_table(options: Options, units: np.ndarray, gains: np.ndarray) -> pd.D
     for change in changes + _bot_rows(options, units, gains):
         cost, gain = change["cost"], change["gain"]
         rows.append({"kind": change["kind"], "who": change["who"], "name": change["name"], "queue": change["queue"],
-                     "from": change["start"].strftime("%Y-%m-%d %H:%M"), "to": change["end"].strftime("%Y-%m-%d %H:%M"),
+                     "from": f"{change['start']:%Y-%m-%d %H:%M}", "to": f"{change['end']:%Y-%m-%d %H:%M}",
                      "units": change["units"], "what": change["what"],
                      "cost": round(cost, 2), "late_contacts_saved": round(float(gain), 2),
                      "saved_per_100_yuan": round(100.0 * gain / cost, 3) if abs(cost) > 1e-9
