@@ -313,3 +313,15 @@ def test_a_moved_break_keeps_one_of_those_answering_through_it():
     assert set(coefs) == {0, 1, 2}
     for units, allowed in (((1, 1, 1), False), ((1, 1, 0), True), ((0, 1, 1), True)):
         assert (sum(coefs[o] * x for o, x in zip((0, 1, 2), units)) <= upper) == allowed
+
+
+@pytest.mark.parametrize("peak, words", [({"chat": 1.0}, "[0, 1)"), ({"phone": 0.5}, "unknown queue")])
+def test_a_bad_peak_containment_is_one_line_naming_the_field(peak, words):
+    from plan.contracts.errors import InputError
+    from plan.contracts.workforce import parse_workforce
+    config = small_workforce(bot={"containment": {}, "peak_containment": peak})
+    config["queues"]["chat"]["channel"] = "chat"
+    with pytest.raises(InputError) as error:
+        parse_workforce(config, "workforce.yaml")
+    line = error.value.one_line()
+    assert "bot" in line and "peak_containment" in line and words in line and "\n" not in line
