@@ -12,10 +12,10 @@ every plan, so the plans face the same contacts):
 * (c) one re-plan at 00:00 knowing the day's mean arrivals and with no notice for part-timers and
   vendors: the best any re-plan with these levers can reach (a lower bound on cost for its service).
 
-Cost: ``day_cost``, 11-11's overtime, part-time and vendor seats (salaries are fixed; the vendor
-commitment's top-up belongs to the month), and ``cost_vs_a``, the month's labour cost (overtime,
-part-time, vendor; the shortfall penalty left out) minus the published plan's, which includes what
-the re-plans bought for 11-12 (each horizon runs to the end of tomorrow). Service: the share of
+Cost: ``day_cost``, 11-11's overtime, part-time, vendor seats and bot sessions (salaries are fixed;
+the vendor commitment's top-up belongs to the month), and ``cost_vs_a``, the month's labour and bot
+cost (overtime, part-time, vendor, bot; the shortfall penalty left out) minus the published plan's,
+which includes what the re-plans bought for 11-12 (each horizon runs to the end of tomorrow). Service: the share of
 contacts answered within the target over the day and over 00:00-04:00, abandonment.
 
 Usage: python bench/intraday_replay.py --plan /tmp/intraday-plan [--every 1] [--seed 3]
@@ -32,12 +32,13 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.plan_files import read_plan
+from plan.optimize.intraday.bot import bot_first_of
 from plan.optimize.intraday.replan import next_plan, plan_forecast, replan_plan
 from plan.optimize.queueing.simulate import simulate_table
 from plan.optimize.staffing.requirements import requirements_table
 
 DAY = pd.Timestamp("2026-11-11")
-LABOUR = ("overtime", "part_time", "vendor")
+LABOUR = ("overtime", "part_time", "vendor", "bot")
 
 
 def scenario_mean(published: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -57,7 +58,7 @@ def scenario_mean(published: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def day_cost(plan) -> float:
     """11-11's labour bought beyond salaries: overtime and part-time of its rows, vendor seats in its hours
-    (the commitment top-up belongs to the month, not to a day)."""
+    (the commitment top-up belongs to the month, not to a day), and the bot's sessions of the day."""
     from plan.contracts.calendar import event_day_mask
     from plan.optimize.cost_rules import hourly_rate, overtime_premium, seat_hour_price
     wf = plan.workforce
@@ -74,14 +75,19 @@ def day_cost(plan) -> float:
         mine = seats[seats["vendor"] == vendor.id]
         price = seat_hour_price(vendor, event_day_mask(mine["interval_start"], plan.events))
         cost += float((mine["seats"].to_numpy() * price).sum() * step_h)
+    if wf.bot is not None:
+        coverage = plan.coverage
+        today = (coverage["interval_start"] >= DAY) & (coverage["interval_start"] < DAY + pd.Timedelta(days=1))
+        cost += float(coverage.loc[today, "bot_handled"].sum()) * wf.bot.price_per_session
     return round(float(cost), 2)
 
 
 def simulate_day(plan, coverage: pd.DataFrame, truth: pd.DataFrame, seed: int) -> dict:
-    """Simulated service of 11-11 (chat and phone) with the plan's effective agents against ``truth``."""
+    """Simulated service of 11-11 (chat and phone) with the plan's effective agents against ``truth``, the
+    bot at its peak share on the hours the re-plans switched to bot-first mode."""
     human = requirements_table(truth[(truth["interval_start"] >= DAY)
                                      & (truth["interval_start"] < DAY + pd.Timedelta(days=1))],
-                               plan.workforce, plan.events)
+                               plan.workforce, plan.events, bot_first=bot_first_of(plan.summary, plan.interval))
     human["interval_start"] = pd.to_datetime(human["interval_start"])
     cov = coverage[(coverage["interval_start"] >= DAY) & (coverage["interval_start"] < DAY + pd.Timedelta(days=1))]
     frame = human.merge(cov[["queue", "interval_start", "staffed_effective"]], on=["queue", "interval_start"])

@@ -98,7 +98,8 @@ def intraday(
     overwrite: bool = overwrite_option(),
 ) -> None:
     """Re-forecast today from the actuals and re-plan what can still change: overtime, time off,
-    part-timers, vendor seats, queue moves; each change priced and ranked by service per yuan."""
+    part-timers, vendor seats, queue moves, meal breaks, bot-first hours; each change priced and
+    ranked by service per yuan."""
     from plan.contracts.history import read_history
     from plan.contracts.plan_files import PLAN_FILES, write_plan_files
     from plan.contracts.workforce import read_workforce

@@ -378,8 +378,15 @@ class Bot(Strict):
     price_per_session: float = Field(0, ge=0)
     monthly_fee: float = Field(0, ge=0)
     max_sessions_per_hour: float | None = Field(None, gt=0)
+    # `plan intraday`: the share a queue's bot-first (deflection) mode contains when a team lead
+    # switches it on for some hours; absent, or not above the queue's containment (a scenario may
+    # raise that), the lever is not offered on the queue.
+    peak_containment: dict[str, float] = Field(default_factory=dict, description="share of chat arrivals the "
+                                               "bot contains in bot-first mode, per queue")
+    peak_conversion_factor: float = Field(1.0, ge=0, le=1, description="pre-sales conversion of a contact "
+                                          "deflected in bot-first mode, relative to an agent's")
 
-    @field_validator("containment")
+    @field_validator("containment", "peak_containment")
     @classmethod
     def _shares(cls, value: dict[str, float]) -> dict[str, float]:
         for queue, share in value.items():
@@ -479,11 +486,12 @@ class Workforce(Strict):
                 raise ValueError(f"part_time.{i}.max_hours_week: {person.max_hours_week:g} h exceeds the part-time "
                                  f"limit of {rules.part_time_max_h_week:g} h/week")
         if self.bot is not None:
-            for queue in self.bot.containment:
-                if queue not in queues:
-                    raise ValueError(f"bot.containment: unknown queue {queue!r}")
-                if self.queues[queue].channel != "chat":
-                    raise ValueError(f"bot.containment: queue {queue!r} is not a chat queue")
+            for field_name in ("containment", "peak_containment"):
+                for queue in getattr(self.bot, field_name):
+                    if queue not in queues:
+                        raise ValueError(f"bot.{field_name}: unknown queue {queue!r}")
+                    if self.queues[queue].channel != "chat":
+                        raise ValueError(f"bot.{field_name}: queue {queue!r} is not a chat queue")
         return self
 
     def shift(self, code: str) -> Shift:

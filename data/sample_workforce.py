@@ -201,6 +201,9 @@ BOT = {
     "containment": {"chat_presales": 0.35, "chat_aftersales": 0.25},
     "escalated_aht_factor": 1.2, "price_per_session": 0.15, "monthly_fee": 3000,
     "max_sessions_per_hour": 6000,
+    # bot-first mode on 11.11 (`plan intraday`): the target's 40 % and more on the simple after-sales
+    # questions; a pre-sales chat the bot deflects converts at 80 % of an agent's rate
+    "peak_containment": {"chat_presales": 0.45, "chat_aftersales": 0.40}, "peak_conversion_factor": 0.8,
 }
 
 COSTS = {"shortfall_penalty_per_contact": 32, "presales_conversion_rate": 0.22, "average_order_value": 168}

@@ -174,3 +174,154 @@ def test_verify_allows_a_moved_shift_end_only_after_the_first_re_plan(replanned,
     (copy / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
     rules = {v.rule for v in check_plan(copy).violations}
     assert "shift_times" in rules
+
+
+# --- raising the bot's share ----------------------------------------------------------------------
+
+PEAK = 0.4
+
+
+@pytest.fixture(scope="module")
+def bot_replanned(small_plan_dir, tmp_path_factory):
+    """The small month's queue as a chat queue with a bot that can go bot-first (0 % → 40 %), re-planned
+    at 12:00 of 02-10 with the morning 60 % above forecast, verified."""
+    import shutil
+    from plan.cli.app import main
+    folder = tmp_path_factory.mktemp("bot")
+    plan_dir = folder / "plan"
+    shutil.copytree(small_plan_dir, plan_dir)
+    config = yaml.safe_load((plan_dir / "inputs" / "workforce.yaml").read_text(encoding="utf-8"))
+    config["queues"]["chat"]["channel"] = "chat"   # one conversation at a time: the same queue as before
+    config["bot"] = {"containment": {}, "peak_containment": {"chat": PEAK}, "price_per_session": 0.1}
+    (plan_dir / "inputs" / "workforce.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    write_actuals(folder / "today.csv", 1.6)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.argv", ["plan", "intraday", str(plan_dir), "--now", f"{NOW_SMALL:%Y-%m-%d %H:%M}",
+                                   "--actuals", str(folder / "today.csv"), "--out", str(folder / "v2"), "--verify"])
+        with pytest.raises(SystemExit) as done:
+            main()
+    assert done.value.code in (0, None)
+    return plan_dir, folder / "v2"
+
+
+def test_bot_first_hours_take_their_share_of_arrivals_off_the_agents(bot_replanned):
+    plan_dir, v2 = bot_replanned
+    changes = pd.read_csv(v2 / "changes.csv")
+    bot = changes[changes["kind"] == "raise_bot"]
+    assert len(bot) > 0 and (bot["late_contacts_saved"] > 0).all()
+    assert (pd.to_datetime(bot["from"]) >= NOW_SMALL).all()
+    summary = json.loads((v2 / "summary.json").read_text(encoding="utf-8"))
+    spans = summary["intraday"]["bot_first"]
+    assert [(s["from"], s["to"]) for s in spans] == list(zip(bot["from"], bot["to"]))
+    coverage = pd.read_csv(v2 / "coverage.csv", parse_dates=["interval_start"])
+    raised = np.zeros(len(coverage), dtype=bool)
+    for span in spans:
+        raised |= ((coverage["interval_start"] >= span["from"]) & (coverage["interval_start"] < span["to"])).to_numpy()
+    # the configured share (none) outside bot-first hours, the peak share inside them
+    np.testing.assert_allclose(coverage.loc[raised, "bot_handled"], PEAK * coverage.loc[raised, "arrivals"])
+    np.testing.assert_allclose(coverage.loc[raised, "arrivals_human"], (1 - PEAK) * coverage.loc[raised, "arrivals"])
+    assert (coverage.loc[~raised, "bot_handled"] == 0).all()
+    # the bot is paid per session; the heads stay as they were in those hours
+    assert summary["cost"]["bot"] == pytest.approx(0.1 * coverage["bot_handled"].sum(), abs=0.01)
+    old = pd.read_csv(plan_dir / "coverage.csv", parse_dates=["interval_start"])
+    past = (old["interval_start"] < NOW_SMALL).to_numpy()
+    pd.testing.assert_frame_equal(old[past].reset_index(drop=True), coverage[past].reset_index(drop=True))
+    # the same heads answer fewer contacts: the service level of those hours can only rise
+    requirements = pd.read_csv(v2 / "inputs" / "requirements.csv", parse_dates=["interval_start"])
+    assert (requirements.loc[raised, "agents_required"].to_numpy()
+            <= np.ceil(coverage.loc[raised, "arrivals"] * 300 / 3600 / 0.9 + 1).to_numpy()).all()
+
+
+def test_verify_refuses_bot_first_hours_the_plan_does_not_declare(bot_replanned):
+    import dataclasses
+    from plan.contracts.plan_files import read_plan
+    from plan.optimize.verify.vendors import check_bot
+    _, v2 = bot_replanned
+    plan = read_plan(v2)
+    assert not list(check_bot(plan))
+    intraday = plan.summary["intraday"]
+    early = {**intraday["bot_first"][0], "from": f"{NOW_SMALL - pd.Timedelta(hours=1):%Y-%m-%d %H:%M}"}
+    for spans, rule in (([early] + intraday["bot_first"][1:], "bot_first"), ([], "bot_containment")):
+        tampered = dataclasses.replace(plan, summary={**plan.summary, "intraday": {**intraday, "bot_first": spans}})
+        assert rule in {v.rule for v in check_bot(tampered)}
+
+
+# --- options forced into the plan: the written result of one lever -------------------------------
+
+def forced_plan(plan_dir, now: pd.Timestamp, pick, out):
+    """The plan with the first option ``pick(option)`` accepts taken, written as `plan intraday` writes
+    it (the published forecast as the new one); (the option, the written folder)."""
+    from plan.contracts.plan_files import read_plan, write_plan_files
+    from plan.optimize.intraday import replan as rp
+    from plan.optimize.intraday.options import list_options, make_horizon
+    from plan.optimize.staffing.requirements import requirements_table
+    plan = read_plan(plan_dir, requirements_table)
+    horizon = make_horizon(plan, now)
+    options = list_options(plan, now, horizon)
+    chosen = next(o for o, option in enumerate(options.items) if pick(option))
+    units = np.zeros(len(options.items), dtype=int)
+    units[chosen] = 1
+    roster = rp.apply_to_roster(plan.roster, options, units)
+    seats = rp.apply_to_seats(plan, options, units)
+    coverage, cost, service = rp.recount(plan, plan.requirements, roster, seats,
+                                         rp.staffed_month(plan, options, units, horizon))
+    summary = rp.updated_summary(plan, roster, cost, service, now, rp.reforecast(rp.plan_forecast(plan),
+                                 pd.DataFrame(columns=["queue", "interval_start", "arrivals"]), now)[1], "forced")
+    result = type("R", (), {"roster": roster, "vendor_seats": seats, "coverage": coverage, "summary": summary})
+    tables = dict(zip(("roster", "vendor_seats", "coverage"), rp.replan_tables(result)), summary=summary)
+    out.mkdir()
+    write_plan_files(type("Tables", (), tables), out, {"workforce": plan_dir / "inputs" / "workforce.yaml",
+                                                        "requirements": plan.requirements})
+    return options.items[chosen], out
+
+
+def test_a_break_not_yet_taken_moves_inside_its_window_and_the_plan_verifies(small_plan_dir, tmp_path):
+    from plan.optimize.verify import verify_plan
+    now = DAY + pd.Timedelta(hours=10)   # E1's 11:30 break and E4's 12:30 one still to come
+    option, out = forced_plan(small_plan_dir, now, lambda o: o.kind == "move_break", tmp_path / "v2")
+    old = pd.read_csv(small_plan_dir / "roster.csv", dtype=str, keep_default_na=False)
+    new = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    changed = new[(old != new).any(axis=1)]
+    assert changed[["id", "date"]].values.tolist() == [[option.who, f"{option.edit['row'][1]:%Y-%m-%d}"]]
+    before, after = old.loc[changed.index[0], "breaks"], changed["breaks"].iloc[0]
+    assert before != after and pd.Timestamp(f"{now:%Y-%m-%d} {before[:5]}") >= now
+    # heads: back on the floor in the old break, off it in the new one, by the interval's share of minutes
+    coverage_old = pd.read_csv(small_plan_dir / "coverage.csv", parse_dates=["interval_start"])
+    coverage_new = pd.read_csv(out / "coverage.csv", parse_dates=["interval_start"])
+    delta = (coverage_new["staffed_in_house"] - coverage_old["staffed_in_house"]).to_numpy()
+    assert delta.sum() == pytest.approx(0.0)
+    assert (delta[(coverage_old["interval_start"] < now).to_numpy()] == 0).all()
+    moved = option.heads[option.queue]
+    assert sorted(delta[np.abs(delta) > 1e-9]) == sorted(moved[np.abs(moved) > 1e-9])
+    assert verify_plan(out) == []
+
+
+def test_a_moved_break_keeps_one_of_those_answering_through_it():
+    """Two agents answer through B's new break: shortening both with it is refused, one is allowed."""
+    from plan.optimize.intraday.options import Option, Options, add_break_limits
+    heads = lambda *values: {"chat": np.array(values, dtype=float)}  # noqa: E731
+    option = lambda kind, who, moves, **edit: Option(kind=kind, who=who, name=who, queue="chat",  # noqa: E731
+                                                     start=NOW, end=NOW, unit_cost=0.0, max_units=1, heads=moves,
+                                                     effective=moves, edit=edit)
+    out = Options(items=[option("move_break", "B", heads(1.0, -1.0, 0.0), answering={"C", "D"}),
+                         option("shorten", "C", heads(0.0, -1.0, -1.0)),
+                         option("shorten", "D", heads(0.0, -0.5, -1.0)),
+                         option("shorten", "E", heads(0.0, -1.0, 0.0)),       # not answering through it
+                         option("extend", "C", heads(0.0, 0.0, 1.0))])
+    add_break_limits(out)
+    [(coefs, upper)] = out.limits
+    assert set(coefs) == {0, 1, 2}
+    for units, allowed in (((1, 1, 1), False), ((1, 1, 0), True), ((0, 1, 1), True)):
+        assert (sum(coefs[o] * x for o, x in zip((0, 1, 2), units)) <= upper) == allowed
+
+
+@pytest.mark.parametrize("peak, words", [({"chat": 1.0}, "[0, 1)"), ({"phone": 0.5}, "unknown queue")])
+def test_a_bad_peak_containment_is_one_line_naming_the_field(peak, words):
+    from plan.contracts.errors import InputError
+    from plan.contracts.workforce import parse_workforce
+    config = small_workforce(bot={"containment": {}, "peak_containment": peak})
+    config["queues"]["chat"]["channel"] = "chat"
+    with pytest.raises(InputError) as error:
+        parse_workforce(config, "workforce.yaml")
+    line = error.value.one_line()
+    assert "bot" in line and "peak_containment" in line and words in line and "\n" not in line

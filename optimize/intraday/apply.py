@@ -29,7 +29,7 @@ def apply_to_roster(roster: pd.DataFrame, options: Options, units: np.ndarray) -
     out = roster.copy()
     for o in np.flatnonzero(units):
         option = options.items[o]
-        if option.kind in ("buy_seats", "cancel_seats"):
+        if "row" not in option.edit:  # seats and the bot: not the roster's
             continue
         i = _row_index(out, *option.edit["row"])
         if option.kind in ("extend", "shorten"):
@@ -41,6 +41,9 @@ def apply_to_roster(roster: pd.DataFrame, options: Options, units: np.ndarray) -
             out.at[i, "overtime_kind"] = option.edit["overtime_kind"] if overtime > 1e-9 else ""
         elif option.kind == "move":
             out.at[i, "queue"] = option.edit["queue"]
+        elif option.kind == "move_break":
+            out.at[i, "break_spans"] = option.edit["breaks"]
+            out.at[i, "breaks"] = ";".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in option.edit["breaks"])
         elif option.kind == "call_in":
             start, end = option.edit["start"], option.edit["end"]
             out.loc[i, ["shift_code", "shift_name", "breaks", "queue", "overtime_kind"]] = [
@@ -115,12 +118,13 @@ def staffed_month(plan: PlanFiles, options: Options, units: np.ndarray, horizon:
     staffed = {column: coverage[column].reindex(index).to_numpy(float).reshape(len(queues), -1).copy()
                for column in ("staffed_in_house", "staffed_part_time", "staffed_vendor", "staffed_effective")}
     source = {"extend": "staffed_in_house", "shorten": "staffed_in_house", "move": "staffed_in_house",
+              "move_break": "staffed_in_house",
               "call_in": "staffed_part_time", "stand_down": "staffed_part_time",
               "buy_seats": "staffed_vendor", "cancel_seats": "staffed_vendor"}
     span = slice(horizon.first, horizon.first + len(horizon.starts))
     for o in np.flatnonzero(units):
         option = options.items[o]
-        for queue, heads in option.heads.items():
+        for queue, heads in option.heads.items():  # a bot hour adds no heads: it takes arrivals away
             q = queues.index(queue)
             staffed[source[option.kind]][q, span] += heads * units[o]
             staffed["staffed_effective"][q, span] += option.effective[queue] * units[o]

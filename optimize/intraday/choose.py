@@ -89,13 +89,15 @@ class Choice:
     seconds: float
 
 
-def _effect_matrix(options: Options, demand: Demand, horizon: Horizon) -> sp.csr_matrix:
-    """(queue × interval) × option: effective agents each unit of an option adds."""
+def _effect_matrix(options: Options, demand: Demand, horizon: Horizon, relief: bool = False) -> sp.csr_matrix:
+    """(queue × interval) × option: effective agents each unit of an option adds (``relief``: what it
+    takes off the requirement's deficit, :attr:`Option.relief` where it differs)."""
     n_int = len(horizon.starts)
     rows, cols, vals = [], [], []
     index = {q: i for i, q in enumerate(demand.queues)}
     for o, option in enumerate(options.items):
-        for queue, values in option.effective.items():
+        effect = option.relief if (relief and option.relief is not None) else option.effective
+        for queue, values in effect.items():
             nz = np.flatnonzero(np.abs(values) > 1e-12)
             rows.extend(index[queue] * n_int + nz)
             cols.extend([o] * len(nz))
@@ -184,8 +186,9 @@ def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Hori
     for k, q in enumerate(chatty):
         add_late_rows(rows, workforce, demand, effect, units_max, q, n_opt + k * n_int, step_min)
     need = (demand.need_effective - demand.allowed_miss - demand.staffed_effective).ravel()
-    for r in range(n_q * n_int):  # deficit ≥ need − allowed miss − (base + effect·x)
-        opt_cols, opt_vals = _row_of(effect, r)
+    relief = _effect_matrix(options, demand, horizon, relief=True)
+    for r in range(n_q * n_int):  # deficit ≥ need − allowed miss − (base + relief·x)
+        opt_cols, opt_vals = _row_of(relief, r)
         rows.add(list(opt_cols) + [n_opt + n_late + r], list(opt_vals) + [1.0], need[r], np.inf)
     add_choice_rows(rows, options)
     integral = np.concatenate([np.ones(n_opt), np.zeros(n_var - n_opt)])

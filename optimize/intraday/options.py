@@ -20,10 +20,15 @@ What each kind may do, within the law (PRC Labour Law; the config's ``labour_rul
 * ``buy_seats`` vendor blocks of ``block_hours`` after the vendor's notice, within ``max_seats``;
 * ``cancel_seats`` whole bought seat blocks that start after the notice, never below the
   vendor's monthly commitment (those hours are paid anyway);
-* ``move`` a multi-skilled agent whose shift has not begun to another queue they are skilled for.
+* ``move`` a multi-skilled agent whose shift has not begun to another queue they are skilled for;
+* ``move_break`` a meal break not yet begun to another start inside its template window, on the
+  roster's grid, where someone else on the queue answers through it;
+* ``raise_bot`` (:mod:`plan.optimize.intraday.bot`) an hour of a chat queue in bot-first mode: no
+  heads, its effect the human workload it removes.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -54,6 +59,7 @@ class Option:
     edit: dict                      # what `apply` changes
     detail: str = ""
     group: tuple | None = None      # options of one group exclude each other
+    relief: dict[str, np.ndarray] | None = None  # effective agents off the requirement's deficit (else effective)
 
 
 @dataclass
@@ -106,6 +112,12 @@ def _option(plan: PlanFiles, *, kind, who, name, moves: dict[str, np.ndarray], a
                   effective={q: _per_unit(plan, q, h, aht_factor) for q, h in moves.items()}, **rest)
 
 
+def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns as Python objects: split per person and read row by row, a
+    thousand people's rows go several times faster than through Arrow strings."""
+    return frame.astype({c: object for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)})
+
+
 def _rows_by_person(roster: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {pid: rows.sort_values("date") for pid, rows in roster.groupby("id", sort=False)}
 
@@ -137,10 +149,15 @@ class MealBreaks:
         return any(b < end and start < e and who != other_than
                    for _, _, spans, who in self.shifts.get(queue, []) for b, e in spans)
 
+    def answering(self, queue: str, span: tuple, mover: str) -> set[str]:
+        """Those other than ``mover`` at work on ``queue`` through ``span`` and not on a break in it."""
+        b, e = span
+        return {who for s, t, own, who in self.shifts.get(queue, [])
+                if s <= b and e <= t and who != mover and not any(x < e and b < y for x, y in own)}
+
     def answered_through(self, queue: str, spans: list, mover: str) -> bool:
         """Every span is covered on ``queue`` by someone else at work and not on a break then."""
-        return all(any(s <= b and e <= t and who != mover and not any(x < e and b < y for x, y in own)
-                       for s, t, own, who in self.shifts.get(queue, [])) for b, e in spans)
+        return all(self.answering(queue, span, mover) for span in spans)
 
 
 def _people_working_near(roster: pd.DataFrame, now: pd.Timestamp, horizon: Horizon) -> set[str]:
@@ -153,11 +170,12 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
     wf = plan.workforce
     rules = wf.labour_rules
     agents = {a.id: a for a in wf.in_house}
-    roster = plan.roster[(plan.roster["type"] == "in_house")
-                         & (plan.roster["id"].isin(_people_working_near(plan.roster, now, horizon)))]
+    roster = _plain_strings(plan.roster[(plan.roster["type"] == "in_house")
+                                        & (plan.roster["id"].isin(_people_working_near(plan.roster, now, horizon)))])
     step_h = horizon.step / pd.Timedelta(hours=1)
     month_end = plan.month.end_time + pd.Timedelta(1)
     meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
+    shift_codes = {shift.code for shift in wf.shifts}
     for pid, rows in _rows_by_person(roster).items():
         agent = agents.get(pid)
         if agent is None:
@@ -206,6 +224,8 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                     moves={row.queue: -horizon.presence(new_end, row.end)},
                     edit={"row": (pid, row.date), "hours": -hours, "overtime_kind": kind},
                     detail=f"{row.shift_code} ends {new_end:%H:%M} (−{hours:g} h overtime, time off)"))
+            if row.shift_code in shift_codes:
+                break_options(plan, row, agent, horizon, now, meal, out)
             # move before the shift begins
             if (row.start >= now and row.end <= horizon.end and len(agent.skills) > 1
                     and not meal.during(row.queue, row.start, row.end, other_than=pid)):
@@ -220,6 +240,80 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                         detail=f"{row.shift_code} {row.start:%H:%M} on {queue} instead of {row.queue}"))
         if extend_ids:
             out.limits.append((extend_ids, overtime_left))
+
+
+def break_places(shift, row, now: pd.Timestamp, step: pd.Timedelta) -> list[tuple[int, list]]:
+    """(break index, its other starts) for each break of ``row`` not yet begun at ``now``: inside its
+    template window and the template's hours, on the roster's grid (min(interval, 30 min) from the
+    window's start), from ``now`` on, overlapping none of the row's other breaks."""
+    spans = sorted(row.break_spans or [])
+    windows = sorted(shift.breaks, key=lambda b: (minutes_of(b.window_start) - shift.start_min) % 1440)
+    if len(spans) != len(windows):
+        return []
+    grid = min(step, pd.Timedelta(minutes=30))
+    template_end = row.start + pd.Timedelta(minutes=shift.length_min)
+    out = []
+    for k, ((begin, end), meal) in enumerate(zip(spans, windows)):
+        if begin < now:
+            continue
+        opens = row.start + pd.Timedelta(minutes=(minutes_of(meal.window_start) - shift.start_min) % 1440)
+        closes = opens + pd.Timedelta(minutes=(minutes_of(meal.window_end) - minutes_of(meal.window_start)) % 1440)
+        length = end - begin
+        first = max(opens, row.start, now)
+        first = opens + math.ceil((first - opens) / grid - 1e-9) * grid
+        others = [span for j, span in enumerate(spans) if j != k]
+        places = []
+        at = first
+        while at + length <= min(closes, template_end):
+            if at != begin and not any(a < at + length and at < b for a, b in others):
+                places.append((at, at + length))
+            at += grid
+        out.append((k, places))
+    return out
+
+
+def break_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestamp, meal: "MealBreaks",
+                  out: Options) -> None:
+    """``move_break``: one break not yet begun to another start in its window, where someone else on the
+    queue is at work and not on a break (the roster's staggering; :func:`add_break_limits` keeps one of
+    them answering whatever else the re-plan changes)."""
+    shift = plan.workforce.shift(row.shift_code)
+    spans = sorted(row.break_spans or [])
+    for k, places in break_places(shift, row, now, horizon.step):
+        old = spans[k]
+        for new in places:
+            answering = meal.answering(row.queue, new, row.id)
+            if not answering:
+                continue
+            moved = sorted(spans[:k] + [new] + spans[k + 1:])
+            out.items.append(_option(
+                plan, kind="move_break", who=row.id, name=agent.name, queue=row.queue, start=min(old[0], new[0]),
+                end=max(old[1], new[1]), unit_cost=0.0, max_units=1, group=("day", row.id, row.date),
+                moves={row.queue: horizon.presence(*old) - horizon.presence(*new)},
+                edit={"row": (row.id, row.date), "breaks": moved, "answering": answering},
+                detail=f"break {old[0]:%H:%M}-{old[1]:%H:%M} to {new[0]:%H:%M}-{new[1]:%H:%M}"))
+
+
+def add_break_limits(out: Options) -> None:
+    """A moved break keeps one of those answering through it (``edit["answering"]``) on the queue: the
+    options that take them off it then (a shorter shift, a move away, their own break moved there) are
+    chosen together with it for fewer than all of them, ``Σ x_c + M·x_o ≤ |answering| − 1 + M``."""
+    breaks = [o for o, option in enumerate(out.items) if option.kind == "move_break"]
+    if not breaks:
+        return
+    taking: dict[tuple[str, int], list[int]] = defaultdict(list)  # (queue, interval) → options taking heads off
+    for c, other in enumerate(out.items):
+        for queue, heads in other.heads.items():
+            for t in np.flatnonzero(heads < -1e-9):
+                taking[(queue, int(t))].append(c)
+    for o in breaks:
+        option = out.items[o]
+        answering = option.edit["answering"]
+        conflicts = sorted({c for t in np.flatnonzero(option.heads[option.queue] < -1e-9)
+                            for c in taking[(option.queue, int(t))] if c != o and out.items[c].who in answering})
+        if len(conflicts) >= len(answering):
+            big = float(len(conflicts))
+            out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
 
 
 def _ceil_to_grid(moment: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp:
@@ -365,20 +459,28 @@ def vendor_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: Op
 
 
 def change_key(option: Option) -> str:
-    """What a change touches: a person-day, or a vendor's queue (summary.json ``intraday.changed``)."""
+    """What a change touches: a person-day, a vendor's queue or a bot hour (summary.json ``intraday.changed``)."""
     if option.kind in ("buy_seats", "cancel_seats"):
         return f"{option.who} {option.queue}"
+    if option.kind == "raise_bot":
+        return f"bot {option.queue} {option.start:%Y-%m-%d %H:%M}"
     return f"{option.who} {option.edit['row'][1]:%Y-%m-%d}"
 
 
-def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon) -> Options:
+def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, requirements: pd.DataFrame | None = None,
+                 forecast: pd.DataFrame | None = None, bot_first: set | None = None) -> Options:
     """Every option, less those that would touch again what an earlier re-plan of the day changed:
     a change once announced stands (no calling in and standing down the same part-timer hour after
-    hour, no extending and then shortening the same shift)."""
+    hour, no extending and then shortening the same shift). Bot hours (:mod:`.bot`) are offered when
+    the re-forecast ``requirements`` and ``forecast`` are given."""
     out = Options(items=[])
     in_house_options(plan, now, horizon, out)
     part_time_options(plan, now, horizon, out)
     vendor_options(plan, now, horizon, out)
+    add_break_limits(out)
+    if requirements is not None and forecast is not None:
+        from plan.optimize.intraday.bot import bot_options
+        bot_options(plan, now, horizon, requirements, forecast, bot_first or set(), out)
     changed = set((plan.summary.get("intraday") or {}).get("changed", []))
     if not changed:
         return out

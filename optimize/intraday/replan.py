@@ -17,6 +17,8 @@ from plan.contracts.workforce import Targets
 from plan.forecast.reforecast import LevelUpdate, reforecast
 from plan.optimize.intraday.apply import (apply_to_roster, apply_to_seats, recount, roster_for_writing,
                                           staffed_month)
+from plan.optimize.intraday.bot import (KIND as BOT_KIND, bot_first_of, bot_first_spans, bot_gains,
+                                        chosen_bot_first)
 from plan.optimize.intraday.choose import Demand, choose, horizon_late, effective_with, service_gains
 from plan.optimize.intraday.options import Horizon, Options, change_key, list_options, make_horizon
 from plan.optimize.staffing.requirements import answer_threshold_s, requirements_table
@@ -92,9 +94,11 @@ def check_actuals(actuals: pd.DataFrame, plan: PlanFiles, now: pd.Timestamp, sou
     return actuals[actuals["interval_start"] >= now.normalize()]
 
 
-def new_requirements(plan: PlanFiles, forecast_new: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
-    """The plan's requirements before ``now``, the re-forecast's from ``now`` on (same staffing stage)."""
-    fresh = requirements_table(forecast_new, plan.workforce, plan.events)
+def new_requirements(plan: PlanFiles, forecast_new: pd.DataFrame, now: pd.Timestamp,
+                     bot_first: set | None = None) -> pd.DataFrame:
+    """The plan's requirements before ``now``, the re-forecast's from ``now`` on (same staffing stage;
+    the bot at its peak share on the ``bot_first`` hours)."""
+    fresh = requirements_table(forecast_new, plan.workforce, plan.events, bot_first=bot_first)
     fresh["interval_start"] = pd.to_datetime(fresh["interval_start"])
     keep = plan.requirements[plan.requirements["interval_start"] < now]
     return pd.concat([keep, fresh[fresh["interval_start"] >= now][keep.columns]], ignore_index=True) \
@@ -144,6 +148,17 @@ def horizon_demand(plan: PlanFiles, requirements: pd.DataFrame, horizon: Horizon
     return dataclasses.replace(demand, late_reference=reference)
 
 
+def with_arrivals(demand: Demand, requirements: pd.DataFrame, horizon: Horizon) -> Demand:
+    """``demand`` with the human arrivals and handle times of ``requirements`` (after bot hours)."""
+    index = pd.MultiIndex.from_product([demand.queues, horizon.starts])
+    keyed = requirements.set_index(["queue", "interval_start"])
+
+    def grid(column: str) -> np.ndarray:
+        return keyed[column].reindex(index).to_numpy(float).reshape(len(demand.queues), -1)
+
+    return dataclasses.replace(demand, arrivals_human=grid("arrivals_human"), aht_s=grid("aht_s"))
+
+
 def published_heads(plan: PlanFiles, published: pd.DataFrame, horizon: Horizon) -> np.ndarray:
     """Heads required on the horizon by the month's published forecast (queues × intervals)."""
     table = requirements_table(published, plan.workforce, plan.events)
@@ -153,18 +168,48 @@ def published_heads(plan: PlanFiles, published: pd.DataFrame, horizon: Horizon) 
     return heads.to_numpy(float).reshape(len(plan.workforce.queues), -1)
 
 
+def _bot_rows(options: Options, units: np.ndarray, gains: np.ndarray) -> list[dict]:
+    """The chosen bot hours as one change per queue and run of consecutive hours."""
+    runs: list[dict] = []
+    chosen = sorted((o for o in np.flatnonzero(units) if options.items[o].kind == BOT_KIND),
+                    key=lambda o: (options.items[o].queue, options.items[o].start))
+    for o in chosen:
+        option = options.items[o]
+        last = runs[-1] if runs else None
+        if last and last["queue"] == option.queue and last["end"] == option.start:
+            last.update(end=option.end, cost=last["cost"] + option.unit_cost, gain=last["gain"] + gains[o],
+                        sessions=last["sessions"] + option.edit["sessions"])
+        else:
+            runs.append({"kind": BOT_KIND, "who": option.who, "name": option.name, "queue": option.queue,
+                         "start": option.start, "end": option.end, "units": 1, "cost": option.unit_cost,
+                         "gain": gains[o], "sessions": option.edit["sessions"], "shares": option.edit["shares"]})
+    for run in runs:
+        run["what"] = (f"bot-first on {run['queue']} {run['start']:%H:%M}-{run['end']:%H:%M}: containment "
+                       f"{run['shares'][0]:.0%} → {run['shares'][1]:.0%} (+{run['sessions']:.0f} bot sessions)")
+    return runs
+
+
 def change_table(options: Options, units: np.ndarray, gains: np.ndarray) -> pd.DataFrame:
-    """The change list, ranked: purchases by late contacts saved per yuan, then savings by yuan per contact lost."""
-    rows = []
+    """The change list, ranked: purchases by late contacts saved per yuan, then savings by yuan per contact
+    lost; a queue's consecutive bot-first hours are one change."""
+    changes = []
     for o in np.flatnonzero(units):
         option = options.items[o]
+        if option.kind == BOT_KIND:
+            continue
         cost = 0.0 if option.kind == "move" else option.unit_cost * units[o]  # a move is free by the cost rules
-        rows.append({"kind": option.kind, "who": option.who, "name": option.name, "queue": option.queue,
-                     "from": option.start.strftime("%Y-%m-%d %H:%M"), "to": option.end.strftime("%Y-%m-%d %H:%M"),
-                     "units": int(units[o]), "what": (f"{units[o]} × " if units[o] > 1 else "") + option.detail,
-                     "cost": round(cost, 2), "late_contacts_saved": round(float(gains[o]), 2),
-                     "saved_per_100_yuan": round(100.0 * gains[o] / cost, 3) if abs(cost) > 1e-9
-                     else float(np.sign(gains[o])) * float("inf")})
+        changes.append({"kind": option.kind, "who": option.who, "name": option.name, "queue": option.queue,
+                        "start": option.start, "end": option.end, "units": int(units[o]), "cost": cost,
+                        "gain": gains[o], "what": (f"{units[o]} × " if units[o] > 1 else "") + option.detail})
+    rows = []
+    for change in changes + _bot_rows(options, units, gains):
+        cost, gain = change["cost"], change["gain"]
+        rows.append({"kind": change["kind"], "who": change["who"], "name": change["name"], "queue": change["queue"],
+                     "from": f"{change['start']:%Y-%m-%d %H:%M}", "to": f"{change['end']:%Y-%m-%d %H:%M}",
+                     "units": change["units"], "what": change["what"],
+                     "cost": round(cost, 2), "late_contacts_saved": round(float(gain), 2),
+                     "saved_per_100_yuan": round(100.0 * gain / cost, 3) if abs(cost) > 1e-9
+                     else float(np.sign(gain)) * float("inf")})
     frame = pd.DataFrame(rows, columns=[c for c in CHANGE_COLUMNS if c != "rank"])
     buys = frame[frame["cost"] >= 0].sort_values("saved_per_100_yuan", ascending=False, kind="stable")
     cuts = frame[frame["cost"] < 0].sort_values("saved_per_100_yuan", ascending=False, kind="stable")
@@ -195,24 +240,35 @@ def replan_plan(plan: PlanFiles, now: pd.Timestamp, actuals: pd.DataFrame, publi
         forecast_new, level = reforecast(published, actuals, now)
     else:
         forecast_new, level = known_forecast, reforecast(published, actuals.iloc[:0], now)[1]
-    requirements = new_requirements(plan, forecast_new, now)
+    bot_first = bot_first_of(plan.summary, plan.interval)
+    requirements = new_requirements(plan, forecast_new, now, bot_first)
     horizon = make_horizon(plan, now)
     demand = horizon_demand(plan, requirements, horizon, published_heads(plan, published, horizon))
-    options = list_options(plan, now, horizon)
+    options = list_options(plan, now, horizon, requirements, forecast_new, bot_first)
     choice = choose(plan.workforce, demand, options, horizon)
     units = choice.units
-    gains = service_gains(plan.workforce, demand, options, horizon, units)
+    # the bot hours chosen take arrivals away: every figure from here on is on the reduced arrivals
+    raised = chosen_bot_first(options, units)
+    if raised:
+        bot_first |= raised
+        requirements = new_requirements(plan, forecast_new, now, bot_first)
+    demand_after = with_arrivals(demand, requirements, horizon)
+    people = np.where([o.kind == BOT_KIND for o in options.items], 0, units)
+    gains = service_gains(plan.workforce, demand_after, options, horizon, people) \
+        + bot_gains(plan.workforce, demand, demand_after, options, horizon, units, people)
     step_min = plan.workforce.site.interval_minutes
     late_before = float(horizon_late(plan.workforce, demand, demand.staffed_effective, step_min).sum())
-    late_after = float(horizon_late(plan.workforce, demand, effective_with(demand, options, horizon, units),
+    late_after = float(horizon_late(plan.workforce, demand_after, effective_with(demand, options, horizon, people),
                                     step_min).sum())
     roster = apply_to_roster(plan.roster, options, units)
     seats = apply_to_seats(plan, options, units)
     staffed = staffed_month(plan, options, units, horizon)
     coverage, cost, service = recount(plan, requirements, roster, seats, staffed)
-    in_house_changed = any(options.items[o].kind in ("extend", "shorten", "move") for o in np.flatnonzero(units))
+    in_house_changed = any(options.items[o].kind in ("extend", "shorten", "move", "move_break")
+                           for o in np.flatnonzero(units))
     summary = updated_summary(plan, roster if recount_fairness and in_house_changed else None, cost, service, now,
                               level, choice.status)
+    summary["intraday"]["bot_first"] = bot_first_spans(bot_first, plan.interval)
     summary["intraday"]["changed"] = sorted(set((plan.summary.get("intraday") or {}).get("changed", []))
                                             | {change_key(options.items[o]) for o in np.flatnonzero(units)})
     return Replan(plan=plan, now=now, horizon=horizon, forecast_old=published, forecast_new=forecast_new,

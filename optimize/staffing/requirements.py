@@ -15,6 +15,7 @@ Built in named steps, one small function per rule:
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,9 @@ def arrivals_to_staff_for(forecast: pd.DataFrame, confidence: float | None = Non
 
 # ---- 2. event days ---------------------------------------------------------------------------
 # ---- 3. bot ----------------------------------------------------------------------------------
+BotFirst = Collection[tuple[str, pd.Timestamp]] | None
+
+
 @dataclass(frozen=True)
 class BotSplit:
     bot_handled: np.ndarray     # contacts the bot resolved
@@ -99,7 +103,21 @@ def bot_cap_split(contained: np.ndarray, agent_s_spared: np.ndarray, interval: n
     return taken
 
 
-def bot_split(frame: pd.DataFrame, workforce: Workforce, interval_minutes: int) -> BotSplit:
+def bot_containment(frame: pd.DataFrame, workforce: Workforce, bot_first: BotFirst = None) -> np.ndarray:
+    """Containment per row: the configured share, the peak share on the (queue, interval) rows of
+    ``bot_first`` (the spans `plan intraday` switched to bot-first mode)."""
+    bot = workforce.bot
+    share = frame["queue"].map(bot.containment).fillna(0.0).to_numpy(float)
+    if bot_first:
+        keys = pd.MultiIndex.from_arrays([frame["queue"], pd.to_datetime(frame["interval_start"])])
+        raised = keys.isin(list(bot_first))
+        peak = frame["queue"].map(bot.peak_containment).fillna(0.0).to_numpy(float)
+        share = np.where(raised, np.maximum(share, peak), share)
+    return share
+
+
+def bot_split(frame: pd.DataFrame, workforce: Workforce, interval_minutes: int, bot_first: BotFirst = None
+              ) -> BotSplit:
     """Apply bot containment to chat queues, within the bot's one hourly capacity shared by all queues.
 
     Contained demand is ``arrivals * containment``. When the queues' contained demand in an interval
@@ -107,14 +125,14 @@ def bot_split(frame: pd.DataFrame, workforce: Workforce, interval_minutes: int) 
     whose contacts take agents the most time (:func:`bot_cap_split`) and the overflow goes to humans
     untouched. Human contacts are the escalated sessions (``arrivals * (1 - containment)``, handle
     time ``aht * escalated_aht_factor``) plus the overflow (plain ``aht``); ``aht_s`` is their
-    contact-weighted mean.
+    contact-weighted mean. ``bot_first`` rows take the peak share (:func:`bot_containment`).
     """
     arrivals = frame["arrivals"].to_numpy(float)
     base_aht = frame["queue"].map({q: spec.aht_s for q, spec in workforce.queues.items()}).to_numpy(float)
     bot = workforce.bot
     if bot is None:
         return BotSplit(np.zeros_like(arrivals), arrivals, base_aht)
-    containment = frame["queue"].map(bot.containment).fillna(0.0).to_numpy(float)
+    containment = bot_containment(frame, workforce, bot_first)
     demand = arrivals * containment
     handled = demand
     if bot.max_sessions_per_hour is not None:
@@ -308,14 +326,15 @@ def _email_service(queue: Queue, part: pd.DataFrame, agents_on_floor: np.ndarray
 
 
 def requirements_table(forecast_df: pd.DataFrame, workforce: Workforce, events_df: pd.DataFrame | None = None,
-                       confidence: float | None = None) -> pd.DataFrame:
-    """Per queue and interval: contacts for humans, agents required (after shrinkage) and their service."""
+                       confidence: float | None = None, bot_first: BotFirst = None) -> pd.DataFrame:
+    """Per queue and interval: contacts for humans, agents required (after shrinkage) and their service;
+    ``bot_first``: (queue, interval) pairs where the bot contains its peak share (`plan intraday`)."""
     interval_minutes = workforce.site.interval_minutes
     per_hour = 60.0 / interval_minutes
     frame = _validated_forecast(forecast_df, workforce)
     frame["arrivals"] = arrivals_to_staff_for(frame, confidence)
     frame["event_day"] = event_day_mask(frame["interval_start"], events_df)
-    split = bot_split(frame, workforce, interval_minutes)
+    split = bot_split(frame, workforce, interval_minutes, bot_first)
     frame["bot_handled"] = split.bot_handled
     frame["arrivals_human"] = split.arrivals_human
     frame["aht_s"] = split.aht_s

@@ -32,38 +32,47 @@ def _touches_night(start: pd.Timestamp, end: pd.Timestamp) -> bool:
     return False
 
 
+def _days_by_person(plan: PlanFiles) -> dict[str, dict[pd.Timestamp, tuple]]:
+    """Each in-house agent's rows as {date: (shift_code, start, end, queue, paid_hours)} in date order
+    (plain tuples: a month of 1,000 agents is counted person by person)."""
+    roster = plan.roster[plan.roster["type"] == "in_house"].sort_values(["id", "date"])
+    out: dict[str, dict[pd.Timestamp, tuple]] = {}
+    for pid, date, *row in zip(roster["id"], roster["date"], roster["shift_code"], roster["start"], roster["end"],
+                               roster["queue"], roster["paid_hours"].astype(float)):
+        out.setdefault(pid, {})[date] = tuple(row)
+    return out
+
+
 def recompute_fairness(plan: PlanFiles) -> dict:
     workforce = plan.workforce
-    roster = plan.roster[plan.roster["type"] == "in_house"].sort_values(["id", "date"])
     days = pd.date_range(plan.month.start_time, plan.month.end_time.normalize(), freq="D")
     on_event = dict(zip(days, event_days(plan.events, days)))
-    mondays = sorted(set(days - pd.to_timedelta(days.day_of_week, unit="D")))
-    rows = {agent.id: roster[roster["id"] == agent.id].set_index("date") for agent in workforce.in_house}
+    by_person = _days_by_person(plan)
     quick_min = workforce.soft_rules.quick_return_min_rest_h
     figures = dict.fromkeys(COUNTS, 0)
     person_weeks = start_changes = switches = 0
     nights: dict[str, list[int]] = {}
     for agent in workforce.in_house:
-        mine = rows[agent.id]
-        worked = mine[~mine["shift_code"].isin(["REST", "LEAVE"])]
-        leave = set(mine.index[mine["shift_code"] == "LEAVE"])
-        off = [day not in worked.index for day in days]
+        mine = by_person.get(agent.id, {})
+        worked = {day: row for day, row in mine.items() if row[0] not in ("REST", "LEAVE")}
+        leave = {day for day, row in mine.items() if row[0] == "LEAVE"}
+        off = [day not in worked for day in days]
         figures["people"] += 1
         _count_rest(figures, days, off, leave)
         figures["people_with_whole_weekend_off"] += any(
             day.day_of_week == 5 and i + 1 < len(days) and off[i] and off[i + 1] for i, day in enumerate(days))
-        for monday in mondays:
-            week = worked[(worked.index >= monday) & (worked.index < monday + pd.Timedelta(days=7))]
-            if len(week):
-                person_weeks += 1
-                start_changes += len({(t.hour, t.minute) for t in week["start"]}) - 1
-                queues = list(week["queue"])
-                switches += sum(1 for q1, q2 in zip(queues, queues[1:]) if q1 != q2)
+        weeks: dict[pd.Timestamp, list[tuple]] = {}
+        for day, row in worked.items():
+            weeks.setdefault(day - pd.Timedelta(days=day.day_of_week), []).append(row)
+        for week in weeks.values():
+            person_weeks += 1
+            start_changes += len({(row[1].hour, row[1].minute) for row in week}) - 1
+            switches += sum(1 for a, b in zip(week, week[1:]) if a[3] != b[3])
         _count_preferences(figures, agent.preferences, days, worked, on_event)
         _count_rest_and_returns(figures, days, worked, leave, quick_min)
-        figures["full_timer_short_shifts"] += int((worked["paid_hours"].astype(float) <= SHORT_SHIFT_H + 1e-9).sum())
+        figures["full_timer_short_shifts"] += sum(row[4] <= SHORT_SHIFT_H + 1e-9 for row in worked.values())
         if _night_group(workforce, agent) is not None:
-            count = sum(_touches_night(r.start, r.end) for r in worked.itertuples())
+            count = sum(_touches_night(row[1], row[2]) for row in worked.values())
             nights.setdefault(_night_group(workforce, agent), []).append(count)
     figures["nights_max_min"] = max((max(c) - min(c) for c in nights.values()), default=0)
     figures["rest_days_in_blocks_share"] = (figures["rest_days_in_blocks_of_two"] / figures["rest_days"]
@@ -103,12 +112,12 @@ def _count_rest(figures: dict, days: pd.DatetimeIndex, off: list[bool], leave: s
         i = j
 
 
-def _count_preferences(figures: dict, pref, days: pd.DatetimeIndex, worked: pd.DataFrame, on_event: dict) -> None:
+def _count_preferences(figures: dict, pref, days: pd.DatetimeIndex, worked: dict, on_event: dict) -> None:
     weekday_names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     for day in days:
         if on_event[day]:
             continue
-        code = worked.at[day, "shift_code"] if day in worked.index else None
+        code = worked[day][0] if day in worked else None
         points = []
         if code is not None and pref.prefer_shifts:
             points.append(code in pref.prefer_shifts)
@@ -120,14 +129,15 @@ def _count_preferences(figures: dict, pref, days: pd.DatetimeIndex, worked: pd.D
         figures["preferences_honoured"] += sum(points)
 
 
-def _count_rest_and_returns(figures: dict, days: pd.DatetimeIndex, worked: pd.DataFrame, leave: set,
+def _count_rest_and_returns(figures: dict, days: pd.DatetimeIndex, worked: dict, leave: set,
                             quick_min_h: float) -> None:
-    for r in worked.itertuples():
-        nxt = r.Index + pd.Timedelta(days=1)
-        if nxt in worked.index:
-            if worked.at[nxt, "start"] - r.end < pd.Timedelta(hours=quick_min_h):
+    """``worked``: {date: (shift_code, start, end, queue, paid_hours)}."""
+    for day, (_, _, end, _, _) in worked.items():
+        nxt = day + pd.Timedelta(days=1)
+        if nxt in worked:
+            if worked[nxt][1] - end < pd.Timedelta(hours=quick_min_h):
                 figures["quick_returns"] += 1
-        elif nxt <= days[-1] and nxt not in leave and r.end > nxt:
+        elif nxt <= days[-1] and nxt not in leave and end > nxt:
             figures["short_rest_days"] += 1
 
 

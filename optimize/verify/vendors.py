@@ -7,6 +7,10 @@ feasible exactly when every FIFO block lasts long enough. For a flat profile thi
 length rule. A block cut by the month's edges is judged like any other: a plan buys whole blocks
 inside its month, so its bill holds every seat-hour it bought and the next month's plan buys its
 own (a block running past the month's end would bill hours no plan counts).
+
+The bot contains at most its ``containment`` share of a queue's arrivals, its ``peak_containment``
+on the hours a same-day re-plan switched to bot-first mode (summary.json ``intraday.bot_first``,
+only after the day's first re-plan), and within ``max_sessions_per_hour`` over all queues.
 """
 from __future__ import annotations
 
@@ -134,17 +138,49 @@ def check_seat_blocks(plan: PlanFiles) -> Iterator[Violation]:
                                 f"least {vendor.block_hours} h")
 
 
+def bot_first_rows(plan: PlanFiles) -> tuple[np.ndarray, list[Violation]]:
+    """Coverage rows a same-day re-plan switched to bot-first mode (summary.json ``intraday.bot_first``,
+    spans ``{queue, from, to}``), and the findings on spans that are not allowed: on a queue without a
+    ``peak_containment``, or starting before the day's first re-plan (``intraday.first_now``)."""
+    intraday = plan.summary.get("intraday") or {}
+    spans = intraday.get("bot_first") or []
+    rows = np.zeros(len(plan.coverage), dtype=bool)
+    findings: list[Violation] = []
+    if not spans:
+        return rows, findings
+    peak = plan.workforce.bot.peak_containment if plan.workforce.bot is not None else {}
+    first_now = pd.Timestamp(intraday.get("first_now") or plan.intervals[-1])
+    for span in spans:
+        start, end = pd.Timestamp(span["from"]), pd.Timestamp(span["to"])
+        subject = f"bot {span['queue']} {start:%Y-%m-%d %H:%M}"
+        if span["queue"] not in peak:
+            findings.append(Violation("summary.json", None, "bot_first", subject,
+                                      "bot-first mode on a queue without bot.peak_containment"))
+            continue
+        if start < first_now:
+            findings.append(Violation("summary.json", None, "bot_first", subject, f"bot-first mode from before the "
+                                      f"day's first re-plan ({first_now:%Y-%m-%d %H:%M})"))
+        rows |= ((plan.coverage["queue"] == span["queue"]) & (plan.coverage["interval_start"] >= start)
+                 & (plan.coverage["interval_start"] < end)).to_numpy()
+    return rows, findings
+
+
 def check_bot(plan: PlanFiles) -> Iterator[Violation]:
     coverage = plan.coverage
     bot = plan.workforce.bot
     contained = coverage["bot_handled"].fillna(0.0)
     containment = bot.containment if bot is not None else {}
-    share = coverage["queue"].map(lambda q: containment.get(q, 0.0)).astype(float)
+    share = coverage["queue"].map(lambda q: containment.get(q, 0.0)).astype(float).to_numpy()
+    raised, findings = bot_first_rows(plan)
+    yield from findings
+    if raised.any():
+        peak = coverage["queue"].map(lambda q: bot.peak_containment.get(q, 0.0)).astype(float).to_numpy()
+        share = np.where(raised, np.maximum(share, peak), share)
     over = contained > share * coverage["arrivals"] + TOLERANCE * np.maximum(1.0, coverage["arrivals"])
-    for row in coverage[over.to_numpy()].itertuples(index=False):
+    for row, allowed in zip(coverage[over.to_numpy()].itertuples(index=False), share[over.to_numpy()]):
         yield Violation(COVERAGE, row.line, "bot_containment", f"{row.queue} {row.interval_start:%Y-%m-%d %H:%M}",
                         f"bot handles {row.bot_handled:g} of {row.arrivals:g} arrivals (containment "
-                        f"{containment.get(row.queue, 0.0):.0%})")
+                        f"{allowed:.0%})")
     human = coverage["arrivals"] - contained
     wrong = (human - coverage["arrivals_human"]).abs() > TOLERANCE * np.maximum(1.0, coverage["arrivals"])
     for row in coverage[wrong.to_numpy()].itertuples(index=False):
