@@ -325,3 +325,21 @@ def test_a_bad_peak_containment_is_one_line_naming_the_field(peak, words):
         parse_workforce(config, "workforce.yaml")
     line = error.value.one_line()
     assert "bot" in line and "peak_containment" in line and words in line and "\n" not in line
+
+
+def test_a_later_reroster_of_a_plan_changed_the_same_day_keeps_those_changes_and_verifies(bot_replanned):
+    """After 11.11 a sick call: `plan reroster` of the intraday version, from a later day, keeps the
+    day's moved shift ends and bot-first hours in its past, and says so for `plan verify`."""
+    from plan.cli.app import main
+    _, v2 = bot_replanned
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.argv", ["plan", "reroster", str(v2), "--from", f"{DAY + pd.Timedelta(days=2):%Y-%m-%d}",
+                                   "--time-limit", "1"])
+        with pytest.raises(SystemExit) as done:
+            main()
+    assert done.value.code in (0, None)
+    v3 = v2.with_name(f"{v2.name}-v3")
+    summary = json.loads((v3 / "summary.json").read_text(encoding="utf-8"))
+    assert summary["violations"] == [] and summary["version"] == 3
+    assert summary["intraday"]["bot_first"] == json.loads((v2 / "summary.json").read_text(encoding="utf-8"))[
+        "intraday"]["bot_first"]

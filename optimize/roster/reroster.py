@@ -461,6 +461,9 @@ def reroster(parent: Parent, from_day: dt.date, absences: list[Absence], *, new_
         "breaks": {"unanswered": unanswered_breaks(whole, now.ih, now.pt, now.seats)},
         "version": parent.version + 1})
     summary["month_edges"] = {**summary.get("month_edges", {}), "next_month": next_month_summary(whole, roster)}
+    if "intraday" in parent.files.summary:
+        # a same-day re-plan's moved shift ends and bot-first hours stay in the days kept: say so
+        summary["intraday"] = parent.files.summary["intraday"]
     shortfalls = solved.summary.get("shortfalls", []) if chosen == "re-plan" else parent.files.summary.get("shortfalls", [])
     summary["shortfalls"] = [s for s in shortfalls if str(s.get("intervals", "")) >= from_text]
     index = whole.first_day
