@@ -246,7 +246,9 @@ def ensure_ray(address: str | None, cpus: int):
             ray.init(address=address, **options)
         else:
             _RAY_STARTED_HERE = True  # from the first process it starts: Ctrl-C during start-up stops them too
-            ray.init(num_cpus=cpus, **options)
+            # "local": a new Ray of its own even when `ray start` left a cluster on this machine (a bare
+            # ray.init() would join that one, and refuse `num_cpus` there)
+            ray.init(address="local", num_cpus=cpus, **options)
     return ray
 
 
