@@ -100,6 +100,7 @@ def batch_runs(folder: Path, work: Path) -> dict:
         runs[label] = {"wall_s": round(wall, 1), "exit_code": code, "tail": tail if code else "",
                        "task_s": {t["team"]: t.get("seconds") for t in summary["teams"]},
                        "failed": [t["team"] for t in summary["teams"] if t["status"] != "ok"]}
+        print(json.dumps({"partial": f"batch {label}", **runs[label]}), file=sys.stderr, flush=True)
     return runs
 
 
@@ -119,6 +120,7 @@ def sweep_runs(team: Path, points: int, work: Path) -> dict:
         runs[label] = {"wall_s": round(wall, 1), "exit_code": code, "tail": tail if code else "",
                        "task_s": table["seconds"].round(1).tolist() if "seconds" in table else [],
                        "modes": table["mode"].value_counts().to_dict() if "mode" in table else {}}
+        print(json.dumps({"partial": f"sweep {label}", **runs[label]}), file=sys.stderr, flush=True)
     runs["time_limit_s"] = limit
     return runs
 
