@@ -23,16 +23,10 @@ TASKS = [(f"task {i}", i) for i in range(5)]
 
 
 @pytest.fixture(scope="session")
-def ray_local():
-    """Ray in local mode on 2 CPUs, once per session; this module's functions shipped by value."""
-    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'plan[ray]'): Ray tests skipped")
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    started = not ray.is_initialized()
-    if started:
-        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    yield ray
-    if started:
-        ray.shutdown()
+def ray_local(ray_session):
+    """Ray in local mode on 2 CPUs (conftest's, once per session); this module's functions shipped by value."""
+    ray_session.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    return ray_session
 
 
 def test_results_come_in_task_order_with_one_stream_per_task():
@@ -86,6 +80,20 @@ def test_plan_risk_gives_the_same_probabilities_on_ray_as_locally(ray_local):
     local, on_ray = report_of(inputs, "analytic", 50), report_of(inputs, "analytic", 50, backend="ray", workers=2)
     assert on_ray.targets.equals(local.targets) and on_ray.cost == local.cost
     assert risk.PATHS_PER_TASK["analytic"] < 50  # more than one task: the chunks really were spread
+
+
+def test_plan_capacity_sweep_gives_the_local_rows_on_ray(ray_local, tmp_path, run_plan):
+    """After the risk test, so Ray's workers have plan's modules loaded already."""
+    import pandas as pd
+    from test_capacity import one_queue_world
+
+    command = one_queue_world(tmp_path) + ["--sweep", "costs.shortfall_penalty_per_contact=5..35:30"]
+    local = run_plan(*command, "--workers", "1", "--out", tmp_path / "local")
+    on_ray = run_plan(*command, "--backend", "ray", "--workers", "1", "--out", tmp_path / "ray")  # one worker loads it
+    assert local.exit_code == on_ray.exit_code == 0, local.output + on_ray.output
+    table = pd.read_csv(tmp_path / "local" / "capacity_sweep.csv")
+    assert len(table) == 2 and table["shortfall_contacts"].iloc[1] < table["shortfall_contacts"].iloc[0]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "ray" / "capacity_sweep.csv"), table)
 
 
 def test_a_cluster_address_nobody_answers_is_refused_before_any_work():
