@@ -289,11 +289,16 @@ def cluster_runtime_env(staged: Path) -> dict:
 
 
 def dependency_names() -> list[str]:
-    """plan's required distributions (no extras), from its installed metadata."""
-    from importlib.metadata import requires
+    """plan's required distributions (no extras), from its installed metadata (none when plan runs
+    from a source folder that was never installed: nothing to compare then)."""
+    from importlib.metadata import PackageNotFoundError, requires
     from packaging.requirements import Requirement
 
-    return sorted({Requirement(line).name for line in requires("plan") or [] if "extra ==" not in line})
+    try:
+        lines = requires("plan") or []
+    except PackageNotFoundError:
+        return []
+    return sorted({Requirement(line).name for line in lines if "extra ==" not in line})
 
 
 def installed_versions(names: list[str]) -> dict[str, str | None]:
