@@ -197,3 +197,10 @@ def test_a_worker_lacking_a_dependency_is_named_and_other_versions_are_told():
     missing, differ = environment_differences(here, {"numpy": "2.1.0", "ortools": None, "pandas": "2.2.2"})
     assert missing == ["ortools"] and differ == ["pandas 2.2.3 here, 2.2.2 there"]
     assert environment_differences(here, dict(here)) == ([], [])
+
+
+def test_a_refusal_line_keeps_its_brackets(run_plan, tmp_path):
+    """Rich markup must not eat a bracketed part of an error (a file name, an install hint)."""
+    missing = tmp_path / "team [ray]" / "workforce.yaml"
+    line = run_plan("check", "--config", missing).error_line()
+    assert "team [ray]" in line
