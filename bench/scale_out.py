@@ -15,6 +15,7 @@ are measured, so that both runs fit beside other work on a 2-core machine; the J
 
     python bench/scale_out.py [--full] [--keep DIR]
     python bench/scale_out.py --full --from-partials ERR --note WHY   (the record of a run stopped early)
+    python bench/scale_out.py --rows RECORD.json [--table projection]  (docs/benchmarks.md's rows)
 """
 from __future__ import annotations
 
@@ -141,10 +142,12 @@ def projection(batch: dict, sweep: dict | None, overhead_s: float) -> dict:
     sizes = np.array([int(name.split("_")[1]) for name in measured])
     seconds = np.array([measured[name] for name in measured], float)
     slope, intercept = np.polyfit(sizes, seconds, 1)
-    team_s = [max(1.0, slope * n + intercept) for n in FULL_SIZES]
+    # a measured team's own time where there is one (the full run), the fitted line elsewhere
+    team_s = [measured.get(f"team_{n:03d}", max(1.0, slope * n + intercept)) for n in FULL_SIZES]
     point_s = float(np.mean(sweep["local_sequential"]["task_s"])) if sweep else None
     sweep_s = [point_s] * (FULL_SWEEP_POINTS + 1) if sweep else []
-    out = {"model": {"team_s": f"{slope:.2f} s/agent x agents + {intercept:.1f} s (fitted on the measured teams)",
+    out = {"model": {"team_s": f"{slope:.2f} s/agent x agents + {intercept:.1f} s (fitted on the measured teams)"
+                     if set(FULL_SIZES) - set(sizes.tolist()) else "each team's measured time",
                      "sweep_point_s": round(point_s, 1) if sweep else None, "overhead_per_task_s": overhead_s,
                      "full_batch_sizes": FULL_SIZES, "full_sweep_tasks": FULL_SWEEP_POINTS + 1}}
     for cores in (2, 16, 64):
@@ -193,6 +196,38 @@ def from_partials(log: Path, full: bool, note: str) -> dict:
     return result_of(runs["batch"], sweep, full, None, note)
 
 
+def table_rows(record: dict, which: str) -> list[dict]:
+    """docs/benchmarks.md's rows of a record: ``runs`` (one per workload) or ``projection`` (one per core count)."""
+    work = record["workload"]
+    sizes = work["batch_team_sizes"]
+    if which == "projection":
+        model = record["projection"]["model"]
+        text = (f"team {model['team_s']}; sweep point {model['sweep_point_s']} s; "
+                f"+{model['overhead_per_task_s']} s a task")
+        return [{"cores": cores, "batch 8 teams 30..300 s": record["projection"][f"{cores}_cores"]["batch_s"],
+                 "sweep 24 points + baseline s": record["projection"][f"{cores}_cores"]["sweep_s"],
+                 "batch sequential s": record["projection"][f"{cores}_cores"]["batch_sequential_s"],
+                 "sweep sequential s": record["projection"][f"{cores}_cores"]["sweep_sequential_s"], "model": text}
+                for cores in (2, 16, 64)]
+    rows = []
+    for name, what in (("batch", f"plan batch, {len(sizes)} teams of {sizes[0]}..{sizes[-1]} agents"),
+                       ("sweep", f"full-mode sweep, {work['sweep_points']} points + baseline, "
+                                 f"{work['sweep_team_agents']} agents")):
+        runs = record.get(name)
+        if not runs:
+            rows.append({"workload": what, "reduced": record["reduced"], "local sequential s": "not measured"})
+            continue
+        tasks = {label: list(runs[label]["task_s"].values()) if isinstance(runs[label]["task_s"], dict)
+                 else runs[label]["task_s"] for label in ("local_sequential", "ray_2_workers")}
+        rows.append({"workload": what, "reduced": record["reduced"],
+                     "local sequential s": runs["local_sequential"]["wall_s"],
+                     "ray 2 workers s": runs["ray_2_workers"]["wall_s"], "speed-up": runs["speed_up"],
+                     "ray ideal 2-slot s": runs["ray_ideal_2_slot_s"],
+                     "overhead per task s": runs["overhead_per_task_s"],
+                     "task s local": tasks["local_sequential"], "task s ray": tasks["ray_2_workers"]})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--full", action="store_true", help="8 teams of 30..300 agents and 24 sweep points")
@@ -200,7 +235,13 @@ def main() -> None:
     parser.add_argument("--from-partials", type=Path, help="only assemble the record from the per-run lines a run "
                                                            "stopped early printed to stderr (this file)")
     parser.add_argument("--note", help="with --from-partials: why the run stopped early")
+    parser.add_argument("--rows", type=Path, help="only print the docs' table rows of the record in this file")
+    parser.add_argument("--table", choices=("runs", "projection"), default="runs", help="with --rows: which table")
     args = parser.parse_args()
+    if args.rows:
+        for row in table_rows(json.loads(args.rows.read_text(encoding="utf-8").strip().splitlines()[-1]), args.table):
+            print(json.dumps(row, ensure_ascii=False))
+        return
     if args.from_partials:
         print(json.dumps(from_partials(args.from_partials, args.full, args.note), ensure_ascii=False))
         return
