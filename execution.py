@@ -21,9 +21,14 @@ batch) goes through :func:`run_tasks`:
 """
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -235,18 +240,123 @@ def ray_available() -> bool:
     return True
 
 
+# The sample's demo inputs: read by a command on the driver when no input is given, never by a task
+# (tasks get their data in their payloads), so a cluster's workers are not sent them (5 MB).
+DRIVER_ONLY_DATA = ("history.csv", "contact_log_2026-10.csv")
+DATA_SUFFIXES = (".csv", ".yaml")  # plan.data's package data (pyproject's package-data)
+
+
+def package_root() -> Path:
+    """The folder of the package ``plan`` (this module sits at its top)."""
+    return Path(__file__).resolve().parent
+
+
+def shipped_files(root: Path) -> list[Path]:
+    """What a cluster's workers get of the package at ``root``, relative to it: the modules of every
+    package (a folder with ``__init__.py``, from the root down) and plan.data's data files but the
+    demo inputs. Tests, benchmarks, docs, a virtualenv, outputs and caches are no packages: left out."""
+    files = []
+    for folder, subfolders, names in os.walk(root):
+        here = Path(folder)
+        in_data = here.relative_to(root).parts[:1] == ("data",)
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__" and (
+            (here / d / "__init__.py").is_file() or in_data))
+        for name in sorted(names):
+            shipped = name.endswith(".py") or (in_data and name.endswith(DATA_SUFFIXES)
+                                                and not (here == root / "data" and name in DRIVER_ONLY_DATA))
+            if shipped:
+                files.append((here / name).relative_to(root))
+    return files
+
+
+def stage_package(root: Path, folder: Path) -> Path:
+    """A copy of the shipped files under ``folder/plan``: Ray names a shipped module after its folder,
+    and an editable install's folder is the repository's, whatever it is called."""
+    staged = folder / "plan"
+    for relative in shipped_files(root):
+        (staged / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / relative, staged / relative)
+    return staged
+
+
+def cluster_runtime_env(staged: Path) -> dict:
+    """The job's runtime environment on a cluster: this package's code, put first on the workers' path
+    (the driver's version runs even where a node has another installed). Dependencies are not
+    installed by Ray: the nodes need plan's Python environment (same Python, ortools, numpy, ...):
+    a roster is only reproducible with the same solver version, and nodes may have no package
+    index to install from; :func:`check_cluster_environment` says what a node lacks."""
+    return {"py_modules": [str(staged)]}
+
+
+def dependency_names() -> list[str]:
+    """plan's required distributions (no extras), from its installed metadata (none when plan runs
+    from a source folder that was never installed: nothing to compare then)."""
+    from importlib.metadata import PackageNotFoundError, requires
+    from packaging.requirements import Requirement
+
+    try:
+        lines = requires("plan") or []
+    except PackageNotFoundError:
+        return []
+    return sorted({Requirement(line).name for line in lines if "extra ==" not in line})
+
+
+def installed_versions(names: list[str]) -> dict[str, str | None]:
+    """Each distribution's installed version, None where it is missing (run on a worker too)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def environment_differences(here: dict[str, str | None], there: dict[str, str | None]) -> tuple[list[str], list[str]]:
+    """(missing on the worker, different versions) as ``name`` and ``name x here, y there``."""
+    missing = sorted(name for name, v in there.items() if v is None and here.get(name) is not None)
+    differ = sorted(f"{name} {here[name]} here, {v} there" for name, v in there.items()
+                    if v is not None and here.get(name) not in (None, v))
+    return missing, differ
+
+
+def check_cluster_environment(ray, address: str) -> None:
+    """One task on the cluster: a worker lacking one of plan's dependencies is refused in one line
+    (InputError); other versions than the driver's are a warning (a roster may differ)."""
+    from plan.contracts.errors import InputError
+
+    names = dependency_names()
+    there = ray.get(ray.remote(num_cpus=0, max_retries=0)(installed_versions).remote(names))
+    missing, differ = environment_differences(installed_versions(names), there)
+    if missing:
+        raise InputError("--address", f"the workers of the Ray cluster at {address} lack {', '.join(missing)}: "
+                                      "every node needs plan's dependencies (pip install 'plan[ray]' there, or the "
+                                      "same environment as here)")
+    if differ:
+        print(f"warning: the Ray cluster at {address} has other versions than here ({'; '.join(differ)}): "
+              "results may differ from a local run", file=sys.stderr)
+
+
 def ensure_ray(address: str | None, cpus: int):
-    """Connect to the cluster at ``address``, or start a local Ray with ``cpus`` CPUs (once per
-    process; an already connected Ray, e.g. a test's, is used as it is)."""
+    """Connect to the cluster at ``address`` with this package's code shipped to its workers, or start
+    a local Ray with ``cpus`` CPUs, whose workers import it from here (once per process; an already
+    connected Ray, e.g. a test's, is used as it is)."""
     global _RAY_STARTED_HERE
     ray = import_ray()
     if not ray.is_initialized():
         options = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
         if address:
-            ray.init(address=address, **options)
+            with tempfile.TemporaryDirectory(prefix="plan-ship-") as folder:  # Ray uploads it during init
+                staged = stage_package(package_root(), Path(folder))
+                ray.init(address=address, runtime_env=cluster_runtime_env(staged), **options)
+            check_cluster_environment(ray, address)
         else:
             _RAY_STARTED_HERE = True  # from the first process it starts: Ctrl-C during start-up stops them too
-            ray.init(num_cpus=cpus, **options)
+            # "local": a new Ray of its own even when `ray start` left a cluster on this machine (a bare
+            # ray.init() would join that one, and refuse `num_cpus` there)
+            ray.init(address="local", num_cpus=cpus, **options)
     return ray
 
 

@@ -62,7 +62,9 @@ def register_commands(argv: list[str] | None = None) -> None:
 
 
 def _say_error(text: str) -> None:
-    err_console.print(f"[bold red]error:[/] {' '.join(text.split())}", highlight=False, soft_wrap=True,
+    from rich.markup import escape  # the text may hold brackets (a file name, "pip install 'plan[ray]'")
+
+    err_console.print(f"[bold red]error:[/] {escape(' '.join(text.split()))}", highlight=False, soft_wrap=True,
                       markup=True)
 
 

@@ -94,6 +94,19 @@ def run_plan_subprocess():
     return run
 
 
+@pytest.fixture(scope="session")
+def ray_session():
+    """Ray started here on 2 CPUs, once per session for every test that compares a Ray run with a
+    local one (skipped cleanly when Ray is not installed)."""
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'plan[ray]'): Ray tests skipped")
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    if started:
+        ray.shutdown()
+
+
 DETERMINISM_TEST = "test_the_same_inputs_seed_and_limit_write_the_same_plan_files_byte_for_byte"
 
 

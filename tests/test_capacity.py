@@ -147,3 +147,52 @@ def test_cli_capacity_forecast_not_covering_the_year_is_one_line(run_plan, tmp_p
     run = run_plan("capacity", "--year", "2027", "--forecast", tmp_path / "f.csv", "--out", tmp_path / "cap")
     assert run.exit_code == 2 and "does not cover 2027-01-01..2027-12-31" in run.stderr
     assert not (tmp_path / "cap").exists()
+
+
+# --- plan capacity --sweep, the console command ------------------------------------------------------
+
+def one_queue_world(folder) -> list:
+    """test_scenarios' small team on its phone queue alone (a year of requirements in about a second),
+    a forecast of the whole year with two peak months, and `plan capacity`'s options for them."""
+    import yaml
+
+    data = small_workforce()
+    data["queues"] = {"phone": data["queues"]["phone"]}
+    for person in data["in_house"] + data["part_time"] + data["vendors"]:
+        person["skills"] = ["phone"]
+    del data["bot"]
+    (folder / "workforce.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    (folder / "scenarios.yaml").write_text(f"capacity: {{year: {YEAR}, cost_per_hire: 3000, monthly_attrition: 0.02}}\n"
+                                           "scenarios:\n  - name: baseline\n", encoding="utf-8")
+    (folder / "events.csv").write_text(f"name,kind,start,end,intensity\n双十一,double11,{YEAR}-10-20,{YEAR}-11-11,1.1\n",
+                                       encoding="utf-8")
+    hours = pd.date_range(f"{YEAR}-01-01", f"{YEAR + 1}-01-01", freq="60min", inclusive="left")
+    arrivals = np.round(25 * np.clip(np.sin((hours.hour - 6) / 18 * np.pi), 0.05, None)
+                        * np.where(hours.month.isin([6, 11]), 1.6, 1.0), 2)
+    pd.DataFrame({"queue": "phone", "interval_start": hours.strftime("%Y-%m-%d %H:%M"), "arrivals": arrivals,
+                  "p10": arrivals * 0.8, "p50": arrivals, "p90": arrivals * 1.2}).to_csv(folder / "forecast.csv",
+                                                                                          index=False)
+    return ["capacity", "--file", folder / "scenarios.yaml", "--config", folder / "workforce.yaml",
+            "--events", folder / "events.csv", "--forecast", folder / "forecast.csv"]
+
+
+PENALTIES = [5.0, 35.0, 65.0]
+
+
+def test_capacity_sweep_plans_the_year_at_each_value_and_dearer_misses_never_buy_worse_service(tmp_path, run_plan):
+    command = one_queue_world(tmp_path) + ["--sweep", "costs.shortfall_penalty_per_contact=5..65:30"]
+    done = run_plan(*command, "--workers", "1", "--out", tmp_path / "out")
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(tmp_path / "out" / "capacity_sweep.csv")
+    assert table["value"].tolist() == PENALTIES  # one row per point, in order
+    assert table["point"].str.endswith(("=5", "=35", "=65")).all()
+    assert (table["solver_status"] != "failed").all() and (table["cost_total"] > 0).all()
+    # A dearer shortfall raises every plan's cost, so the year's least cost cannot fall; and (exchange
+    # argument between the optima at p1 < p2) the contacts short cannot rise, within the MIP gaps.
+    slack = table["gap"] * table["cost_total"]
+    for i in range(len(PENALTIES) - 1):
+        assert table["cost_total"][i + 1] >= table["cost_total"][i] - slack[i] - slack[i + 1]
+        assert table["shortfall_contacts"][i + 1] <= (table["shortfall_contacts"][i] + (slack[i] + slack[i + 1])
+                                                      / (PENALTIES[i + 1] - PENALTIES[i]) + 1e-6)
+    assert table["shortfall_contacts"].iloc[-1] < table["shortfall_contacts"].iloc[0]  # the sweep moves the plan
+    assert f"{table['cost_total'].iloc[0]:,.0f}" in done.stdout  # the table shown is the one written

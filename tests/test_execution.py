@@ -3,6 +3,7 @@ worker count; Ray in local mode on 2 CPUs (skipped cleanly when Ray is not insta
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,16 +23,10 @@ TASKS = [(f"task {i}", i) for i in range(5)]
 
 
 @pytest.fixture(scope="session")
-def ray_local():
-    """Ray in local mode on 2 CPUs, once per session; this module's functions shipped by value."""
-    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'plan[ray]'): Ray tests skipped")
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    yield ray
-    if started:
-        ray.shutdown()
+def ray_local(ray_session):
+    """Ray in local mode on 2 CPUs (conftest's, once per session); this module's functions shipped by value."""
+    ray_session.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    return ray_session
 
 
 def test_results_come_in_task_order_with_one_stream_per_task():
@@ -87,6 +82,20 @@ def test_plan_risk_gives_the_same_probabilities_on_ray_as_locally(ray_local):
     assert risk.PATHS_PER_TASK["analytic"] < 50  # more than one task: the chunks really were spread
 
 
+def test_plan_capacity_sweep_gives_the_local_rows_on_ray(ray_local, tmp_path, run_plan):
+    """After the risk test, so Ray's workers have plan's modules loaded already."""
+    import pandas as pd
+    from test_capacity import one_queue_world
+
+    command = one_queue_world(tmp_path) + ["--sweep", "costs.shortfall_penalty_per_contact=5..35:30"]
+    local = run_plan(*command, "--workers", "1", "--out", tmp_path / "local")
+    on_ray = run_plan(*command, "--backend", "ray", "--workers", "1", "--out", tmp_path / "ray")  # one worker loads it
+    assert local.exit_code == on_ray.exit_code == 0, local.output + on_ray.output
+    table = pd.read_csv(tmp_path / "local" / "capacity_sweep.csv")
+    assert len(table) == 2 and table["shortfall_contacts"].iloc[1] < table["shortfall_contacts"].iloc[0]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "ray" / "capacity_sweep.csv"), table)
+
+
 def test_a_cluster_address_nobody_answers_is_refused_before_any_work():
     """Ray would retry a dead address for a minute or more; the command says so at once."""
     import socket
@@ -101,3 +110,97 @@ def test_a_cluster_address_nobody_answers_is_refused_before_any_work():
     with pytest.raises(typer.BadParameter, match="needs --backend ray"):
         check_address("local", "127.0.0.1:1")
     check_address("ray", "auto")  # Ray's own lookup, not a host:port
+
+
+def make_package(root):
+    """A package laid out like plan's repository: modules, a subpackage, plan.data with a mappings
+    folder and the demo inputs, and the folders a repository has beside them."""
+    for relative in ("__init__.py", "execution.py", "optimize/__init__.py", "optimize/roster/__init__.py",
+                     "optimize/roster/plan.py", "data/__init__.py", "data/workforce.yaml", "data/events.csv",
+                     "data/mappings/bank.yaml", "data/history.csv", "data/contact_log_2026-10.csv",
+                     "tests/conftest.py", "tests/test_x.py", "bench/scale_out.py", "docs/benchmarks.md",
+                     ".venv/lib/site.py", "out/roster-2026-11/roster.csv", "__pycache__/execution.cpython-311.pyc",
+                     "optimize/__pycache__/x.pyc", "README.md", "pyproject.toml", "Makefile"):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(relative, encoding="utf-8")
+
+
+def test_a_cluster_is_sent_the_package_modules_and_small_data_not_tests_docs_venv_or_outputs(tmp_path):
+    from plan.execution import cluster_runtime_env, shipped_files, stage_package
+
+    make_package(tmp_path / "repo")
+    shipped = {str(p) for p in shipped_files(tmp_path / "repo")}
+    assert shipped == {"__init__.py", "execution.py", "optimize/__init__.py", "optimize/roster/__init__.py",
+                       "optimize/roster/plan.py", "data/__init__.py", "data/workforce.yaml", "data/events.csv",
+                       "data/mappings/bank.yaml"}
+    staged = stage_package(tmp_path / "repo", tmp_path / "ship")
+    assert staged.name == "plan"  # Ray names the module after the folder, whatever the repository's is called
+    assert (staged / "optimize/roster/plan.py").read_text(encoding="utf-8") == "optimize/roster/plan.py"
+    assert sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file()) == sorted(shipped)
+    assert cluster_runtime_env(staged) == {"py_modules": [str(staged)]}
+
+
+def test_every_module_of_plan_in_use_is_among_the_shipped_files():
+    from plan.execution import package_root, shipped_files
+
+    import plan.batch  # noqa: F401 - what the tasks of batch, risk and capacity import, at least
+    import plan.optimize.finance.risk  # noqa: F401
+
+    root, shipped = package_root(), set(shipped_files(package_root()))
+    loaded = {Path(m.__file__).resolve().relative_to(root) for name, m in list(sys.modules.items())
+              if name.startswith("plan.") and getattr(m, "__file__", None)}
+    assert loaded and loaded <= shipped
+    assert not {p for p in shipped if p.parts[0] in ("tests", "bench", "docs", ".venv", "out")}
+
+
+class FakeRay:
+    """Records ray.init's arguments and what the shipped folder held at that moment; runs a remote
+    function in this process."""
+
+    def __init__(self):
+        self.inits = []
+
+    def is_initialized(self):
+        return bool(self.inits)
+
+    def init(self, **options):
+        shipped = options.get("runtime_env", {}).get("py_modules", [])
+        self.inits.append({**options, "files": {str(p.relative_to(shipped[0])) for p in Path(shipped[0]).rglob("*.py")}
+                           if shipped else set()})
+
+    def remote(self, **options):
+        return lambda fn: type("Remote", (), {"remote": staticmethod(fn)})
+
+    def get(self, value):
+        return value
+
+
+def test_a_cluster_address_ships_the_code_and_a_local_ray_uploads_nothing(monkeypatch):
+    from plan import execution
+
+    monkeypatch.setattr(execution, "_RAY_STARTED_HERE", False)
+    on_cluster, local = FakeRay(), FakeRay()
+    monkeypatch.setattr(execution, "import_ray", lambda: on_cluster)
+    execution.ensure_ray("10.0.0.5:6379", 2)
+    [init] = on_cluster.inits
+    assert init["address"] == "10.0.0.5:6379" and {"execution.py", "optimize/roster/plan.py"} <= init["files"]
+    monkeypatch.setattr(execution, "import_ray", lambda: local)
+    execution.ensure_ray(None, 2)
+    [init] = local.inits
+    assert init["address"] == "local" and init["num_cpus"] == 2 and "runtime_env" not in init
+
+
+def test_a_worker_lacking_a_dependency_is_named_and_other_versions_are_told():
+    from plan.execution import environment_differences
+
+    here = {"numpy": "2.1.0", "ortools": "9.12.4544", "pandas": "2.2.3"}
+    missing, differ = environment_differences(here, {"numpy": "2.1.0", "ortools": None, "pandas": "2.2.2"})
+    assert missing == ["ortools"] and differ == ["pandas 2.2.3 here, 2.2.2 there"]
+    assert environment_differences(here, dict(here)) == ([], [])
+
+
+def test_a_refusal_line_keeps_its_brackets(run_plan, tmp_path):
+    """Rich markup must not eat a bracketed part of an error (a file name, an install hint)."""
+    missing = tmp_path / "team [ray]" / "workforce.yaml"
+    line = run_plan("check", "--config", missing).error_line()
+    assert "team [ray]" in line
