@@ -27,7 +27,9 @@ from plan.contracts.tables import FIRST_DATA_LINE, parse_numbers, read_table, re
 from plan.contracts.workforce import Workforce, read_workforce
 
 ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks",
-                  "paid_hours", "queue", "overtime_hours", "overtime_kind"]
+                  "paid_hours", "queue", "overtime_hours", "overtime_kind", "queue_moves"]
+# read as empty when absent: rosters written before a shift could change queue within the day
+OPTIONAL_ROSTER_COLUMNS = ("queue_moves",)
 VENDOR_SEAT_COLUMNS = ["vendor", "queue", "interval_start", "seats"]
 COVERAGE_COLUMNS = ["queue", "interval_start", "arrivals", "bot_handled", "arrivals_human", "required",
                     "staffed_in_house", "staffed_part_time", "staffed_vendor", "staffed_effective", "asa_s",
@@ -114,11 +116,78 @@ def parse_breaks(text: str, shift_start: pd.Timestamp) -> list[tuple[pd.Timestam
     return spans
 
 
+def parse_queue_moves(text: str, shift_start: pd.Timestamp) -> list[tuple[pd.Timestamp, str]] | None:
+    """``"02:00 chat_aftersales"`` → [(moment, queue)]: from that moment on the shift answers that
+    queue. Like a break, a clock time earlier than the shift start means the next day. Returns None
+    when the text is not ``HH:MM queue`` pieces joined by ``;``."""
+    text = text.strip()
+    if not text:
+        return []
+    moves = []
+    for piece in text.split(";"):
+        clock, _, queue = piece.strip().partition(" ")
+        minutes = _hhmm_minutes(clock)
+        if minutes is None or not queue.strip():
+            return None
+        moment = shift_start.normalize() + pd.Timedelta(minutes=minutes)
+        if moment < shift_start:
+            moment += pd.Timedelta(days=1)
+        moves.append((moment, queue.strip()))
+    return moves
+
+
+def format_queue_moves(moves: list[tuple[pd.Timestamp, str]]) -> str:
+    return ";".join(f"{moment:%H:%M} {queue}" for moment, queue in moves)
+
+
+def queue_pieces(rows: pd.DataFrame) -> pd.DataFrame:
+    """Working rows cut where their queue changes (``moves``): one row per stretch on one queue, its
+    ``start``/``end``/``queue`` those of the stretch, every other column the row's (breaks stay whole:
+    counting clips them to the stretch). Rows without a move come back unchanged; per-queue counts
+    read these, per-person rules read the rows."""
+    moved = rows["moves"].map(bool).to_numpy() if "moves" in rows.columns else np.zeros(len(rows), bool)
+    if not moved.any():
+        return rows
+    pieces = []
+    for row in rows[moved].to_dict("records"):
+        bounds = [row["start"], *(moment for moment, _ in row["moves"]), row["end"]]
+        queues = [row["queue"], *(queue for _, queue in row["moves"])]
+        for begin, end, queue in zip(bounds, bounds[1:], queues):
+            if begin < end:
+                pieces.append({**row, "start": begin, "end": end, "queue": queue})
+    return pd.concat([rows[~moved], pd.DataFrame(pieces, columns=rows.columns)], ignore_index=True)
+
+
+def queue_text(queue: str, queue_moves: str) -> str:
+    """A day's queues for people to read: ``chat_presales, 02:00 phone``."""
+    return ", ".join(part for part in (queue, queue_moves.replace(";", ", ")) if part)
+
+
+def roster_as_written(roster: pd.DataFrame) -> pd.DataFrame:
+    """A parsed roster (:func:`read_roster`) back in roster.csv's text form."""
+    out = roster.drop(columns=["line", "break_spans", "moves"], errors="ignore").copy()
+    if pd.api.types.is_datetime64_any_dtype(out["date"]):
+        out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    for column in ("start", "end"):
+        out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    return out
+
+
+def queue_at_end(row) -> str:
+    """The queue a shift answers at its end (where an extension of it lands)."""
+    moves = getattr(row, "moves", None) or []
+    return moves[-1][1] if moves else row.queue
+
+
 def read_roster(path: Path) -> pd.DataFrame:
     raw = read_table(path)
+    for column in OPTIONAL_ROSTER_COLUMNS:
+        if column not in raw.columns:
+            raw[column] = ""
     require_columns(raw, path, ROSTER_COLUMNS)
     out = raw[ROSTER_COLUMNS].copy()
-    for column in ("type", "id", "name", "shift_code", "shift_name", "breaks", "queue", "overtime_kind"):
+    for column in ("type", "id", "name", "shift_code", "shift_name", "breaks", "queue", "overtime_kind",
+                   "queue_moves"):
         out[column] = out[column].astype(str).str.strip()
     out["line"] = np.arange(len(out)) + FIRST_DATA_LINE
     out["date"] = _timestamp_column(raw, "date", path, fmt="%Y-%m-%d", blank_ok=False)
@@ -138,7 +207,22 @@ def read_roster(path: Path) -> pd.DataFrame:
                              row=i + FIRST_DATA_LINE, field="breaks")
         spans.append(parsed)
     out["break_spans"] = spans
+    out["moves"] = _parsed_moves(out, path)
     return out
+
+
+def _parsed_moves(out: pd.DataFrame, path: Path) -> list:
+    moves = []
+    for i, (text, start) in enumerate(zip(out["queue_moves"], out["start"])):
+        if not text or pd.isna(start):
+            moves.append([] if not text else None)  # moves without a shift: reported by the checker
+            continue
+        parsed = parse_queue_moves(text, start)
+        if parsed is None:
+            raise InputError(path, f"queue_moves {text!r} are not 'HH:MM queue' pieces joined by ';'",
+                             row=i + FIRST_DATA_LINE, field="queue_moves")
+        moves.append(parsed)
+    return moves
 
 
 def read_vendor_seats(path: Path) -> pd.DataFrame:

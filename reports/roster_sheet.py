@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from plan import __version__
 from plan.contracts.calendar import day_kinds, event_day_mask
-from plan.contracts.plan_files import LEAVE_CODE, NOT_WORKING, REST_CODE, PlanFiles
+from plan.contracts.plan_files import LEAVE_CODE, NOT_WORKING, REST_CODE, PlanFiles, queue_text
 from plan.contracts.workforce import Shift, works_at_night
 from plan.reports.sheet_cells import (CENTRE, CENTRE_WRAPPED, HEADER_FILL, MIDDLE, colour, header_cell, print_setup,
                                       put)
@@ -263,7 +263,9 @@ def in_house_cell(shifts: dict[str, Shift], labels: dict[str, str], month: Month
         if record.shift_code == LEAVE_CODE:
             return LEAVE_TEXT, LEAVE_FILL
         shift = shifts.get(record.shift_code)
-        text = f"{record.shift_code}\n{labels.get(record.queue, record.queue)}" if record.queue else record.shift_code
+        queues = [record.queue, *(queue for _, queue in record.moves or [])]
+        label = "→".join(labels.get(queue, queue) for queue in queues)  # a shift moved to another queue that day
+        text = f"{record.shift_code}\n{label}" if record.queue else record.shift_code
         return text, colour(shift.colour) if shift else PART_TIME_FILL
     return cell
 
@@ -391,6 +393,8 @@ def write_schedule_sheet(ws: Worksheet, plan: PlanFiles) -> None:
                             ("外包 vendor seat-hours", vendor_seat_hours(plan, month), SEAT_FILL)], "General")
     entries = [(s.code, colour(s.colour), shift_legend(s)) for s in workforce.shifts]
     entries += [(label, None, f"队列 queue {queue}") for queue, label in labels.items()]
+    if in_house["moves"].map(bool).any():
+        entries.append(("A→B", None, "当天换队列 moved to queue B during the shift (time in the 明细 detail sheet)"))
     write_legend(ws, row, entries + mark_legend(colours), width)
     _finish_grid(ws, top, month, len(IN_HOUSE_TOTALS), "A3", 7)
 
@@ -466,7 +470,8 @@ def detail_values(record) -> tuple:
     return (f"{record.date:%Y-%m-%d}", WEEKDAY_ZH[record.date.weekday()], record.id, record.name,
             KIND_ZH.get(record.type, record.type), record.shift_code, record.shift_name, f"{record.start:%H:%M}",
             f"{record.end:%H:%M}" + (" +1" if record.end.normalize() > record.date else ""),
-            record.breaks.replace(";", ", ") or "-", record.queue, float(record.paid_hours),
+            record.breaks.replace(";", ", ") or "-", queue_text(record.queue, record.queue_moves),
+            float(record.paid_hours),
             float(record.overtime_hours) or None)
 
 

@@ -298,17 +298,17 @@ def test_a_break_not_yet_taken_moves_inside_its_window_and_the_plan_verifies(sma
 
 def test_a_moved_break_keeps_one_of_those_answering_through_it():
     """Two agents answer through B's new break: shortening both with it is refused, one is allowed."""
-    from plan.optimize.intraday.options import Option, Options, add_break_limits
+    from plan.optimize.intraday.options import Option, Options, add_answering_limits
     heads = lambda *values: {"chat": np.array(values, dtype=float)}  # noqa: E731
     option = lambda kind, who, moves, **edit: Option(kind=kind, who=who, name=who, queue="chat",  # noqa: E731
                                                      start=NOW, end=NOW, unit_cost=0.0, max_units=1, heads=moves,
                                                      effective=moves, edit=edit)
-    out = Options(items=[option("move_break", "B", heads(1.0, -1.0, 0.0), answering={"C", "D"}),
+    out = Options(items=[option("move_break", "B", heads(1.0, -1.0, 0.0), answering=[("chat", (1,), {"C", "D"})]),
                          option("shorten", "C", heads(0.0, -1.0, -1.0)),
                          option("shorten", "D", heads(0.0, -0.5, -1.0)),
                          option("shorten", "E", heads(0.0, -1.0, 0.0)),       # not answering through it
                          option("extend", "C", heads(0.0, 0.0, 1.0))])
-    add_break_limits(out)
+    add_answering_limits(out)
     [(coefs, upper)] = out.limits
     assert set(coefs) == {0, 1, 2}
     for units, allowed in (((1, 1, 1), False), ((1, 1, 0), True), ((0, 1, 1), True)):
@@ -343,3 +343,84 @@ def test_a_later_reroster_of_a_plan_changed_the_same_day_keeps_those_changes_and
     assert summary["violations"] == [] and summary["version"] == 3
     assert summary["intraday"]["bot_first"] == json.loads((v2 / "summary.json").read_text(encoding="utf-8"))[
         "intraday"]["bot_first"]
+
+
+# --- moving a shift already begun to another queue ------------------------------------------------
+
+EVENING = DAY + pd.Timedelta(hours=20)  # the late shift's meal breaks are over
+
+
+@pytest.fixture(scope="module")
+def two_queues(small_plan_dir, tmp_path_factory):
+    """The small month with a second chat queue that everyone can answer and nobody was planned on, and
+    one late shift of 02-10 moved onto it from 20:00 (forced, as `plan intraday` writes it):
+    (the plan, the option, the changed plan)."""
+    import shutil
+    folder = tmp_path_factory.mktemp("two_queues")
+    plan_dir = folder / "plan"
+    shutil.copytree(small_plan_dir, plan_dir)
+    config = yaml.safe_load((plan_dir / "inputs" / "workforce.yaml").read_text(encoding="utf-8"))
+    config["queues"]["chat2"] = dict(config["queues"]["chat"])
+    for agent in config["in_house"]:
+        agent["skills"] = ["chat", "chat2"]
+    (plan_dir / "inputs" / "workforce.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    demand = pd.read_csv(plan_dir / "inputs" / "requirements.csv")
+    second = demand.assign(queue="chat2", arrivals=demand["arrivals"] / 3, arrivals_human=demand["arrivals_human"] / 3)
+    pd.concat([demand, second]).to_csv(plan_dir / "inputs" / "requirements.csv", index=False)
+    coverage = pd.read_csv(plan_dir / "coverage.csv")
+    nobody = coverage.assign(queue="chat2", **{c: 0.0 for c in ("staffed_in_house", "staffed_part_time",
+                                                                "staffed_vendor", "staffed_effective")})
+    pd.concat([coverage, nobody]).to_csv(plan_dir / "coverage.csv", index=False)
+    option, out = forced_plan(plan_dir, EVENING, lambda o: o.kind == "move" and "at" in o.edit, folder / "v2")
+    return plan_dir, option, out
+
+
+def test_a_shift_already_begun_moves_to_another_queue_from_the_next_interval_and_verifies(two_queues):
+    from plan.optimize.verify import verify_plan
+    plan_dir, option, out = two_queues
+    assert option.queue == "chat2" and option.start == EVENING
+    old = pd.read_csv(plan_dir / "roster.csv", dtype=str, keep_default_na=False)
+    new = pd.read_csv(out / "roster.csv", dtype=str, keep_default_na=False)
+    changed = new[(old.reindex(columns=new.columns, fill_value="") != new).any(axis=1)]
+    assert changed[["id", "date", "queue", "queue_moves"]].values.tolist() == [
+        [option.who, f"{DAY:%Y-%m-%d}", "chat", "20:00 chat2"]]
+    assert pd.Timestamp(changed["start"].iloc[0]) < EVENING < pd.Timestamp(changed["end"].iloc[0])
+    # the heads: the same person on chat until 20:00 and on chat2 from then to the shift's end
+    coverage = pd.read_csv(out / "coverage.csv", parse_dates=["interval_start"]).set_index(["queue", "interval_start"])
+    before = pd.read_csv(plan_dir / "coverage.csv", parse_dates=["interval_start"]).set_index(["queue", "interval_start"])
+    delta = (coverage["staffed_in_house"] - before["staffed_in_house"]).unstack(0)
+    end = pd.Timestamp(changed["end"].iloc[0])
+    moved = (delta.index >= EVENING) & (delta.index < end)
+    assert (delta.loc[moved, "chat2"] == 1).all() and (delta.loc[moved, "chat"] == -1).all()
+    assert (delta.loc[~moved] == 0).all().all()
+    assert verify_plan(out) == []
+
+
+@pytest.mark.parametrize("moves, rule", [("20:00 phone", "unknown_queue"), ("20:00 chat", "queue_moves"),
+                                         ("21:00 chat2;20:30 chat", "queue_moves"), ("", "coverage_mismatch")])
+def test_verify_checks_each_queue_move_and_counts_heads_by_it(two_queues, tmp_path, moves, rule):
+    import shutil
+    from plan.optimize.verify import check_plan
+    _, option, out = two_queues
+    copy = tmp_path / "v2"
+    shutil.copytree(out, copy)
+    roster = pd.read_csv(copy / "roster.csv", dtype=str, keep_default_na=False)
+    roster.loc[(roster["id"] == option.who) & (roster["date"] == f"{DAY:%Y-%m-%d}"), "queue_moves"] = moves
+    roster.to_csv(copy / "roster.csv", index=False)
+    assert rule in {v.rule for v in check_plan(copy).violations}
+
+
+def test_a_later_reroster_counts_the_moved_shift_on_both_queues_and_verifies(two_queues):
+    from plan.cli.app import main
+    _, option, v2 = two_queues
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.argv", ["plan", "reroster", str(v2), "--from", f"{DAY + pd.Timedelta(days=2):%Y-%m-%d}",
+                                   "--time-limit", "1"])
+        with pytest.raises(SystemExit) as done:
+            main()
+    assert done.value.code in (0, None)
+    v3 = v2.with_name(f"{v2.name}-v3")
+    assert json.loads((v3 / "summary.json").read_text(encoding="utf-8"))["violations"] == []
+    roster = pd.read_csv(v3 / "roster.csv", dtype=str, keep_default_na=False)
+    assert roster.loc[(roster["id"] == option.who) & (roster["date"] == f"{DAY:%Y-%m-%d}"),
+                      "queue_moves"].tolist() == ["20:00 chat2"]

@@ -1,7 +1,7 @@
 """The chosen options written into the plan's tables; nothing before ``now`` changes.
 
 Roster rows keep their template start (an extension or a shortening moves only the end, after
-``now``), part-time rows turn from REST into a block or back, vendor seats are added or removed
+``now``; a running shift moved to another queue gets a ``queue_moves`` entry from the next interval), part-time rows turn from REST into a block or back, vendor seats are added or removed
 in whole blocks. Coverage, service and cost are then recomputed for the whole month with the
 roster's own functions (:mod:`plan.optimize.roster.extract`), on the re-forecast demand from
 ``now`` on and the published demand before it.
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.calendar import event_day_mask
-from plan.contracts.plan_files import PART_TIME_CODE, REST_CODE, PlanFiles
+from plan.contracts.plan_files import PART_TIME_CODE, REST_CODE, PlanFiles, format_queue_moves
 from plan.optimize.intraday.options import Horizon, Options
 from plan.optimize.roster.extract import costs, service_arrays, service_summary
 
@@ -39,6 +39,11 @@ def apply_to_roster(roster: pd.DataFrame, options: Options, units: np.ndarray) -
             overtime = max(0.0, out.at[i, "overtime_hours"] + hours)
             out.at[i, "overtime_hours"] = overtime
             out.at[i, "overtime_kind"] = option.edit["overtime_kind"] if overtime > 1e-9 else ""
+        elif option.kind == "move" and "at" in option.edit:
+            moves = [(moment, queue) for moment, queue in out.at[i, "moves"] if moment < option.edit["at"]]
+            moves.append((option.edit["at"], option.edit["queue"]))
+            out.at[i, "moves"] = moves
+            out.at[i, "queue_moves"] = format_queue_moves(moves)
         elif option.kind == "move":
             out.at[i, "queue"] = option.edit["queue"]
         elif option.kind == "move_break":
@@ -53,7 +58,8 @@ def apply_to_roster(roster: pd.DataFrame, options: Options, units: np.ndarray) -
             out.at[i, "overtime_hours"] = 0.0
             out.at[i, "break_spans"] = []
         elif option.kind == "stand_down":
-            out.loc[i, ["shift_code", "shift_name", "breaks", "queue", "overtime_kind"]] = [REST_CODE, "rest", "", "", ""]
+            out.loc[i, ["shift_code", "shift_name", "breaks", "queue", "overtime_kind", "queue_moves"]] = [
+                REST_CODE, "rest", "", "", "", ""]
             out.at[i, "start"], out.at[i, "end"] = pd.NaT, pd.NaT
             out.at[i, "paid_hours"] = 0.0
             out.at[i, "break_spans"] = []
@@ -78,15 +84,6 @@ def apply_to_seats(plan: PlanFiles, options: Options, units: np.ndarray) -> pd.D
     rows = sorted(((v, q, t, int(round(n))) for (v, q, t), n in seats.items() if n > 0.5),
                   key=lambda r: (order.get(r[0], 99), queues.get(r[1], 99), r[2]))
     return pd.DataFrame(rows, columns=["vendor", "queue", "interval_start", "seats"])
-
-
-def roster_for_writing(roster: pd.DataFrame) -> pd.DataFrame:
-    """The parsed roster back in roster.csv's text form."""
-    out = roster.drop(columns=["line", "break_spans"]).copy()
-    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    for column in ("start", "end"):
-        out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M").fillna("")
-    return out
 
 
 def month_arrays(plan: PlanFiles, requirements: pd.DataFrame, column: str) -> np.ndarray:

@@ -20,7 +20,8 @@ What each kind may do, within the law (PRC Labour Law; the config's ``labour_rul
 * ``buy_seats`` vendor blocks of ``block_hours`` after the vendor's notice, within ``max_seats``;
 * ``cancel_seats`` whole bought seat blocks that start after the notice, never below the
   vendor's monthly commitment (those hours are paid anyway);
-* ``move`` a multi-skilled agent whose shift has not begun to another queue they are skilled for;
+* ``move`` a multi-skilled agent to another queue they are skilled for: for the day when the shift
+  has not begun, from the next interval on when it has (roster.csv ``queue_moves``);
 * ``move_break`` a meal break not yet begun to another start inside its template window, on the
   roster's grid, where someone else on the queue answers through it;
 * ``raise_bot`` (:mod:`plan.optimize.intraday.bot`) an hour of a chat queue in bot-first mode: no
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from plan.contracts.calendar import event_day_mask
-from plan.contracts.plan_files import NOT_WORKING, PART_TIME_CODE, REST_CODE, PlanFiles
+from plan.contracts.plan_files import NOT_WORKING, PART_TIME_CODE, REST_CODE, PlanFiles, queue_at_end, queue_pieces
 from plan.contracts.workforce import minutes_of
 from plan.optimize.cost_rules import hourly_rate, overtime_premium, seat_hour_price
 
@@ -140,8 +141,10 @@ class MealBreaks:
     @classmethod
     def of(cls, roster: pd.DataFrame) -> "MealBreaks":
         shifts: dict[str, list] = defaultdict(list)
-        for row in roster[(roster["type"] == "in_house") & roster["start"].notna()].itertuples(index=False):
-            shifts[row.queue].append((row.start, row.end, row.break_spans or [], row.id))
+        working = roster[(roster["type"] == "in_house") & roster["start"].notna() & roster["end"].notna()]
+        for row in queue_pieces(working).itertuples(index=False):
+            spans = [(b, e) for b, e in (row.break_spans or []) if b < row.end and row.start < e]
+            shifts[row.queue].append((row.start, row.end, spans, row.id))
         return cls(dict(shifts))
 
     def during(self, queue: str, start: pd.Timestamp, end: pd.Timestamp, other_than: str | None = None) -> bool:
@@ -158,6 +161,21 @@ class MealBreaks:
     def answered_through(self, queue: str, spans: list, mover: str) -> bool:
         """Every span is covered on ``queue`` by someone else at work and not on a break then."""
         return all(self.answering(queue, span, mover) for span in spans)
+
+    def kept_answered(self, queue: str, start: pd.Timestamp, end: pd.Timestamp,
+                      mover: str) -> list[tuple[tuple, set[str]]] | None:
+        """Each break of someone else on ``queue`` overlapping ``start``-``end``, with those other than
+        ``mover`` answering through it: what must stay on the queue if ``mover`` leaves it then.
+        None when a break there would be left with nobody."""
+        out = []
+        for _, _, spans, who in self.shifts.get(queue, []):
+            for span in spans:
+                if who != mover and span[0] < end and start < span[1]:
+                    answering = self.answering(queue, span, mover)
+                    if not answering:
+                        return None
+                    out.append((span, answering))
+        return out
 
 
 def _people_working_near(roster: pd.DataFrame, now: pd.Timestamp, horizon: Horizon) -> set[str]:
@@ -193,6 +211,7 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
             premium = overtime_premium(rules, kind)
             rest_until = _next_start(starts, row.start)
             breaks = row.break_spans or []
+            last_queue = queue_at_end(row)  # where an extension lands and a shortening takes heads off
             # extend at the end
             for steps in range(1, int(MAX_EXTENSION_H / step_h) + 1):
                 hours = steps * step_h
@@ -205,9 +224,9 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                     break
                 extend_ids[len(out.items)] = hours
                 out.items.append(_option(
-                    plan, kind="extend", who=pid, name=agent.name, queue=row.queue, start=row.end, end=new_end,
+                    plan, kind="extend", who=pid, name=agent.name, queue=last_queue, start=row.end, end=new_end,
                     unit_cost=hours * rate * premium, max_units=1, group=group,
-                    moves={row.queue: horizon.presence(row.end, new_end)},
+                    moves={last_queue: horizon.presence(row.end, new_end)},
                     edit={"row": (pid, row.date), "hours": hours, "overtime_kind": kind},
                     detail=f"{row.shift_code} to {new_end:%H:%M} (+{hours:g} h {kind} overtime)"))
             # shorten: overtime not yet worked, meal breaks kept
@@ -215,31 +234,60 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
             for steps in range(1, int(row.overtime_hours / step_h + 1e-9) + 1):
                 hours = steps * step_h
                 new_end = row.end - pd.Timedelta(hours=hours)
-                if (new_end < max(now, last_break) or new_end <= row.start
-                        or meal.during(row.queue, new_end, row.end, other_than=pid)):
+                if (new_end < max(now, last_break, *(moment for moment, _ in row.moves)) or new_end <= row.start
+                        or meal.during(last_queue, new_end, row.end, other_than=pid)):
                     break
                 out.items.append(_option(
-                    plan, kind="shorten", who=pid, name=agent.name, queue=row.queue, start=new_end, end=row.end,
+                    plan, kind="shorten", who=pid, name=agent.name, queue=last_queue, start=new_end, end=row.end,
                     unit_cost=-hours * rate * premium, max_units=1, group=group,
-                    moves={row.queue: -horizon.presence(new_end, row.end)},
+                    moves={last_queue: -horizon.presence(new_end, row.end)},
                     edit={"row": (pid, row.date), "hours": -hours, "overtime_kind": kind},
                     detail=f"{row.shift_code} ends {new_end:%H:%M} (−{hours:g} h overtime, time off)"))
-            if row.shift_code in shift_codes:
+            if row.shift_code in shift_codes and not row.moves:
+                # a moved shift's breaks may fall on either queue: they stay where they are
                 break_options(plan, row, agent, horizon, now, meal, out)
-            # move before the shift begins
-            if (row.start >= now and row.end <= horizon.end and len(agent.skills) > 1
-                    and not meal.during(row.queue, row.start, row.end, other_than=pid)):
-                here = horizon.presence(row.start, row.end, breaks)
-                for queue in agent.skills:
-                    if queue == row.queue or not meal.answered_through(queue, breaks, pid):
-                        continue
-                    out.items.append(_option(
-                        plan, kind="move", who=pid, name=agent.name, queue=queue, start=row.start, end=row.end,
-                        unit_cost=0.0, max_units=1, group=group, moves={queue: here, row.queue: -here},
-                        edit={"row": (pid, row.date), "queue": queue},
-                        detail=f"{row.shift_code} {row.start:%H:%M} on {queue} instead of {row.queue}"))
+            if len(agent.skills) > 1:
+                move_options(plan, row, agent, horizon, now, meal, out)
         if extend_ids:
             out.limits.append((extend_ids, overtime_left))
+
+
+def move_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestamp, meal: "MealBreaks",
+                 out: Options) -> None:
+    """``move`` a multi-skilled agent to another queue they are skilled for: a shift not yet begun
+    (and not moved before) changes queue for the day; a shift already running changes queue from the
+    horizon's first interval to its end (roster.csv ``queue_moves``), its breaks from then on taken
+    on the new queue. Where the agent leaves, another's break is kept answered by
+    :func:`add_answering_limits`; where they arrive, someone else must answer through their breaks."""
+    if row.end > horizon.end or (row.start >= now and row.moves):
+        return
+    begun = row.start < now
+    at = horizon.starts[0] if begun else row.start
+    if at >= row.end:
+        return
+    leaving = queue_at_end(row)
+    breaks_ahead = [(b, e) for b, e in (row.break_spans or []) if e > at]
+    if not begun and meal.during(leaving, row.start, row.end, other_than=row.id):
+        return
+    here = horizon.presence(at, row.end, breaks_ahead)
+    answered = meal.kept_answered(leaving, at, row.end, row.id) if begun else []
+    if answered is None:
+        return
+    answered = [(leaving, tuple(np.flatnonzero(horizon.presence(*span) > 1e-9)), answering)
+                for span, answering in answered]
+    for queue in agent.skills:
+        if queue == leaving or not meal.answered_through(queue, breaks_ahead, row.id):
+            continue
+        if begun:
+            edit = {"row": (row.id, row.date), "queue": queue, "at": at, "answering": answered}
+            detail = f"{row.shift_code} from {at:%H:%M} on {queue} instead of {leaving}"
+        else:
+            edit = {"row": (row.id, row.date), "queue": queue}
+            detail = f"{row.shift_code} {row.start:%H:%M} on {queue} instead of {leaving}"
+        out.items.append(_option(
+            plan, kind="move", who=row.id, name=agent.name, queue=queue, start=at, end=row.end,
+            unit_cost=0.0, max_units=1, group=("day", row.id, row.date), moves={queue: here, leaving: -here},
+            edit=edit, detail=detail))
 
 
 def break_places(shift, row, now: pd.Timestamp, step: pd.Timedelta) -> list[tuple[int, list]]:
@@ -275,8 +323,8 @@ def break_places(shift, row, now: pd.Timestamp, step: pd.Timedelta) -> list[tupl
 def break_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestamp, meal: "MealBreaks",
                   out: Options) -> None:
     """``move_break``: one break not yet begun to another start in its window, where someone else on the
-    queue is at work and not on a break (the roster's staggering; :func:`add_break_limits` keeps one of
-    them answering whatever else the re-plan changes)."""
+    queue is at work and not on a break (the roster's staggering; :func:`add_answering_limits` keeps one
+    of them answering whatever else the re-plan changes)."""
     shift = plan.workforce.shift(row.shift_code)
     spans = sorted(row.break_spans or [])
     for k, places in break_places(shift, row, now, horizon.step):
@@ -290,30 +338,32 @@ def break_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timesta
                 plan, kind="move_break", who=row.id, name=agent.name, queue=row.queue, start=min(old[0], new[0]),
                 end=max(old[1], new[1]), unit_cost=0.0, max_units=1, group=("day", row.id, row.date),
                 moves={row.queue: horizon.presence(*old) - horizon.presence(*new)},
-                edit={"row": (row.id, row.date), "breaks": moved, "answering": answering},
+                edit={"row": (row.id, row.date), "breaks": moved,
+                      "answering": [(row.queue, tuple(np.flatnonzero(horizon.presence(*new) > 1e-9)), answering)]},
                 detail=f"break {old[0]:%H:%M}-{old[1]:%H:%M} to {new[0]:%H:%M}-{new[1]:%H:%M}"))
 
 
-def add_break_limits(out: Options) -> None:
-    """A moved break keeps one of those answering through it (``edit["answering"]``) on the queue: the
-    options that take them off it then (a shorter shift, a move away, their own break moved there) are
-    chosen together with it for fewer than all of them, ``Σ x_c + M·x_o ≤ |answering| − 1 + M``."""
-    breaks = [o for o, option in enumerate(out.items) if option.kind == "move_break"]
-    if not breaks:
+def add_answering_limits(out: Options) -> None:
+    """A break someone else answers through keeps one of them on the queue: a moved break
+    (``move_break``) and the others' breaks on a queue a running shift leaves (``move``) carry
+    ``edit["answering"]``, (queue, horizon intervals, those answering); the options that take any of
+    them off the queue then (a shorter shift, a move away, their own break moved there) are chosen
+    together with it for fewer than all of them, ``Σ x_c + M·x_o ≤ |answering| − 1 + M``."""
+    holders = [o for o, option in enumerate(out.items) if option.edit.get("answering")]
+    if not holders:
         return
     taking: dict[tuple[str, int], list[int]] = defaultdict(list)  # (queue, interval) → options taking heads off
     for c, other in enumerate(out.items):
         for queue, heads in other.heads.items():
             for t in np.flatnonzero(heads < -1e-9):
                 taking[(queue, int(t))].append(c)
-    for o in breaks:
-        option = out.items[o]
-        answering = option.edit["answering"]
-        conflicts = sorted({c for t in np.flatnonzero(option.heads[option.queue] < -1e-9)
-                            for c in taking[(option.queue, int(t))] if c != o and out.items[c].who in answering})
-        if len(conflicts) >= len(answering):
-            big = float(len(conflicts))
-            out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
+    for o in holders:
+        for queue, intervals, answering in out.items[o].edit["answering"]:
+            conflicts = sorted({c for t in intervals for c in taking[(queue, int(t))]
+                                if c != o and out.items[c].who in answering})
+            if len(conflicts) >= len(answering):
+                big = float(len(conflicts))
+                out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
 
 
 def _ceil_to_grid(moment: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp:
@@ -477,7 +527,7 @@ def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, requireme
     in_house_options(plan, now, horizon, out)
     part_time_options(plan, now, horizon, out)
     vendor_options(plan, now, horizon, out)
-    add_break_limits(out)
+    add_answering_limits(out)
     if requirements is not None and forecast is not None:
         from plan.optimize.intraday.bot import bot_options
         bot_options(plan, now, horizon, requirements, forecast, bot_first or set(), out)

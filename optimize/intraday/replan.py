@@ -12,10 +12,10 @@ import pandas as pd
 from plan.contracts.errors import InputError
 from plan.contracts.calendar import event_day_mask
 from plan.contracts.forecast_table import read_forecast
-from plan.contracts.plan_files import PlanFiles, read_plan
+from plan.contracts.plan_files import PlanFiles, read_plan, roster_as_written
 from plan.contracts.workforce import Targets
 from plan.forecast.reforecast import LevelUpdate, reforecast
-from plan.optimize.intraday.apply import (apply_to_roster, apply_to_seats, recount, roster_for_writing,
+from plan.optimize.intraday.apply import (apply_to_roster, apply_to_seats, recount,
                                           staffed_month)
 from plan.optimize.intraday.bot import (KIND as BOT_KIND, bot_first_of, bot_first_spans, bot_gains,
                                         chosen_bot_first)
@@ -307,4 +307,4 @@ def updated_summary(plan: PlanFiles, roster: pd.DataFrame | None, cost: dict, se
 def replan_tables(result: Replan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(roster, vendor seats, coverage) in their file form."""
     seats = result.vendor_seats.assign(interval_start=result.vendor_seats["interval_start"].dt.strftime("%Y-%m-%d %H:%M"))
-    return roster_for_writing(result.roster), seats, result.coverage
+    return roster_as_written(result.roster), seats, result.coverage

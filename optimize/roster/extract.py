@@ -179,8 +179,8 @@ def roster_table(inst: Instance, ih: dict[tuple[int, int], tuple[int, int, int]]
                          "paid_hours": block.hours(inst.interval_h), "queue": inst.queues[q]})
     df = pd.DataFrame(rows).reindex(columns=ROSTER_COLUMNS)
     df["overtime_hours"] = df["overtime_hours"].fillna(0.0)
-    for column in ("start", "end", "breaks", "queue", "overtime_kind"):
-        df[column] = df[column].fillna("")
+    for column in ("start", "end", "breaks", "queue", "overtime_kind", "queue_moves"):
+        df[column] = df[column].astype(object).fillna("")
     return df
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from plan.contracts.errors import InputError
 from plan.contracts.pins import REST, CarryIn, Pin, read_carry_in, read_pins
-from plan.contracts.plan_files import NOT_WORKING, PlanFiles, read_plan
+from plan.contracts.plan_files import NOT_WORKING, PlanFiles, read_plan, roster_as_written
 from plan.contracts.replan import ABSENCE, LEAVE, Absence, check_absences
 from plan.contracts.workforce import Workforce, parse_workforce
 from plan.contracts.yaml_file import read_yaml
@@ -40,6 +40,7 @@ from plan.optimize.roster.instance import Instance, build_instance
 from plan.optimize.roster.pins import next_month_summary
 from plan.optimize.roster.plan import RosterPlan, plan_month
 from plan.optimize.roster.replan import PublishedTables, Reference, change_cost
+from plan.optimize.roster.row_presence import add_row_presence, off_template
 from plan.optimize.staffing.requirements import requirements_table
 
 # Seconds of --time-limit the command spends beyond what plan_month's own overhead covers: the month
@@ -204,8 +205,10 @@ def part_time_keys(inst: Instance, roster: pd.DataFrame) -> dict[tuple[int, int]
         start = _minutes(pd.Timestamp(r.start), day) // inst.interval_min
         length = _minutes(pd.Timestamp(r.end), pd.Timestamp(r.start)) // inst.interval_min
         h = group_of[p]
-        b = next(i for i, block in enumerate(inst.pt_groups[h].blocks[d]) if (block.start, block.length) == (start, length))
-        out[(p, d)] = (h, b, inst.queues.index(r.queue))
+        b = next((i for i, block in enumerate(inst.pt_groups[h].blocks[d]) if (block.start, block.length) == (start, length)),
+                 None)
+        if b is not None:  # else a block called in the same day: counted from its times (row_presence)
+            out[(p, d)] = (h, b, inst.queues.index(r.queue))
     return out
 
 
@@ -245,10 +248,14 @@ def numeric_roster(roster: pd.DataFrame) -> pd.DataFrame:
 
 def evaluate_tables(inst: Instance, roster: pd.DataFrame, seats: pd.DataFrame) -> Evaluation:
     """Coverage, service and cost of ``roster`` and ``seats`` on ``inst``'s demand (the cost rules
-    and service functions every plan's figures come from)."""
+    and service functions every plan's figures come from); rows a same-day re-plan took off their
+    templates count by their own times."""
     roster = numeric_roster(roster)
     ih, pt, seat = in_house_keys(inst, roster), part_time_keys(inst, roster), seat_keys(inst, seats)
-    staffed = extract.staffed_arrays(inst, ih, pt, seat)
+    irregular = off_template(inst, roster)
+    regular = roster[~irregular]
+    staffed = extract.staffed_arrays(inst, in_house_keys(inst, regular), part_time_keys(inst, regular), seat)
+    add_row_presence(inst, roster[irregular], staffed)
     service = extract.service_arrays(inst, staffed["effective"])
     late = service["shortfall_contacts"].sum(axis=0).reshape(inst.n_days, inst.per_day).sum(axis=1)
     return Evaluation(extract.costs(inst, roster, seat, service), extract.service_summary(inst, service),
@@ -262,11 +269,7 @@ def _text_date(frame: pd.DataFrame) -> pd.Series:
 
 def written_roster(files: PlanFiles) -> pd.DataFrame:
     """The parent's roster.csv rows as the roster writes them (text dates and times)."""
-    roster = files.roster.drop(columns=["line", "break_spans"]).copy()
-    roster["date"] = _text_date(roster)
-    for column in ("start", "end"):
-        roster[column] = roster[column].dt.strftime("%Y-%m-%d %H:%M").fillna("")
-    return roster
+    return roster_as_written(files.roster)
 
 
 def written_seats(files: PlanFiles) -> pd.DataFrame:
@@ -387,8 +390,8 @@ def left_alone(roster: pd.DataFrame, absences: list[Absence]) -> pd.DataFrame:
     out = roster.copy()
     away = {(a.agent_id, f"{day:%Y-%m-%d}") for a in absences for day in a.days()}
     hit = np.array([(i, d) in away for i, d in zip(out["id"], _text_date(out))], dtype=bool)
-    out.loc[hit, ["shift_code", "shift_name", "start", "end", "breaks", "queue", "overtime_kind"]] = \
-        ["LEAVE", "leave", "", "", "", "", ""]
+    out.loc[hit, ["shift_code", "shift_name", "start", "end", "breaks", "queue", "overtime_kind", "queue_moves"]] = \
+        ["LEAVE", "leave", "", "", "", "", "", ""]
     out.loc[hit, ["paid_hours", "overtime_hours"]] = 0.0
     return out
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from plan.contracts.plan_files import PlanFiles
+from plan.contracts.plan_files import PlanFiles, queue_pieces
 from plan.optimize.verify.findings import Violation
 from plan.optimize.verify.people import working_rows
 
@@ -29,7 +29,7 @@ def _minute_counts(plan: PlanFiles, queues: list[str]) -> dict[str, np.ndarray]:
     shape = (len(queues), n_minutes + 1)
     change = {kind: np.zeros(shape) for kind in ("floor", "break", "part_time")}
     index = {q: i for i, q in enumerate(queues)}
-    for row in working_rows(plan.roster).itertuples(index=False):
+    for row in queue_pieces(working_rows(plan.roster)).itertuples(index=False):
         q = index.get(row.queue)
         if q is None:
             continue

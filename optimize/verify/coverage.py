@@ -1,7 +1,8 @@
 """Coverage recomputed from scratch: heads present per queue and interval from roster.csv and
 vendor_seats.csv, then service from those heads with the product's staffing service functions.
 
-Presence is counted minute by minute (difference arrays over the month), so a 30- or 15-minute
+A shift that changes queue within the day (roster.csv ``queue_moves``) counts on each queue for
+its stretch there. Presence is counted minute by minute (difference arrays over the month), so a 30- or 15-minute
 break takes exactly its share of an interval away, and a shift crossing midnight lands in the next
 day's intervals. A night shift of the month's last day spills past the month and is simply not
 seen; the previous month's last night shift is unknown and counted as absent.
@@ -17,7 +18,7 @@ import pandas as pd
 from plan.contracts.workforce import Queue, Targets
 from plan.optimize.verify.findings import Violation
 from plan.optimize.verify.people import working_rows
-from plan.contracts.plan_files import PlanFiles
+from plan.contracts.plan_files import PlanFiles, queue_pieces
 from plan.optimize.verify.calendar_rules import event_days
 
 COVERAGE = "coverage.csv"
@@ -150,7 +151,7 @@ def service_for_queue(queue: Queue, arrivals_human: np.ndarray, agents: np.ndarr
 def recompute_coverage(plan: PlanFiles) -> RecomputedCoverage:
     coverage = plan.coverage
     queues = list(plan.workforce.queues)
-    rows = working_rows(plan.roster)
+    rows = queue_pieces(working_rows(plan.roster))
     heads = {source: presence_by_interval(plan, rows[rows["type"] == source], queues) for source in SOURCES}
     seats, seats_effective = vendor_seats_by_interval(plan, queues)
     position = pd.Series(np.arange(len(plan.intervals)), index=plan.intervals)

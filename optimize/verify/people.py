@@ -78,7 +78,7 @@ def check_roster_shape(plan: PlanFiles) -> Iterator[Violation]:
 # --- rows: codes, templates, breaks, paid hours ---------------------------------------------------
 
 def check_not_working_row(row) -> Iterator[Violation]:
-    if not pd.isna(row.start) or not pd.isna(row.end) or row.breaks or row.queue:
+    if not pd.isna(row.start) or not pd.isna(row.end) or row.breaks or row.queue or row.queue_moves:
         yield _v(row, "rest_row_not_empty", f"{row.shift_code} row has start/end/breaks/queue filled in")
     if abs(row.paid_hours) > TOLERANCE_H or abs(row.overtime_hours) > TOLERANCE_H:
         yield _v(row, "rest_row_paid", f"{row.shift_code} row has {hours(row.paid_hours)} paid, "
@@ -160,10 +160,23 @@ def check_paid_hours(row) -> Iterator[Violation]:
 
 
 def check_skill(row, skills: list[str], queues: dict) -> Iterator[Violation]:
-    if row.queue not in queues:
-        yield _v(row, "unknown_queue", f"queue {row.queue!r} is not configured")
-    elif row.queue not in skills:
-        yield _v(row, "skill", f"works {row.queue} but has skills {', '.join(skills)}")
+    """The day's queue and every queue it moves to (``queue_moves``) are configured and the person's."""
+    for queue in [row.queue, *(queue for _, queue in row.moves)]:
+        if queue not in queues:
+            yield _v(row, "unknown_queue", f"queue {queue!r} is not configured")
+        elif queue not in skills:
+            yield _v(row, "skill", f"works {queue} but has skills {', '.join(skills)}")
+
+
+def check_queue_moves(row) -> Iterator[Violation]:
+    """Each move inside the shift, later than the one before, to a queue other than the one left."""
+    moments = [row.start, *(moment for moment, _ in row.moves), row.end]
+    queues = [row.queue, *(queue for _, queue in row.moves)]
+    if any(b <= a for a, b in zip(moments, moments[1:])):
+        yield _v(row, "queue_moves", f"queue_moves {row.queue_moves!r} are not in order inside the shift "
+                                     f"{row.start:%H:%M}-{row.end:%H:%M}")
+    if any(a == b for a, b in zip(queues, queues[1:])):
+        yield _v(row, "queue_moves", f"queue_moves {row.queue_moves!r} move to the queue already worked")
 
 
 # --- in-house -------------------------------------------------------------------------------------
@@ -226,6 +239,7 @@ def check_in_house_rows(plan: PlanFiles, agent: InHouseAgent, rows: pd.DataFrame
         yield from check_template_validity(row, shift, agent.contract, plan.events)
         yield from check_paid_hours(row)
         yield from check_skill(row, agent.skills, workforce.queues)
+        yield from check_queue_moves(row)
         yield from check_overtime_row(row, system, holidays)
 
 
@@ -356,6 +370,7 @@ def check_part_time_rows(plan: PlanFiles, person: PartTimer, rows: pd.DataFrame)
             yield _v(row, "shift_times", f"block starts {row.start:%Y-%m-%d %H:%M}, not on its row's date")
         yield from check_paid_hours(row)
         yield from check_skill(row, person.skills, plan.workforce.queues)
+        yield from check_queue_moves(row)
         if row.paid_hours > day_cap + TOLERANCE_H:
             yield _v(row, "part_time_day", f"{hours(row.paid_hours)} in a day (part-time max {hours(day_cap)})")
         if row.paid_hours < person.min_block_hours - TOLERANCE_H:
@@ -404,4 +419,5 @@ def working_rows(roster: pd.DataFrame) -> pd.DataFrame:
     """Rows with a shift or block whose times could be read."""
     mask = ~roster["shift_code"].isin(NOT_WORKING) & roster["start"].notna() & roster["end"].notna()
     mask &= np.array([spans is not None for spans in roster["break_spans"]], dtype=bool)
+    mask &= np.array([moves is not None for moves in roster["moves"]], dtype=bool)
     return roster[mask]

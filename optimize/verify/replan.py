@@ -3,7 +3,7 @@
 A plan written by ``plan reroster`` says in summary.json ``replan`` which plan it re-plans (``parent``,
 a path relative to the plan directory) and from which day (``from``). Every roster.csv row of the
 parent dated before that day must be in the new roster.csv with the same shift, times, breaks,
-queue, paid hours and overtime, and the parent's vendor seats before that day must be the new
+queues, paid hours and overtime, and the parent's vendor seats before that day must be the new
 plan's. The rules across the boundary (rest, consecutive days, weekly hours) are the month's own
 checks (:mod:`plan.optimize.verify.people`): the new roster holds the whole month.
 """
@@ -19,7 +19,8 @@ from plan.contracts.plan_files import PlanFiles, read_roster, read_vendor_seats
 from plan.optimize.verify.findings import Violation
 
 SUMMARY, ROSTER, SEATS = "summary.json", "roster.csv", "vendor_seats.csv"
-COMPARED = ("type", "shift_code", "start", "end", "breaks", "queue", "paid_hours", "overtime_hours", "overtime_kind")
+COMPARED = ("type", "shift_code", "start", "end", "breaks", "queue", "queue_moves", "paid_hours", "overtime_hours",
+            "overtime_kind")
 TOLERANCE_H = 1e-6
 
 

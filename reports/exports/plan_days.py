@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from plan.contracts.plan_files import LEAVE_CODE, NOT_WORKING, PlanFiles, read_plan
+from plan.contracts.plan_files import LEAVE_CODE, NOT_WORKING, PlanFiles, queue_text, read_plan
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def _moment(value) -> dt.datetime | None:
 def export_plan(plan_files: PlanFiles) -> ExportPlan:
     roster = plan_files.roster
     days = [PersonDay(person_id=row.id, name=row.name, kind=row.type, date=pd.Timestamp(row.date).date(),
-                      shift_code=row.shift_code, shift_name=row.shift_name, queue=row.queue,
+                      shift_code=row.shift_code, shift_name=row.shift_name,
+                      queue=queue_text(row.queue, row.queue_moves),
                       start=_moment(row.start), end=_moment(row.end), breaks=row.breaks)
             for row in roster.itertuples(index=False)]
     site = plan_files.workforce.site
