@@ -2,7 +2,8 @@
 
 Scenarios the published forecast did not expect: ``above_midnight`` (30 % more contacts at
 00:00-02:00), ``below_all_day`` (20 % fewer all day), ``peak_late`` (the whole day's shape two hours
-late). Each hour's actual contacts are drawn (Poisson, seeded) from the scenario's mean. Compared,
+late), ``mix_shift`` (from 08:00 after-sales 40 % above, pre-sales 40 % below: the case for moving
+multi-skilled agents between queues, also within a shift). Each hour's actual contacts are drawn (Poisson, seeded) from the scenario's mean. Compared,
 for the chat and phone queues of 11-11 simulated with the scenario's mean arrivals (same seed for
 every plan, so the plans face the same contacts):
 
@@ -39,6 +40,9 @@ from plan.optimize.staffing.requirements import requirements_table
 
 DAY = pd.Timestamp("2026-11-11")
 LABOUR = ("overtime", "part_time", "vendor", "bot")
+# mix_shift: from the morning on, after-sales (delivery questions) runs this share above its forecast
+# and pre-sales the same share below: the day multi-skilled agents move between queues
+MIX_SHARE, MIX_FROM_H = 0.4, 8
 
 
 def scenario_mean(published: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -50,6 +54,9 @@ def scenario_mean(published: pd.DataFrame, name: str) -> pd.DataFrame:
         out.loc[today & (hour < 2), "arrivals"] *= 1.3
     elif name == "below_all_day":
         out.loc[today, "arrivals"] *= 0.8
+    elif name == "mix_shift":
+        out.loc[today & (out["queue"] == "chat_aftersales") & (hour >= MIX_FROM_H), "arrivals"] *= 1.0 + MIX_SHARE
+        out.loc[today & (out["queue"] == "chat_presales") & (hour >= MIX_FROM_H), "arrivals"] *= 1.0 - MIX_SHARE
     elif name == "peak_late":
         for queue, part in out[today].groupby("queue"):
             out.loc[part.index, "arrivals"] = np.roll(part.sort_values("interval_start")["arrivals"].to_numpy(), 2)

@@ -5,7 +5,7 @@ Novembers with 300 and 1,000 in-house agents (the sample team cloned, the foreca
 agents, seconds, objective, best_bound, gap = (objective - best_bound) / objective, violations
 (from the independent checker on the written plan directory).
 
-    python bench/roster_scale.py [--only sample|wide|tight|300|1000] [--time-limit S]
+    python bench/roster_scale.py [--only sample|wide|tight|300|1000] [--time-limit S] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -78,8 +78,9 @@ def scaled(workforce, in_house: int, part_time: int):
 
 
 def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float, group_size: int | None = None,
-        weights=None) -> dict:
-    """Plan, write, verify; ``weights``: the soft rules' prices (default: the config's)."""
+        weights=None, keep: Path | None = None) -> dict:
+    """Plan, write, verify; ``weights``: the soft rules' prices (default: the config's); ``keep``: a
+    folder to copy the written plan directory into (as ``keep/<name>``), e.g. for `plan intraday`."""
     from plan.optimize.roster import plan_month, write_plan
     from plan.optimize.staffing.requirements import requirements_table
     requirements = requirements_table(forecast, workforce, events)
@@ -99,6 +100,9 @@ def run(name: str, workforce, forecast: pd.DataFrame, events, time_limit: float,
             violations = verify_plan(out)
         except Exception as exc:  # noqa: BLE001 - a failing checker is reported, not hidden
             violations = [f"checker failed: {type(exc).__name__}: {exc}"]
+        if keep is not None and out.exists():
+            import shutil
+            shutil.copytree(out, keep / name)
     solver = plan.summary["solver"]
     return {"instance": name, "group_size": group_size, "agents": len(workforce.in_house), "part_time": len(workforce.part_time),
             "vendors": len(workforce.vendors), "seconds": round(seconds, 1), "objective": solver["objective"],
@@ -115,9 +119,17 @@ def main() -> None:
     parser.add_argument("--only", choices=list(TARGETS))
     parser.add_argument("--time-limit", type=float)
     parser.add_argument("--group-size", type=int, help="cut in-house groups to at most this many agents")
+    parser.add_argument("--keep", type=Path, help="an empty or new folder: each instance's plan directory is "
+                                                  "copied there as <folder>/<instance>")
     args = parser.parse_args()
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        taken = [p.name for p in args.keep.iterdir()]
+        if taken:
+            sys.exit(f"error: --keep {args.keep} is not empty ({', '.join(taken[:3])})")
     for name, wf, fc, events in instances(args.only):
-        print(json.dumps(run(name, wf, fc, events, args.time_limit or TARGETS[name], args.group_size), ensure_ascii=False), flush=True)
+        print(json.dumps(run(name, wf, fc, events, args.time_limit or TARGETS[name], args.group_size, keep=args.keep),
+                         ensure_ascii=False), flush=True)
 
 
 def instances(only: str | None = None, names=tuple(TARGETS)):
