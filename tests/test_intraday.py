@@ -424,3 +424,25 @@ def test_a_later_reroster_counts_the_moved_shift_on_both_queues_and_verifies(two
     roster = pd.read_csv(v3 / "roster.csv", dtype=str, keep_default_na=False)
     assert roster.loc[(roster["id"] == option.who) & (roster["date"] == f"{DAY:%Y-%m-%d}"),
                       "queue_moves"].tolist() == ["20:00 chat2"]
+
+
+def test_running_shifts_leave_a_queue_only_with_someone_kept_answering_through_each_break():
+    """B eats 21:00-22:00 while A and C answer: both moving away then is refused, either one is allowed;
+    D, who starts at 22:00, is in no limit."""
+    from plan.optimize.intraday.options import Horizon, MealBreaks, Option, Options, add_kept_answered_limits
+    at = pd.Timestamp("2026-02-10 20:00")
+    horizon = Horizon(starts=pd.date_range(at, periods=4, freq="60min"), step=pd.Timedelta(hours=1), first=0)
+    hour = lambda h: at + pd.Timedelta(hours=h)  # noqa: E731
+    meal = MealBreaks({"chat": [(hour(-4), hour(4), [], "A"), (hour(-4), hour(4), [(hour(1), hour(2))], "B"),
+                                (hour(-4), hour(4), [], "C"), (hour(2), hour(4), [], "D")]})
+
+    def move(who, start):
+        heads = {"chat2": horizon.presence(start, hour(4)), "chat": -horizon.presence(start, hour(4))}
+        return Option(kind="move", who=who, name=who, queue="chat2", start=start, end=hour(4), unit_cost=0.0,
+                      max_units=1, heads=heads, effective=heads, edit={"leaves": ("chat", start, hour(4))})
+    out = Options(items=[move("A", at), move("C", at), move("D", hour(2))])
+    add_kept_answered_limits(out, meal, horizon)
+    [(coefs, upper)] = out.limits
+    assert set(coefs) == {0, 1}
+    for units, allowed in (((1, 1), False), ((1, 0), True), ((0, 1), True)):
+        assert (sum(coefs[o] * x for o, x in zip((0, 1), units)) <= upper) == allowed

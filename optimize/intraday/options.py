@@ -131,12 +131,15 @@ def _next_start(starts: np.ndarray, after: pd.Timestamp) -> pd.Timestamp | None:
 
 @dataclass(frozen=True)
 class MealBreaks:
-    """The in-house shifts near ``now`` per queue, with their meal breaks. The roster keeps someone
-    answering a chat or phone queue through every break; a change that takes heads off a queue
-    (a shorter shift, a move away, a stand-down, a cancelled seat block) is offered only where no
-    one else's break falls, and a move only onto a queue where others work through the mover's
-    breaks (a conservative reading of the rule that `plan verify` checks)."""
+    """The in-house shifts near ``now`` per queue (a shift that changes queue counts on each for its
+    stretch there), with their meal breaks. The roster keeps someone answering a chat or phone queue
+    through every break; a change that takes heads off a queue (a shorter shift, a move before the
+    shift, a stand-down, a cancelled seat block) is offered only where no one else's break falls, a
+    running shift leaves a queue only with one of those answering through each break there kept
+    (:func:`add_kept_answered_limits`), and a move goes only onto a queue where others work through
+    the mover's breaks (a conservative reading of the rule that `plan verify` checks)."""
     shifts: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, list, str]]]
+    _on_floor: dict = field(default_factory=dict, compare=False, repr=False)  # (queue, span) → who answers
 
     @classmethod
     def of(cls, roster: pd.DataFrame) -> "MealBreaks":
@@ -154,28 +157,21 @@ class MealBreaks:
 
     def answering(self, queue: str, span: tuple, mover: str) -> set[str]:
         """Those other than ``mover`` at work on ``queue`` through ``span`` and not on a break in it."""
-        b, e = span
-        return {who for s, t, own, who in self.shifts.get(queue, [])
-                if s <= b and e <= t and who != mover and not any(x < e and b < y for x, y in own)}
+        key = (queue, span)
+        if key not in self._on_floor:
+            b, e = span
+            self._on_floor[key] = frozenset(who for s, t, own, who in self.shifts.get(queue, [])
+                                            if s <= b and e <= t and not any(x < e and b < y for x, y in own))
+        return set(self._on_floor[key] - {mover})
 
     def answered_through(self, queue: str, spans: list, mover: str) -> bool:
         """Every span is covered on ``queue`` by someone else at work and not on a break then."""
         return all(self.answering(queue, span, mover) for span in spans)
 
-    def kept_answered(self, queue: str, start: pd.Timestamp, end: pd.Timestamp,
-                      mover: str) -> list[tuple[tuple, set[str]]] | None:
-        """Each break of someone else on ``queue`` overlapping ``start``-``end``, with those other than
-        ``mover`` answering through it: what must stay on the queue if ``mover`` leaves it then.
-        None when a break there would be left with nobody."""
-        out = []
-        for _, _, spans, who in self.shifts.get(queue, []):
-            for span in spans:
-                if who != mover and span[0] < end and start < span[1]:
-                    answering = self.answering(queue, span, mover)
-                    if not answering:
-                        return None
-                    out.append((span, answering))
-        return out
+    def breaks_during(self, queue: str, start: pd.Timestamp, end: pd.Timestamp) -> list[tuple[tuple, str]]:
+        """(span, whose) of every break on ``queue`` overlapping ``start``-``end``."""
+        return [(span, who) for _, _, spans, who in self.shifts.get(queue, [])
+                for span in spans if span[0] < end and start < span[1]]
 
 
 def _people_working_near(roster: pd.DataFrame, now: pd.Timestamp, horizon: Horizon) -> set[str]:
@@ -250,6 +246,7 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
                 move_options(plan, row, agent, horizon, now, meal, out)
         if extend_ids:
             out.limits.append((extend_ids, overtime_left))
+    add_kept_answered_limits(out, meal, horizon)
 
 
 def move_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestamp, meal: "MealBreaks",
@@ -257,8 +254,8 @@ def move_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestam
     """``move`` a multi-skilled agent to another queue they are skilled for: a shift not yet begun
     (and not moved before) changes queue for the day; a shift already running changes queue from the
     horizon's first interval to its end (roster.csv ``queue_moves``), its breaks from then on taken
-    on the new queue. Where the agent leaves, another's break is kept answered by
-    :func:`add_answering_limits`; where they arrive, someone else must answer through their breaks."""
+    on the new queue. Where the agent leaves, the others' breaks stay answered
+    (:func:`add_kept_answered_limits`); where they arrive, someone else must answer through their breaks."""
     if row.end > horizon.end or (row.start >= now and row.moves):
         return
     begun = row.start < now
@@ -270,16 +267,11 @@ def move_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestam
     if not begun and meal.during(leaving, row.start, row.end, other_than=row.id):
         return
     here = horizon.presence(at, row.end, breaks_ahead)
-    answered = meal.kept_answered(leaving, at, row.end, row.id) if begun else []
-    if answered is None:
-        return
-    answered = [(leaving, tuple(np.flatnonzero(horizon.presence(*span) > 1e-9)), answering)
-                for span, answering in answered]
     for queue in agent.skills:
         if queue == leaving or not meal.answered_through(queue, breaks_ahead, row.id):
             continue
         if begun:
-            edit = {"row": (row.id, row.date), "queue": queue, "at": at, "answering": answered}
+            edit = {"row": (row.id, row.date), "queue": queue, "at": at, "leaves": (leaving, at, row.end)}
             detail = f"{row.shift_code} from {at:%H:%M} on {queue} instead of {leaving}"
         else:
             edit = {"row": (row.id, row.date), "queue": queue}
@@ -364,6 +356,39 @@ def add_answering_limits(out: Options) -> None:
             if len(conflicts) >= len(answering):
                 big = float(len(conflicts))
                 out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
+
+
+def add_kept_answered_limits(out: Options, meal: MealBreaks, horizon: Horizon) -> None:
+    """Each meal break on a queue that running shifts may leave (``move`` with ``edit["leaves"]``)
+    keeps one of those answering through it there: of the options that take any of them off the
+    queue during the break (moves away, shorter shifts, their own break moved there), fewer than all
+    are chosen, ``Σ x_c ≤ |answering| − 1``. Each person's options share a group, so the sum counts
+    people."""
+    windows: dict[str, list[tuple]] = defaultdict(list)
+    for option in out.items:
+        if "leaves" in option.edit:
+            queue, start, end = option.edit["leaves"]
+            windows[queue].append((start, end))
+    if not windows:
+        return
+    taking: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for c, option in enumerate(out.items):
+        for queue, heads in option.heads.items():
+            if queue in windows:
+                for t in np.flatnonzero(heads < -1e-9):
+                    taking[(queue, int(t))].append(c)
+    for queue, spans in windows.items():
+        first, last = min(s for s, _ in spans), max(e for _, e in spans)
+        seen = set()
+        for span, who in meal.breaks_during(queue, first, last):
+            if span in seen or not any(s < span[1] and span[0] < e for s, e in spans):
+                continue
+            seen.add(span)
+            answering = meal.answering(queue, span, who)
+            intervals = np.flatnonzero(horizon.presence(*span) > 1e-9)
+            conflicts = sorted({c for t in intervals for c in taking[(queue, int(t))] if out.items[c].who in answering})
+            if conflicts and len({out.items[c].who for c in conflicts}) >= len(answering):
+                out.limits.append(({c: 1.0 for c in conflicts}, len(answering) - 1.0))
 
 
 def _ceil_to_grid(moment: pd.Timestamp, step: pd.Timedelta) -> pd.Timestamp:
