@@ -103,10 +103,10 @@ def simulate_day(plan, coverage: pd.DataFrame, truth: pd.DataFrame, seed: int) -
     sim = simulate_table(frame[["queue", "interval_start", "arrivals_human", "agents_on_floor", "aht_s",
                                 "event_day"]], plan.workforce, seed=seed)
     contacts = sim["arrivals_simulated"].sum()
+    decided = sim["arrivals_simulated"] - sim["censored"]  # censored: still waiting at midnight, deadline after it
     early = pd.to_datetime(sim["interval_start"]) < DAY + pd.Timedelta(hours=4)
-    return {"service_level": round(float(sim["answered_within"].sum() / contacts), 4),
-            "service_level_00_04": round(float(sim.loc[early, "answered_within"].sum()
-                                               / sim.loc[early, "arrivals_simulated"].sum()), 4),
+    return {"service_level": round(float(sim["answered_within"].sum() / decided.sum()), 4),
+            "service_level_00_04": round(float(sim.loc[early, "answered_within"].sum() / decided[early].sum()), 4),
             "abandon_rate": round(float(sim["abandoned"].sum() / contacts), 4), "contacts": int(contacts),
             "day_cost": day_cost(plan)}
 

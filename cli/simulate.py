@@ -109,4 +109,8 @@ def simulate(
                       f"{row['abandon_rate']:.2%}", model("abandon_rate_model", ".2%"))
     console.print(table)
     console.print("email: SL is the share resolved within the deadline; model = FIFO backlog", style="dim")
+    censored = {row["queue"]: row["censored"] for row in summary.to_dict("records") if row["censored"]}
+    if censored:
+        console.print("still waiting at the end with the deadline after it (censored, not in SL): "
+                      + ", ".join(f"{queue} {count:,}" for queue, count in censored.items()), style="dim")
     console.print(f"simulation ({len(simulated):,} rows) → {out}")

@@ -78,6 +78,38 @@ def test_the_reported_probability_is_the_share_of_paths_that_met_the_target():
     assert one.cost["quantiles"]["p5"] <= one.cost["quantiles"]["p50"] <= one.cost["quantiles"]["p95"]
 
 
+EMAIL = yaml.safe_load("""
+site: {name: Risk test, interval_minutes: 60}
+queues:
+  email: {channel: email, aht_s: 300, targets: {resolve_within_h: 24}}
+shifts: [{code: D, name: Day, start: "09:00", end: "17:00"}]
+contracts: {std: {system: standard}}
+in_house: [{id: E1, name: A, skills: [email], contract: std, monthly_salary: 9000}]
+costs: {shortfall_penalty_per_contact: 5}
+""")
+
+
+def test_email_after_the_last_shift_of_the_horizon_is_late_under_neither_engine():
+    """A day whose email arrives around the clock and is answered 09..17: what arrives after 17:00 waits
+    past the end, but its 24 h deadline lies after it, so neither engine counts it late."""
+    stamps = pd.date_range("2026-11-30 00:00", periods=24, freq="60min")
+    mean = np.full((1, 24), 5.0)
+    inputs = risk.RiskInputs(workforce=parse_workforce(EMAIL), queues=("email",), stamps=stamps, mean=mean,
+                             bot_share=np.zeros_like(mean), common_var_log=np.zeros_like(mean),
+                             own_var_log=np.zeros_like(mean),
+                             effective=np.where((stamps.hour >= 9) & (stamps.hour < 17), 2.0, 0.0)[None],
+                             aht_s=np.full_like(mean, 300.0), event_interval=np.zeros(24, bool),
+                             periods=(risk.Period("month", np.ones(24, bool), False),), seed=9)
+    seed = risk.path_seeds(9, 1)[0]
+    simulated = risk.simulated_service(inputs, mean[None], [seed])
+    analytic = risk.analytic_service(inputs, mean[None])
+    assert analytic.short.sum() == 0 and simulated.short.sum() == 0
+    assert simulated.contacts[0, 0, 17:].sum() == 0  # the evening's email is censored, not counted
+    assert simulated.contacts[0, 0, :17].sum() > 0
+    value, met = risk.period_outcomes(inputs, simulated)
+    assert value[0, 0, 0] == 0 and met[0, 0, 0]
+
+
 @pytest.fixture(scope="module")
 def small_plan_dir(tmp_path_factory, small_month_plan):
     """The session's small month written as a plan directory whose forecast carries a p10..p90 band."""

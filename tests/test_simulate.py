@@ -109,3 +109,31 @@ def test_plan_simulate_on_a_plan_directory(tmp_path, run_plan, tiny_workforce_te
     assert result.exit_code == 0, result.output
     simulated = pd.read_csv(out)
     assert len(simulated) == 24 and np.allclose(simulated["agents_on_floor"], 4.5)
+
+
+def test_email_waiting_at_the_end_with_its_deadline_after_it_is_censored_not_late():
+    # 48 hours, two agents for the first six only; email (no patience, 24 h to answer) arrives in hour 10
+    # (deadline hour 34, inside the horizon) and hour 40 (deadline hour 64, after it); nobody answers either
+    arrivals, agents = np.zeros(48), np.zeros(48)
+    arrivals[[10, 40]], agents[:6] = 8.0, 2.0
+    result = simulate_queue(arrivals, agents, QueueSpec(300.0), answer_within_s=24 * 3600.0, seed=6)
+    rows = result.per_interval
+    assert rows.loc[10, "arrivals"] > 0 and rows.loc[40, "arrivals"] > 0
+    assert rows.loc[40, "service_level"] == 1  # deadline after the end: unknown, not late
+    assert rows.loc[40, "censored"] == rows.loc[40, "arrivals"] and rows.loc[40, "answered_within"] == 0
+    assert rows.loc[10, "service_level"] == 0  # deadline passed before the end: late
+    assert rows.loc[10, "censored"] == 0 and rows.loc[10, "answered_within"] == 0
+    totals = result.totals()
+    assert totals["censored"] == rows.loc[40, "arrivals"] and totals["service_level"] == 0
+
+
+def test_only_contacts_within_their_threshold_of_the_end_are_censored():
+    # calls with patience; the last hour unstaffed: its callers abandon or wait, and only those arriving
+    # in its last 20 s (deadline after the end) and still waiting at the end are censored
+    spec = QueueSpec(200.0, 60.0)
+    result = simulate_queue(np.full(6, 400.0), [30, 30, 30, 30, 30, 0], spec, answer_within_s=20.0, seed=8)
+    rows = result.per_interval
+    assert rows["censored"].iloc[:5].sum() == 0
+    assert 0 < rows.loc[5, "censored"] < 0.05 * rows.loc[5, "arrivals"]
+    assert rows.loc[5, "answered_within"] == 0
+    assert rows.loc[5, "abandoned"] == rows.loc[5, "arrivals"]  # nobody answers: every caller abandons in the end

@@ -13,7 +13,9 @@ paths is the forecast. The bot takes its planned share of each interval.
 **Service** under a path, with the plan's effective agents per interval, is read either by the
 staffing service functions (``engine="analytic"``: Erlang A, the chat chain, the email backlog; the
 same functions the roster priced the plan with) or by the discrete-event simulator
-(``engine="simulate"``, slower: a month of contacts per path). Both read the same drawn paths.
+(``engine="simulate"``, slower: a month of contacts per path). Both read the same drawn paths, and the
+month's end alike: a contact whose deadline falls after the month is never late (the backlog) or,
+still waiting at the end, censored and left out (the simulator's module doc).
 
 **Targets.** A period (the month, 11.11, each event window) meets a queue's target when its
 contact-weighted service level reaches ``service_level`` (event targets in event windows and on
@@ -174,8 +176,9 @@ def draw_rates(inputs: RiskInputs, seed: np.random.SeedSequence) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PathService:
-    """What the report needs from paths ``[path, queue, interval]``: contacts reaching people,
-    those not served within the target threshold, and the waits of those answered (ASA)."""
+    """What the report needs from paths ``[path, queue, interval]``: contacts reaching people (the
+    simulator's less those censored at the month's end), those not served within the target
+    threshold, and the waits of those answered (ASA)."""
     contacts: np.ndarray
     short: np.ndarray
     wait_s: np.ndarray  # total wait of answered contacts
@@ -215,8 +218,11 @@ def simulated_service(inputs: RiskInputs, human: np.ndarray, seeds: list[np.rand
             index = pd.DatetimeIndex(pd.to_datetime(part["interval_start"])).get_indexer(inputs.stamps)
             ok = index >= 0
             rows = part.iloc[index[ok]]
-            out["contacts"][p, qi, ok] = rows["arrivals_simulated"].to_numpy(float)
-            out["short"][p, qi, ok] = (rows["arrivals_simulated"] - rows["answered_within"]).to_numpy(float)
+            # censored contacts (still waiting at the month's end, deadline after it) are neither met nor short,
+            # as the email backlog never counts late a contact whose deadline lies beyond the month
+            decided = (rows["arrivals_simulated"] - rows["censored"]).to_numpy(float)
+            out["contacts"][p, qi, ok] = decided
+            out["short"][p, qi, ok] = decided - rows["answered_within"].to_numpy(float)
             out["wait_s"][p, qi, ok] = rows["wait_answered_s"].to_numpy(float)
             out["answered"][p, qi, ok] = rows["answered"].to_numpy(float)
     return PathService(**out)

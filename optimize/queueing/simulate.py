@@ -21,6 +21,26 @@ What is simulated:
   patience runs out before a slot frees.
 
 Outputs are per interval of arrival (contacts are attributed to the interval they arrive in).
+
+**The horizon's end.** The last interval's agents stay on after the horizon and work off what is
+still queued (with none on, the queue waits and contacts abandon when their patience runs out):
+the staff the analytic engine's stationary reading of the last interval assumes (Erlang A and the
+chat chain read each interval as if its agents stayed), so answers and abandonments after the end
+count as for any contact. The answer-within test alone is not left to that guess: a contact still
+waiting at the end (neither answered nor abandoned by then) whose deadline, arrival plus
+``answer_within_s``, lies after the end is *censored*. Whether it is answered in time is up to the
+next horizon's staff, which this one does not hold, so it is neither within nor late: it is counted
+in ``censored`` and left out of the service level's denominator. A contact still waiting at the end
+whose deadline has passed is late.
+
+This asks what the email backlog (:func:`plan.optimize.queueing.email.email_backlog`) asks: there a
+contact whose deadline lies beyond the horizon is never late, so the emails of a month's last hours
+after its last email shift (a 24 h deadline in the next month) are late under neither engine;
+counting them late made the simulator miss "no email late" on every path of ``plan risk``. (The
+backlog keeps them in its service level's denominator as on time; for the late count the two
+readings are the same, for a service level they differ by at most the censored share.) Only contacts
+arriving within ``answer_within_s`` of the end can be censored: a chat's or call's last seconds, an
+email's last day; every earlier hour is unchanged.
 """
 from __future__ import annotations
 
@@ -55,16 +75,20 @@ class QueueSpec:
 
 @dataclass
 class SimulationResult:
-    per_interval: pd.DataFrame  # interval, arrivals, answered, answered_within, abandoned, asa_s, service_level, abandon_rate, occupancy
+    # interval, arrivals, answered, answered_within, censored, abandoned, asa_s, service_level, abandon_rate,
+    # occupancy (per interval of arrival)
+    per_interval: pd.DataFrame
     contacts: int
 
     def totals(self, skip_intervals: int = 0) -> dict[str, float]:
-        """Service over all contacts arriving after the first ``skip_intervals`` (warm-up)."""
+        """Service over all contacts arriving after the first ``skip_intervals`` (warm-up); the service
+        level over those whose answer-within test the horizon decides (not ``censored``)."""
         part = self.per_interval.iloc[skip_intervals:]
         arrivals = part["arrivals"].sum()
         answered = part["answered"].sum()
-        return {"arrivals": float(arrivals),
-                "service_level": float(part["answered_within"].sum() / arrivals) if arrivals else 1.0,
+        decided = arrivals - part["censored"].sum()
+        return {"arrivals": float(arrivals), "censored": float(arrivals - decided),
+                "service_level": float(part["answered_within"].sum() / decided) if decided else 1.0,
                 "abandon_rate": float(part["abandoned"].sum() / arrivals) if arrivals else 0.0,
                 "asa_s": float(part["wait_answered_s"].sum() / answered) if answered else 0.0,
                 "p_wait": float(part["waited"].sum() / arrivals) if arrivals else 0.0,
@@ -329,23 +353,34 @@ class _Floor:
         self.fill_from_queue(now)
 
 
+def _censored(contacts: _Contacts, floor: _Floor, threshold_s: np.ndarray) -> np.ndarray:
+    """Contacts still waiting at the horizon's end whose answer-within deadline lies after it (module doc)."""
+    arrive, end_s = contacts.arrive_s, floor.n_intervals * floor.interval_s
+    answered_by_end = arrive + np.nan_to_num(floor.start_wait, nan=np.inf) <= end_s
+    abandoned_by_end = floor.abandoned & (arrive + contacts.patience_s <= end_s)
+    return ~answered_by_end & ~abandoned_by_end & (arrive + threshold_s > end_s)
+
+
 def _summarise(contacts: _Contacts, floor: _Floor, threshold: np.ndarray, n_intervals: int) -> SimulationResult:
     """Per interval of arrival. Contacts still waiting at the end count as abandoned only if their
-    patience ran out."""
+    patience ran out, and as censored (neither within nor late) if their deadline lies after it."""
     start_wait, abandoned = floor.start_wait, floor.abandoned
+    threshold_s = threshold[contacts.interval_of]
+    censored = _censored(contacts, floor, threshold_s)
     answered = ~np.isnan(start_wait)
-    within = answered & (start_wait <= threshold[contacts.interval_of])
+    within = answered & (start_wait <= threshold_s) & ~censored
     waited = answered & (start_wait > 1e-9) | abandoned
     frame = pd.DataFrame({"interval": np.arange(n_intervals), "arrivals": contacts.counts})
     sums = pd.DataFrame({"interval": contacts.interval_of, "answered": answered, "answered_within": within,
-                         "abandoned": abandoned, "waited": waited,
+                         "censored": censored, "abandoned": abandoned, "waited": waited,
                          "wait_answered_s": np.where(answered, start_wait, 0.0)}).groupby("interval").sum()
     frame = frame.join(sums, on="interval").fillna(0.0)
     busy_area, agent_area = floor.busy_area, floor.agent_area
     frame["busy_agent_s"] = busy_area
     frame["agent_s"] = agent_area
+    decided = frame["arrivals"] - frame["censored"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        frame["service_level"] = np.where(frame["arrivals"] > 0, frame["answered_within"] / frame["arrivals"], 1.0)
+        frame["service_level"] = np.where(decided > 0, frame["answered_within"] / decided, 1.0)
         frame["abandon_rate"] = np.where(frame["arrivals"] > 0, frame["abandoned"] / frame["arrivals"], 0.0)
         frame["asa_s"] = np.where(frame["answered"] > 0, frame["wait_answered_s"] / frame["answered"], 0.0)
         frame["occupancy"] = np.where(agent_area > 0, np.clip(busy_area / np.maximum(agent_area, 1e-12), 0, 1), 0.0)
@@ -406,6 +441,7 @@ def simulate_table(table: pd.DataFrame, workforce, *, seed: int = 0, handle_cv: 
                              "service_level": sim["service_level"].to_numpy(), "asa_s": sim["asa_s"].to_numpy(),
                              "abandon_rate": sim["abandon_rate"].to_numpy(), "occupancy": sim["occupancy"].to_numpy(),
                              "answered_within": sim["answered_within"].to_numpy(),
+                             "censored": sim["censored"].to_numpy(),
                              "wait_answered_s": sim["wait_answered_s"].to_numpy()})
         for column in MODEL_COLUMNS:
             if column in part:
@@ -415,14 +451,16 @@ def simulate_table(table: pd.DataFrame, workforce, *, seed: int = 0, handle_cv: 
 
 
 def summarise(simulated: pd.DataFrame) -> pd.DataFrame:
-    """Per queue: contacts, simulated service level / ASA / abandonment and the model's (arrival-weighted)."""
+    """Per queue: contacts, simulated service level (of those not censored) / ASA / abandonment, censored
+    contacts and the model's figures (arrival-weighted)."""
     rows = []
     for name, part in simulated.groupby("queue", sort=False):
         arrivals = part["arrivals_simulated"].sum()
         answered = part["answered"].sum()
+        censored = part["censored"].sum()
         weight = part["arrivals_expected"]
-        row = {"queue": name, "contacts": int(arrivals),
-               "service_level": part["answered_within"].sum() / arrivals if arrivals else 1.0,
+        row = {"queue": name, "contacts": int(arrivals), "censored": int(censored),
+               "service_level": part["answered_within"].sum() / (arrivals - censored) if arrivals > censored else 1.0,
                "asa_s": part["wait_answered_s"].sum() / answered if answered else 0.0,
                "abandon_rate": part["abandoned"].sum() / arrivals if arrivals else 0.0}
         for column in MODEL_COLUMNS:
