@@ -3,9 +3,12 @@
 Per queue and interval of the horizon the contacts answered late (``arrivals_human × (1 − service
 level)``, the cost rules' shortfall) is a decreasing function of the effective agents present; it
 is evaluated with :func:`plan.optimize.queueing.service.queue_metrics` on a grid around the plan's
-staffing and entered as chords (exact at the grid points, above the curve in between where the
-curve is not convex, so the model never promises more than the formulas give). Email is
-deferrable: its need is the requirement's agents, any head below it priced as a target miss.
+staffing and entered as the chords of the grid's lower convex hull: exact where the curve is convex
+(a queue staffed above its load), below it where it is not (the knee of a queue staffed near or
+under its load), so the model is convex and spreads a loss of heads rather than stacking it. What
+the MIP chooses is then re-read with the formulas themselves and every unit whose removal saves is
+taken out (:func:`prune_by_formulas`). Email is deferrable: its need is the requirement's agents,
+any head below it priced as a target miss.
 
 The objective is the cost rules' own: what the options cost, plus the shortfall penalty per late
 contact beyond those the plan already accepted on the demand it was made for (so a re-plan answers
@@ -17,6 +20,7 @@ pays for itself.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +40,7 @@ TARGET_MISS_CONTACTS = 4.0
 # changes that buy nothing, e.g. swapping two part-timers of the same rate on the same block.
 CHANGE_PRICE = 2.0
 GRID_POINTS = 25
+NEAR_POINTS = 16    # half heads on either side of the plan's staffing
 MIP_NODE_LIMIT = 2000
 MIP_SECONDS = 20.0
 
@@ -142,19 +147,38 @@ def add_late_rows(rows: Rows, workforce: Workforce, demand: Demand, effect: sp.c
     lo = np.maximum(base + np.asarray(effect.minimum(0) @ units_max).ravel()[span], 0.0)
     hi = base + np.asarray(effect.maximum(0) @ units_max).ravel()[span]
     grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, GRID_POINTS)[None, :]
-    grid = np.sort(np.concatenate([grid, base[:, None]], axis=1), axis=1)
+    # and every half head near the plan's staffing, where nearly all choices land
+    keep = 1.0 - workforce.queues[demand.queues[q]].shrinkage
+    near = base[:, None] + keep * 0.5 * np.arange(-NEAR_POINTS, NEAR_POINTS + 1)[None, :]
+    grid = np.sort(np.concatenate([grid, np.clip(near, lo[:, None], hi[:, None])], axis=1), axis=1)
     values = _grid_late(workforce, demand, q, grid, step_min)
-    width = np.diff(grid, axis=1)
-    slope = np.where(width > 1e-9, np.diff(values, axis=1) / np.maximum(width, 1e-9), 0.0)
     for i in range(n_int):
         opt_cols, opt_vals = _row_of(effect, q * n_int + i)
         late = first_col + i
-        keep = np.flatnonzero(width[i] > 1e-9)
-        if not len(keep):  # nothing can change here: the late contacts are a constant
+        hull_x, hull_y = lower_convex_hull(grid[i], values[i])
+        if len(hull_x) < 2:  # nothing can change here: the late contacts are a constant
             rows.add([late], [1.0], values[i, 0] - reference[i], np.inf)
-        for j in keep:
-            rows.add(list(opt_cols) + [late], list(-slope[i, j] * opt_vals) + [1.0],
-                     values[i, j] + slope[i, j] * (base[i] - grid[i, j]) - reference[i], np.inf)
+        for (x0, x1), (y0, y1) in zip(zip(hull_x, hull_x[1:]), zip(hull_y, hull_y[1:])):
+            slope = (y1 - y0) / (x1 - x0)
+            rows.add(list(opt_cols) + [late], list(-slope * opt_vals) + [1.0],
+                     y0 + slope * (base[i] - x0) - reference[i], np.inf)
+
+
+def lower_convex_hull(x: np.ndarray, y: np.ndarray) -> tuple[list[float], list[float]]:
+    """The points of (sorted ``x``, ``y``) on their lower convex hull (Andrew's monotone chain): the
+    chords between them are the greatest convex function below the points, which a MIP row set
+    ``late ≥ chord_j`` represents exactly."""
+    hull: list[tuple[float, float]] = []
+    for point in zip(x.tolist(), y.tolist()):
+        if hull and point[0] - hull[-1][0] <= 1e-9:
+            if point[1] < hull[-1][1]:
+                hull[-1] = point
+            continue
+        while len(hull) >= 2 and ((hull[-1][0] - hull[-2][0]) * (point[1] - hull[-2][1])
+                                  - (hull[-1][1] - hull[-2][1]) * (point[0] - hull[-2][0])) <= 0:
+            hull.pop()
+        hull.append(point)
+    return [p[0] for p in hull], [p[1] for p in hull]
 
 
 def add_choice_rows(rows: Rows, options: Options) -> None:
@@ -198,7 +222,105 @@ def choose(workforce: Workforce, demand: Demand, options: Options, horizon: Hori
                                     time_limit_s=MIP_SECONDS)
     if not np.isfinite(solution.x).all():
         return Choice(np.zeros(n_opt, dtype=int), solution.status, float("nan"), solution.seconds)
-    return Choice(np.round(solution.x[:n_opt]).astype(int), solution.status, solution.objective, solution.seconds)
+    units = prune_by_formulas(workforce, demand, options, horizon, np.round(solution.x[:n_opt]).astype(int))
+    return Choice(units, solution.status, solution.objective, solution.seconds)
+
+
+class ExactObjective:
+    """The MIP's objective term by term with the queueing formulas' late contacts in place of the
+    chords, per queue and interval, so that taking an option out is re-priced where it acts only."""
+
+    def __init__(self, workforce: Workforce, demand: Demand, horizon: Horizon) -> None:
+        self.workforce, self.demand = workforce, demand
+        self.step_min = int(horizon.step / pd.Timedelta(minutes=1))
+        self.penalty = workforce.costs.shortfall_penalty_per_contact
+        self.miss_price = TARGET_MISS_CONTACTS * self.penalty * self.step_min / 60.0
+        self.chatty = [workforce.queues[q].channel != "email" for q in demand.queues]
+        self.need = demand.need_effective - demand.allowed_miss
+
+    def late(self, q: int, t: np.ndarray, effective: np.ndarray) -> np.ndarray:
+        """Late contacts of chat or voice queue ``q`` in intervals ``t`` (repeats allowed) at ``effective``."""
+        demand = self.demand
+        arrivals = demand.arrivals_human[q, t]
+        metrics = queue_metrics(self.workforce.queues[demand.queues[q]], arrivals * 60.0 / self.step_min,
+                                np.maximum(effective, 0.0), answer_within_s=demand.threshold_s[q, t],
+                                aht_s=demand.aht_s[q, t], with_asa=False)
+        return arrivals * (1.0 - np.asarray(metrics.service_level, dtype=float))
+
+    def priced(self, q: int, t: np.ndarray, late: np.ndarray | None, relieved: np.ndarray) -> np.ndarray:
+        """Per interval: the late contacts beyond the reference and the target miss, in the currency."""
+        value = self.miss_price * np.maximum(self.need[q, t] - relieved, 0.0)
+        if late is not None:
+            value = value + self.penalty * np.maximum(late - self.demand.late_reference[q, t], 0.0)
+        return value
+
+
+def prune_by_formulas(workforce: Workforce, demand: Demand, options: Options, horizon: Horizon,
+                      units: np.ndarray) -> np.ndarray:
+    """``units`` less each chosen unit whose removal lowers the objective read with the queueing formulas
+    themselves. The chords stand for the formulas only at their grid points, and below them where late
+    contacts are not convex in the agents (a queue staffed near its load): the MIP may then take
+    changes the formulas price worse than leaving them out. Units are taken out one at a time, the
+    best saving first, until none saves (each round prices every chosen unit at once, one formula
+    call per queue); the limits hold throughout (taking a unit out only lowers their sums, checked)."""
+    units = units.astype(int).copy()
+    if not units.any():
+        return units
+    exact = ExactObjective(workforce, demand, horizon)
+    queues = {q: i for i, q in enumerate(demand.queues)}
+    effective = demand.staffed_effective.copy()
+    relieved = demand.staffed_effective.copy()
+    acts: dict[int, list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]] = {}  # o → (queue, t, effective, relief)
+    for o in np.flatnonzero(units):
+        option = options.items[o]
+        acts[o] = []
+        for name, gain in option.effective.items():
+            relief = option.relief[name] if option.relief is not None and name in option.relief else gain
+            t = np.flatnonzero((np.abs(gain) > 1e-12) | (np.abs(relief) > 1e-12))
+            q = queues[name]
+            acts[o].append((q, t, gain[t], relief[t]))
+            effective[q, t] += gain[t] * units[o]
+            relieved[q, t] += relief[t] * units[o]
+    late = np.vstack([exact.late(q, np.arange(effective.shape[1]), effective[q]) if exact.chatty[q]
+                      else np.zeros(effective.shape[1]) for q in range(len(demand.queues))])
+    limits_of: dict[int, list[int]] = defaultdict(list)
+    for k, (coefs, _) in enumerate(options.limits):
+        for o in coefs:
+            limits_of[o].append(k)
+    used = [sum(c * units[i] for i, c in coefs.items()) for coefs, _ in options.limits]
+
+    def holds_without(o: int) -> bool:
+        return all(used[k] - options.limits[k][0][o] <= options.limits[k][1] + 1e-9 for k in limits_of.get(o, []))
+
+    while True:
+        candidates = [o for o in np.flatnonzero(units)]
+        saving = {o: options.items[o].unit_cost + CHANGE_PRICE for o in candidates}
+        for q in range(len(demand.queues)):
+            pieces = [(o, t, gain, relief) for o in candidates for qq, t, gain, relief in acts[o] if qq == q]
+            if not pieces:
+                continue
+            t_all = np.concatenate([t for _, t, _, _ in pieces])
+            new_late = (exact.late(q, t_all, np.concatenate([effective[q, t] - gain for _, t, gain, _ in pieces]))
+                        if exact.chatty[q] else None)
+            new_value = exact.priced(q, t_all, new_late, np.concatenate([relieved[q, t] - relief
+                                                                         for _, t, _, relief in pieces]))
+            old_value = exact.priced(q, t_all, late[q, t_all] if exact.chatty[q] else None, relieved[q, t_all])
+            at = 0
+            for o, t, _, _ in pieces:
+                saving[o] += float((old_value[at:at + len(t)] - new_value[at:at + len(t)]).sum())
+                at += len(t)
+        best = next((o for o in sorted(candidates, key=lambda o: -saving[o])
+                     if saving[o] > 1e-6 and holds_without(o)), None)
+        if best is None:
+            return units
+        units[best] -= 1
+        for k in limits_of.get(best, []):
+            used[k] -= options.limits[k][0][best]
+        for q, t, gain, relief in acts[best]:
+            effective[q, t] -= gain
+            relieved[q, t] -= relief
+            if exact.chatty[q]:
+                late[q, t] = exact.late(q, t, effective[q, t])
 
 
 def horizon_late(workforce: Workforce, demand: Demand, effective: np.ndarray, step_min: int) -> np.ndarray:

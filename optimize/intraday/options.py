@@ -190,18 +190,25 @@ def in_house_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, out: 
     month_end = plan.month.end_time + pd.Timedelta(1)
     meal = MealBreaks.of(plan.roster[(plan.roster["end"] > now) & (plan.roster["start"] < horizon.end)])
     shift_codes = {shift.code for shift in wf.shifts}
-    for pid, rows in _rows_by_person(roster).items():
+    # per person, read once for the month: overtime so far, and every working start (for the rest rule)
+    overtime_used = roster.groupby("id", sort=False)["overtime_hours"].sum().to_dict()
+    worked_all = roster[~roster["shift_code"].isin(NOT_WORKING)]
+    starts_of = {pid: np.sort(times) for pid, times in worked_all.groupby("id", sort=False)["start"]
+                 .agg(lambda column: column.to_numpy()).items()}
+    near = worked_all[(worked_all["end"] > now) & (worked_all["start"] < horizon.end)].sort_values(["id", "date"])
+    rows_of: dict[str, list] = defaultdict(list)
+    for row in near.itertuples(index=False):  # one pass: a thousand people's frames read row by row are slow
+        rows_of[row.id].append(row)
+    for pid, rows in rows_of.items():
         agent = agents.get(pid)
         if agent is None:
             continue
         contract = wf.contracts[agent.contract]
         rate = hourly_rate(agent.monthly_salary, contract.standard_hours_month)
-        overtime_left = rules.overtime_max_h_month - float(rows["overtime_hours"].sum())
+        overtime_left = rules.overtime_max_h_month - float(overtime_used.get(pid, 0.0))
         extend_ids: dict[int, float] = {}
-        worked = rows[~rows["shift_code"].isin(NOT_WORKING)]
-        starts = np.sort(worked["start"].to_numpy())
-        working = worked[(worked["end"] > now) & (worked["start"] < horizon.end)]
-        for row in working.itertuples(index=False):
+        starts = starts_of[pid]
+        for row in rows:
             group = ("day", pid, row.date)
             kind = row.overtime_kind or "workday"
             premium = overtime_premium(rules, kind)
