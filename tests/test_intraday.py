@@ -446,3 +446,25 @@ def test_running_shifts_leave_a_queue_only_with_someone_kept_answering_through_e
     assert set(coefs) == {0, 1}
     for units, allowed in (((1, 1), False), ((1, 0), True), ((0, 1), True)):
         assert (sum(coefs[o] * x for o, x in zip((0, 1), units)) <= upper) == allowed
+
+
+def test_the_choice_keeps_no_change_the_queueing_formulas_price_as_a_loss():
+    """A break moved from one busy hour to another as busy only shifts a loss of service (late contacts
+    are convex in the agents); an extra hour of overtime where contacts wait pays for itself. Taken
+    both, the formulas take the first out and keep the second."""
+    from plan.contracts.workforce import parse_workforce
+    from plan.optimize.intraday.choose import Demand, prune_by_formulas
+    from plan.optimize.intraday.options import Horizon, Option, Options
+    workforce = parse_workforce(small_workforce())
+    horizon = Horizon(starts=pd.date_range(NOW, periods=2, freq="60min"), step=pd.Timedelta(hours=1), first=0)
+    flat = np.array([[60.0, 60.0]])
+    demand = Demand(queues=["chat"], arrivals_human=flat, aht_s=np.full((1, 2), 300.0), threshold_s=np.full((1, 2), 20.0),
+                    deadline_h=np.zeros((1, 2)), need_effective=np.zeros((1, 2)), staffed_effective=np.full((1, 2), 6.0),
+                    allowed_miss=np.zeros((1, 2)), late_reference=np.zeros((1, 2)))
+
+    def option(kind, heads, cost):
+        moves = {"chat": np.array(heads, dtype=float)}
+        return Option(kind=kind, who=kind, name=kind, queue="chat", start=NOW, end=NOW, unit_cost=cost, max_units=1,
+                      heads=moves, effective=moves, edit={})
+    options = Options(items=[option("move_break", [1.0, -1.0], 0.0), option("extend", [0.0, 1.0], 40.0)])
+    assert prune_by_formulas(workforce, demand, options, horizon, np.array([1, 1])).tolist() == [0, 1]
