@@ -63,6 +63,10 @@ def render_changes(result, currency: str) -> None:
         console.print(change_table(result, currency))
     weights = ", ".join(f"{r.queue} ×{r.ratio:.2f} (w {r.weight:.2f})" for r in result.level.table.itertuples())
     console.print(f"level: {weights}", highlight=False)
+    lag_h = result.level.lag_h
+    if lag_h:
+        console.print(f"today's shape runs {abs(lag_h):g} h {'late' if lag_h > 0 else 'early'}: the rest of "
+                      f"today is forecast on the published profile shifted by that much", highlight=False)
     spent = float(result.changes["cost"].sum()) if len(result.changes) else 0.0
     console.print(f"late contacts from now to tomorrow's end on the re-forecast: {result.late_before:,.0f} without "
                   f"the changes, {result.late_after:,.0f} with them, for {spent:+,.0f} {currency}", highlight=False)

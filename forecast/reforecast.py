@@ -6,8 +6,12 @@ prior_contacts)`` (the posterior mean of a level with a prior worth ``prior_cont
 with a handful of contacts barely moves the plan, a midnight spike of thousands moves it almost
 all the way. The shrunk ratio scales the remaining hours of today and, damped, tomorrow; the
 day's shape (the 00:00 spike, the 20:00 rush, the promotion phase) is the published profile's,
-kept as it is. Bands scale with the level and widen with the hours ahead of ``now`` (a level
-read at 02:00 says less about 22:00 than about 03:00). Pure and vectorised: no files, no clock.
+kept as it is, unless the hours seen say it runs late or early: the published profile shifted by
+up to :data:`MAX_LAG_H` hours (one shift for every queue, a promotion's start moved) is taken for the
+rest of today when it fits the hours seen far better than the profile in place (Poisson deviance,
+each shift with its own level; :func:`shape_lag`). Bands scale with the level and widen with the
+hours ahead of ``now`` (a level read at 02:00 says less about 22:00 than about 03:00). Pure and
+vectorised: no files, no clock.
 """
 from __future__ import annotations
 
@@ -23,12 +27,79 @@ PRIOR_CONTACTS = 200.0
 TOMORROW_DAMPING = 0.5
 # The band's half-width grows by this share per hour ahead of now.
 BAND_WIDENING_PER_H = 0.04
+# The day's shape may be read as running up to this many hours late or early, from this many hours
+# seen on: with fewer, a level and a shift explain the same few hours equally well.
+MAX_LAG_H = 3
+MIN_HOURS_FOR_LAG = 3
+# A shift is taken only when it fits the hours seen this much better than the profile in place: a
+# drop in Poisson deviance of at least LAG_EVIDENCE (a likelihood ratio of e^10 among 7 candidate
+# shifts) and to at most LAG_DEVIANCE_SHARE of it (real hourly volumes are overdispersed: at
+# thousands of contacts an hour, the deviance alone would take a shift from an ordinary forecast error).
+LAG_EVIDENCE = 20.0
+LAG_DEVIANCE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
 class LevelUpdate:
-    """Per queue: contacts seen and forecast so far today, the raw ratio, its weight, the ratio used."""
-    table: pd.DataFrame   # queue, seen, forecast_so_far, ratio_raw, weight, ratio, ratio_tomorrow
+    """Per queue: contacts seen and forecast so far today (on the shape as shifted), the raw ratio,
+    its weight, the ratio used, and the shift of today's shape in hours (positive: running late)."""
+    table: pd.DataFrame   # queue, seen, forecast_so_far, ratio_raw, weight, ratio, ratio_tomorrow, lag_h
+
+    @property
+    def lag_h(self) -> float:
+        return float(self.table["lag_h"].iloc[0]) if len(self.table) else 0.0
+
+
+def _poisson_deviance(seen: np.ndarray, expected: np.ndarray) -> float:
+    """2 Σ [y log(y/μ) − (y − μ)], with μ scaled to the seen total (a free level)."""
+    level = seen.sum() / expected.sum() if expected.sum() > 0 else 1.0
+    mu = np.maximum(expected * level, 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(seen > 0, seen * np.log(seen / mu), 0.0)
+    return float(2.0 * (term - (seen - mu)).sum())
+
+
+def shifted(forecast: pd.DataFrame, lag: pd.Timedelta) -> pd.DataFrame:
+    """``forecast`` with each interval's arrivals (and band) those published ``lag`` earlier (positive:
+    the day running late); intervals with nothing published that far back keep their own."""
+    if lag == pd.Timedelta(0):
+        return forecast
+    columns = [c for c in ("arrivals", "p10", "p50", "p90") if c in forecast.columns]
+    keyed = forecast.set_index(["queue", "interval_start"])[columns]
+    source = pd.MultiIndex.from_arrays([forecast["queue"], forecast["interval_start"] - lag])
+    moved = keyed.reindex(source).to_numpy(float)
+    out = forecast.copy()
+    own = out[columns].to_numpy(float)
+    out[columns] = np.where(np.isnan(moved), own, moved)
+    return out
+
+
+def shape_lag(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp, *, max_lag_h: int = MAX_LAG_H,
+              step: pd.Timedelta | None = None) -> pd.Timedelta:
+    """The shift of today's shape the hours seen support (every queue together), or zero."""
+    day = now.normalize()
+    if now - day < pd.Timedelta(hours=MIN_HOURS_FOR_LAG) or actuals.empty:
+        return pd.Timedelta(0)
+    starts = forecast["interval_start"]
+    step = step or (starts.drop_duplicates().sort_values().diff().min() if len(starts) > 1 else pd.Timedelta(hours=1))
+    seen = actuals[(actuals["interval_start"] >= day) & (actuals["interval_start"] < now)] \
+        .groupby(["queue", "interval_start"])["arrivals"].sum()
+    deviance = {}
+    for k in range(-int(pd.Timedelta(hours=max_lag_h) / step), int(pd.Timedelta(hours=max_lag_h) / step) + 1):
+        lag = k * step
+        table = shifted(forecast, lag).set_index(["queue", "interval_start"])["arrivals"]
+        expected = table.reindex(seen.index)
+        if expected.isna().any():
+            continue
+        deviance[lag] = sum(_poisson_deviance(seen.xs(q).to_numpy(float), expected.xs(q).to_numpy(float))
+                            for q in seen.index.get_level_values(0).unique())
+    if pd.Timedelta(0) not in deviance:
+        return pd.Timedelta(0)
+    best = min(deviance, key=lambda lag: (deviance[lag], abs(lag)))
+    in_place = deviance[pd.Timedelta(0)]
+    if in_place - deviance[best] >= LAG_EVIDENCE and deviance[best] <= LAG_DEVIANCE_SHARE * in_place:
+        return best
+    return pd.Timedelta(0)
 
 
 def level_update(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp, *,
@@ -46,7 +117,7 @@ def level_update(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestam
     ratio = 1.0 + weight * (raw - 1.0)
     table = pd.DataFrame({"queue": queues, "seen": seen.to_numpy(), "forecast_so_far": expected.to_numpy(),
                           "ratio_raw": raw, "weight": weight, "ratio": ratio,
-                          "ratio_tomorrow": 1.0 + tomorrow_damping * (ratio - 1.0)})
+                          "ratio_tomorrow": 1.0 + tomorrow_damping * (ratio - 1.0), "lag_h": 0.0})
     return LevelUpdate(table)
 
 
@@ -54,10 +125,19 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp,
                prior_contacts: float = PRIOR_CONTACTS, tomorrow_damping: float = TOMORROW_DAMPING,
                widening_per_h: float = BAND_WIDENING_PER_H) -> tuple[pd.DataFrame, LevelUpdate]:
     """``forecast`` (queue, interval_start, arrivals[, p10, p50, p90]) with the rest of today and
-    tomorrow rescaled by the level update; intervals before ``now`` and after tomorrow unchanged."""
-    update = level_update(forecast, actuals, now, prior_contacts=prior_contacts, tomorrow_damping=tomorrow_damping)
+    tomorrow rescaled by the level update, today's rest on the shape shifted as the hours seen say
+    (:func:`shape_lag`); intervals before ``now`` and after tomorrow unchanged."""
     day = now.normalize()
+    lag = shape_lag(forecast, actuals, now)
+    moved = shifted(forecast, lag)
+    today = ((forecast["interval_start"] >= day) & (forecast["interval_start"] < day + pd.Timedelta(days=1))).to_numpy()
+    read = forecast.copy()
+    read.loc[today] = moved.loc[today]
+    update = level_update(read, actuals, now, prior_contacts=prior_contacts, tomorrow_damping=tomorrow_damping)
+    update.table["lag_h"] = lag / pd.Timedelta(hours=1)
     out = forecast.copy()
+    rest = (today & (forecast["interval_start"] >= now).to_numpy())
+    out.loc[rest] = moved.loc[rest]
     starts = out["interval_start"]
     today_rest = ((starts >= now) & (starts < day + pd.Timedelta(days=1))).to_numpy()
     tomorrow = ((starts >= day + pd.Timedelta(days=1)) & (starts < day + pd.Timedelta(days=2))).to_numpy()

@@ -468,3 +468,35 @@ def test_the_choice_keeps_no_change_the_queueing_formulas_price_as_a_loss():
                       heads=moves, effective=moves, edit={})
     options = Options(items=[option("move_break", [1.0, -1.0], 0.0), option("extend", [0.0, 1.0], 40.0)])
     assert prune_by_formulas(workforce, demand, options, horizon, np.array([1, 1])).tolist() == [0, 1]
+
+
+def shaped_day(scale: float = 1.0) -> pd.DataFrame:
+    """Two days of one queue with the 11.11 shape: a midnight spike, a quiet night, a day hump."""
+    stamps = pd.date_range("2026-11-10", periods=72, freq="60min")
+    hour = stamps.hour.to_numpy()
+    shape = np.where(hour < 2, 900.0, np.where(hour < 8, 80.0, 300.0 + 200.0 * np.sin((hour - 8) / 14 * np.pi)))
+    return pd.DataFrame({"queue": "chat", "interval_start": stamps, "arrivals": scale * shape})
+
+
+def test_a_peak_two_hours_late_is_read_as_the_shape_shifted_for_the_rest_of_today():
+    forecast = shaped_day()
+    now = pd.Timestamp("2026-11-11 05:00")
+    truth = forecast.assign(interval_start=forecast["interval_start"] + pd.Timedelta(hours=2))
+    seen = truth[(truth["interval_start"] >= now.normalize()) & (truth["interval_start"] < now)]
+    new, update = reforecast(forecast, seen, now)
+    assert update.lag_h == 2.0 and update.table["ratio"].iloc[0] == pytest.approx(1.0)
+    rest = (new["interval_start"] >= now) & (new["interval_start"] < now.normalize() + pd.Timedelta(days=1))
+    expected = truth.set_index("interval_start")["arrivals"].reindex(new.loc[rest, "interval_start"]).to_numpy()
+    np.testing.assert_allclose(new.loc[rest, "arrivals"].to_numpy(), expected)
+    tomorrow = new["interval_start"] >= now.normalize() + pd.Timedelta(days=1)
+    np.testing.assert_allclose(new.loc[tomorrow, "arrivals"], forecast.loc[tomorrow, "arrivals"])
+
+
+def test_an_ordinary_day_with_hourly_noise_keeps_the_published_shape():
+    rng = np.random.default_rng(5)
+    forecast = shaped_day()
+    now = pd.Timestamp("2026-11-11 09:00")
+    today = forecast[(forecast["interval_start"] >= now.normalize()) & (forecast["interval_start"] < now)]
+    seen = today.assign(arrivals=rng.poisson(today["arrivals"] * 1.15 * rng.uniform(0.85, 1.15, len(today))))
+    _, update = reforecast(forecast, seen, now)
+    assert update.lag_h == 0.0 and update.table["ratio"].iloc[0] > 1.05
