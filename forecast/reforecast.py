@@ -27,8 +27,10 @@ PRIOR_CONTACTS = 200.0
 TOMORROW_DAMPING = 0.5
 # The band's half-width grows by this share per hour ahead of now.
 BAND_WIDENING_PER_H = 0.04
-# The day's shape may be read as running up to this many hours late or early, from this many hours
-# seen on: with fewer, a level and a shift explain the same few hours equally well.
+# The day's shape may be read as running up to this many hours late or early. Every shift is judged
+# on the same hours: those from MAX_LAG_H after midnight (the first hours of a late day hold what came
+# before its shape, not the profile), and only once MIN_HOURS_FOR_LAG of them are seen (with fewer, a
+# level and a shift explain the same few hours equally well).
 MAX_LAG_H = 3
 MIN_HOURS_FOR_LAG = 3
 # A shift is taken only when it fits the hours seen this much better than the profile in place: a
@@ -77,12 +79,12 @@ def shifted(forecast: pd.DataFrame, lag: pd.Timedelta) -> pd.DataFrame:
 def shape_lag(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp, *, max_lag_h: int = MAX_LAG_H,
               step: pd.Timedelta | None = None) -> pd.Timedelta:
     """The shift of today's shape the hours seen support (every queue together), or zero."""
-    day = now.normalize()
-    if now - day < pd.Timedelta(hours=MIN_HOURS_FOR_LAG) or actuals.empty:
+    first = now.normalize() + pd.Timedelta(hours=max_lag_h)
+    if now - first < pd.Timedelta(hours=MIN_HOURS_FOR_LAG) or actuals.empty:
         return pd.Timedelta(0)
     starts = forecast["interval_start"]
     step = step or (starts.drop_duplicates().sort_values().diff().min() if len(starts) > 1 else pd.Timedelta(hours=1))
-    seen = actuals[(actuals["interval_start"] >= day) & (actuals["interval_start"] < now)] \
+    seen = actuals[(actuals["interval_start"] >= first) & (actuals["interval_start"] < now)] \
         .groupby(["queue", "interval_start"])["arrivals"].sum()
     deviance = {}
     for k in range(-int(pd.Timedelta(hours=max_lag_h) / step), int(pd.Timedelta(hours=max_lag_h) / step) + 1):

@@ -480,7 +480,7 @@ def shaped_day(scale: float = 1.0) -> pd.DataFrame:
 
 def test_a_peak_two_hours_late_is_read_as_the_shape_shifted_for_the_rest_of_today():
     forecast = shaped_day()
-    now = pd.Timestamp("2026-11-11 05:00")
+    now = pd.Timestamp("2026-11-11 07:00")
     truth = forecast.assign(interval_start=forecast["interval_start"] + pd.Timedelta(hours=2))
     seen = truth[(truth["interval_start"] >= now.normalize()) & (truth["interval_start"] < now)]
     new, update = reforecast(forecast, seen, now)
