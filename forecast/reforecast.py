@@ -105,9 +105,11 @@ def shape_lag(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp, 
 
 
 def level_update(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp, *,
-                 prior_contacts: float = PRIOR_CONTACTS, tomorrow_damping: float = TOMORROW_DAMPING) -> LevelUpdate:
-    """The shrunk level ratio per queue of ``forecast`` from ``actuals`` of today before ``now``."""
-    day = now.normalize()
+                 prior_contacts: float = PRIOR_CONTACTS, tomorrow_damping: float = TOMORROW_DAMPING,
+                 since: pd.Timestamp | None = None) -> LevelUpdate:
+    """The shrunk level ratio per queue of ``forecast`` from ``actuals`` of today before ``now`` (from
+    ``since`` on, when given)."""
+    day = now.normalize() if since is None else since
     queues = sorted(forecast["queue"].unique())
     elapsed_f = forecast[(forecast["interval_start"] >= day) & (forecast["interval_start"] < now)]
     elapsed_a = actuals[(actuals["interval_start"] >= day) & (actuals["interval_start"] < now)]
@@ -135,7 +137,9 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp,
     today = ((forecast["interval_start"] >= day) & (forecast["interval_start"] < day + pd.Timedelta(days=1))).to_numpy()
     read = forecast.copy()
     read.loc[today] = moved.loc[today]
-    update = level_update(read, actuals, now, prior_contacts=prior_contacts, tomorrow_damping=tomorrow_damping)
+    # a late day's first hours hold what came before its shape: its level is read after them
+    update = level_update(read, actuals, now, prior_contacts=prior_contacts, tomorrow_damping=tomorrow_damping,
+                          since=day + max(lag, pd.Timedelta(0)))
     update.table["lag_h"] = lag / pd.Timedelta(hours=1)
     out = forecast.copy()
     rest = (today & (forecast["interval_start"] >= now).to_numpy())
