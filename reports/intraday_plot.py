@@ -58,7 +58,9 @@ def plot_intraday(result, target: str | Path) -> Path:
         ax.set_ylim(bottom=0)
     handles = [h for a in (axes[0, 0], axes[0, 0].figure.axes[len(queues)]) for h in a.get_legend_handles_labels()[0]]
     labels = [t for a in (axes[0, 0], axes[0, 0].figure.axes[len(queues)]) for t in a.get_legend_handles_labels()[1]]
-    figure.suptitle(f"{day:%Y-%m-%d}: re-plan at {result.now:%H:%M} (red line); contacts left axis, "
+    lag_h = result.level.lag_h
+    shape = f"; today's shape read {abs(lag_h):g} h {'late' if lag_h > 0 else 'early'}" if lag_h else ""
+    figure.suptitle(f"{day:%Y-%m-%d}: re-plan at {result.now:%H:%M} (red line){shape}; contacts left axis, "
                     f"effective agents right axis", y=0.995, fontsize=11)
     figure.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.975), ncol=4, fontsize=8,
                   frameon=False)
