@@ -327,18 +327,23 @@ def test_a_bad_peak_containment_is_one_line_naming_the_field(peak, words):
     assert "bot" in line and "peak_containment" in line and words in line and "\n" not in line
 
 
-def test_a_later_reroster_of_a_plan_changed_the_same_day_keeps_those_changes_and_verifies(bot_replanned):
-    """After 11.11 a sick call: `plan reroster` of the intraday version, from a later day, keeps the
-    day's moved shift ends and bot-first hours in its past, and says so for `plan verify`."""
+def rerostered_two_days_later(plan_dir):
+    """`plan reroster` of ``plan_dir`` from two days after the re-planned day, at the floor limit: its v3."""
     from plan.cli.app import main
-    _, v2 = bot_replanned
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.argv", ["plan", "reroster", str(v2), "--from", f"{DAY + pd.Timedelta(days=2):%Y-%m-%d}",
-                                   "--time-limit", "1"])
+        patch.setattr("sys.argv", ["plan", "reroster", str(plan_dir), "--from",
+                                   f"{DAY + pd.Timedelta(days=2):%Y-%m-%d}", "--time-limit", "1"])
         with pytest.raises(SystemExit) as done:
             main()
     assert done.value.code in (0, None)
-    v3 = v2.with_name(f"{v2.name}-v3")
+    return plan_dir.with_name(f"{plan_dir.name}-v3")
+
+
+def test_a_later_reroster_of_a_plan_changed_the_same_day_keeps_those_changes_and_verifies(bot_replanned):
+    """After 11.11 a sick call: `plan reroster` of the intraday version, from a later day, keeps the
+    day's moved shift ends and bot-first hours in its past, and says so for `plan verify`."""
+    _, v2 = bot_replanned
+    v3 = rerostered_two_days_later(v2)
     summary = json.loads((v3 / "summary.json").read_text(encoding="utf-8"))
     assert summary["violations"] == [] and summary["version"] == 3
     assert summary["intraday"]["bot_first"] == json.loads((v2 / "summary.json").read_text(encoding="utf-8"))[
@@ -411,15 +416,8 @@ def test_verify_checks_each_queue_move_and_counts_heads_by_it(two_queues, tmp_pa
 
 
 def test_a_later_reroster_counts_the_moved_shift_on_both_queues_and_verifies(two_queues):
-    from plan.cli.app import main
     _, option, v2 = two_queues
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.argv", ["plan", "reroster", str(v2), "--from", f"{DAY + pd.Timedelta(days=2):%Y-%m-%d}",
-                                   "--time-limit", "1"])
-        with pytest.raises(SystemExit) as done:
-            main()
-    assert done.value.code in (0, None)
-    v3 = v2.with_name(f"{v2.name}-v3")
+    v3 = rerostered_two_days_later(v2)
     assert json.loads((v3 / "summary.json").read_text(encoding="utf-8"))["violations"] == []
     roster = pd.read_csv(v3 / "roster.csv", dtype=str, keep_default_na=False)
     assert roster.loc[(roster["id"] == option.who) & (roster["date"] == f"{DAY:%Y-%m-%d}"),
