@@ -22,7 +22,9 @@ from plan.optimize.roster.pins import apply_window, month_end_windows
 from plan.optimize.verify import verify_plan
 from plan.optimize.verify.vendors import seat_profile, short_blocks
 from test_roster import MONTH, TIME_LIMIT, small_requirements, small_workforce
-from test_roster_pins import CLI_TIME_LIMIT, _cli_inputs  # the command's floor for the small month
+from test_roster_pins import _cli_inputs
+
+CLI_TIME_LIMIT = "20"
 
 FEB = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(28)]
 ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks", "paid_hours",
