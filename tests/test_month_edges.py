@@ -25,7 +25,6 @@ from test_roster import MONTH, TIME_LIMIT, small_requirements, small_workforce
 from test_roster_pins import _cli_inputs
 
 CLI_TIME_LIMIT = "20"
-
 FEB = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(28)]
 ROSTER_COLUMNS = ["type", "id", "name", "date", "shift_code", "shift_name", "start", "end", "breaks", "paid_hours",
                   "queue", "overtime_hours", "overtime_kind"]
