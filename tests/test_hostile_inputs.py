@@ -474,6 +474,22 @@ def test_plan_directory_rewritten_whole_and_edits_protected(run_plan, small_mont
     assert (small_month / "a-file").read_text(encoding="utf-8") == "x"
 
 
+def _wait_until_the_forecast_works(run: subprocess.Popen, start_up_s: float = 60.0) -> None:
+    """Past the console's start-up: the forecasting code's compiled modules (statsmodels) are loaded,
+    and a second later the command is reading the history or fitting. A fixed wait where the
+    system shows no process memory maps."""
+    maps = Path(f"/proc/{run.pid}/maps")
+    if not maps.exists():
+        time.sleep(6)
+        return
+    waited_until = time.monotonic() + start_up_s
+    while run.poll() is None and time.monotonic() < waited_until:
+        if "statsmodels" in maps.read_text(errors="replace"):
+            break
+        time.sleep(0.05)
+    time.sleep(1)
+
+
 def test_ctrl_c_says_so_and_writes_nothing(tmp_path):
     """A real console run interrupted while it works (fitting the sample's two years takes a minute):
     one line, exit 130, nothing new on disk."""
@@ -484,7 +500,7 @@ def test_ctrl_c_says_so_and_writes_nothing(tmp_path):
                            # a console's Ctrl-C reaches the program even when the suite itself runs as a
                            # background job (which starts with SIGINT ignored)
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(6)
+    _wait_until_the_forecast_works(run)
     run.send_signal(signal.SIGINT)
     out, err = run.communicate(timeout=30)
     assert run.returncode == 130, out + err
