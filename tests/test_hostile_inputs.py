@@ -8,6 +8,7 @@ folder before and after. The roster cases at the end plan a 3-agent month (secon
 from __future__ import annotations
 
 import hashlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -391,16 +392,21 @@ SMALL_TEAM = textwrap.dedent("""\
     """)
 
 
-@pytest.fixture
-def small_month(tmp_path) -> Path:
-    """A 3-agent, one-queue November: the roster solves it in seconds."""
-    (tmp_path / "team.yaml").write_text(SMALL_TEAM, encoding="utf-8")
+def write_small_month(folder: Path) -> Path:
+    """A 3-agent, one-queue November's inputs in ``folder``: the roster solves it in seconds."""
+    (folder / "team.yaml").write_text(SMALL_TEAM, encoding="utf-8")
     stamps = pd.date_range("2026-11-01", "2026-11-30 23:00", freq="h")
     arrivals = [4.0 if 9 <= stamp.hour < 21 else 0.5 for stamp in stamps]
     pd.DataFrame({"queue": "chat", "interval_start": stamps.strftime("%Y-%m-%d %H:%M"),
-                  "arrivals": arrivals}).to_csv(tmp_path / "volumes.csv", index=False)
-    (tmp_path / "events.csv").write_text(GOOD["events.csv"], encoding="utf-8")
-    return tmp_path
+                  "arrivals": arrivals}).to_csv(folder / "volumes.csv", index=False)
+    (folder / "events.csv").write_text(GOOD["events.csv"], encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def small_month(tmp_path) -> Path:
+    """A 3-agent, one-queue November (``write_small_month``) in ``tmp_path``."""
+    return write_small_month(tmp_path)
 
 
 # The shortest --time-limit the command takes for the small month: the runs here are about files, not
@@ -413,27 +419,48 @@ def roster_args(folder: Path, out: Path) -> list:
             "--events", folder / "events.csv", "--out", out, "--time-limit", SMALL_MONTH_TIME_LIMIT]
 
 
-def test_a_users_folder_survives_plan_roster(run_plan, small_month):
+USERS_NOTES = "the user's own notes"
+
+
+@pytest.fixture(scope="module")
+def users_folder_planned(tmp_path_factory) -> Path:
+    """The small month planned once by `plan roster --overwrite` into a user's folder holding their
+    notes.txt: that folder, shared read-only (the tests below copy what they change)."""
+    import sys
+
+    from plan.cli.app import main
+    folder = write_small_month(tmp_path_factory.mktemp("planned"))
+    out = folder / "my-plans"
+    out.mkdir()
+    (out / "notes.txt").write_text(USERS_NOTES, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(SystemExit) as done:
+        patch.setattr(sys, "argv", ["plan", *map(str, roster_args(folder, out)), "--overwrite"])
+        main()
+    assert done.value.code == 0, "plan roster failed (its output is in the captured setup output)"
+    return out
+
+
+def test_a_users_folder_survives_plan_roster(run_plan, small_month, users_folder_planned):
     out = small_month / "my-plans"
     out.mkdir()
-    (out / "notes.txt").write_text("the user's own notes", encoding="utf-8")
+    (out / "notes.txt").write_text(USERS_NOTES, encoding="utf-8")
     before = snapshot(small_month)
 
     refused = run_plan(*roster_args(small_month, out))
     refused.error_line(("--out", "notes.txt", "--overwrite"))
     assert snapshot(small_month) == before
 
-    written = run_plan(*roster_args(small_month, out), "--overwrite")
-    assert written.exit_code == 0, written.output
-    assert (out / "notes.txt").read_text(encoding="utf-8") == "the user's own notes"
-    assert {"roster.csv", "summary.json", "roster.xlsx", "inputs"} <= {p.name for p in out.iterdir()}
-    assert "'=HYPERLINK" in (out / "roster.csv").read_text(encoding="utf-8")  # a name is never a formula
-    assert run_plan("verify", out).exit_code == 0  # and the checker reads the name back as it was
+    written = users_folder_planned  # the same folder and command with --overwrite, run once for the module
+    assert (written / "notes.txt").read_text(encoding="utf-8") == USERS_NOTES
+    assert {"roster.csv", "summary.json", "roster.xlsx", "inputs"} <= {p.name for p in written.iterdir()}
+    assert "'=HYPERLINK" in (written / "roster.csv").read_text(encoding="utf-8")  # a name is never a formula
+    assert run_plan("verify", written).exit_code == 0  # and the checker reads the name back as it was
 
 
-def test_plan_directory_rewritten_whole_and_edits_protected(run_plan, small_month):
+def test_plan_directory_rewritten_whole_and_edits_protected(run_plan, small_month, users_folder_planned):
     out = small_month / "plan"
-    assert run_plan(*roster_args(small_month, out)).exit_code == 0
+    # the files plan wrote, without the user's notes: a folder that is plan's own (its manifest lists them all)
+    shutil.copytree(users_folder_planned, out, ignore=shutil.ignore_patterns("notes.txt"))
     assert run_plan(*roster_args(small_month, out)).exit_code == 0  # plan's own folder: replaced whole
     assert not [p for p in small_month.iterdir() if p.name.startswith(".plan")]  # no staging left behind
 
@@ -447,6 +474,22 @@ def test_plan_directory_rewritten_whole_and_edits_protected(run_plan, small_mont
     assert (small_month / "a-file").read_text(encoding="utf-8") == "x"
 
 
+def _wait_until_the_forecast_works(run: subprocess.Popen, start_up_s: float = 60.0) -> None:
+    """Past the console's start-up: the forecasting code's compiled modules (statsmodels) are loaded,
+    and a second later the command is reading the history or fitting. A fixed wait where the
+    system shows no process memory maps."""
+    maps = Path(f"/proc/{run.pid}/maps")
+    if not maps.exists():
+        time.sleep(6)
+        return
+    waited_until = time.monotonic() + start_up_s
+    while run.poll() is None and time.monotonic() < waited_until:
+        if "statsmodels" in maps.read_text(errors="replace"):
+            break
+        time.sleep(0.05)
+    time.sleep(1)
+
+
 def test_ctrl_c_says_so_and_writes_nothing(tmp_path):
     """A real console run interrupted while it works (fitting the sample's two years takes a minute):
     one line, exit 130, nothing new on disk."""
@@ -457,7 +500,7 @@ def test_ctrl_c_says_so_and_writes_nothing(tmp_path):
                            # a console's Ctrl-C reaches the program even when the suite itself runs as a
                            # background job (which starts with SIGINT ignored)
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(6)
+    _wait_until_the_forecast_works(run)
     run.send_signal(signal.SIGINT)
     out, err = run.communicate(timeout=30)
     assert run.returncode == 130, out + err
