@@ -142,10 +142,9 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, now: pd.Timestamp,
                           since=day + max(lag, pd.Timedelta(0)))
     update.table["lag_h"] = lag / pd.Timedelta(hours=1)
     out = forecast.copy()
-    rest = (today & (forecast["interval_start"] >= now).to_numpy())
-    out.loc[rest] = moved.loc[rest]
     starts = out["interval_start"]
-    today_rest = ((starts >= now) & (starts < day + pd.Timedelta(days=1))).to_numpy()
+    today_rest = today & (starts >= now).to_numpy()
+    out.loc[today_rest] = moved.loc[today_rest]
     tomorrow = ((starts >= day + pd.Timedelta(days=1)) & (starts < day + pd.Timedelta(days=2))).to_numpy()
     ratios = update.table.set_index("queue")
     scale = np.ones(len(out))

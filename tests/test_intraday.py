@@ -298,17 +298,17 @@ def test_a_break_not_yet_taken_moves_inside_its_window_and_the_plan_verifies(sma
 
 def test_a_moved_break_keeps_one_of_those_answering_through_it():
     """Two agents answer through B's new break: shortening both with it is refused, one is allowed."""
-    from plan.optimize.intraday.options import Option, Options, add_answering_limits
+    from plan.optimize.intraday.options import Option, Options, add_break_limits
     heads = lambda *values: {"chat": np.array(values, dtype=float)}  # noqa: E731
     option = lambda kind, who, moves, **edit: Option(kind=kind, who=who, name=who, queue="chat",  # noqa: E731
                                                      start=NOW, end=NOW, unit_cost=0.0, max_units=1, heads=moves,
                                                      effective=moves, edit=edit)
-    out = Options(items=[option("move_break", "B", heads(1.0, -1.0, 0.0), answering=[("chat", (1,), {"C", "D"})]),
+    out = Options(items=[option("move_break", "B", heads(1.0, -1.0, 0.0), answering={"C", "D"}),
                          option("shorten", "C", heads(0.0, -1.0, -1.0)),
                          option("shorten", "D", heads(0.0, -0.5, -1.0)),
                          option("shorten", "E", heads(0.0, -1.0, 0.0)),       # not answering through it
                          option("extend", "C", heads(0.0, 0.0, 1.0))])
-    add_answering_limits(out)
+    add_break_limits(out)
     [(coefs, upper)] = out.limits
     assert set(coefs) == {0, 1, 2}
     for units, allowed in (((1, 1, 1), False), ((1, 1, 0), True), ((0, 1, 1), True)):

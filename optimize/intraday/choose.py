@@ -59,6 +59,16 @@ class Demand:
     late_reference: np.ndarray      # late contacts the plan accepted on the demand it was made for
 
 
+def late_at(workforce: Workforce, demand: Demand, q: int, t: np.ndarray, effective: np.ndarray,
+            step_min: int) -> np.ndarray:
+    """Contacts answered after the target in intervals ``t`` (repeats allowed) of chat or voice queue
+    ``q`` at ``effective`` agents, one value per entry, vectorised."""
+    arrivals = demand.arrivals_human[q, t]
+    metrics = queue_metrics(workforce.queues[demand.queues[q]], arrivals * 60.0 / step_min, np.maximum(effective, 0.0),
+                            answer_within_s=demand.threshold_s[q, t], aht_s=demand.aht_s[q, t], with_asa=False)
+    return arrivals * (1.0 - np.asarray(metrics.service_level, dtype=float))
+
+
 def late_contacts(workforce: Workforce, demand: Demand, q: int, effective: np.ndarray, step_min: int) -> np.ndarray:
     """Contacts answered after the target (email: resolved after the deadline) per interval of queue ``q``."""
     queue = workforce.queues[demand.queues[q]]
@@ -70,20 +80,13 @@ def late_contacts(workforce: Workforce, demand: Demand, q: int, effective: np.nd
             mask = demand.deadline_h[q] == deadline
             late[mask] = np.asarray(backlog.late_contacts, dtype=float)[mask]
         return late
-    metrics = queue_metrics(queue, arrivals * 60.0 / step_min, np.maximum(effective, 0.0),
-                            answer_within_s=demand.threshold_s[q], aht_s=demand.aht_s[q], with_asa=False)
-    return arrivals * (1.0 - np.asarray(metrics.service_level, dtype=float))
+    return late_at(workforce, demand, q, np.arange(len(arrivals)), effective, step_min)
 
 
 def _grid_late(workforce: Workforce, demand: Demand, q: int, grid: np.ndarray, step_min: int) -> np.ndarray:
     """``late_contacts`` of queue ``q`` at every grid column (intervals × points), vectorised."""
-    queue = workforce.queues[demand.queues[q]]
-    points = grid.shape[1]
-    arrivals = np.repeat(demand.arrivals_human[q], points)
-    metrics = queue_metrics(queue, arrivals * 60.0 / step_min, np.maximum(grid.ravel(), 0.0),
-                            answer_within_s=np.repeat(demand.threshold_s[q], points),
-                            aht_s=np.repeat(demand.aht_s[q], points), with_asa=False)
-    return (arrivals * (1.0 - np.asarray(metrics.service_level, dtype=float))).reshape(grid.shape)
+    t = np.repeat(np.arange(grid.shape[0]), grid.shape[1])
+    return late_at(workforce, demand, q, t, grid.ravel(), step_min).reshape(grid.shape)
 
 
 @dataclass(frozen=True)
@@ -239,13 +242,7 @@ class ExactObjective:
         self.need = demand.need_effective - demand.allowed_miss
 
     def late(self, q: int, t: np.ndarray, effective: np.ndarray) -> np.ndarray:
-        """Late contacts of chat or voice queue ``q`` in intervals ``t`` (repeats allowed) at ``effective``."""
-        demand = self.demand
-        arrivals = demand.arrivals_human[q, t]
-        metrics = queue_metrics(self.workforce.queues[demand.queues[q]], arrivals * 60.0 / self.step_min,
-                                np.maximum(effective, 0.0), answer_within_s=demand.threshold_s[q, t],
-                                aht_s=demand.aht_s[q, t], with_asa=False)
-        return arrivals * (1.0 - np.asarray(metrics.service_level, dtype=float))
+        return late_at(self.workforce, self.demand, q, t, effective, self.step_min)
 
     def priced(self, q: int, t: np.ndarray, late: np.ndarray | None, relieved: np.ndarray) -> np.ndarray:
         """Per interval: the late contacts beyond the reference and the target miss, in the currency."""
@@ -293,7 +290,7 @@ def prune_by_formulas(workforce: Workforce, demand: Demand, options: Options, ho
         return all(used[k] - options.limits[k][0][o] <= options.limits[k][1] + 1e-9 for k in limits_of.get(o, []))
 
     while True:
-        candidates = [o for o in np.flatnonzero(units)]
+        candidates = list(np.flatnonzero(units))
         saving = {o: options.items[o].unit_cost + CHANGE_PRICE for o in candidates}
         for q in range(len(demand.queues)):
             pieces = [(o, t, gain, relief) for o in candidates for qq, t, gain, relief in acts[o] if qq == q]

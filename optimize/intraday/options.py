@@ -322,8 +322,8 @@ def break_places(shift, row, now: pd.Timestamp, step: pd.Timedelta) -> list[tupl
 def break_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timestamp, meal: "MealBreaks",
                   out: Options) -> None:
     """``move_break``: one break not yet begun to another start in its window, where someone else on the
-    queue is at work and not on a break (the roster's staggering; :func:`add_answering_limits` keeps one
-    of them answering whatever else the re-plan changes)."""
+    queue is at work and not on a break (the roster's staggering; :func:`add_break_limits` keeps one of
+    them answering whatever else the re-plan changes)."""
     shift = plan.workforce.shift(row.shift_code)
     spans = sorted(row.break_spans or [])
     for k, places in break_places(shift, row, now, horizon.step):
@@ -337,32 +337,37 @@ def break_options(plan: PlanFiles, row, agent, horizon: Horizon, now: pd.Timesta
                 plan, kind="move_break", who=row.id, name=agent.name, queue=row.queue, start=min(old[0], new[0]),
                 end=max(old[1], new[1]), unit_cost=0.0, max_units=1, group=("day", row.id, row.date),
                 moves={row.queue: horizon.presence(*old) - horizon.presence(*new)},
-                edit={"row": (row.id, row.date), "breaks": moved,
-                      "answering": [(row.queue, tuple(np.flatnonzero(horizon.presence(*new) > 1e-9)), answering)]},
+                edit={"row": (row.id, row.date), "breaks": moved, "answering": answering},
                 detail=f"break {old[0]:%H:%M}-{old[1]:%H:%M} to {new[0]:%H:%M}-{new[1]:%H:%M}"))
 
 
-def add_answering_limits(out: Options) -> None:
-    """A break someone else answers through keeps one of them on the queue: a moved break
-    (``move_break``) and the others' breaks on a queue a running shift leaves (``move``) carry
-    ``edit["answering"]``, (queue, horizon intervals, those answering); the options that take any of
-    them off the queue then (a shorter shift, a move away, their own break moved there) are chosen
-    together with it for fewer than all of them, ``Σ x_c + M·x_o ≤ |answering| − 1 + M``."""
-    holders = [o for o, option in enumerate(out.items) if option.edit.get("answering")]
-    if not holders:
+def _taking_heads_off(out: Options, queues=None) -> dict[tuple[str, int], list[int]]:
+    """(queue, horizon interval) → the options that take heads off that queue then (``queues``: only those)."""
+    taking: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for c, option in enumerate(out.items):
+        for queue, heads in option.heads.items():
+            if queues is None or queue in queues:
+                for t in np.flatnonzero(heads < -1e-9):
+                    taking[(queue, int(t))].append(c)
+    return taking
+
+
+def add_break_limits(out: Options) -> None:
+    """A moved break keeps one of those answering through it (``edit["answering"]``) on the queue: the
+    options that take them off it then (a shorter shift, a move away, their own break moved there) are
+    chosen together with it for fewer than all of them, ``Σ x_c + M·x_o ≤ |answering| − 1 + M``."""
+    breaks = [o for o, option in enumerate(out.items) if option.kind == "move_break"]
+    if not breaks:
         return
-    taking: dict[tuple[str, int], list[int]] = defaultdict(list)  # (queue, interval) → options taking heads off
-    for c, other in enumerate(out.items):
-        for queue, heads in other.heads.items():
-            for t in np.flatnonzero(heads < -1e-9):
-                taking[(queue, int(t))].append(c)
-    for o in holders:
-        for queue, intervals, answering in out.items[o].edit["answering"]:
-            conflicts = sorted({c for t in intervals for c in taking[(queue, int(t))]
-                                if c != o and out.items[c].who in answering})
-            if len(conflicts) >= len(answering):
-                big = float(len(conflicts))
-                out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
+    taking = _taking_heads_off(out)
+    for o in breaks:
+        option = out.items[o]
+        answering = option.edit["answering"]
+        conflicts = sorted({c for t in np.flatnonzero(option.heads[option.queue] < -1e-9)
+                            for c in taking[(option.queue, int(t))] if c != o and out.items[c].who in answering})
+        if len(conflicts) >= len(answering):
+            big = float(len(conflicts))
+            out.limits.append(({**{c: 1.0 for c in conflicts}, o: big}, len(answering) - 1 + big))
 
 
 def add_kept_answered_limits(out: Options, meal: MealBreaks, horizon: Horizon) -> None:
@@ -378,12 +383,7 @@ def add_kept_answered_limits(out: Options, meal: MealBreaks, horizon: Horizon) -
             windows[queue].append((start, end))
     if not windows:
         return
-    taking: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for c, option in enumerate(out.items):
-        for queue, heads in option.heads.items():
-            if queue in windows:
-                for t in np.flatnonzero(heads < -1e-9):
-                    taking[(queue, int(t))].append(c)
+    taking = _taking_heads_off(out, windows)
     for queue, spans in windows.items():
         first, last = min(s for s, _ in spans), max(e for _, e in spans)
         seen = set()
@@ -559,7 +559,7 @@ def list_options(plan: PlanFiles, now: pd.Timestamp, horizon: Horizon, requireme
     in_house_options(plan, now, horizon, out)
     part_time_options(plan, now, horizon, out)
     vendor_options(plan, now, horizon, out)
-    add_answering_limits(out)
+    add_break_limits(out)
     if requirements is not None and forecast is not None:
         from plan.optimize.intraday.bot import bot_options
         bot_options(plan, now, horizon, requirements, forecast, bot_first or set(), out)

@@ -50,13 +50,13 @@ def off_template(inst: Instance, roster: pd.DataFrame) -> np.ndarray:
         start, end = pd.Timestamp(row.start), pd.Timestamp(row.end)
         minutes = int((end - start) / pd.Timedelta(minutes=1))
         if row.type == "in_house":
-            out[i] = (bool(getattr(row, "queue_moves", "")) or minutes != lengths.get(row.shift_code)
+            out[i] = (bool(row.queue_moves) or minutes != lengths.get(row.shift_code)
                       or row.breaks not in breaks.get(row.shift_code, set()))
         else:
             date = pd.Timestamp(row.date)
             day, offset = (date - first).days, int((start - date) / pd.Timedelta(minutes=1))
             span = (offset // inst.interval_min, minutes // inst.interval_min)
-            out[i] = bool(getattr(row, "queue_moves", "")) or span not in blocks.get((row.id, day), set())
+            out[i] = bool(row.queue_moves) or span not in blocks.get((row.id, day), set())
     return out
 
 
@@ -64,8 +64,7 @@ def _parsed(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     out["start"], out["end"] = pd.to_datetime(out["start"]), pd.to_datetime(out["end"])
     out["break_spans"] = [parse_breaks(text, start) or [] for text, start in zip(out["breaks"], out["start"])]
-    moves = out["queue_moves"] if "queue_moves" in out.columns else [""] * len(out)
-    out["moves"] = [parse_queue_moves(text, start) or [] for text, start in zip(moves, out["start"])]
+    out["moves"] = [parse_queue_moves(text, start) or [] for text, start in zip(out["queue_moves"], out["start"])]
     return out
 
 
